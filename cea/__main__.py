@@ -1,0 +1,3 @@
+from cea.cli import app
+
+app()

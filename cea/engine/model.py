@@ -1,0 +1,230 @@
+"""evaluate(): the one pure entry point of the engine.
+
+Parameters (arrays over a leading sample axis) and the model structure in; traces,
+costs by category and state, LYs and QALYs by state out.  The deterministic base case
+is this function on a one-sample ParameterSet; the DSA stacks its variants as samples;
+the PSA streams chunks of samples through it.  Only numpy/scipy; no I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping, Protocol
+
+import numpy as np
+
+from cea.engine import accumulate as acc
+from cea.engine import transitions as tr
+from cea.engine.discounting import discount_factors, within_cycle_weights
+from cea.engine.trace import Trace, cohort_trace
+from cea.structure import ModelStructure
+
+STATE_LABELS = ("PF", "PD", "Dead")
+QALY_COMPONENTS = ("PF", "PD", "AE")
+
+
+class EngineSettings(Protocol):
+    cycle_years: float
+    cycle_months: float
+    cycle_length_days: float
+    n_cycles: int
+    discount_rate_costs: float
+    discount_rate_outcomes: float
+    within_cycle_correction: str
+    start_age: float
+    utility_age_adjustment: bool
+    pd_mortality: str
+    waning_start_months: float
+    waning_end_months: float
+
+
+@dataclass(frozen=True)
+class ModelOutcomes:
+    """Results of one engine call; arrays (n_samples, n_arms, …)."""
+
+    arms: tuple[str, ...]
+    cost_categories: tuple[str, ...]
+    costs_by_category: np.ndarray  # (n, A, C) discounted
+    costs_by_category_undiscounted: np.ndarray
+    costs_by_state: np.ndarray  # (n, A, 3) PF, PD, Dead (one-off at death) – discounted
+    lys_by_state: np.ndarray  # (n, A, 2) PF, PD – discounted
+    lys_by_state_undiscounted: np.ndarray
+    qalys_by_state: np.ndarray  # (n, A, 3) PF, PD, AE (negative) – discounted
+    qalys_by_state_undiscounted: np.ndarray
+    times_years: np.ndarray  # (T+1,)
+    trace: Trace | None = None  # arrays (n, A, T+1) when requested
+
+    @property
+    def costs(self) -> np.ndarray:
+        return self.costs_by_category.sum(axis=-1)
+
+    @property
+    def costs_undiscounted(self) -> np.ndarray:
+        return self.costs_by_category_undiscounted.sum(axis=-1)
+
+    @property
+    def lys(self) -> np.ndarray:
+        return self.lys_by_state.sum(axis=-1)
+
+    @property
+    def lys_undiscounted(self) -> np.ndarray:
+        return self.lys_by_state_undiscounted.sum(axis=-1)
+
+    @property
+    def qalys(self) -> np.ndarray:
+        return self.qalys_by_state.sum(axis=-1)
+
+    @property
+    def qalys_undiscounted(self) -> np.ndarray:
+        return self.qalys_by_state_undiscounted.sum(axis=-1)
+
+    @staticmethod
+    def concatenate(parts: list["ModelOutcomes"]) -> "ModelOutcomes":
+        first = parts[0]
+        cat = lambda name: np.concatenate([getattr(p, name) for p in parts])  # noqa: E731
+        trace = None
+        if all(p.trace is not None for p in parts):
+            trace = Trace(*(np.concatenate([getattr(p.trace, f) for p in parts]) for f in Trace.__dataclass_fields__))
+        return ModelOutcomes(first.arms, first.cost_categories, cat("costs_by_category"),
+                             cat("costs_by_category_undiscounted"), cat("costs_by_state"), cat("lys_by_state"),
+                             cat("lys_by_state_undiscounted"), cat("qalys_by_state"),
+                             cat("qalys_by_state_undiscounted"), first.times_years, trace)
+
+
+def evaluate(structure: ModelStructure, parameters: Mapping[str, np.ndarray], settings: EngineSettings,
+             keep_trace: bool = False, chunk_size: int = 2000) -> ModelOutcomes:
+    """Run the model for every sample.  ``parameters`` maps id → (n_samples,) arrays (a ParameterSet's
+    ``values``); survival coefficients are '<curve>.<coefficient>'.  Samples are processed in chunks
+    of ``chunk_size`` to bound memory (the per-cycle arrays are n × T)."""
+    n = len(next(iter(parameters.values())))
+    if n <= chunk_size:
+        return _evaluate_chunk(structure, parameters, settings, keep_trace)
+    parts = [_evaluate_chunk(structure, {k: v[i:i + chunk_size] for k, v in parameters.items()}, settings, keep_trace)
+             for i in range(0, n, chunk_size)]
+    return ModelOutcomes.concatenate(parts)
+
+
+def _unit_value(parameters: Mapping[str, np.ndarray], multiply: tuple[str, ...], divide: tuple[str, ...]) -> np.ndarray:
+    value = np.ones_like(parameters[multiply[0]], dtype=float)
+    for pid in multiply:
+        value = value * parameters[pid]
+    for pid in divide:
+        value = value / parameters[pid]
+    return value
+
+
+def _arm_increments(structure: ModelStructure, parameters: Mapping[str, np.ndarray], arm_id: str, endpoint: str,
+                    times_months: np.ndarray) -> np.ndarray:
+    arm = structure.arm(arm_id)
+    curve = structure.curves[getattr(arm, f"{endpoint}_curve")]
+    coefficients = np.column_stack([parameters[name] for name in curve.parameter_names()])
+    hr = getattr(arm, f"{endpoint}_hazard_ratio")
+    af = getattr(arm, f"{endpoint}_acceleration_factor")
+    return tr.curve_increments(curve.family, coefficients, times_months,
+                               hazard_ratio=parameters[hr] if hr else None,
+                               acceleration_factor=parameters[af] if af else None)
+
+
+def _evaluate_chunk(structure: ModelStructure, p: Mapping[str, np.ndarray], s: EngineSettings,
+                    keep_trace: bool) -> ModelOutcomes:
+    n_cycles = s.n_cycles
+    times_years = np.arange(n_cycles + 1) * s.cycle_years
+    times_months = times_years * 12.0
+    mid_years = (times_years[:-1] + times_years[1:]) / 2
+    background = tr.general_population_hazard(s.start_age + mid_years, structure.life_table_ages,
+                                              structure.life_table_qx, s.cycle_years)
+    p_background = -np.expm1(-background)
+    omega = tr.waning_weights(mid_years * 12.0, s.waning_start_months, s.waning_end_months)
+
+    weights = within_cycle_weights(n_cycles, s.within_cycle_correction)
+    df_cost, df_out = discount_factors(times_years, s.discount_rate_costs), discount_factors(times_years, s.discount_rate_outcomes)
+    df_cost_mid = discount_factors(mid_years, s.discount_rate_costs)
+    ones, ones_mid = np.ones_like(df_cost), np.ones_like(df_cost_mid)
+
+    raw = {(a.id, e): _arm_increments(structure, p, a.id, e, times_months) for a in structure.arms for e in ("pfs", "os")}
+    increments = {}
+    for a in structure.arms:
+        for e in ("pfs", "os"):
+            own = raw[(a.id, e)]
+            if a.waning_reference and omega.any():
+                own = (1.0 - omega) * own + omega * raw[(a.waning_reference, e)]
+            increments[(a.id, e)] = own
+
+    ages = s.start_age + times_years
+    gp_terms = tuple(p[t] for t in structure.gp_utility_terms)
+    u_pf = acc.age_adjusted_utility(p[structure.utility_pf], ages, gp_terms, s.utility_age_adjustment)
+    u_pd = acc.age_adjusted_utility(p[structure.utility_pd], ages, gp_terms, s.utility_age_adjustment)
+
+    categories = structure.cost_categories
+    n = len(p[structure.utility_pf])
+    shape = (n, len(structure.arms))
+    costs = {d: np.zeros(shape + (len(categories),)) for d in (True, False)}
+    costs_by_state = np.zeros(shape + (3,))
+    lys = {d: np.zeros(shape + (2,)) for d in (True, False)}
+    qalys = {d: np.zeros(shape + (3,)) for d in (True, False)}
+    traces = []
+    for j, arm in enumerate(structure.arms):
+        p_pf_pd, p_pf_d = tr.progression_free_exits(increments[(arm.id, "pfs")], p[structure.pf_death_share], background)
+        if s.pd_mortality == "os_tracking":
+            os_target = np.exp(-np.cumsum(increments[(arm.id, "os")], axis=1))
+            trace = cohort_trace(p_pf_pd, p_pf_d, os_target=os_target, p_pd_d_floor=p_background)
+        else:
+            if not arm.pd_death_rate:
+                raise ValueError(f"arm {arm.id} has no pd_death_rate parameter for pd_mortality = 'constant'")
+            rate = p[arm.pd_death_rate].reshape(-1, 1)
+            p_pd_d = np.broadcast_to(-np.expm1(-rate * s.cycle_months), p_pf_pd.shape)
+            trace = cohort_trace(p_pf_pd, p_pf_d, p_pd_d=p_pd_d, p_pd_d_floor=p_background)
+        if keep_trace:
+            traces.append(trace)
+        on_treatment = trace.pf
+        if arm.discontinuation_rate:
+            on_treatment = trace.pf * np.exp(-p[arm.discontinuation_rate].reshape(-1, 1) * times_months[None, :])
+        for discounted in (True, False):
+            dc, do, dmid = (df_cost, df_out, df_cost_mid) if discounted else (ones, ones, ones_mid)
+            lys[discounted][:, j, 0] = acc.occupancy_total(trace.pf, weights, do, s.cycle_years)
+            lys[discounted][:, j, 1] = acc.occupancy_total(trace.pd, weights, do, s.cycle_years)
+            qalys[discounted][:, j, 0] = acc.occupancy_total(trace.pf, weights, do, u_pf * s.cycle_years)
+            qalys[discounted][:, j, 1] = acc.occupancy_total(trace.pd, weights, do, u_pd * s.cycle_years)
+            for item in structure.cost_items:
+                if item.arm not in ("all", arm.id):
+                    continue
+                unit = _unit_value(p, item.multiply, item.divide)
+                c = categories.index(item.category)
+                value, state = _cost_item_total(item.basis, unit, trace, on_treatment, weights, dc, dmid, s)
+                costs[discounted][:, j, c] += value
+                if discounted:
+                    costs_by_state[:, j, state] += value
+        for event in structure.adverse_events:
+            if event.arm != arm.id:
+                continue
+            rate = p[event.rate]
+            value = rate * p[event.cost]
+            c = categories.index("adverse_events")
+            for discounted in (True, False):
+                costs[discounted][:, j, c] += value
+                qalys[discounted][:, j, 2] -= rate * p[event.disutility] * p[event.duration_days] * (
+                    s.cycle_years / s.cycle_length_days)
+            costs_by_state[:, j, 0] += value
+    trace_out = None
+    if keep_trace:
+        trace_out = Trace(*(np.stack([getattr(t, f) for t in traces], axis=1) for f in Trace.__dataclass_fields__))
+    return ModelOutcomes(structure.arm_ids, categories, costs[True], costs[False], costs_by_state, lys[True], lys[False],
+                         qalys[True], qalys[False], times_years, trace_out)
+
+
+def _cost_item_total(basis: str, unit: np.ndarray, trace: Trace, on_treatment: np.ndarray, weights: np.ndarray,
+                     discount: np.ndarray, discount_mid: np.ndarray, s: EngineSettings) -> tuple[np.ndarray, int]:
+    """Total of one cost item for one arm and the state it is attributed to (0 PF, 1 PD, 2 Dead)."""
+    if basis == "per_day_on_treatment":
+        return acc.cycle_start_total(on_treatment, discount, unit * s.cycle_length_days), 0
+    if basis == "per_month_in_pf":
+        return acc.occupancy_total(trace.pf, weights, discount, (unit * s.cycle_months)[:, None]), 0
+    if basis == "per_month_in_pd":
+        return acc.occupancy_total(trace.pd, weights, discount, (unit * s.cycle_months)[:, None]), 1
+    if basis == "per_progression":
+        return acc.event_total(trace.new_progressions, discount_mid, unit), 1
+    if basis == "per_death":
+        return acc.event_total(trace.new_deaths, discount_mid, unit), 2
+    if basis == "at_start":
+        return unit.copy(), 0
+    raise ValueError(f"unknown cost basis {basis!r}")

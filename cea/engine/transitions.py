@@ -1,0 +1,75 @@
+"""Per-cycle transition hazards and probabilities from survival curves.
+
+Upstream: survival.py.  Downstream: trace.py.  Pure numpy.
+
+An arm's curve is its own fitted curve, or a reference curve with a hazard ratio
+(PH families: H_trt = HR·H_ref, HTA_METHODS F3/F6) or an acceleration factor (AFT
+families: S_trt(t) = S_ref(t/AF)).  Curves are turned into per-cycle cumulative-hazard
+increments ΔH_k = H(t_k) − H(t_{k−1}), so that p_k = 1 − S(t_k)/S(t_{k−1}) = 1 − exp(−ΔH_k)
+(F5) and so that treatment-effect waning can blend two arms' increments.
+
+General-population mortality is a floor on every death hazard (TECH-VER; MS-10): the
+cycle hazard of death is max(model hazard, μ_gp(age)·Δ), μ_gp = −ln(1 − q_x).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cea.engine import survival as surv
+
+
+def curve_increments(family: str, coefficients: np.ndarray, times_months: np.ndarray,
+                     hazard_ratio: np.ndarray | None = None,
+                     acceleration_factor: np.ndarray | None = None) -> np.ndarray:
+    """ΔH_k for k = 1..n: (n_samples, n_cycles) cumulative-hazard increments of one arm's curve."""
+    if acceleration_factor is not None:
+        coefficients = surv.accelerate(family, coefficients, acceleration_factor)
+    if family in surv.PROPORTIONAL_HAZARDS:
+        cumulative = surv.cumulative_hazard(family, coefficients, times_months)
+    else:
+        cumulative = -np.log(np.maximum(surv.survival(family, coefficients, times_months), 1e-300))
+    increments = np.diff(cumulative, axis=1)
+    if hazard_ratio is not None:
+        increments = increments * np.asarray(hazard_ratio, dtype=float).reshape(-1, 1)
+    return np.maximum(increments, 0.0)
+
+
+def waning_weights(mid_months: np.ndarray, start: float, end: float) -> np.ndarray:
+    """ω(t): 0 before ``start``, rising linearly to 1 at ``end``, 1 after (all months)."""
+    if not np.isfinite(start):
+        return np.zeros_like(mid_months)
+    if end <= start:
+        return (mid_months >= start).astype(float)
+    return np.clip((mid_months - start) / (end - start), 0.0, 1.0)
+
+
+def general_population_hazard(ages_years: np.ndarray, table_ages: tuple[int, ...], table_qx: tuple[float, ...],
+                              cycle_years: float) -> np.ndarray:
+    """Per-cycle death hazard μ_x·Δ at each age (years), from annual q_x by single year of age."""
+    ages = np.asarray(table_ages)
+    qx = np.asarray(table_qx, dtype=float)
+    index = np.clip(np.floor(ages_years).astype(int) - ages[0], 0, len(ages) - 1)
+    with np.errstate(divide="ignore"):
+        annual = -np.log1p(-qx[index])
+    return annual * cycle_years
+
+
+def progression_free_exits(pfs_increments: np.ndarray, death_share: np.ndarray,
+                           background: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Split PF exits into PF→PD and PF→Dead probabilities with competing hazards (F7).
+
+    The PFS hazard increment ΔH is split into progression (1 − π)·ΔH and death π·ΔH, the
+    death part floored at the background hazard; p_exit = 1 − exp(−total) and each exit
+    takes its share of p_exit.  When the floor does not bind, PF occupancy equals S_PFS
+    exactly (SV-7).  Shapes: (n_samples, n_cycles) and background (n_cycles,).
+    """
+    share = np.asarray(death_share, dtype=float).reshape(-1, 1)
+    progression = (1.0 - share) * pfs_increments
+    death = np.maximum(share * pfs_increments, background[None, :])
+    total = progression + death
+    p_exit = -np.expm1(-total)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        fraction_progression = np.where(total > 0, progression / np.where(total > 0, total, 1.0), 0.0)
+    p_progression = p_exit * fraction_progression
+    return p_progression, p_exit - p_progression

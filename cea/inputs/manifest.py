@@ -1,0 +1,53 @@
+"""Run manifest: what produced an output (package version, inputs hash, seed, settings).
+
+Built once per run and written into every output (JSON, CSV side-car, workbook cover,
+appendix).  It holds no wall-clock time, so that the same inputs and seed give
+byte-identical outputs; the time of a run is recorded only in the output folder's
+``run.log``.
+"""
+
+from __future__ import annotations
+
+import platform
+import subprocess
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from cea import __version__
+from cea.inputs.model_inputs import ModelInputs
+
+
+def _git_commit() -> str | None:
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5,
+                             cwd=Path(__file__).resolve().parent)
+        return out.stdout.strip() or None if out.returncode == 0 else None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+@dataclass(frozen=True)
+class RunManifest:
+    version: str
+    inputs_folder: str
+    inputs_sha256: str
+    input_files: dict[str, str]
+    settings: dict[str, Any]
+    seed: int | None
+    overrides: dict[str, str]
+    git_commit: str | None
+    python: str = field(default_factory=platform.python_version)
+    numpy: str = field(default_factory=lambda: np.__version__)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def build_manifest(inputs: ModelInputs, seed: int | None = None, overrides: dict[str, str] | None = None) -> RunManifest:
+    return RunManifest(version=__version__, inputs_folder=inputs.folder.name or str(inputs.folder),
+                       inputs_sha256=inputs.inputs_sha256, input_files=dict(sorted(inputs.file_hashes.items())),
+                       settings=inputs.settings.to_dict(), seed=seed, overrides=dict(overrides or {}),
+                       git_commit=_git_commit())

@@ -1,0 +1,458 @@
+"""Load and validate an inputs folder into ModelInputs.
+
+Every table is read with its line numbers, checked row by row and across tables, and
+every problem found is reported at once as one InputError (file, row, column,
+parameter, what is wrong, what is expected).  Nothing numeric is assumed here: all
+numbers come from the files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from cea.errors import InputError, Problem
+from cea.inputs import settings as settings_module
+from cea.inputs.readers import RawRow, parse_float, read_csv, read_toml
+from cea.inputs.settings import Settings
+from cea.inputs.tables import DISTRIBUTIONS, UNIT_RULES, CurveRows, ParameterRow, ScenarioRow
+from cea.structure import ACCELERATED_FAILURE_TIME, COEFFICIENTS, COST_BASES, PROPORTIONAL_HAZARDS, AdverseEventSpec, ArmSpec, CostItem, CurveSpec, ModelStructure
+
+FILES = {
+    "settings": "settings.toml",
+    "parameters": "parameters.csv",
+    "survival": "survival_models.csv",
+    "covariance": "survival_covariance.csv",
+    "arms": "arms.csv",
+    "costs": "cost_items.csv",
+    "adverse_events": "adverse_events.csv",
+    "life_table": "life_table.csv",
+    "scenarios": "scenarios.csv",
+}
+ROLE_PARAMETERS = ("u_pf", "u_pd", "pf_death_share", "gp_utility_intercept", "gp_utility_age", "gp_utility_age_squared")
+PARAMETER_COLUMNS = ("id", "group", "description", "value", "unit", "low", "high", "distribution", "se", "ci_low",
+                     "ci_high", "events", "n", "dirichlet_group", "source", "notes")
+
+
+@dataclass(frozen=True)
+class ModelInputs:
+    folder: Path
+    settings: Settings
+    parameters: dict[str, ParameterRow]
+    curves: dict[str, CurveRows]
+    structure: ModelStructure
+    scenarios: tuple[ScenarioRow, ...]
+    file_hashes: dict[str, str]
+
+    @property
+    def inputs_sha256(self) -> str:
+        """One hash over every input file's name and content hash (order-independent)."""
+        joined = "\n".join(f"{name}:{digest}" for name, digest in sorted(self.file_hashes.items()))
+        return hashlib.sha256(joined.encode()).hexdigest()
+
+    def parameter_value(self, pid: str) -> float:
+        if pid in self.parameters:
+            return self.parameters[pid].value
+        curve, _, coefficient = pid.partition(".")
+        rows = self.curves[curve]
+        return rows.estimates[rows.coefficients.index(coefficient)]
+
+    def known_ids(self) -> set[str]:
+        ids = set(self.parameters)
+        for c in self.curves.values():
+            ids |= {f"{c.id}.{k}" for k in c.coefficients}
+        return ids
+
+
+# --------------------------------------------------------------------------- parameters
+def _parse_parameters(rows: list[RawRow], currency: str) -> tuple[dict[str, ParameterRow], list[Problem]]:
+    problems: list[Problem] = []
+    out: dict[str, ParameterRow] = {}
+    for row in rows:
+        pid = row.values["id"]
+        if not pid:
+            problems.append(row.problem("blank parameter id", "id"))
+            continue
+        if any(ch.isspace() for ch in pid) or "=" in pid:
+            problems.append(row.problem("parameter id must not contain spaces or '='", "id", pid))
+            continue
+        if pid in out:
+            problems.append(row.problem(f"duplicated parameter id (first on line {out[pid].line})", "id", pid))
+            continue
+        before = len(problems)
+        num = {c: parse_float(row, c, problems, pid, required=(c == "value"))
+               for c in ("value", "low", "high", "se", "ci_low", "ci_high", "events", "n")}
+        distribution = row.values["distribution"].lower()
+        if distribution not in DISTRIBUTIONS:
+            problems.append(row.problem(f"unknown distribution '{row.values['distribution']}'; expected one of "
+                                        f"{DISTRIBUTIONS}", "distribution", pid))
+        if len(problems) > before:
+            continue
+        p = ParameterRow(id=pid, group=row.values["group"], description=row.values["description"], value=num["value"],
+                         unit=row.values["unit"], low=num["low"], high=num["high"], distribution=distribution,
+                         se=num["se"], ci_low=num["ci_low"], ci_high=num["ci_high"], events=num["events"], n=num["n"],
+                         dirichlet_group=row.values["dirichlet_group"], source=row.values["source"],
+                         notes=row.values["notes"], file=row.file, line=row.line)
+        problems += _check_parameter(p, row, currency)
+        out[pid] = p
+    return out, problems
+
+
+def _check_parameter(p: ParameterRow, row: RawRow, currency: str) -> list[Problem]:
+    problems: list[Problem] = []
+    bad = lambda msg, col=None: problems.append(row.problem(msg, col, p.id))  # noqa: E731
+    if not p.source:
+        bad("blank source; every number needs a citation or 'Assumption: <reason>'", "source")
+    lo_hi = UNIT_RULES.get(p.unit)
+    if p.unit == currency or p.unit.startswith(currency + " "):
+        lo_hi = (0.0, math.inf)
+    elif lo_hi is None:
+        bad(f"unknown unit '{p.unit}'; expected {currency} (or '{currency} per ...') or one of {sorted(UNIT_RULES)}", "unit")
+    if lo_hi is not None:
+        for col in ("value", "low", "high"):
+            v = getattr(p, col)
+            if v is not None and not lo_hi[0] <= v <= lo_hi[1]:
+                bad(f"{col} {v:g} is outside the range allowed for unit '{p.unit}': [{lo_hi[0]:g}, {lo_hi[1]:g}]", col)
+    if (p.low is None) != (p.high is None):
+        bad("give both low and high, or neither (then the DSA uses the 2.5th and 97.5th percentiles)", "low")
+    if p.low is not None and p.high is not None and not p.low <= p.value <= p.high:
+        bad(f"need low <= value <= high; got {p.low:g} <= {p.value:g} <= {p.high:g}", "value")
+    d = p.distribution
+    if d == "fixed" and not p.notes:
+        bad("a fixed parameter needs a reason in 'notes'", "notes")
+    if d == "beta":
+        if p.events is not None or p.n is not None:
+            if p.events is None or p.n is None:
+                bad("beta from counts needs both 'events' and 'n'", "events")
+            elif not 0 < p.events < p.n:
+                bad(f"beta from counts needs 0 < events < n; got events={p.events:g}, n={p.n:g}", "events")
+            elif abs(p.value - p.events / p.n) > 5e-4:
+                bad(f"value {p.value:g} differs from events/n = {p.events / p.n:.6g}", "value")
+        elif p.se is None:
+            bad("beta needs 'se' (method of moments) or 'events' and 'n'", "se")
+        elif not 0 < p.value < 1:
+            bad(f"beta needs 0 < value < 1; got {p.value:g}", "value")
+        elif not 0 < p.se**2 < p.value * (1 - p.value):
+            bad(f"beta needs 0 < se² < value(1 − value) = {p.value * (1 - p.value):.6g}; got se={p.se:g}", "se")
+    if d == "gamma":
+        if p.se is None or p.se <= 0:
+            bad("gamma needs a positive 'se'", "se")
+        if p.value <= 0:
+            bad(f"gamma needs value > 0; got {p.value:g}", "value")
+    if d == "lognormal":
+        if p.ci_low is not None or p.ci_high is not None:
+            if p.ci_low is None or p.ci_high is None:
+                bad("log-normal needs both 'ci_low' and 'ci_high'", "ci_low")
+            elif not 0 < p.ci_low <= p.value <= p.ci_high or p.ci_low == p.ci_high:
+                bad(f"log-normal needs 0 < ci_low <= value <= ci_high with ci_low < ci_high; got "
+                    f"{p.ci_low:g}, {p.value:g}, {p.ci_high:g}", "ci_low")
+        elif p.se is None or p.se <= 0 or p.value <= 0:
+            bad("log-normal needs a 95% CI ('ci_low', 'ci_high') or a positive 'se' of the log, and value > 0", "se")
+    if d == "normal" and (p.se is None or p.se <= 0):
+        bad("normal needs a positive 'se'", "se")
+    if d == "dirichlet":
+        if not p.dirichlet_group:
+            bad("a Dirichlet member needs 'dirichlet_group'", "dirichlet_group")
+        if p.events is None or p.events <= 0:
+            bad("a Dirichlet member needs a positive count in 'events' (its alpha)", "events")
+    return problems
+
+
+def _check_dirichlet_groups(parameters: dict[str, ParameterRow]) -> list[Problem]:
+    problems = []
+    groups: dict[str, list[ParameterRow]] = {}
+    for p in parameters.values():
+        if p.distribution == "dirichlet":
+            groups.setdefault(p.dirichlet_group, []).append(p)
+    for name, members in groups.items():
+        total = sum(m.value for m in members)
+        alpha = sum(m.events for m in members if m.events)
+        if len(members) < 2:
+            problems.append(Problem(members[0].file, f"Dirichlet group '{name}' has one member; needs two or more",
+                                    row=members[0].line, column="dirichlet_group", parameter=members[0].id))
+        elif abs(total - 1) > 1e-6:
+            problems.append(Problem(members[0].file, f"Dirichlet group '{name}' values sum to {total:.6g}; must sum to 1",
+                                    row=members[0].line, column="value", parameter=members[0].id))
+        else:
+            for m in members:
+                if m.events and abs(m.value - m.events / alpha) > 5e-4:
+                    problems.append(Problem(m.file, f"value {m.value:g} differs from its Dirichlet share "
+                                            f"{m.events / alpha:.6g} (events / group total)", row=m.line,
+                                            column="value", parameter=m.id))
+    return problems
+
+
+# --------------------------------------------------------------------------- survival
+def _parse_curves(rows: list[RawRow], cov_rows: list[RawRow]) -> tuple[dict[str, CurveRows], list[Problem]]:
+    problems: list[Problem] = []
+    grouped: dict[str, list[RawRow]] = {}
+    for row in rows:
+        curve = row.values["curve"]
+        if not curve or "." in curve or any(ch.isspace() for ch in curve):
+            problems.append(row.problem("curve id must be non-empty without spaces or dots", "curve", curve))
+            continue
+        grouped.setdefault(curve, []).append(row)
+    curves: dict[str, CurveRows] = {}
+    for curve, members in grouped.items():
+        first = members[0]
+        family = first.values["family"].lower()
+        if family not in COEFFICIENTS:
+            problems.append(first.problem(f"unknown family '{family}'; expected one of {sorted(COEFFICIENTS)}",
+                                          "family", curve))
+            continue
+        if any(m.values["family"].lower() != family or m.values["endpoint"] != first.values["endpoint"] for m in members):
+            problems.append(first.problem("all rows of one curve must share family and endpoint", "family", curve))
+            continue
+        by_name: dict[str, float] = {}
+        for m in members:
+            name = m.values["coefficient"]
+            value = parse_float(m, "estimate", problems, f"{curve}.{name}")
+            if name not in COEFFICIENTS[family]:
+                problems.append(m.problem(f"'{name}' is not a {family} coefficient; expected {COEFFICIENTS[family]}",
+                                          "coefficient", f"{curve}.{name}"))
+            elif name in by_name:
+                problems.append(m.problem("duplicated coefficient", "coefficient", f"{curve}.{name}"))
+            elif value is not None:
+                by_name[name] = value
+            if not m.values["source"]:
+                problems.append(m.problem("blank source", "source", f"{curve}.{name}"))
+        missing = [c for c in COEFFICIENTS[family] if c not in by_name]
+        if missing:
+            problems.append(first.problem(f"missing coefficient(s) {missing} for a {family} curve", "coefficient", curve))
+            continue
+        names = COEFFICIENTS[family]
+        curves[curve] = CurveRows(curve, first.values["endpoint"], family, names, tuple(by_name[c] for c in names),
+                                  None, first.values["source"], first.file, first.line)
+    # covariance (long format, symmetric entries may be given once)
+    cov: dict[str, np.ndarray] = {}
+    for row in cov_rows:
+        curve = row.values["curve"]
+        if curve not in curves:
+            problems.append(row.problem(f"covariance for unknown curve '{curve}'", "curve", curve))
+            continue
+        names = curves[curve].coefficients
+        a, b = row.values["coefficient_1"], row.values["coefficient_2"]
+        value = parse_float(row, "covariance", problems, f"{curve}.{a}")
+        if a not in names or b not in names:
+            problems.append(row.problem(f"coefficients must be among {names}", "coefficient_1", f"{curve}.{a}"))
+            continue
+        if value is None:
+            continue
+        m = cov.setdefault(curve, np.full((len(names), len(names)), np.nan))
+        i, j = names.index(a), names.index(b)
+        if not np.isnan(m[i, j]) and m[i, j] != value:
+            problems.append(row.problem("conflicting covariance entries", "covariance", f"{curve}.{a}"))
+        m[i, j] = m[j, i] = value
+    for curve, m in cov.items():
+        rows_for = [r for r in cov_rows if r.values["curve"] == curve]
+        if np.isnan(m).any():
+            problems.append(rows_for[0].problem("covariance matrix incomplete: give every variance and covariance",
+                                                "covariance", curve))
+            continue
+        eig = np.linalg.eigvalsh(m)
+        if eig.min() < -1e-10 * max(1.0, abs(eig.max())) or np.any(np.diag(m) < 0):
+            problems.append(rows_for[0].problem("covariance matrix is not positive semi-definite", "covariance", curve))
+            continue
+        curves[curve] = replace(curves[curve], covariance=m)
+    return curves, problems
+
+
+# --------------------------------------------------------------------------- structure
+def _ids(text: str) -> tuple[str, ...]:
+    return tuple(t for t in text.replace("*", " ").split() if t)
+
+
+def _parse_structure(raw: dict[str, list[RawRow]], parameters: dict[str, ParameterRow], curves: dict[str, CurveRows],
+                     life: tuple[tuple[int, ...], tuple[float, ...]]) -> tuple[ModelStructure | None, list[Problem]]:
+    problems: list[Problem] = []
+    known = set(parameters)
+
+    def need_param(row: RawRow, column: str, pid: str) -> None:
+        if pid and pid not in known:
+            problems.append(row.problem(f"refers to unknown parameter '{pid}' (not in parameters.csv)", column, pid))
+
+    arms: list[ArmSpec] = []
+    for row in raw["arms"]:
+        v = row.values
+        arm_id = v["arm"]
+        if not arm_id or any(ch.isspace() for ch in arm_id) or arm_id == "all":
+            problems.append(row.problem("arm id must be non-empty, without spaces, and not 'all'", "arm", arm_id))
+            continue
+        if any(a.id == arm_id for a in arms):
+            problems.append(row.problem("duplicated arm", "arm", arm_id))
+            continue
+        for endpoint in ("pfs", "os"):
+            curve = v[f"{endpoint}_curve"]
+            if curve not in curves:
+                problems.append(row.problem(f"unknown curve '{curve}' (not in survival_models.csv)", f"{endpoint}_curve", arm_id))
+                continue
+            hr, af = v.get(f"{endpoint}_hazard_ratio", ""), v.get(f"{endpoint}_acceleration_factor", "")
+            need_param(row, f"{endpoint}_hazard_ratio", hr)
+            need_param(row, f"{endpoint}_acceleration_factor", af)
+            family = curves[curve].family
+            if hr and af:
+                problems.append(row.problem("give a hazard ratio or an acceleration factor, not both",
+                                            f"{endpoint}_hazard_ratio", arm_id))
+            if hr and family not in PROPORTIONAL_HAZARDS:
+                problems.append(row.problem(f"a hazard ratio needs a proportional-hazards family "
+                                            f"{sorted(PROPORTIONAL_HAZARDS)}; '{curve}' is {family} (use an acceleration factor)",
+                                            f"{endpoint}_hazard_ratio", arm_id))
+            if af and family not in ACCELERATED_FAILURE_TIME:
+                problems.append(row.problem(f"an acceleration factor needs an AFT family; '{curve}' is {family}",
+                                            f"{endpoint}_acceleration_factor", arm_id))
+        for column in ("pd_death_rate", "discontinuation_rate"):
+            need_param(row, column, v.get(column, ""))
+        arms.append(ArmSpec(id=arm_id, label=v["label"] or arm_id, pfs_curve=v["pfs_curve"], os_curve=v["os_curve"],
+                            pfs_hazard_ratio=v.get("pfs_hazard_ratio") or None,
+                            pfs_acceleration_factor=v.get("pfs_acceleration_factor") or None,
+                            os_hazard_ratio=v.get("os_hazard_ratio") or None,
+                            os_acceleration_factor=v.get("os_acceleration_factor") or None,
+                            pd_death_rate=v.get("pd_death_rate") or None,
+                            discontinuation_rate=v.get("discontinuation_rate") or None,
+                            waning_reference=v.get("waning_reference") or None))
+    arm_ids = {a.id for a in arms}
+    for a, row in zip(arms, raw["arms"]):
+        if a.waning_reference and a.waning_reference not in arm_ids:
+            problems.append(row.problem(f"unknown arm '{a.waning_reference}'", "waning_reference", a.id))
+
+    items: list[CostItem] = []
+    for row in raw["costs"]:
+        v = row.values
+        if v["arm"] != "all" and v["arm"] not in arm_ids:
+            problems.append(row.problem(f"unknown arm '{v['arm']}'; expected 'all' or one of {sorted(arm_ids)}", "arm", v["item"]))
+        if v["basis"] not in COST_BASES:
+            problems.append(row.problem(f"unknown basis '{v['basis']}'; expected one of {COST_BASES}", "basis", v["item"]))
+        if not v["category"]:
+            problems.append(row.problem("blank cost category", "category", v["item"]))
+        multiply, divide = _ids(v["multiply"]), _ids(v.get("divide", ""))
+        if not multiply:
+            problems.append(row.problem("no parameters to multiply", "multiply", v["item"]))
+        for pid in multiply:
+            need_param(row, "multiply", pid)
+        for pid in divide:
+            need_param(row, "divide", pid)
+            if pid in parameters and parameters[pid].value == 0:
+                problems.append(row.problem("divides by a parameter whose value is 0", "divide", pid))
+        items.append(CostItem(v["item"], v["arm"], v["category"], v["basis"], multiply, divide, v.get("description", "")))
+
+    events: list[AdverseEventSpec] = []
+    for row in raw["adverse_events"]:
+        v = row.values
+        if v["arm"] not in arm_ids:
+            problems.append(row.problem(f"unknown arm '{v['arm']}'", "arm", v["event"]))
+        for column in ("rate", "cost", "disutility", "duration_days"):
+            need_param(row, column, v[column])
+            if not v[column]:
+                problems.append(row.problem("blank; expected a parameter id", column, v["event"]))
+        events.append(AdverseEventSpec(v["event"], v["arm"], v["rate"], v["cost"], v["disutility"], v["duration_days"],
+                                       v.get("label", "")))
+
+    for pid in ROLE_PARAMETERS:
+        if pid not in parameters:
+            problems.append(Problem(FILES["parameters"], "required parameter is missing (the model's state utilities, "
+                                    "share of PFS events that are deaths, and general-population utility terms)",
+                                    parameter=pid))
+    if problems:
+        return None, problems
+    structure = ModelStructure(
+        arms=tuple(arms),
+        curves={cid: CurveSpec(cid, c.endpoint, c.family, c.coefficients) for cid, c in curves.items()},
+        cost_items=tuple(items), adverse_events=tuple(events), utility_pf="u_pf", utility_pd="u_pd",
+        pf_death_share="pf_death_share",
+        gp_utility_terms=("gp_utility_intercept", "gp_utility_age", "gp_utility_age_squared"),
+        life_table_ages=life[0], life_table_qx=life[1])
+    return structure, problems
+
+
+def _parse_life_table(rows: list[RawRow]) -> tuple[tuple[tuple[int, ...], tuple[float, ...]], list[Problem]]:
+    problems: list[Problem] = []
+    ages, qx = [], []
+    for row in rows:
+        age = parse_float(row, "age", problems, "age")
+        q = parse_float(row, "qx", problems, f"qx at age {row.values['age']}")
+        if age is None or q is None:
+            continue
+        if age != int(age) or age < 0:
+            problems.append(row.problem(f"age {age:g} must be a whole number >= 0", "age"))
+        elif ages and int(age) != ages[-1] + 1:
+            problems.append(row.problem(f"ages must run in steps of one year; {int(age)} follows {ages[-1]}", "age"))
+        if not 0 <= q <= 1:
+            problems.append(row.problem(f"qx {q:g} is not a probability in [0, 1]", "qx", f"qx at age {int(age)}"))
+        ages.append(int(age))
+        qx.append(q)
+    return (tuple(ages), tuple(qx)), problems
+
+
+def _parse_scenarios(rows: list[RawRow]) -> tuple[tuple[ScenarioRow, ...], list[Problem]]:
+    out, problems = [], []
+    for row in rows:
+        v = row.values
+        if not v["scenario"] or not v["target"]:
+            problems.append(row.problem("scenario and target must be non-empty", "target", v["target"] or None))
+            continue
+        out.append(ScenarioRow(v["scenario"], v["target"], v["value"], v["rationale"], row.file, row.line))
+    return tuple(out), problems
+
+
+# --------------------------------------------------------------------------- entry point
+def load_inputs(folder: Path | str) -> ModelInputs:
+    """Read, validate and assemble every input table in ``folder``."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InputError(Problem(str(folder), "inputs folder does not exist or is not a folder"))
+    problems: list[Problem] = []
+    raw: dict[str, Any] = {}
+    specs = {
+        "parameters": (PARAMETER_COLUMNS, ()),
+        "survival": (("curve", "endpoint", "family", "coefficient", "estimate", "source"), ("notes",)),
+        "covariance": (("curve", "coefficient_1", "coefficient_2", "covariance"), ("source",)),
+        "arms": (("arm", "label", "pfs_curve", "os_curve"),
+                 ("pfs_hazard_ratio", "pfs_acceleration_factor", "os_hazard_ratio", "os_acceleration_factor",
+                  "pd_death_rate", "discontinuation_rate", "waning_reference")),
+        "costs": (("item", "arm", "category", "basis", "multiply"), ("divide", "description")),
+        "adverse_events": (("event", "arm", "rate", "cost", "disutility", "duration_days"), ("label",)),
+        "life_table": (("age", "qx"), ("source",)),
+        "scenarios": (("scenario", "target", "value", "rationale"), ()),
+    }
+    settings: Settings | None = None
+    try:
+        settings = settings_module.from_mapping(settings_module.flatten(read_toml(folder / FILES["settings"]),
+                                                                        FILES["settings"]), FILES["settings"])
+    except InputError as exc:
+        problems += exc.problems
+    for key, (required, optional) in specs.items():
+        try:
+            raw[key] = read_csv(folder / FILES[key], required, optional)
+        except InputError as exc:
+            problems += exc.problems
+    if problems:
+        raise InputError(problems)
+    parameters, p1 = _parse_parameters(raw["parameters"], settings.currency)
+    curves, p2 = _parse_curves(raw["survival"], raw["covariance"])
+    life, p3 = _parse_life_table(raw["life_table"])
+    scenarios, p4 = _parse_scenarios(raw["scenarios"])
+    problems = p1 + p2 + p3 + p4 + _check_dirichlet_groups(parameters)
+    clash = set(parameters) & {f"{c}.{k}" for c, r in curves.items() for k in r.coefficients}
+    problems += [Problem(FILES["parameters"], "id clashes with a survival coefficient", parameter=c) for c in clash]
+    if problems:
+        raise InputError(problems)
+    structure, p5 = _parse_structure(raw, parameters, curves, life)
+    problems += p5
+    for key in ("intervention", "comparator"):
+        arm = getattr(settings, key)
+        if structure is not None and arm not in structure.arm_ids:
+            problems.append(Problem(FILES["settings"], f"arm '{arm}' is not in arms.csv {list(structure.arm_ids)}",
+                                    parameter=key))
+    if life[0] and settings.start_age < life[0][0]:
+        problems.append(Problem(FILES["life_table"], f"the table starts at age {life[0][0]} but start_age is "
+                                f"{settings.start_age:g}", parameter="start_age"))
+    if problems:
+        raise InputError(problems)
+    hashes = {name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in FILES.values()}
+    inputs = ModelInputs(folder, settings, parameters, curves, structure, scenarios, hashes)
+    return inputs

@@ -1,0 +1,197 @@
+"""Model settings (methodological choices), read from settings.toml.
+
+Defaults are the NICE reference case (PMG36: 3.5% discounting of costs and outcomes,
+lifetime horizon, NHS/PSS perspective) but every value the model uses must be written
+in settings.toml: a missing key is an error, so that no numeric assumption hides here.
+Settings are never sampled in the PSA; scenarios and ``--set`` override them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
+
+from cea.errors import InputError, Problem
+
+CORRECTIONS = ("none", "half_cycle", "simpson")
+PD_MORTALITY = ("os_tracking", "constant")
+
+
+@dataclass(frozen=True)
+class Settings:
+    title: str
+    currency: str
+    price_year: int
+    perspective: str
+    country: str
+    cycle_length_days: float
+    horizon_years: float
+    days_per_year: float
+    discount_rate_costs: float
+    discount_rate_outcomes: float
+    within_cycle_correction: str
+    start_age: float
+    utility_age_adjustment: bool
+    pd_mortality: str
+    waning_start_months: float
+    waning_end_months: float
+    intervention: str
+    comparator: str
+    wtp_thresholds: tuple[float, ...]
+    primary_wtp: float
+    wtp_grid_max: float
+    wtp_grid_step: float
+    psa_iterations: int
+    seed: int
+    annual_incidence: float
+    decision_horizon_years: float
+
+    # --- derived -------------------------------------------------------------
+    @property
+    def cycle_years(self) -> float:
+        return self.cycle_length_days / self.days_per_year
+
+    @property
+    def cycle_months(self) -> float:
+        return self.cycle_years * 12.0
+
+    @property
+    def n_cycles(self) -> int:
+        """Whole cycles covering the horizon: round(horizon / cycle length), at least 1."""
+        return max(1, int(round(self.horizon_years / self.cycle_years)))
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["wtp_thresholds"] = list(self.wtp_thresholds)
+        return d
+
+    def with_overrides(self, overrides: dict[str, Any], file: str = "--set") -> "Settings":
+        return from_mapping({**self.to_dict(), **overrides}, file)
+
+
+SECTIONS = {
+    "model": ("title", "currency", "price_year", "perspective", "country", "cycle_length_days", "horizon_years",
+              "days_per_year", "discount_rate_costs", "discount_rate_outcomes", "within_cycle_correction",
+              "start_age", "utility_age_adjustment", "pd_mortality", "waning_start_months", "waning_end_months"),
+    "arms": ("intervention", "comparator"),
+    "analysis": ("wtp_thresholds", "primary_wtp", "wtp_grid_max", "wtp_grid_step", "psa_iterations", "seed"),
+    "population": ("annual_incidence", "decision_horizon_years"),
+}
+SETTING_NAMES = frozenset(f.name for f in fields(Settings))
+
+
+def flatten(document: dict, file: str) -> dict[str, Any]:
+    """settings.toml sections -> one flat mapping; unknown sections or keys are problems."""
+    problems: list[Problem] = []
+    flat: dict[str, Any] = {}
+    for section, body in document.items():
+        if section not in SECTIONS or not isinstance(body, dict):
+            problems.append(Problem(file, f"unknown section [{section}]; expected {sorted(SECTIONS)}", column=section))
+            continue
+        for key, value in body.items():
+            if key not in SECTIONS[section]:
+                problems.append(Problem(file, f"unknown setting '{key}' in [{section}]; expected one of "
+                                        f"{list(SECTIONS[section])}", column=key, parameter=key))
+            flat[key] = value
+    if problems:
+        raise InputError(problems)
+    return flat
+
+
+def _number(value: Any, key: str, file: str, problems: list[Problem], integer: bool = False,
+            low: float | None = None, high: float | None = None, allow_inf: bool = False) -> Any:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if isinstance(value, str):
+            try:
+                value = float(value)
+            except ValueError:
+                problems.append(Problem(file, f"'{value}' is not a number", parameter=key))
+                return None
+        else:
+            problems.append(Problem(file, f"expected a number, got {type(value).__name__}", parameter=key))
+            return None
+    if math.isnan(value) or (math.isinf(value) and not allow_inf):
+        problems.append(Problem(file, f"{value} is not a finite number", parameter=key))
+        return None
+    if integer:
+        if value != int(value):
+            problems.append(Problem(file, f"{value} is not a whole number", parameter=key))
+            return None
+        value = int(value)
+    if low is not None and value < low or high is not None and value > high:
+        problems.append(Problem(file, f"{value} is outside the allowed range [{low}, {high}]", parameter=key))
+        return None
+    return value
+
+
+def from_mapping(flat: dict[str, Any], file: str = "settings.toml") -> Settings:
+    """Validate a flat mapping of every setting into Settings; all problems reported at once."""
+    problems: list[Problem] = []
+    missing = sorted(SETTING_NAMES - flat.keys())
+    problems += [Problem(file, "missing setting; every setting must be stated", parameter=k) for k in missing]
+    unknown = sorted(flat.keys() - SETTING_NAMES)
+    problems += [Problem(file, f"unknown setting; expected one of {sorted(SETTING_NAMES)}", parameter=k) for k in unknown]
+    if problems:
+        raise InputError(problems)
+    v = dict(flat)
+    inf_ok = {"waning_start_months", "waning_end_months"}
+    ranges = {
+        "price_year": (1900, 2100, True), "cycle_length_days": (1e-3, 366, False), "horizon_years": (1e-3, 100, False),
+        "days_per_year": (360, 366, False), "discount_rate_costs": (0, 1e6, False),
+        "discount_rate_outcomes": (0, 1e6, False), "start_age": (0, 110, False),
+        "waning_start_months": (0, math.inf, False), "waning_end_months": (0, math.inf, False),
+        "primary_wtp": (0, 1e9, False), "wtp_grid_max": (0, 1e9, False), "wtp_grid_step": (1e-6, 1e9, False),
+        "psa_iterations": (1, 10_000_000, True), "seed": (0, 2**63 - 1, True), "annual_incidence": (0, 1e9, False),
+        "decision_horizon_years": (0, 200, False),
+    }
+    for key, (low, high, integer) in ranges.items():
+        v[key] = _number(v[key], key, file, problems, integer=integer, low=low, high=high, allow_inf=key in inf_ok)
+    for key in ("title", "currency", "perspective", "country", "intervention", "comparator", "within_cycle_correction",
+                "pd_mortality"):
+        if not isinstance(v[key], str) or not v[key].strip():
+            problems.append(Problem(file, f"expected non-empty text, got {v[key]!r}", parameter=key))
+    if v["within_cycle_correction"] not in CORRECTIONS:
+        problems.append(Problem(file, f"'{v['within_cycle_correction']}' is not a correction; expected one of {CORRECTIONS}",
+                                parameter="within_cycle_correction"))
+    if v["pd_mortality"] not in PD_MORTALITY:
+        problems.append(Problem(file, f"'{v['pd_mortality']}' is not known; expected one of {PD_MORTALITY}",
+                                parameter="pd_mortality"))
+    if not isinstance(v["utility_age_adjustment"], bool):
+        text = str(v["utility_age_adjustment"]).strip().lower()
+        if text in ("true", "1", "yes"):
+            v["utility_age_adjustment"] = True
+        elif text in ("false", "0", "no"):
+            v["utility_age_adjustment"] = False
+        else:
+            problems.append(Problem(file, "expected true or false", parameter="utility_age_adjustment"))
+    wtps = v["wtp_thresholds"]
+    if isinstance(wtps, (int, float)) and not isinstance(wtps, bool):
+        wtps = [wtps]
+    if isinstance(wtps, str):
+        wtps = [w for w in wtps.replace(";", ",").split(",") if w.strip()]
+    if not isinstance(wtps, (list, tuple)) or not wtps:
+        problems.append(Problem(file, "expected a list of thresholds, e.g. [20000, 30000]", parameter="wtp_thresholds"))
+    else:
+        v["wtp_thresholds"] = tuple(_number(w, "wtp_thresholds", file, problems, low=0, high=1e9) for w in wtps)
+    if v["intervention"] == v["comparator"]:
+        problems.append(Problem(file, "intervention and comparator must be different arms", parameter="comparator"))
+    if (v["waning_start_months"] is not None and v["waning_end_months"] is not None
+            and v["waning_end_months"] < v["waning_start_months"]):
+        problems.append(Problem(file, "waning must end after it starts", parameter="waning_end_months"))
+    if problems:
+        raise InputError(problems)
+    return Settings(**v)
+
+
+def override_value(key: str, text: str) -> Any:
+    """Parse a --set value for a setting: numbers stay numbers, lists split on commas."""
+    if key == "wtp_thresholds":
+        return [t for t in text.split(",") if t.strip()]
+    try:
+        return float(text) if key not in ("psa_iterations", "seed", "price_year") else int(float(text))
+    except ValueError:
+        return text
+
+
+__all__ = ["Settings", "from_mapping", "flatten", "override_value", "CORRECTIONS", "SETTING_NAMES", "replace"]

@@ -1,0 +1,1 @@
+"""Outputs: tables, plots, workbook and appendix written from analysis results."""

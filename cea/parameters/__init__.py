@@ -1,0 +1,1 @@
+"""Parameters: validated input rows turned into distributions, point estimates and samples."""

@@ -1,0 +1,86 @@
+"""Distribution constructors named after what a paper reports, returning frozen scipy
+distributions (Briggs, Claxton & Sculpher 2006, ch. 4; NICE DSU TSD / HTA_METHODS F24).
+
+Each raises ValueError with the reason when the reported numbers cannot define the
+distribution (for example a beta whose se² ≥ mean(1 − mean)).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import stats
+from scipy.stats._distn_infrastructure import rv_continuous_frozen as rv_frozen
+
+Z95 = float(stats.norm.ppf(0.975))
+
+
+def beta_from_mean_se(mean: float, se: float) -> rv_frozen:
+    """Beta by method of moments: k = mean(1 − mean)/se² − 1, α = mean·k, β = (1 − mean)·k."""
+    if not 0 < mean < 1:
+        raise ValueError(f"beta needs 0 < mean < 1; got mean={mean}")
+    if not 0 < se**2 < mean * (1 - mean):
+        raise ValueError(f"beta needs 0 < se² < mean(1 − mean) = {mean * (1 - mean):.6g}; got se={se}")
+    k = mean * (1 - mean) / se**2 - 1
+    return stats.beta(mean * k, (1 - mean) * k)
+
+
+def beta_from_counts(events: float, n: float) -> rv_frozen:
+    """Beta(events, n − events) for a proportion reported as events/N (Briggs et al. 2006, §4.3)."""
+    if not (0 < events < n):
+        raise ValueError(f"beta from counts needs 0 < events < n; got events={events}, n={n}")
+    return stats.beta(events, n - events)
+
+
+def gamma_from_mean_se(mean: float, se: float) -> rv_frozen:
+    """Gamma by method of moments: shape = mean²/se², scale = se²/mean."""
+    if not mean > 0 or not se > 0:
+        raise ValueError(f"gamma needs mean > 0 and se > 0; got mean={mean}, se={se}")
+    return stats.gamma(a=mean**2 / se**2, scale=se**2 / mean)
+
+
+def lognormal_from_ci(point: float, low: float, high: float, level: float = 0.95) -> rv_frozen:
+    """Log-normal for a ratio reported with a CI: σ = (ln high − ln low)/(2·z), median = point."""
+    if not 0 < low <= point <= high:
+        raise ValueError(f"log-normal needs 0 < low <= point <= high; got {low}, {point}, {high}")
+    if high == low:
+        raise ValueError("log-normal needs a CI of positive width")
+    z = stats.norm.ppf(0.5 + level / 2)
+    return stats.lognorm(s=(np.log(high) - np.log(low)) / (2 * z), scale=point)
+
+
+def lognormal_from_log_se(point: float, se_log: float) -> rv_frozen:
+    """Log-normal with median ``point`` and standard error ``se_log`` on the log scale."""
+    if not point > 0 or not se_log > 0:
+        raise ValueError(f"log-normal needs point > 0 and se > 0; got point={point}, se={se_log}")
+    return stats.lognorm(s=se_log, scale=point)
+
+
+def normal_from_mean_se(mean: float, se: float) -> rv_frozen:
+    if not se > 0:
+        raise ValueError(f"normal needs se > 0; got se={se}")
+    return stats.norm(loc=mean, scale=se)
+
+
+def dirichlet_marginal(alpha: float, alpha_total: float) -> rv_frozen:
+    """Marginal of one Dirichlet component: Beta(α_i, α_0 − α_i)."""
+    if not 0 < alpha < alpha_total:
+        raise ValueError(f"Dirichlet component needs 0 < alpha < total; got {alpha}, {alpha_total}")
+    return stats.beta(alpha, alpha_total - alpha)
+
+
+def multivariate_normal_draws(mean: np.ndarray, covariance: np.ndarray, standard_normal: np.ndarray) -> np.ndarray:
+    """x = μ + L·z with Σ = L·Lᵀ (Cholesky); z is (n_samples, k) standard normal → (n_samples, k).
+
+    A positive semi-definite Σ with zero variances (a fixed coefficient) is handled by an
+    eigen-decomposition instead of Cholesky.
+    """
+    mean = np.asarray(mean, dtype=float)
+    covariance = np.asarray(covariance, dtype=float)
+    try:
+        factor = np.linalg.cholesky(covariance)
+    except np.linalg.LinAlgError:
+        values, vectors = np.linalg.eigh(covariance)
+        if values.min() < -1e-10 * max(1.0, values.max()):
+            raise ValueError("covariance matrix is not positive semi-definite") from None
+        factor = vectors * np.sqrt(np.clip(values, 0, None))
+    return mean + standard_normal @ factor.T
