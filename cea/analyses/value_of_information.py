@@ -75,11 +75,14 @@ def evpi(costs: np.ndarray, qalys: np.ndarray, wtp_grid: np.ndarray) -> np.ndarr
     """
     costs, qalys = _check_psa(costs, qalys)
     grid = np.atleast_1d(np.asarray(wtp_grid, dtype=float))
+    # Strategy-major copies (n_strategies, n_samples) for fast reductions over strategies.
+    costs_by_strategy = np.ascontiguousarray(costs.T)
+    qalys_by_strategy = np.ascontiguousarray(qalys.T)
     result = np.empty(grid.size)
     for k, wtp in enumerate(grid):
-        nb = wtp * qalys - costs
-        best = nb.mean(axis=0).argmax()
-        result[k] = (nb - nb[:, [best]]).max(axis=1).mean()
+        nb = wtp * qalys_by_strategy - costs_by_strategy
+        best = nb.mean(axis=1).argmax()
+        result[k] = (nb.max(axis=0) - nb[best]).mean()
     return result
 
 
@@ -413,7 +416,10 @@ def _fit_penalised(design: _PenalisedDesign, Y: np.ndarray, with_covariance: boo
         return M
 
     def gcv(log10_lambdas: np.ndarray, columns: slice | list[int]) -> np.ndarray:
-        factor = linalg.cho_factor(system(log10_lambdas), lower=True, check_finite=False)
+        try:
+            factor = linalg.cho_factor(system(log10_lambdas), lower=True, check_finite=False)
+        except linalg.LinAlgError:  # numerically singular at tiny λ: treat as a bad score
+            return np.full(yy[columns].shape, np.inf)
         beta = linalg.cho_solve(factor, b[:, columns], check_finite=False)
         edf = np.trace(linalg.cho_solve(factor, A, check_finite=False))
         rss = np.maximum(yy[columns] - 2 * np.einsum("km,km->m", beta, b[:, columns]) + np.einsum("km,km->m", A @ beta, beta), 0.0)
