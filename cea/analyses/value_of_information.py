@@ -392,8 +392,9 @@ def _fit_penalised(design: _PenalisedDesign, Y: np.ndarray, with_covariance: boo
     """Minimise ||y − Xβ||² + n·Σ_j λ_j βᵀS_jβ for each column y of Y, λ by GCV.
 
     Works on A = XᵀX/n and b = Xᵀ(y − ȳ)/n, so after one pass over the data
-    each GCV evaluation costs one K×K Cholesky factorisation:
-    β = (A + Σλ_j S_j)⁻¹ b, edf = tr((A + Σλ_j S_j)⁻¹ A),
+    each GCV evaluation costs one K×K Cholesky factorisation M = LLᵀ and one
+    triangular solve: β = M⁻¹b with M = A + Σλ_j S_j, and
+    edf = tr(M⁻¹A) = ||L⁻¹Rᵀ||²_F where A = RᵀR (R from an eigendecomposition of A),
     GCV = RSS/n / (1 − edf/n)² (Wood 2017, §4.2). The constant function lies in
     every penalty's null space, so fitted values keep the mean of y exactly.
     λ: a grid of common values, then (with several penalties) L-BFGS-B on log λ.
@@ -405,6 +406,8 @@ def _fit_penalised(design: _PenalisedDesign, Y: np.ndarray, with_covariance: boo
     A = X.T @ X / n
     b = X.T @ Yc / n
     yy = np.einsum("ij,ij->j", Yc, Yc) / n
+    eigenvalues, eigenvectors = linalg.eigh(A)
+    root_t = eigenvectors * np.sqrt(np.clip(eigenvalues, 0.0, None))  # Rᵀ, with A = RᵀR
     scale = np.trace(A) / n_coef
     ridge = 1e-10 * scale * np.eye(n_coef)
     penalties = [S * (np.trace(A) / np.trace(S)) for S in design.penalties]
@@ -421,7 +424,7 @@ def _fit_penalised(design: _PenalisedDesign, Y: np.ndarray, with_covariance: boo
         except linalg.LinAlgError:  # numerically singular at tiny λ: treat as a bad score
             return np.full(yy[columns].shape, np.inf)
         beta = linalg.cho_solve(factor, b[:, columns], check_finite=False)
-        edf = np.trace(linalg.cho_solve(factor, A, check_finite=False))
+        edf = _effective_df(factor, root_t)
         rss = np.maximum(yy[columns] - 2 * np.einsum("km,km->m", beta, b[:, columns]) + np.einsum("km,km->m", A @ beta, beta), 0.0)
         return rss / (1.0 - edf / n) ** 2
 
@@ -451,7 +454,7 @@ def _fit_penalised(design: _PenalisedDesign, Y: np.ndarray, with_covariance: boo
         if not with_covariance:
             continue
         # Vp = σ²(XᵀX + nS)⁻¹ = (σ²/n) M⁻¹; σ² = RSS/(n − edf).
-        edf = np.trace(linalg.cho_solve(factor, A, check_finite=False))
+        edf = _effective_df(factor, root_t)
         beta = coefficients[:, col]
         rss = max(yy[col] - 2 * beta @ b[:, col] + beta @ A @ beta, 0.0) * n
         sigma2 = rss / max(n - edf, 1.0)
@@ -459,6 +462,12 @@ def _fit_penalised(design: _PenalisedDesign, Y: np.ndarray, with_covariance: boo
         factors.append(np.sqrt(sigma2 / n) * inverse_root.T)  # (L⁻¹)ᵀ(L⁻¹) = M⁻¹
     fitted = X @ coefficients + y_mean
     return _Smooth(fitted, coefficients, tuple(factors))
+
+
+def _effective_df(factor: tuple[np.ndarray, bool], root_t: np.ndarray) -> float:
+    """tr(M⁻¹A) = ||L⁻¹Rᵀ||²_F for M = LLᵀ (from cho_factor, lower) and A = RᵀR."""
+    solved = linalg.solve_triangular(factor[0], root_t, lower=True, check_finite=False)
+    return float(np.einsum("ij,ij->", solved, solved))
 
 
 def _check_psa(costs: np.ndarray, qalys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -1,6 +1,7 @@
-"""Rewards: life-years, QALYs and costs from a trace (HTA_METHODS F15, F16).
+"""Rewards: life-years, QALYs and costs from a time-major trace (HTA_METHODS F15, F16).
 
-Upstream: trace.py, discounting.py.  Downstream: model.py.  Pure numpy.
+Upstream: trace.py, discounting.py.  Downstream: model.py.  Pure numpy.  Occupancy is
+(n_cycles + 1, n_samples); flows (n_cycles, n_samples); results (n_samples,).
 
 - Occupancy rewards (LYs, QALYs, state costs): Σ_k w_k·DF(t_k)·m_k·v·Δ, with the
   within-cycle weights w (none / half-cycle / Simpson).
@@ -16,28 +17,41 @@ from __future__ import annotations
 import numpy as np
 
 
-def occupancy_total(occupancy: np.ndarray, weights: np.ndarray, discount: np.ndarray, per_cycle: np.ndarray | float) -> np.ndarray:
-    """Σ_k w_k·DF_k·occupancy_k·v_k; occupancy (n, T+1), v broadcastable to it → (n,)."""
-    return np.einsum("nt,t->n", occupancy * per_cycle, weights * discount)
+def occupancy_total(occupancy: np.ndarray, time_weights: np.ndarray) -> np.ndarray:
+    """Σ_k v_k·m_k with time weights v (n_cycles + 1,) or (n_cycles + 1, n_samples) → (n_samples,)."""
+    if time_weights.ndim == 1:
+        return time_weights @ occupancy
+    return np.einsum("tn,tn->n", time_weights, occupancy)
 
 
-def cycle_start_total(occupancy: np.ndarray, discount: np.ndarray, per_cycle: np.ndarray) -> np.ndarray:
-    """Σ_{k<n} DF_k·occupancy_k·c: paid at cycle start, no within-cycle correction → (n,)."""
-    return occupancy[:, :-1] @ discount[:-1] * per_cycle
+def cycle_start_total(occupancy: np.ndarray, discount: np.ndarray) -> np.ndarray:
+    """Σ_{k<n} DF_k·m_k: paid at cycle start, no within-cycle correction → (n_samples,)."""
+    return discount[:-1] @ occupancy[:-1]
 
 
-def event_total(flows: np.ndarray, discount_mid: np.ndarray, per_event: np.ndarray) -> np.ndarray:
-    """Σ_k new_k·DF(mid_k)·c over the n cycles → (n,)."""
-    return flows @ discount_mid * per_event
+def event_total(flows: np.ndarray, discount_mid: np.ndarray) -> np.ndarray:
+    """Σ_k DF(mid_k)·new_k over the n cycles → (n_samples,)."""
+    return discount_mid @ flows
 
 
-def age_adjusted_utility(utility: np.ndarray, ages: np.ndarray, terms: tuple[np.ndarray, np.ndarray, np.ndarray],
-                         adjust: bool) -> np.ndarray:
-    """u(t) = min(u·U_gp(age_t)/U_gp(age_0), U_gp(age_t)) (multiplicative, NICE DSU TSD12; capped at the
-    general-population norm U_gp(a) = c0 + c1·a + c2·a², Ara & Brazier 2010).  → (n, T+1)."""
-    u = np.asarray(utility, dtype=float).reshape(-1, 1)
+def utility_time_profile(utility: np.ndarray, ages: np.ndarray, terms: tuple[np.ndarray, np.ndarray, np.ndarray],
+                         adjust: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Age-adjusted utility u(t) = min(u·U_gp(a_t)/U_gp(a_0), U_gp(a_t)) as a per-sample level times a time
+    profile: u(t) = level·profile_t, with level = min(u, U_gp(a_0))/U_gp(a_0) and profile = U_gp(a_t).
+
+    Multiplicative adjustment (NICE DSU TSD12) capped at the general-population norm
+    U_gp(a) = c0 + c1·a + c2·a² (Ara & Brazier 2010); the cap binds at every age or none,
+    because u·U(a_t)/U(a_0) ≤ U(a_t) ⇔ u ≤ U(a_0).  Returns level (n_samples,) and
+    profile (T+1,) or (T+1, n_samples).
+    """
+    u = np.asarray(utility, dtype=float)
     if not adjust:
-        return np.broadcast_to(u, (u.shape[0], len(ages)))
-    c0, c1, c2 = (np.asarray(c, dtype=float).reshape(-1, 1) for c in terms)
-    norm = c0 + c1 * ages[None, :] + c2 * ages[None, :] ** 2
-    return np.minimum(u * norm / norm[:, [0]], norm)
+        return u, np.ones(len(ages))
+    c0, c1, c2 = (np.asarray(c, dtype=float) for c in terms)
+    if c0.size == c1.size == c2.size == 1 or (np.ptp(c0) == np.ptp(c1) == np.ptp(c2) == 0):
+        norm = c0.flat[0] + c1.flat[0] * ages + c2.flat[0] * ages**2
+        start = norm[0]
+    else:
+        norm = c0[None, :] + c1[None, :] * ages[:, None] + c2[None, :] * ages[:, None] ** 2
+        start = norm[0]
+    return np.minimum(u, start) / start, norm

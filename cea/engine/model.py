@@ -115,6 +115,7 @@ def _unit_value(parameters: Mapping[str, np.ndarray], multiply: tuple[str, ...],
 
 def _arm_increments(structure: ModelStructure, parameters: Mapping[str, np.ndarray], arm_id: str, endpoint: str,
                     times_months: np.ndarray) -> np.ndarray:
+    """(n_cycles, n_samples) hazard increments of one arm's PFS or OS curve."""
     arm = structure.arm(arm_id)
     curve = structure.curves[getattr(arm, f"{endpoint}_curve")]
     coefficients = np.column_stack([parameters[name] for name in curve.parameter_names()])
@@ -134,12 +135,12 @@ def _evaluate_chunk(structure: ModelStructure, p: Mapping[str, np.ndarray], s: E
     background = tr.general_population_hazard(s.start_age + mid_years, structure.life_table_ages,
                                               structure.life_table_qx, s.cycle_years)
     p_background = -np.expm1(-background)
-    omega = tr.waning_weights(mid_years * 12.0, s.waning_start_months, s.waning_end_months)
+    omega = tr.waning_weights(mid_years * 12.0, s.waning_start_months, s.waning_end_months)[:, None]
 
     weights = within_cycle_weights(n_cycles, s.within_cycle_correction)
-    df_cost, df_out = discount_factors(times_years, s.discount_rate_costs), discount_factors(times_years, s.discount_rate_outcomes)
-    df_cost_mid = discount_factors(mid_years, s.discount_rate_costs)
-    ones, ones_mid = np.ones_like(df_cost), np.ones_like(df_cost_mid)
+    df = {True: (discount_factors(times_years, s.discount_rate_costs), discount_factors(times_years, s.discount_rate_outcomes),
+                 discount_factors(mid_years, s.discount_rate_costs)),
+          False: (np.ones(n_cycles + 1), np.ones(n_cycles + 1), np.ones(n_cycles))}
 
     raw = {(a.id, e): _arm_increments(structure, p, a.id, e, times_months) for a in structure.arms for e in ("pfs", "os")}
     increments = {}
@@ -152,8 +153,8 @@ def _evaluate_chunk(structure: ModelStructure, p: Mapping[str, np.ndarray], s: E
 
     ages = s.start_age + times_years
     gp_terms = tuple(p[t] for t in structure.gp_utility_terms)
-    u_pf = acc.age_adjusted_utility(p[structure.utility_pf], ages, gp_terms, s.utility_age_adjustment)
-    u_pd = acc.age_adjusted_utility(p[structure.utility_pd], ages, gp_terms, s.utility_age_adjustment)
+    level_pf, profile = acc.utility_time_profile(p[structure.utility_pf], ages, gp_terms, s.utility_age_adjustment)
+    level_pd, _ = acc.utility_time_profile(p[structure.utility_pd], ages, gp_terms, s.utility_age_adjustment)
 
     categories = structure.cost_categories
     n = len(p[structure.utility_pf])
@@ -166,32 +167,46 @@ def _evaluate_chunk(structure: ModelStructure, p: Mapping[str, np.ndarray], s: E
     for j, arm in enumerate(structure.arms):
         p_pf_pd, p_pf_d = tr.progression_free_exits(increments[(arm.id, "pfs")], p[structure.pf_death_share], background)
         if s.pd_mortality == "os_tracking":
-            os_target = np.exp(-np.cumsum(increments[(arm.id, "os")], axis=1))
+            os_target = np.exp(-np.cumsum(increments[(arm.id, "os")], axis=0))
             trace = cohort_trace(p_pf_pd, p_pf_d, os_target=os_target, p_pd_d_floor=p_background)
         else:
             if not arm.pd_death_rate:
                 raise ValueError(f"arm {arm.id} has no pd_death_rate parameter for pd_mortality = 'constant'")
-            rate = p[arm.pd_death_rate].reshape(-1, 1)
+            rate = p[arm.pd_death_rate][None, :]
             p_pd_d = np.broadcast_to(-np.expm1(-rate * s.cycle_months), p_pf_pd.shape)
             trace = cohort_trace(p_pf_pd, p_pf_d, p_pd_d=p_pd_d, p_pd_d_floor=p_background)
         if keep_trace:
             traces.append(trace)
         on_treatment = trace.pf
         if arm.discontinuation_rate:
-            on_treatment = trace.pf * np.exp(-p[arm.discontinuation_rate].reshape(-1, 1) * times_months[None, :])
+            on_treatment = trace.pf * np.exp(-p[arm.discontinuation_rate][None, :] * times_months[:, None])
         for discounted in (True, False):
-            dc, do, dmid = (df_cost, df_out, df_cost_mid) if discounted else (ones, ones, ones_mid)
-            lys[discounted][:, j, 0] = acc.occupancy_total(trace.pf, weights, do, s.cycle_years)
-            lys[discounted][:, j, 1] = acc.occupancy_total(trace.pd, weights, do, s.cycle_years)
-            qalys[discounted][:, j, 0] = acc.occupancy_total(trace.pf, weights, do, u_pf * s.cycle_years)
-            qalys[discounted][:, j, 1] = acc.occupancy_total(trace.pd, weights, do, u_pd * s.cycle_years)
+            d_cost, d_out, d_mid = df[discounted]
+            w_out, w_cost = weights * d_out, weights * d_cost
+            lys_pf, lys_pd = acc.occupancy_total(trace.pf, w_out), acc.occupancy_total(trace.pd, w_out)
+            lys[discounted][:, j, 0] = lys_pf * s.cycle_years
+            lys[discounted][:, j, 1] = lys_pd * s.cycle_years
+            if s.utility_age_adjustment:
+                w_u = w_out * profile if profile.ndim == 1 else w_out[:, None] * profile
+                qalys[discounted][:, j, 0] = level_pf * acc.occupancy_total(trace.pf, w_u) * s.cycle_years
+                qalys[discounted][:, j, 1] = level_pd * acc.occupancy_total(trace.pd, w_u) * s.cycle_years
+            else:
+                qalys[discounted][:, j, 0] = level_pf * lys_pf * s.cycle_years
+                qalys[discounted][:, j, 1] = level_pd * lys_pd * s.cycle_years
+            totals = {  # per unit cost, by basis: (value, state attributed to)
+                "per_day_on_treatment": (acc.cycle_start_total(on_treatment, d_cost) * s.cycle_length_days, 0),
+                "per_month_in_pf": (acc.occupancy_total(trace.pf, w_cost) * s.cycle_months, 0),
+                "per_month_in_pd": (acc.occupancy_total(trace.pd, w_cost) * s.cycle_months, 1),
+                "per_progression": (acc.event_total(trace.new_progressions, d_mid), 1),
+                "per_death": (acc.event_total(trace.new_deaths, d_mid), 2),
+                "at_start": (np.ones(n), 0),
+            }
             for item in structure.cost_items:
                 if item.arm not in ("all", arm.id):
                     continue
-                unit = _unit_value(p, item.multiply, item.divide)
-                c = categories.index(item.category)
-                value, state = _cost_item_total(item.basis, unit, trace, on_treatment, weights, dc, dmid, s)
-                costs[discounted][:, j, c] += value
+                per_unit, state = totals[item.basis]
+                value = _unit_value(p, item.multiply, item.divide) * per_unit
+                costs[discounted][:, j, categories.index(item.category)] += value
                 if discounted:
                     costs_by_state[:, j, state] += value
         for event in structure.adverse_events:
@@ -206,25 +221,7 @@ def _evaluate_chunk(structure: ModelStructure, p: Mapping[str, np.ndarray], s: E
                     s.cycle_years / s.cycle_length_days)
             costs_by_state[:, j, 0] += value
     trace_out = None
-    if keep_trace:
-        trace_out = Trace(*(np.stack([getattr(t, f) for t in traces], axis=1) for f in Trace.__dataclass_fields__))
+    if keep_trace:  # sample-major for users: (n_samples, n_arms, n_cycles + 1)
+        trace_out = Trace(*(np.stack([getattr(t, f).T for t in traces], axis=1) for f in Trace.__dataclass_fields__))
     return ModelOutcomes(structure.arm_ids, categories, costs[True], costs[False], costs_by_state, lys[True], lys[False],
                          qalys[True], qalys[False], times_years, trace_out)
-
-
-def _cost_item_total(basis: str, unit: np.ndarray, trace: Trace, on_treatment: np.ndarray, weights: np.ndarray,
-                     discount: np.ndarray, discount_mid: np.ndarray, s: EngineSettings) -> tuple[np.ndarray, int]:
-    """Total of one cost item for one arm and the state it is attributed to (0 PF, 1 PD, 2 Dead)."""
-    if basis == "per_day_on_treatment":
-        return acc.cycle_start_total(on_treatment, discount, unit * s.cycle_length_days), 0
-    if basis == "per_month_in_pf":
-        return acc.occupancy_total(trace.pf, weights, discount, (unit * s.cycle_months)[:, None]), 0
-    if basis == "per_month_in_pd":
-        return acc.occupancy_total(trace.pd, weights, discount, (unit * s.cycle_months)[:, None]), 1
-    if basis == "per_progression":
-        return acc.event_total(trace.new_progressions, discount_mid, unit), 1
-    if basis == "per_death":
-        return acc.event_total(trace.new_deaths, discount_mid, unit), 2
-    if basis == "at_start":
-        return unit.copy(), 0
-    raise ValueError(f"unknown cost basis {basis!r}")

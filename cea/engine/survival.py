@@ -32,49 +32,56 @@ from cea.structure import ACCELERATED_FAILURE_TIME, COEFFICIENTS, PROPORTIONAL_H
 _TINY = 1e-300  # keeps log() finite where S underflows to zero
 
 
-def _columns(coefficients: np.ndarray, family: str) -> list[np.ndarray]:
+def _columns(coefficients: np.ndarray, family: str, time_major: bool) -> list[np.ndarray]:
+    """Coefficient columns shaped to broadcast against t: (n, 1) sample-major, (1, n) time-major."""
+    if family not in COEFFICIENTS:
+        raise ValueError(f"unknown survival family {family!r}; expected one of {sorted(COEFFICIENTS)}")
     coefficients = np.asarray(coefficients, dtype=float)
     if coefficients.ndim == 1:
         coefficients = coefficients[None, :]
     expected = len(COEFFICIENTS[family])
     if coefficients.shape[-1] != expected:
         raise ValueError(f"{family} takes {expected} coefficients {COEFFICIENTS[family]}, got {coefficients.shape[-1]}")
-    return [coefficients[:, [j]] for j in range(expected)]
+    return [coefficients[:, j][None, :] if time_major else coefficients[:, [j]] for j in range(expected)]
 
 
-def cumulative_hazard(family: str, coefficients: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """H(t) for every sample (rows) at every time (columns); t in months, H(0) = 0."""
-    t = np.asarray(t, dtype=float)[None, :]
-    cols = _columns(coefficients, family)
+def _times(t: np.ndarray, time_major: bool) -> np.ndarray:
+    t = np.asarray(t, dtype=float)
+    return t[:, None] if time_major else t[None, :]
+
+
+def cumulative_hazard(family: str, coefficients: np.ndarray, t: np.ndarray, time_major: bool = False) -> np.ndarray:
+    """H(t): (n_samples, n_times), or (n_times, n_samples) when ``time_major``; t in months, H(0) = 0."""
+    cols, tt = _columns(coefficients, family, time_major), _times(t, time_major)
     if family == "exponential":
-        return np.exp(cols[0]) * t
+        return np.exp(cols[0]) * tt
     if family == "weibull":
         scale, shape = np.exp(cols[0]), np.exp(cols[1])
-        return (t / scale) ** shape
+        return (tt / scale) ** shape
     if family == "gompertz":
         rate, shape = np.exp(cols[0]), cols[1]
         # rate/shape·expm1(shape·t) → rate·t as shape → 0
-        safe = np.where(np.abs(shape) < 1e-12, 1.0, shape)
-        return np.where(np.abs(shape) < 1e-12, rate * t, rate / safe * np.expm1(safe * t))
-    return -np.log(np.maximum(survival(family, coefficients, t[0]), _TINY))
+        small = np.abs(shape) < 1e-12
+        safe = np.where(small, 1.0, shape)
+        return np.where(small, rate * tt, rate / safe * np.expm1(safe * tt))
+    return -np.log(np.maximum(survival(family, coefficients, t, time_major), _TINY))
 
 
-def survival(family: str, coefficients: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """S(t) for every sample at every time; S(0) = 1 and non-increasing."""
-    t = np.asarray(t, dtype=float)
+def survival(family: str, coefficients: np.ndarray, t: np.ndarray, time_major: bool = False) -> np.ndarray:
+    """S(t): (n_samples, n_times), or (n_times, n_samples) when ``time_major``; S(0) = 1, non-increasing."""
     if family in ("exponential", "weibull", "gompertz"):
-        return np.exp(-cumulative_hazard(family, coefficients, t))
-    cols = _columns(coefficients, family)
-    positive_t = np.maximum(t, _TINY)[None, :]
+        return np.exp(-cumulative_hazard(family, coefficients, t, time_major))
+    cols, tt = _columns(coefficients, family, time_major), _times(t, time_major)
+    positive_t = np.maximum(tt, _TINY)
     if family == "loglogistic":
         scale, shape = np.exp(cols[0]), np.exp(cols[1])
-        return np.where(t[None, :] > 0, 1.0 / (1.0 + (positive_t / scale) ** shape), 1.0)
-    if family == "lognormal":
+        value = 1.0 / (1.0 + (positive_t / scale) ** shape)
+    elif family == "lognormal":
         mu, sigma = cols[0], np.exp(cols[1])
-        return np.where(t[None, :] > 0, special.ndtr(-(np.log(positive_t) - mu) / sigma), 1.0)
-    if family == "gengamma":
-        return np.where(t[None, :] > 0, _gengamma_survival(cols, positive_t), 1.0)
-    raise ValueError(f"unknown survival family {family!r}; expected one of {sorted(COEFFICIENTS)}")
+        value = special.ndtr(-(np.log(positive_t) - mu) / sigma)
+    else:
+        value = _gengamma_survival(cols, positive_t)
+    return np.where(tt > 0, value, 1.0)
 
 
 def _gengamma_survival(cols: list[np.ndarray], t: np.ndarray) -> np.ndarray:

@@ -1,6 +1,7 @@
-"""Cohort trace of the three-state model (PF, PD, Dead), batched over samples and arms.
+"""Cohort trace of the three-state model (PF, PD, Dead), batched over samples.
 
 Upstream: transitions.py.  Downstream: accumulate.py.  Pure numpy; loops over time only.
+Arrays are time-major: probabilities (n_cycles, …), occupancy (n_cycles + 1, …).
 
 There is no return to PF, so PF occupancy is a cumulative product.  PD follows
 PD_k = PD_{k−1}(1 − p_PD→D,k) + PF_{k−1}·p_PF→PD,k.  Post-progression death either
@@ -10,7 +11,8 @@ alive follows the arm's OS curve ("os_tracking"):
     p_PD→D,k = (alive_{k−1} − PF deaths_k − S_OS(t_k)) / PD_{k−1},
 
 clipped to [background death probability, 1] so that it stays a probability and never
-beats general-population mortality.  Modelled OS then equals S_OS wherever feasible.
+beats general-population mortality.  Modelled OS then equals S_OS wherever feasible
+(nobody is in PD during the first cycle, so any shortfall there is made up in cycle 2).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import numpy as np
 
 @dataclass(frozen=True)
 class Trace:
-    """Occupancy (…, n_cycles + 1) per state and flows (…, n_cycles) per cycle."""
+    """Occupancy (n_cycles + 1, …) per state and flows (n_cycles, …) per cycle."""
 
     pf: np.ndarray
     pd: np.ndarray
@@ -31,40 +33,46 @@ class Trace:
     new_deaths: np.ndarray
     p_pd_death: np.ndarray
 
+    def map(self, fn) -> "Trace":
+        return Trace(*(fn(getattr(self, f)) for f in self.__dataclass_fields__))
+
 
 def cohort_trace(p_pf_pd: np.ndarray, p_pf_d: np.ndarray, p_pd_d: np.ndarray | None = None,
                  os_target: np.ndarray | None = None, p_pd_d_floor: np.ndarray | None = None) -> Trace:
-    """Run the trace.  Probabilities have shape (..., n_cycles); ``os_target`` (..., n_cycles) is
-    S_OS at t_1..t_n (os_tracking); ``p_pd_d_floor`` broadcasts against (..., n_cycles)."""
+    """Run the trace.  Probabilities have shape (n_cycles, …); ``os_target`` (n_cycles, …) is S_OS at
+    t_1..t_n (os_tracking); ``p_pd_d_floor`` broadcasts against (n_cycles, …)."""
     if (p_pd_d is None) == (os_target is None):
         raise ValueError("give either p_pd_d (constant) or os_target (os_tracking)")
-    lead = p_pf_pd.shape[:-1]
-    n = p_pf_pd.shape[-1]
-    stay = 1.0 - p_pf_pd - p_pf_d
-    pf = np.empty(lead + (n + 1,))
-    pf[..., 0] = 1.0
-    np.cumprod(stay, axis=-1, out=pf[..., 1:])
-    progressions = pf[..., :-1] * p_pf_pd
-    pf_deaths = pf[..., :-1] * p_pf_d
+    n = p_pf_pd.shape[0]
+    rest = p_pf_pd.shape[1:]
+    pf = np.empty((n + 1,) + rest)
+    pf[0] = 1.0
+    np.cumprod(1.0 - p_pf_pd - p_pf_d, axis=0, out=pf[1:])
+    progressions = pf[:-1] * p_pf_pd
+    pf_deaths = pf[:-1] * p_pf_d
+    floor = np.zeros(n) if p_pd_d_floor is None else np.asarray(p_pd_d_floor, dtype=float)
+    if floor.ndim == 1:  # one floor per cycle, shared by every sample
+        floor = floor.reshape((n,) + (1,) * len(rest))
     pd = np.empty_like(pf)
-    pd[..., 0] = 0.0
-    pd_deaths = np.empty(lead + (n,))
-    used = np.empty(lead + (n,))
-    floor = np.broadcast_to(np.zeros(1) if p_pd_d_floor is None else p_pd_d_floor, lead + (n,))
+    pd[0] = 0.0
+    pd_deaths = np.empty_like(progressions)
+    used = np.empty_like(progressions)
+    ratio = np.empty(rest)
     for k in range(n):
-        pd_prev = pd[..., k]
+        pd_prev = pd[k]
         if os_target is not None:
-            needed = pf[..., k] + pd_prev - pf_deaths[..., k] - os_target[..., k]
-            with np.errstate(divide="ignore", invalid="ignore"):
-                p = np.where(pd_prev > 0, needed / np.where(pd_prev > 0, pd_prev, 1.0), 0.0)
-            p = np.clip(p, floor[..., k], 1.0)
+            needed = pf[k] + pd_prev - pf_deaths[k] - os_target[k]
+            positive = pd_prev > 0
+            ratio.fill(0.0)
+            np.divide(needed, pd_prev, out=ratio, where=positive)
+            np.clip(ratio, floor[k], 1.0, out=used[k])
         else:
-            p = np.maximum(p_pd_d[..., k], floor[..., k])
-        used[..., k] = p
-        pd_deaths[..., k] = pd_prev * p
-        pd[..., k + 1] = pd_prev - pd_deaths[..., k] + progressions[..., k]
+            np.maximum(p_pd_d[k], floor[k], out=used[k])
+        np.multiply(pd_prev, used[k], out=pd_deaths[k])
+        np.subtract(pd_prev, pd_deaths[k], out=pd[k + 1])
+        pd[k + 1] += progressions[k]
     deaths = pf_deaths + pd_deaths
     dead = np.empty_like(pf)
-    dead[..., 0] = 0.0
-    np.cumsum(deaths, axis=-1, out=dead[..., 1:])
+    dead[0] = 0.0
+    np.cumsum(deaths, axis=0, out=dead[1:])
     return Trace(pf, pd, dead, progressions, deaths, used)

@@ -1,6 +1,7 @@
 """Per-cycle transition hazards and probabilities from survival curves.
 
-Upstream: survival.py.  Downstream: trace.py.  Pure numpy.
+Upstream: survival.py.  Downstream: trace.py.  Pure numpy.  Arrays are time-major,
+(n_cycles, n_samples), so that the time loop in the trace reads contiguous rows.
 
 An arm's curve is its own fitted curve, or a reference curve with a hazard ratio
 (PH families: H_trt = HR·H_ref, HTA_METHODS F3/F6) or an acceleration factor (AFT
@@ -22,17 +23,14 @@ from cea.engine import survival as surv
 def curve_increments(family: str, coefficients: np.ndarray, times_months: np.ndarray,
                      hazard_ratio: np.ndarray | None = None,
                      acceleration_factor: np.ndarray | None = None) -> np.ndarray:
-    """ΔH_k for k = 1..n: (n_samples, n_cycles) cumulative-hazard increments of one arm's curve."""
+    """ΔH_k for k = 1..n: (n_cycles, n_samples) cumulative-hazard increments of one arm's curve."""
     if acceleration_factor is not None:
         coefficients = surv.accelerate(family, coefficients, acceleration_factor)
-    if family in surv.PROPORTIONAL_HAZARDS:
-        cumulative = surv.cumulative_hazard(family, coefficients, times_months)
-    else:
-        cumulative = -np.log(np.maximum(surv.survival(family, coefficients, times_months), 1e-300))
-    increments = np.diff(cumulative, axis=1)
+    cumulative = surv.cumulative_hazard(family, coefficients, times_months, time_major=True)
+    increments = np.diff(cumulative, axis=0)
     if hazard_ratio is not None:
-        increments = increments * np.asarray(hazard_ratio, dtype=float).reshape(-1, 1)
-    return np.maximum(increments, 0.0)
+        increments *= np.asarray(hazard_ratio, dtype=float).reshape(1, -1)
+    return np.maximum(increments, 0.0, out=increments)
 
 
 def waning_weights(mid_months: np.ndarray, start: float, end: float) -> np.ndarray:
@@ -62,14 +60,14 @@ def progression_free_exits(pfs_increments: np.ndarray, death_share: np.ndarray,
     The PFS hazard increment ΔH is split into progression (1 − π)·ΔH and death π·ΔH, the
     death part floored at the background hazard; p_exit = 1 − exp(−total) and each exit
     takes its share of p_exit.  When the floor does not bind, PF occupancy equals S_PFS
-    exactly (SV-7).  Shapes: (n_samples, n_cycles) and background (n_cycles,).
+    exactly (SV-7).  Shapes: increments (n_cycles, n_samples), share (n_samples,),
+    background (n_cycles,).
     """
-    share = np.asarray(death_share, dtype=float).reshape(-1, 1)
+    share = np.asarray(death_share, dtype=float).reshape(1, -1)
     progression = (1.0 - share) * pfs_increments
-    death = np.maximum(share * pfs_increments, background[None, :])
+    death = np.maximum(share * pfs_increments, background[:, None])
     total = progression + death
     p_exit = -np.expm1(-total)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        fraction_progression = np.where(total > 0, progression / np.where(total > 0, total, 1.0), 0.0)
-    p_progression = p_exit * fraction_progression
+    fraction = np.divide(progression, total, out=np.zeros_like(total), where=total > 0)
+    p_progression = p_exit * fraction
     return p_progression, p_exit - p_progression

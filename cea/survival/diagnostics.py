@@ -105,9 +105,8 @@ def piecewise_hazard(time, event, breaks, confidence: float = 0.95) -> pd.DataFr
         hazard = events / exposure
         lower = np.where(events > 0, stats.chi2.ppf(alpha / 2, 2 * events) / 2, 0.0) / exposure
         upper = stats.chi2.ppf(1 - alpha / 2, 2 * (events + 1)) / 2 / exposure
-    return pd.DataFrame(
-        {"start": start, "end": end, "events": events, "exposure": exposure, "hazard": hazard, "lower": lower, "upper": upper}
-    )
+    columns = {"start": start, "end": end, "events": events, "exposure": exposure}
+    return pd.DataFrame({**columns, "hazard": hazard, "lower": lower, "upper": upper})
 
 
 def smoothed_hazard(time, event, grid, bandwidth: float) -> pd.DataFrame:

@@ -24,11 +24,13 @@ Convergence flag: finite ℓ, max |∂ℓ/∂θ| < 1e-3 at θ̂ and a positive-d
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
+from scipy.integrate import trapezoid
 
 from cea.engine import survival as engine
 
@@ -207,7 +209,9 @@ def _maximum_likelihood(loglik, starts: list[np.ndarray]):
     hessian = numerical_hessian(nll, best)
     gradient = numerical_gradient(nll, best)
     converged = bool(
-        np.isfinite(loglik(best)) and np.max(np.abs(gradient)) < _GRADIENT_TOLERANCE and _is_positive_definite(hessian)
+        np.isfinite(loglik(best))
+        and np.max(np.abs(gradient)) < _GRADIENT_TOLERANCE
+        and _is_positive_definite(hessian)
     )
     covariance = np.linalg.inv(hessian) if converged else np.full_like(hessian, np.nan)
     return best, float(loglik(best)), covariance, converged
@@ -281,9 +285,11 @@ class JointFit(SurvivalFit):
         for j in range(self.k):
             e = np.zeros(self.k)
             e[j] = h[j]
-            up = treatment_coefficients(self.family, self.effect, (self.coefficients + e)[:-1], (self.coefficients + e)[-1])
-            down = treatment_coefficients(self.family, self.effect, (self.coefficients - e)[:-1], (self.coefficients - e)[-1])
-            jacobian[:, j] = (up[0] - down[0]) / (2 * h[j])
+            up, down = self.coefficients + e, self.coefficients - e
+            jacobian[:, j] = (
+                treatment_coefficients(self.family, self.effect, up[:-1], up[-1])[0]
+                - treatment_coefficients(self.family, self.effect, down[:-1], down[-1])[0]
+            ) / (2 * h[j])
         return jacobian @ self.covariance @ jacobian.T
 
 
@@ -307,8 +313,7 @@ def treatment_coefficients(family: str, effect: str, coefficients, log_effect) -
     if effect == "aft":
         if family not in engine.ACCELERATED_FAILURE_TIME:
             raise ValueError(f"an acceleration factor needs an AFT family, not {family!r} (use effect='ph')")
-        out[:, 0] += -log_effect if family == "exponential" else log_effect
-        return out
+        return engine.accelerate(family, out, np.exp(log_effect))
     raise ValueError(f"effect must be 'ph' or 'aft', not {effect!r}")
 
 
@@ -362,6 +367,10 @@ def fit(family: str, time, event) -> SurvivalFit:
     theta, loglik, covariance, converged = _maximum_likelihood(
         lambda z: log_likelihood(family, z, time, event), _starts(family, time, event)
     )
+    if family == "gompertz" and theta[1] < 0:  # HTA_METHODS SV-9 / P8
+        plateau = np.exp(np.exp(theta[0]) / theta[1])
+        message = f"Gompertz shape {theta[1]:.4g} < 0: S(t) plateaus at {plateau:.3g} (a cured fraction)"
+        warnings.warn(message, stacklevel=2)
     return SurvivalFit(
         family, engine.COEFFICIENTS[family], theta, covariance, loglik, int(time.size), int(event.sum()), converged
     )
@@ -421,11 +430,11 @@ def _curve_summary(family: str, coefficients: np.ndarray, tau: float, landmarks,
     summary = {
         "median": float(engine.median(family, coefficients)[0]),
         "tau": tau,
-        "rmst": float(np.trapezoid(curve, grid)),
+        "rmst": float(trapezoid(curve, grid)),
     }
     if horizon is not None:
         long_grid = np.linspace(0.0, horizon, 20001)
-        summary["mean_horizon"] = float(np.trapezoid(engine.survival(family, coefficients, long_grid)[0], long_grid))
+        summary["mean_horizon"] = float(trapezoid(engine.survival(family, coefficients, long_grid)[0], long_grid))
     values = engine.survival(family, coefficients, np.asarray(landmarks, dtype=float))[0]
     summary.update({f"s_{m:g}": float(v) for m, v in zip(landmarks, values)})
     return summary
