@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -16,9 +15,7 @@ from cea.survival.kaplan_meier import kaplan_meier, km_median, km_survival, numb
 
 
 def evidence_file(name: str) -> Path:
-    path = Path(os.environ.get("CEA_EVIDENCE_DIR", "/work/shared/evidence")) / name
-    if not path.exists():
-        pytest.skip(f"evidence file {path} not available")
+    path = Path(__file__).resolve().parents[1] / "inputs" / "evidence" / name
     return path
 
 

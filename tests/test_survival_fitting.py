@@ -4,7 +4,6 @@ joint PH/AFT fits and the PH diagnostics."""
 from __future__ import annotations
 
 import json
-import os
 import warnings
 from pathlib import Path
 
@@ -39,9 +38,7 @@ from cea.survival.fitting import (
 
 
 def evidence_file(name: str) -> Path:
-    path = Path(os.environ.get("CEA_EVIDENCE_DIR", "/work/shared/evidence")) / name
-    if not path.exists():
-        pytest.skip(f"evidence file {path} not available")
+    path = Path(__file__).resolve().parents[1] / "inputs" / "evidence" / name
     return path
 
 

@@ -53,7 +53,7 @@ from scipy.interpolate import BSpline
 MAX_TENSOR_PARAMETERS = 4
 _BASIS_SIZE = {1: 15, 2: 7, 3: 5, 4: 4}  # functions per margin, by number of parameters
 _ADDITIVE_BASIS_SIZE = 10
-_LOG10_LAMBDA_GRID = np.arange(-7.0, 6.01, 0.5)  # relative to the scale of X'X/n
+_LOG10_LAMBDA_GRID = np.arange(-7.0, 6.01, 1.0)  # relative to the scale of X'X/n
 _LOG10_LAMBDA_BOUNDS = (-9.0, 8.0)
 
 
@@ -397,7 +397,8 @@ def _fit_penalised(design: _PenalisedDesign, Y: np.ndarray, with_covariance: boo
     edf = tr(M⁻¹A) = ||L⁻¹Rᵀ||²_F where A = RᵀR (R from an eigendecomposition of A),
     GCV = RSS/n / (1 − edf/n)² (Wood 2017, §4.2). The constant function lies in
     every penalty's null space, so fitted values keep the mean of y exactly.
-    λ: a grid of common values, then (with several penalties) L-BFGS-B on log λ.
+    λ: a coarse grid of common values shared by all responses, then per response a
+    bounded 1-d search (one penalty) or L-BFGS-B on the vector of log λ (several).
     """
     X = design.X
     n, n_coef = X.shape
@@ -430,20 +431,29 @@ def _fit_penalised(design: _PenalisedDesign, Y: np.ndarray, with_covariance: boo
 
     n_pen = len(penalties)
     best = np.zeros((Y.shape[1], n_pen))
-    if n_pen:
+    if n_pen:  # a coarse grid of common λ, shared by all responses
         scores = np.array([gcv(np.full(n_pen, g), slice(None)) for g in _LOG10_LAMBDA_GRID])  # (n_grid, m)
         best[:] = _LOG10_LAMBDA_GRID[scores.argmin(axis=0)][:, None]
-    if n_pen > 1:  # refine each response's λ vector from its best common value
-        for col in range(Y.shape[1]):
+    for col in range(Y.shape[1]):  # then refine each response's λ
+        if n_pen == 1:
+            low, high = best[col, 0] - 1.0, best[col, 0] + 1.0
+            result = optimize.minimize_scalar(
+                lambda r: float(gcv(np.array([r]), [col])[0]), bounds=(low, high), method="bounded", options={"xatol": 0.02}
+            )
+            candidate = np.array([result.x])
+        elif n_pen > 1:
             result = optimize.minimize(
                 lambda r: float(gcv(r, [col])[0]),
                 best[col],
                 method="L-BFGS-B",
                 bounds=[_LOG10_LAMBDA_BOUNDS] * n_pen,
-                options={"eps": 1e-3, "ftol": 1e-7, "maxiter": 50},
+                options={"eps": 1e-2, "ftol": 1e-6, "maxiter": 30},
             )
-            if result.fun <= gcv(best[col], [col])[0]:
-                best[col] = result.x
+            candidate = result.x
+        else:
+            continue
+        if gcv(candidate, [col])[0] <= gcv(best[col], [col])[0]:
+            best[col] = candidate
 
     coefficients = np.empty((n_coef, Y.shape[1]))
     factors = []
