@@ -205,7 +205,7 @@ def test_evppi_of_a_large_linear_group_uses_additive_model():
 def test_evppi_agrees_with_pygam_linear_gam():
     pygam = pytest.importorskip("pygam")  # an independent GAM, as SAVI's mgcv
     rng = np.random.default_rng(5)
-    x = rng.gamma(2.0, 0.5, 5_000)
+    x = rng.gamma(2.0, 0.5, 3_000)
     y = 3_000 * (np.exp(-x) - 0.4) + rng.normal(0, 800, x.size)
     costs, qalys = psa_from_inb(y)
     gam = pygam.LinearGAM(pygam.s(0, n_splines=20)).gridsearch(x[:, None], y, progress=False)
@@ -226,7 +226,7 @@ def test_evppi_of_constant_or_binary_parameter():
 
 def test_evppi_table_lists_parameters_then_groups_at_each_wtp():
     rng = np.random.default_rng(14)
-    n = 4_000
+    n = 2_000
     frame = pd.DataFrame({"hr": rng.lognormal(-0.3, 0.2, n), "u_pf": rng.beta(70, 30, n), "c_pd": rng.gamma(9, 100, n)})
     delta_qaly = 0.5 * (1 - frame.hr) + 0.4 * (frame.u_pf - 0.7) + rng.normal(0, 0.005, n)
     delta_cost = 800 + 2 * frame.c_pd + rng.normal(0, 50, n)

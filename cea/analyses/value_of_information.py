@@ -10,8 +10,11 @@ EVPPI uses the nonparametric-regression method of Strong, Oakley & Brennan
 benefit on the parameters of interest, then EVPPI = mean_i max_d ĝ_d(φ_i) −
 max_d mean_i ĝ_d(φ_i), with ĝ_ref ≡ 0 (HTA_METHODS F22).
 
-The smoother (a hand-written equivalent of the mgcv GAM that SAVI and the voi
-package call; no extra dependency):
+The smoother is a hand-written numpy/scipy equivalent of the mgcv GAM that
+SAVI and the voi package fit (voi's default is ``te(..., bs = "cr")`` with
+k = 5 per margin, k = 4 from four parameters, smoothing by GCV). No extra
+dependency; it agrees with pygam's LinearGAM to within 1% on test cases and
+is 50 or more times faster:
 
 * one parameter: a penalised cubic regression spline (O'Sullivan spline,
   Wand & Ormerod 2008) with up to 15 B-spline basis functions, knots at
@@ -19,21 +22,23 @@ package call; no extra dependency):
   penalised), like mgcv's ``s(x, bs = "cr")``;
 * 2 to 4 parameters: a tensor product of such marginal bases (7, 5 or 4
   functions per margin for 2, 3 or 4 parameters; 49, 125 or 256 coefficients),
-  one penalty and one smoothing parameter per margin, like SAVI's ``te()``
-  (which uses k = 4 margins for four parameters);
-* 5 or more parameters: an additive model Σ_j f_j(φ_j), 10 functions per
-  parameter, one smoothing parameter each. Interactions inside such a group are
-  not captured, so EVPPI may be underestimated when they matter. It is exact
-  in the common case where the model is linear in the group (costs, and
-  utilities that multiply state occupancy): there E[INB | φ] is linear in φ.
-  Prefer groups of at most 4 correlated, interacting parameters (e.g. the
-  coefficients of one survival curve).
+  one penalty and one smoothing parameter per margin, like mgcv's ``te()``;
+* 5 or more parameters (voi would switch to a Gaussian process, INLA or MARS):
+  an additive model Σ_j f_j(φ_j), 10 functions per parameter, one smoothing
+  parameter each. Interactions inside such a group are not captured, so EVPPI
+  may be underestimated when they matter. It is exact in the common case
+  where the model is linear in the group (costs, and utilities that multiply
+  state occupancy): there E[INB | φ] is linear in φ. Prefer groups of at most
+  4 correlated, interacting parameters (e.g. the coefficients of one survival
+  curve).
 
 Smoothing parameters minimise the generalised cross-validation score
 GCV(λ) = n·RSS / (n − edf)², mgcv's default for Gaussian models; λ is chosen
-separately for each strategy and each willingness to pay. Each fit solves a
-K×K system (K ≤ 256) after one pass over the data, so a single-parameter
-EVPPI on 10,000 samples takes milliseconds.
+separately for each strategy and each willingness to pay. After one pass over
+the data each GCV evaluation solves a K×K system (K ≤ 256): one EVPPI on
+10,000 samples takes about 10 ms for a single parameter and up to about 0.3 s
+for a 4-parameter tensor. Memory is O(n·K): the design matrix X for 10⁵
+samples and K = 256 is 200 MB, so keep n ≤ 10⁵ for 4-parameter groups.
 
 Sources: Strong, Oakley & Brennan 2014; Strong et al. 2015 (SAVI); Jackson
 et al. ``voi`` R package (``evppi``, ``evpi``); Wood 2017, *Generalized
@@ -155,8 +160,8 @@ def evppi(
     The seed fixes those draws.
     """
     costs, qalys = _check_psa(costs, qalys)
-    fit = _EvppiFit.from_parameters(np.asarray(parameters, dtype=float), costs.shape[0])
-    value, se = fit.evppi(costs, qalys, [wtp], n_se_draws if return_se else 0, seed)
+    design = _design_for(np.asarray(parameters, dtype=float), costs.shape[0])
+    value, se = _evppi_on_design(design, costs, qalys, np.array([float(wtp)]), n_se_draws if return_se else 0, seed)
     return (float(value[0]), float(se[0])) if return_se else float(value[0])
 
 
@@ -198,8 +203,8 @@ def evppi_table(
     evpi_values = evpi(costs, qalys, wtps)
     rows = []
     for kind, name, columns in jobs:
-        fit = _EvppiFit.from_parameters(parameter_frame[columns].to_numpy(dtype=float), costs.shape[0])
-        values, ses = fit.evppi(costs, qalys, wtps, n_se_draws if return_se else 0, seed)
+        design = _design_for(parameter_frame[columns].to_numpy(dtype=float), costs.shape[0])
+        values, ses = _evppi_on_design(design, costs, qalys, wtps, n_se_draws if return_se else 0, seed)
         for k, wtp in enumerate(wtps):
             row = {
                 "kind": kind,
@@ -227,50 +232,46 @@ class _PenalisedDesign:
     penalties: tuple[np.ndarray, ...]
 
 
-@dataclass(frozen=True)
-class _EvppiFit:
-    """A penalised design for one parameter set, reusable across λ and strategies."""
+def _design_for(parameters: np.ndarray, n_samples: int) -> _PenalisedDesign:
+    """The smoother's basis for φ of shape (n_samples,) or (n_samples, p): tensor for p ≤ 4, else additive."""
+    phi = parameters.reshape(-1, 1) if parameters.ndim == 1 else parameters
+    if phi.ndim != 2 or phi.shape[0] != n_samples or phi.shape[1] == 0:
+        raise ValueError(f"parameters must be (n_samples={n_samples},) or (n_samples, p), got {parameters.shape}")
+    if not np.all(np.isfinite(phi)):
+        raise ValueError("parameters contain non-finite values")
+    p = phi.shape[1]
+    if p <= MAX_TENSOR_PARAMETERS:
+        return _tensor_design(phi, _BASIS_SIZE[p])
+    return _additive_design(phi, _ADDITIVE_BASIS_SIZE)
 
-    design: _PenalisedDesign
 
-    @classmethod
-    def from_parameters(cls, parameters: np.ndarray, n_samples: int) -> _EvppiFit:
-        phi = parameters.reshape(parameters.shape[0], -1) if parameters.ndim == 1 else parameters
-        if phi.ndim != 2 or phi.shape[0] != n_samples or phi.shape[1] == 0:
-            raise ValueError(f"parameters must be (n_samples={n_samples},) or (n_samples, p), got {parameters.shape}")
-        if not np.all(np.isfinite(phi)):
-            raise ValueError("parameters contain non-finite values")
-        p = phi.shape[1]
-        if p <= MAX_TENSOR_PARAMETERS:
-            return cls(_tensor_design(phi, _BASIS_SIZE[p]))
-        return cls(_additive_design(phi, _ADDITIVE_BASIS_SIZE))
+def _evppi_on_design(
+    design: _PenalisedDesign, costs: np.ndarray, qalys: np.ndarray, wtps: np.ndarray, n_se_draws: int, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """EVPPI and its SE (NaN when n_se_draws = 0) at each λ: two arrays of shape (n_wtp,).
 
-    def evppi(
-        self, costs: np.ndarray, qalys: np.ndarray, wtps: np.ndarray, n_se_draws: int, seed: int
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """EVPPI (and SE, NaN when n_se_draws = 0) at each λ: two arrays of shape (n_wtp,)."""
-        costs, qalys = _check_psa(costs, qalys)
-        n_samples, n_strategies = costs.shape
-        wtps = np.atleast_1d(np.asarray(wtps, dtype=float))
-        values = np.zeros(wtps.size)
-        ses = np.full(wtps.size, np.nan if n_se_draws == 0 else 0.0)
-        if n_strategies < 2:
-            return values, ses
-        # Responses: INB of each non-reference strategy at each λ, (n, n_wtp·(S−1)).
-        delta_cost = costs[:, 1:] - costs[:, [0]]
-        delta_qaly = qalys[:, 1:] - qalys[:, [0]]
-        inb = np.concatenate([w * delta_qaly - delta_cost for w in wtps], axis=1)
-        smooth = _fit_penalised(self.design, inb, with_covariance=n_se_draws > 0)
-        fitted = smooth.fitted.reshape(n_samples, wtps.size, n_strategies - 1)
-        for k in range(wtps.size):
-            values[k] = float(_evppi_from_fitted(fitted[:, k, :]))
-        if n_se_draws > 0:
-            rng = np.random.default_rng(seed)
-            for k in range(wtps.size):
-                columns = range(k * (n_strategies - 1), (k + 1) * (n_strategies - 1))
-                draws = np.stack([smooth.draw_fitted(self.design.X, c, n_se_draws, rng) for c in columns], axis=-1)
-                ses[k] = np.std(_evppi_from_fitted(draws), ddof=1)
+    All λ and all non-reference strategies are fitted in one call, sharing XᵀX.
+    """
+    n_samples, n_strategies = costs.shape
+    values = np.zeros(wtps.size)
+    ses = np.full(wtps.size, np.nan if n_se_draws == 0 else 0.0)
+    if n_strategies < 2:
         return values, ses
+    # Responses: INB of each non-reference strategy at each λ, (n, n_wtp·(S−1)), λ-major.
+    delta_cost = costs[:, 1:] - costs[:, [0]]
+    delta_qaly = qalys[:, 1:] - qalys[:, [0]]
+    inb = np.concatenate([w * delta_qaly - delta_cost for w in wtps], axis=1)
+    smooth = _fit_penalised(design, inb, with_covariance=n_se_draws > 0)
+    fitted = smooth.fitted.reshape(n_samples, wtps.size, n_strategies - 1)
+    for k in range(wtps.size):
+        values[k] = float(_evppi_from_fitted(fitted[:, k, :]))
+    if n_se_draws > 0:
+        rng = np.random.default_rng(seed)
+        for k in range(wtps.size):
+            columns = range(k * (n_strategies - 1), (k + 1) * (n_strategies - 1))
+            draws = np.stack([smooth.draw_fitted(design.X, c, n_se_draws, rng) for c in columns], axis=-1)
+            ses[k] = np.std(_evppi_from_fitted(draws), ddof=1)  # draws: (n, n_draws, S−1)
+    return values, ses
 
 
 def _evppi_from_fitted(g: np.ndarray) -> np.ndarray:

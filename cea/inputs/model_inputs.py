@@ -399,6 +399,19 @@ def _parse_scenarios(rows: list[RawRow]) -> tuple[tuple[ScenarioRow, ...], list[
     return tuple(out), problems
 
 
+def input_file_hashes(folder: Path) -> dict[str, str]:
+    """SHA-256 of every file of this input set (sub-folders holding their own settings.toml are
+    other input sets and are skipped)."""
+    hashes = {}
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        nested = any((folder / Path(*relative.parts[:i]) / FILES["settings"]).is_file()
+                     for i in range(1, len(relative.parts)))
+        if path.is_file() and not nested and not any(part.startswith(".") for part in relative.parts):
+            hashes[relative.as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return hashes
+
+
 # --------------------------------------------------------------------------- entry point
 def load_inputs(folder: Path | str) -> ModelInputs:
     """Read, validate and assemble every input table in ``folder``."""
@@ -453,6 +466,6 @@ def load_inputs(folder: Path | str) -> ModelInputs:
                                 f"{settings.start_age:g}", parameter="start_age"))
     if problems:
         raise InputError(problems)
-    hashes = {name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in FILES.values()}
+    hashes = input_file_hashes(folder)
     inputs = ModelInputs(folder, settings, parameters, curves, structure, scenarios, hashes)
     return inputs
