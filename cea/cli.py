@@ -86,5 +86,152 @@ def params(inputs: InputsDir = Path("inputs"), json_output: JsonFlag = False) ->
                 typer.echo(frame[["id", "value", "unit", "distribution", "dsa_low", "dsa_high", "source"]].to_string(index=False))
 
 
+Iterations = Annotated[Optional[int], typer.Option("--iterations", help="PSA iterations (default: settings.toml).")]
+Seed = Annotated[Optional[int], typer.Option("--seed", help="PSA seed (default: settings.toml).")]
+Wtp = Annotated[Optional[float], typer.Option("--wtp", help="Willingness to pay per QALY (default: every threshold in settings).")]
+
+
+def _emit(document: dict, json_output: bool, text: str) -> None:
+    from cea.outputs.files import to_json
+
+    sys.stdout.write(to_json(document)) if json_output else typer.echo(text)
+
+
+@app.command()
+def dsa(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs"), set_: SetOption = None,
+        wtp: Wtp = None, json_output: JsonFlag = False) -> None:
+    """One-way sensitivity analysis: table and tornado of incremental NMB (writes OUT/dsa/)."""
+    from cea.analyses.one_way import one_way
+    from cea.inputs.manifest import build_manifest
+    from cea.outputs.analysis_files import write_dsa
+    from cea.outputs.files import write_atomically
+
+    with exit_code_on_input_error():
+        model_inputs, assignments = _load(inputs, set_)
+        result = one_way(model_inputs, wtp)
+        manifest = build_manifest(model_inputs, overrides=assignments)
+        write_atomically(out / "dsa", lambda d: write_dsa(d, model_inputs, result, manifest))
+        top = result.table.head(10)[["parameter", "low", "high", "inmb_low", "inmb_high", "swing"]]
+        _emit({"wtp": result.wtp, "base_inmb": result.base_inmb, "parameters": result.table.to_dict(orient="records"),
+               "manifest": manifest.to_dict()}, json_output,
+              f"Incremental NMB at {result.wtp:,.0f}/QALY: base {result.base_inmb:,.0f}\n{top.to_string(index=False)}"
+              f"\n\nWritten to {out / 'dsa'}/")
+
+
+@app.command()
+def scenarios(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs"), set_: SetOption = None,
+              json_output: JsonFlag = False) -> None:
+    """Scenario analyses defined in scenarios.csv (writes OUT/scenarios/)."""
+    from cea.analyses.scenarios import run_scenarios
+    from cea.inputs.manifest import build_manifest
+    from cea.outputs.analysis_files import write_scenarios
+    from cea.outputs.files import write_atomically
+
+    with exit_code_on_input_error():
+        model_inputs, assignments = _load(inputs, set_)
+        result = run_scenarios(model_inputs)
+        manifest = build_manifest(model_inputs, overrides=assignments)
+        write_atomically(out / "scenarios", lambda d: write_scenarios(d, result, manifest))
+        table = result.table[["scenario", "inc_cost", "inc_qaly", "icer", "status"]]
+        _emit({"scenarios": result.table.to_dict(orient="records"), "manifest": manifest.to_dict()}, json_output,
+              f"{table.to_string(index=False)}\n\nWritten to {out / 'scenarios'}/")
+
+
+@app.command()
+def threshold(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs"), set_: SetOption = None,
+              parameter: Annotated[Optional[str], typer.Option("--parameter", help="Parameter id (default: the "
+                                                               "price parameter in settings, with its linked prices).")] = None,
+              wtp: Wtp = None, json_output: JsonFlag = False) -> None:
+    """Value of a parameter at which incremental NMB = 0 (headline: the everolimus price)."""
+    from cea.analyses.threshold import threshold as run_threshold
+    from cea.inputs.manifest import build_manifest
+    from cea.outputs.analysis_files import write_threshold
+    from cea.outputs.files import write_atomically
+
+    with exit_code_on_input_error():
+        model_inputs, assignments = _load(inputs, set_)
+        s = model_inputs.settings
+        linked = s.price_linked if parameter in (None, s.price_parameter) else ()
+        result = run_threshold(model_inputs, parameter or s.price_parameter, None if wtp is None else [wtp], linked)
+        manifest = build_manifest(model_inputs, overrides=assignments)
+        write_atomically(out / "threshold", lambda d: write_threshold(d, result, manifest))
+        _emit({"thresholds": result.table.to_dict(orient="records"), "manifest": manifest.to_dict()}, json_output,
+              f"{result.table.to_string(index=False)}\n\nWritten to {out / 'threshold'}/")
+
+
+def _run_psa_into(folder: Path, model_inputs, iterations, seed, assignments, progress: bool = True):
+    """Run the PSA streaming per-iteration rows into folder/psa_samples.csv; returns the PsaResult."""
+    from tqdm import tqdm
+
+    from cea.analyses.psa import run_psa
+    from cea.outputs.analysis_files import FLOAT, psa_block_frame
+    from cea.parameters.sampling import stochastic_ids
+
+    n = int(iterations or model_inputs.settings.psa_iterations)
+    ids = stochastic_ids(model_inputs)
+    arms = model_inputs.structure.arm_ids
+    bar = tqdm(total=n, desc="PSA", unit="it", disable=not progress, file=sys.stderr, leave=False)
+    with open(folder / "psa_samples.csv", "w", encoding="utf-8", newline="") as handle:
+        def on_block(start, sample, costs, qalys, lys):
+            frame = psa_block_frame(start, sample, ids, arms, costs, qalys, lys)
+            frame.to_csv(handle, index=False, header=start == 0, float_format=FLOAT, lineterminator="\n")
+            bar.update(costs.shape[0])
+
+        result = run_psa(model_inputs, n, seed, on_block=on_block, overrides=assignments)
+    bar.close()
+    return result
+
+
+@app.command()
+def psa(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs"), set_: SetOption = None,
+        iterations: Iterations = None, seed: Seed = None, json_output: JsonFlag = False) -> None:
+    """Probabilistic sensitivity analysis: samples, summary, CE plane, CEAC/CEAF (writes OUT/psa/)."""
+    from cea.outputs.analysis_files import write_psa
+    from cea.outputs.files import write_atomically
+
+    with exit_code_on_input_error():
+        model_inputs, assignments = _load(inputs, set_)
+        holder = {}
+
+        def build(folder: Path) -> None:
+            holder["result"] = _run_psa_into(folder, model_inputs, iterations, seed, assignments, not json_output)
+            write_psa(folder, model_inputs, holder["result"])
+
+        write_atomically(out / "psa", build)
+        summary = holder["result"].summary()
+        inc = summary["incremental"]
+        _emit(summary, json_output,
+              f"PSA: {summary['iterations']:,} iterations, seed {summary['seed']}\n"
+              f"Mean incremental costs {inc['costs']:,.0f}, QALYs {inc['qalys']:.3f}, probabilistic ICER "
+              f"{inc['icer'] if inc['icer'] is None else format(inc['icer'], ',.0f')} ({inc['status']})\n"
+              + "\n".join(f"P(cost-effective) at {w}: {p}" for w, p in summary["prob_cost_effective"].items())
+              + f"\n\nWritten to {out / 'psa'}/")
+
+
+@app.command()
+def voi(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs"), set_: SetOption = None,
+        iterations: Iterations = None, seed: Seed = None, json_output: JsonFlag = False) -> None:
+    """Value of information: EVPI over the WTP grid, population EVPI, EVPPI by parameter and group."""
+    from cea.analyses.voi_analysis import run_voi
+    from cea.inputs.manifest import build_manifest
+    from cea.outputs.analysis_files import write_voi
+    from cea.outputs.files import to_json, write_atomically
+
+    with exit_code_on_input_error():
+        model_inputs, assignments = _load(inputs, set_)
+        holder = {}
+
+        def build(folder: Path) -> None:
+            psa_result = _run_psa_into(folder, model_inputs, iterations, seed, assignments, not json_output)
+            (folder / "psa_samples.csv").unlink()
+            holder["result"] = run_voi(model_inputs, psa_result)
+            write_voi(folder, model_inputs, holder["result"], psa_result.manifest)
+
+        write_atomically(out / "voi", build)
+        document = __import__("json").loads((out / "voi" / "voi.json").read_text())
+        _emit(document, json_output, to_json({k: document[k] for k in ("evpi", "population_evpi")})
+              + f"\nWritten to {out / 'voi'}/")
+
+
 def main() -> None:  # pragma: no cover
     app()

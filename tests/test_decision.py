@@ -133,7 +133,7 @@ strategy_sets = st.lists(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(strategy_sets)
 def test_frontier_icers_non_decreasing_and_frontier_maximises_net_benefit(points):
     costs = np.array([p[0] for p in points], dtype=float)

@@ -250,5 +250,9 @@ def test_evppi_table_lists_parameters_then_groups_at_each_wtp():
     everything = table[(table.name == "all")]
     assert np.allclose(everything.evppi, everything.evpi, rtol=0.1)
 
+    with_se = evppi_table(costs, qalys, frame[["hr"]], {}, [30_000.0], return_se=True)
+    assert list(with_se.columns)[-1] == "se"
+    assert 0 < with_se.se.iloc[0] < 0.1 * with_se.evppi.iloc[0]
+
     with pytest.raises(ValueError, match="not in parameter_frame"):
         evppi_table(costs, qalys, frame, {"bad": ["nope"]}, wtps)

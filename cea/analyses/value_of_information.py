@@ -105,10 +105,10 @@ def population_evpi(
 
     Convention: by default the first year's patients are *not* discounted
     (y = 0..Y−1), matching the model's discounting, where values at time 0 carry
-    weight (1 + d)^0 = 1, and the usual UK practice of discounting from the
-    second year onwards. ``first_year_discounted=True`` gives the form in
-    HTA_METHODS F23, Σ_{y=1}^{Y} N_y / (1 + d)^y, which is the default form
-    divided by (1 + d). Either way it is an assumption; report it.
+    weight (1 + d)^0 = 1: the first cohort is treated now, not a year from now.
+    ``first_year_discounted=True`` gives the form in HTA_METHODS F23,
+    Σ_{y=1}^{Y} N_y / (1 + d)^y, which is the default divided by (1 + d).
+    Either way it is an assumption; report it.
 
     per_patient: scalar or (n_wtp,) (e.g. the output of :func:`evpi`).
     annual_incidence: N, patients per year, scalar or (Y,) (one value per year).
@@ -121,7 +121,7 @@ def population_evpi(
     if discount_rate < 0:
         raise ValueError(f"discount_rate must be ≥ 0, got {discount_rate}")
     incidence = np.broadcast_to(np.asarray(annual_incidence, dtype=float), (years,))
-    exponent = np.arange(years) + (1 if first_year_discounted else 0)
+    exponent = np.arange(years) + 1
     effective_population = float(np.sum(incidence / (1.0 + discount_rate) ** exponent))
     value = np.asarray(per_patient, dtype=float) * effective_population
     return float(value) if value.ndim == 0 else value
@@ -427,7 +427,9 @@ def _fit_penalised(design: _PenalisedDesign, Y: np.ndarray, with_covariance: boo
             return np.full(yy[columns].shape, np.inf)
         beta = linalg.cho_solve(factor, b[:, columns], check_finite=False)
         edf = _effective_df(factor, root_t)
-        rss = np.maximum(yy[columns] - 2 * np.einsum("km,km->m", beta, b[:, columns]) + np.einsum("km,km->m", A @ beta, beta), 0.0)
+        fit_cross = np.einsum("km,km->m", beta, b[:, columns])  # βᵀb
+        fit_square = np.einsum("km,km->m", A @ beta, beta)  # βᵀAβ
+        rss = np.maximum(yy[columns] - 2 * fit_cross + fit_square, 0.0)  # mean squared residual
         return rss / (1.0 - edf / n) ** 2
 
     n_pen = len(penalties)
@@ -439,7 +441,10 @@ def _fit_penalised(design: _PenalisedDesign, Y: np.ndarray, with_covariance: boo
         if n_pen == 1:
             low, high = best[col, 0] - 1.0, best[col, 0] + 1.0
             result = optimize.minimize_scalar(
-                lambda r: float(gcv(np.array([r]), [col])[0]), bounds=(low, high), method="bounded", options={"xatol": 0.02}
+                lambda r: float(gcv(np.array([r]), [col])[0]),
+                bounds=(low, high),
+                method="bounded",
+                options={"xatol": 0.02},
             )
             candidate = np.array([result.x])
         elif n_pen > 1:

@@ -461,6 +461,9 @@ def load_inputs(folder: Path | str) -> ModelInputs:
         if structure is not None and arm not in structure.arm_ids:
             problems.append(Problem(FILES["settings"], f"arm '{arm}' is not in arms.csv {list(structure.arm_ids)}",
                                     parameter=key))
+    for pid in (settings.price_parameter, *settings.price_linked):
+        if pid not in parameters:
+            problems.append(Problem(FILES["settings"], "price parameter is not in parameters.csv", parameter=pid))
     if life[0] and settings.start_age < life[0][0]:
         problems.append(Problem(FILES["life_table"], f"the table starts at age {life[0][0]} but start_age is "
                                 f"{settings.start_age:g}", parameter="start_age"))

@@ -43,6 +43,8 @@ class Settings:
     wtp_grid_max: float
     wtp_grid_step: float
     psa_iterations: int
+    price_parameter: str
+    price_linked: tuple[str, ...]
     seed: int
     annual_incidence: float
     decision_horizon_years: float
@@ -64,6 +66,7 @@ class Settings:
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["wtp_thresholds"] = list(self.wtp_thresholds)
+        d["price_linked"] = list(self.price_linked)
         return d
 
     def with_overrides(self, overrides: dict[str, Any], file: str = "--set") -> "Settings":
@@ -75,7 +78,8 @@ SECTIONS = {
               "days_per_year", "discount_rate_costs", "discount_rate_outcomes", "within_cycle_correction",
               "start_age", "utility_age_adjustment", "pd_mortality", "waning_start_months", "waning_end_months"),
     "arms": ("intervention", "comparator"),
-    "analysis": ("wtp_thresholds", "primary_wtp", "wtp_grid_max", "wtp_grid_step", "psa_iterations", "seed"),
+    "analysis": ("wtp_thresholds", "primary_wtp", "wtp_grid_max", "wtp_grid_step", "psa_iterations", "seed",
+                 "price_parameter", "price_linked"),
     "population": ("annual_incidence", "decision_horizon_years"),
 }
 SETTING_NAMES = frozenset(f.name for f in fields(Settings))
@@ -147,8 +151,15 @@ def from_mapping(flat: dict[str, Any], file: str = "settings.toml") -> Settings:
     }
     for key, (low, high, integer) in ranges.items():
         v[key] = _number(v[key], key, file, problems, integer=integer, low=low, high=high, allow_inf=key in inf_ok)
+    linked = v["price_linked"]
+    if isinstance(linked, str):
+        linked = [t for t in linked.replace(";", ",").split(",") if t.strip()]
+    if not isinstance(linked, (list, tuple)) or not all(isinstance(t, str) for t in linked):
+        problems.append(Problem(file, "expected a list of parameter ids", parameter="price_linked"))
+    else:
+        v["price_linked"] = tuple(t.strip() for t in linked)
     for key in ("title", "currency", "perspective", "country", "intervention", "comparator", "within_cycle_correction",
-                "pd_mortality"):
+                "pd_mortality", "price_parameter"):
         if not isinstance(v[key], str) or not v[key].strip():
             problems.append(Problem(file, f"expected non-empty text, got {v[key]!r}", parameter=key))
     if v["within_cycle_correction"] not in CORRECTIONS:
@@ -186,9 +197,12 @@ def from_mapping(flat: dict[str, Any], file: str = "settings.toml") -> Settings:
 
 def override_value(key: str, text: str) -> Any:
     """Parse a --set value for a setting: numbers stay numbers, lists split on commas."""
-    if key == "wtp_thresholds":
+    if key in ("wtp_thresholds", "price_linked"):
         return [t for t in text.split(",") if t.strip()]
     try:
+        if key in ("price_parameter", "title", "currency", "perspective", "country", "intervention", "comparator",
+                   "within_cycle_correction", "pd_mortality"):
+            return text
         return float(text) if key not in ("psa_iterations", "seed", "price_year") else int(float(text))
     except ValueError:
         return text
