@@ -33,21 +33,24 @@ def draw(inputs: ModelInputs, n_samples: int, rng: np.random.Generator, zero_var
     values = {k: np.repeat(v, n_samples) for k, v in base.values.items()}
     totals = dirichlet_totals(inputs)
     scalars = [row for row in inputs.parameters.values() if row.is_stochastic and row.distribution != "dirichlet"]
-    uniforms = rng.random((n_samples, len(scalars)))
+    # independent child streams (scalars, each Dirichlet group, each curve) so that the first m draws
+    # of any component do not depend on n_samples
+    scalar_rng, group_rng, curve_rng = rng.spawn(3)
+    uniforms = scalar_rng.random((n_samples, len(scalars)))
     for j, row in enumerate(scalars):
         if not zero_variance:
             values[row.id] = marginal_distribution(row).ppf(uniforms[:, j])
-    for group in sorted(totals):
+    for group, stream in zip(sorted(totals), group_rng.spawn(len(totals))):
         members = [row for row in inputs.parameters.values() if row.distribution == "dirichlet" and row.dirichlet_group == group]
-        gammas = np.column_stack([rng.gamma(row.events, 1.0, n_samples) for row in members])
+        gammas = np.column_stack([g.gamma(row.events, 1.0, n_samples) for row, g in zip(members, stream.spawn(len(members)))])
         if not zero_variance:
             shares = gammas / gammas.sum(axis=1, keepdims=True)
             for k, row in enumerate(members):
                 values[row.id] = shares[:, k]
-    for curve in inputs.curves.values():
+    for curve, stream in zip(inputs.curves.values(), curve_rng.spawn(len(inputs.curves))):
         if curve.covariance is None:
             continue
-        z = rng.standard_normal((n_samples, len(curve.coefficients)))
+        z = stream.standard_normal((n_samples, len(curve.coefficients)))
         covariance = np.zeros_like(curve.covariance) if zero_variance else curve.covariance
         sample = multivariate_normal_draws(np.array(curve.estimates), covariance, z)
         for k, name in enumerate(curve.coefficients):

@@ -1,0 +1,311 @@
+"""Inputs and Life table sheets: every setting and parameter as an editable, named cell.
+
+Each parameter id, survival coefficient ('<curve>.<coefficient>') and calculation setting
+becomes a workbook-level defined name pointing at its (unlocked, blue) value cell, so the
+model sheets read ``=hr_pfs`` rather than ``=Inputs!$C$31``.  Unit costs of cost items and
+the expected cost and QALY loss of adverse events are formulas of those names.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from openpyxl import Workbook
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from cea.inputs.model_inputs import ModelInputs
+from cea.outputs.tables import category_label
+from cea.outputs.workbook_style import (GENERAL, INTEGER, PCT, SECTION_FONT, SUBTITLE_FONT, TOTAL_FONT, WRAP, Names,
+                                        abs_ref, define, header_row, money_format, put_formula, put_input, put_text,
+                                        put_value, sheet_title, title, widths)
+from cea.parameters.ranges import dsa_range
+
+INPUTS = "Inputs"
+LIFE = "Life table"
+FIRST_ROW = 10  # first data row (cycle 0) on the survival and trace sheets
+
+
+@dataclass
+class Book:
+    """What the sheet builders share: the workbook, the inputs, names and sheet layout."""
+
+    wb: Workbook
+    inputs: ModelInputs
+    n_rows: int  # cycles exported (rows after cycle 0)
+    names: Names = field(default_factory=Names)
+    titles: set[str] = field(default_factory=set)
+    surv: dict[str, str] = field(default_factory=dict)  # arm -> survival sheet title
+    trace: dict[str, str] = field(default_factory=dict)  # arm -> trace sheet title
+    unit_cost: dict[int, str] = field(default_factory=dict)  # cost item index -> defined name of its unit cost
+    ae_cells: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # arm -> [(cost ref, QALY-loss ref)]
+    result_cells: dict[str, str] = field(default_factory=dict)  # results path -> Results!coordinate
+
+    @property
+    def first_row(self) -> int:
+        return FIRST_ROW
+
+    @property
+    def last_row(self) -> int:
+        return FIRST_ROW + self.n_rows
+
+    @property
+    def money(self) -> str:
+        return money_format(self.inputs.settings.currency)
+
+    @property
+    def money2(self) -> str:
+        return money_format(self.inputs.settings.currency, 2)
+
+    def n(self, model_id: str) -> str:
+        """Defined name of a parameter, coefficient, setting or derived value."""
+        return self.names[model_id]
+
+    def arm_order(self) -> list[str]:
+        s = self.inputs.settings
+        arms = list(self.inputs.structure.arm_ids)
+        return [s.intervention, s.comparator] + [a for a in arms if a not in (s.intervention, s.comparator)]
+
+
+SETTING_ROWS = (  # id, label, unit / allowed values, number format
+    ("cycle_length_days", "Cycle length", "days", GENERAL),
+    ("days_per_year", "Days per year", "days", GENERAL),
+    ("horizon_years", "Time horizon (at most the exported cycles, see below)", "years", GENERAL),
+    ("discount_rate_costs", "Discount rate, costs", "per year", PCT),
+    ("discount_rate_outcomes", "Discount rate, outcomes (LYs, QALYs)", "per year", PCT),
+    ("within_cycle_correction", "Within-cycle correction", "none | half_cycle | simpson", GENERAL),
+    ("start_age", "Age at model start", "years", GENERAL),
+    ("utility_age_adjustment", "Adjust utilities for age (multiplicative, capped at the population norm)",
+     "TRUE | FALSE", GENERAL),
+    ("pd_mortality", "Post-progression mortality", "os_tracking | constant", GENERAL),
+    ("waning_start_months", "Treatment-effect waning starts (blank = no waning)", "months", GENERAL),
+    ("waning_end_months", "Treatment-effect waning complete", "months", GENERAL),
+)
+CHOICES = {"within_cycle_correction": "none,half_cycle,simpson", "pd_mortality": "os_tracking,constant",
+           "utility_age_adjustment": "TRUE,FALSE"}
+
+
+def _setting_value(value):
+    if isinstance(value, float) and math.isinf(value):
+        return None  # blank: "never" (Excel has no infinity)
+    return value
+
+
+def build_inputs(book: Book) -> None:
+    wb, inputs = book.wb, book.inputs
+    s = inputs.settings
+    ws = wb.create_sheet(sheet_title(INPUTS, book.titles))
+    title(ws, "Model inputs", "Blue cells on yellow are inputs: change them and the whole model recalculates. "
+          "Black cells are formulas (protected, no password). Every input has a defined name (column A).")
+    widths(ws, [34, 62, 16, 18, 13, 13, 30, 16, 70, 60])
+    r = 4
+
+    def section(text: str, note: str | None = None) -> None:
+        nonlocal r
+        put_text(ws, r, 1, text, font=SECTION_FONT)
+        if note:
+            put_text(ws, r, 2, note, font=SUBTITLE_FONT)
+        r += 1
+
+    def named_input(model_id: str, label: str, value, unit: str, fmt: str, preferred: str | None = None):
+        nonlocal r
+        name = book.names.make(model_id, preferred)
+        put_text(ws, r, 1, name)
+        put_text(ws, r, 2, label)
+        cell = put_input(ws, r, 3, value, fmt)
+        put_text(ws, r, 4, unit)
+        define(wb, name, ws.title, abs_ref(3, r))
+        r += 1
+        return cell
+
+    def named_formula(model_id: str, label: str, formula: str, unit: str, fmt: str = GENERAL, note: str = ""):
+        nonlocal r
+        name = book.names.make(model_id)
+        put_text(ws, r, 1, name)
+        put_text(ws, r, 2, label)
+        put_formula(ws, r, 3, formula, fmt)
+        put_text(ws, r, 4, unit)
+        if note:
+            put_text(ws, r, 9, note)
+        define(wb, name, ws.title, abs_ref(3, r))
+        r += 1
+
+    # settings -------------------------------------------------------------------------------------
+    section("Settings", "Methodological choices (settings.toml); the reference case is NICE PMG36")
+    header_row(ws, r, ["Name", "Setting", "Value", "Unit / allowed values"])
+    r += 1
+    for key, label, unit, fmt in SETTING_ROWS:
+        cell = named_input(key, label, _setting_value(getattr(s, key)), unit, fmt)
+        if key in CHOICES:
+            dv = DataValidation(type="list", formula1=f'"{CHOICES[key]}"', allow_blank=False, showErrorMessage=True)
+            ws.add_data_validation(dv)
+            dv.add(cell)
+    for i, w in enumerate(s.wtp_thresholds, start=1):
+        named_input(f"wtp_{i}", f"Willingness-to-pay threshold {i}", float(w), f"{s.currency} per QALY", book.money,
+                    preferred=f"wtp_{i}")
+    r += 1
+    section("Description", "Not used in calculations")
+    for label, value in (("Title", s.title), ("Perspective", s.perspective), ("Country", s.country),
+                         ("Currency, price year", f"{s.currency} {s.price_year}"),
+                         ("Intervention", f"{s.intervention}: {inputs.structure.arm(s.intervention).label}"),
+                         ("Comparator", f"{s.comparator}: {inputs.structure.arm(s.comparator).label}")):
+        put_text(ws, r, 2, label)
+        put_text(ws, r, 3, value)
+        r += 1
+    r += 1
+
+    # derived values -------------------------------------------------------------------------------
+    section("Derived values", "Formulas of the settings above")
+    header_row(ws, r, ["Name", "Quantity", "Value", "Unit", "", "", "", "", "Note"])
+    r += 1
+    n = book.names
+    named_formula("cycle_years", "Cycle length in years", f"{n['cycle_length_days']}/{n['days_per_year']}", "years",
+                  "0.000000")
+    named_formula("cycle_months", "Cycle length in months", f"{n['cycle_years']}*12", "months", "0.000000")
+    rows_name = n.make("cycles_exported")
+    put_text(ws, r, 1, rows_name)
+    put_text(ws, r, 2, "Cycles available in this workbook (rows of each trace; fixed at export)")
+    put_value(ws, r, 3, book.n_rows, INTEGER)
+    put_text(ws, r, 4, "cycles")
+    define(wb, rows_name, ws.title, abs_ref(3, r))
+    r += 1
+    named_formula("n_cycles", "Cycles modelled: round(horizon / cycle length), at most the cycles exported",
+                  f"MIN({rows_name},MAX(1,ROUND({n['horizon_years']}/{n['cycle_years']},0)))", "cycles", INTEGER)
+    named_formula("horizon_modelled", "Time horizon modelled", f"{n['n_cycles']}*{n['cycle_years']}", "years", "0.00")
+    put_text(ws, r, 2, "Horizon check")
+    put_formula(ws, r, 3, f'IF(ROUND({n["horizon_years"]}/{n["cycle_years"]},0)>{rows_name},'
+                          f'"Truncated: re-export for a longer horizon","OK")')
+    r += 1
+    named_formula("simpson_even", "Simpson's rule: last point of the 1/3 rule (3/8 rule after it when cycles are odd)",
+                  f"IF(MOD({n['n_cycles']},2)=0,{n['n_cycles']},{n['n_cycles']}-3)", "cycle", INTEGER)
+
+    # parameters ------------------------------------------------------------------------------------
+    r += 1
+    section("Parameters", "parameters.csv: value (editable), DSA range, PSA distribution and source")
+    cols = ["Name", "Description", "Value", "Unit", "DSA low", "DSA high", "Distribution (PSA)", "Group", "Source",
+            "Notes"]
+    header_row(ws, r, cols, height=30)
+    r += 1
+    for p in inputs.parameters.values():
+        name = n.make(p.id)
+        put_text(ws, r, 1, name)
+        put_text(ws, r, 2, p.description)
+        fmt = book.money2 if p.unit == s.currency or p.unit.startswith(s.currency + " ") else GENERAL
+        put_input(ws, r, 3, float(p.value), fmt)
+        put_text(ws, r, 4, p.unit)
+        low, high = dsa_range(inputs, p.id)
+        put_value(ws, r, 5, low, fmt)
+        put_value(ws, r, 6, high, fmt)
+        put_text(ws, r, 7, p.distribution_text())
+        put_text(ws, r, 8, p.group)
+        put_text(ws, r, 9, p.source)
+        put_text(ws, r, 10, p.notes)
+        define(wb, name, ws.title, abs_ref(3, r))
+        r += 1
+    for c in inputs.curves.values():
+        psa = "Multivariate normal (survival_covariance.csv)" if c.covariance is not None else "Fixed"
+        for coefficient, estimate in zip(c.coefficients, c.estimates):
+            pid = f"{c.id}.{coefficient}"
+            name = n.make(pid)
+            put_text(ws, r, 1, name)
+            put_text(ws, r, 2, f"{c.family} {coefficient} of curve {c.id} ({c.endpoint.upper()}), time in months")
+            put_input(ws, r, 3, float(estimate))
+            put_text(ws, r, 4, "coefficient")
+            put_text(ws, r, 7, psa)
+            put_text(ws, r, 8, f"{c.endpoint}_curve")
+            put_text(ws, r, 9, c.source)
+            define(wb, name, ws.title, abs_ref(3, r))
+            r += 1
+
+    # derived utilities -----------------------------------------------------------------------------
+    st = inputs.structure
+    c0, c1, c2 = (n[t] for t in st.gp_utility_terms)
+    r += 1
+    section("Derived utilities", "u(t) = level x U_gp(age_t) with level = min(u, U_gp(age_0)) / U_gp(age_0) (TSD12)")
+    header_row(ws, r, ["Name", "Quantity", "Value", "Unit"])
+    r += 1
+    age = n["start_age"]
+    named_formula("gp_utility_start", "General-population utility at the start age",
+                  f"{c0}+{c1}*{age}+{c2}*({age}*{age})", "utility", "0.000000")
+    for uid, label in ((st.utility_pf, "progression-free"), (st.utility_pd, "progressed disease")):
+        book.names.make(f"level:{uid}", f"{uid}_level")
+        named_formula(f"level:{uid}", f"Utility level, {label} (multiplies the age profile)",
+                      f"IF({n['utility_age_adjustment']},MIN({n[uid]},{n['gp_utility_start']})/{n['gp_utility_start']},"
+                      f"{n[uid]})", "", "0.000000")
+
+    # cost items ------------------------------------------------------------------------------------
+    r += 1
+    section("Cost items", "cost_items.csv: unit cost = product of 'multiply' / product of 'divide'")
+    header_row(ws, r, ["Name", "Description", "Unit cost", "Basis", "Arm", "Category", "Multiply", "Divide"], height=30)
+    r += 1
+    for k, item in enumerate(st.cost_items):
+        name = n.make(f"unit:{k}", f"unit_{item.id}")
+        put_text(ws, r, 1, name)
+        put_text(ws, r, 2, item.description or item.id)
+        formula = "*".join(n[p] for p in item.multiply) + "".join(f"/{n[p]}" for p in item.divide)
+        put_formula(ws, r, 3, formula, book.money2)
+        put_text(ws, r, 4, item.basis)
+        put_text(ws, r, 5, item.arm)
+        put_text(ws, r, 6, category_label(item.category))
+        put_text(ws, r, 7, " ".join(item.multiply))
+        put_text(ws, r, 8, " ".join(item.divide))
+        define(wb, name, ws.title, abs_ref(3, r))
+        book.unit_cost[k] = name
+        r += 1
+
+    # adverse events --------------------------------------------------------------------------------
+    r += 1
+    section("Adverse events", "One-off at model start: cost = rate x cost; QALY loss = rate x disutility x days / "
+            "days per year")
+    header_row(ws, r, ["Event", "Label", "Expected cost per patient", "Arm", "Rate", "Cost per event", "Disutility",
+                       "Duration (days)", "QALY loss per patient"], height=30)
+    r += 1
+    for event in st.adverse_events:
+        put_text(ws, r, 1, event.id)
+        put_text(ws, r, 2, event.label or event.id)
+        put_formula(ws, r, 3, f"{abs_ref(5, r)}*{abs_ref(6, r)}", book.money2)
+        put_text(ws, r, 4, event.arm)
+        put_formula(ws, r, 5, n[event.rate], "0.000000")
+        put_formula(ws, r, 6, n[event.cost], book.money2)
+        put_formula(ws, r, 7, n[event.disutility], "0.0000")
+        put_formula(ws, r, 8, n[event.duration_days], GENERAL)
+        put_formula(ws, r, 9, f"{abs_ref(5, r)}*{abs_ref(7, r)}*{abs_ref(8, r)}*({n['cycle_years']}/"
+                              f"{n['cycle_length_days']})", "0.000000")
+        book.ae_cells.setdefault(event.arm, []).append((f"'{ws.title}'!{abs_ref(3, r)}", f"'{ws.title}'!{abs_ref(9, r)}"))
+        r += 1
+    ws.freeze_panes = "A4"
+    _build_life_table(book)
+
+
+def _build_life_table(book: Book) -> None:
+    st = book.inputs.structure
+    ws = book.wb.create_sheet(sheet_title(LIFE, book.titles))
+    title(ws, "General-population mortality", "Annual probability of death q_x by single year of age (inputs). "
+          "The model's death hazard never falls below -ln(1 - q_x) at the mid-cycle age (ages beyond the table use "
+          "its last row).")
+    widths(ws, [10, 14, 90])
+    header_row(ws, 4, ["Age", "q_x", "Source"])
+    source = _life_source(book.inputs)
+    for i, (age, qx) in enumerate(zip(st.life_table_ages, st.life_table_qx)):
+        row = 5 + i
+        put_value(ws, row, 1, int(age), INTEGER, font=TOTAL_FONT)
+        put_input(ws, row, 2, float(qx), "0.000000")
+        if i == 0 and source:
+            put_text(ws, row, 3, source, align=WRAP)
+    last = 4 + len(st.life_table_ages)
+    for model_id, col in (("life_age", 1), ("life_qx", 2)):
+        name = book.names.make(model_id)
+        define(book.wb, name, ws.title, f"{abs_ref(col, 5)}:{abs_ref(col, last)}")
+    ws.freeze_panes = "A5"
+
+
+def _life_source(inputs: ModelInputs) -> str:
+    import csv
+
+    path = inputs.folder / "life_table.csv"
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            sources = {row.get("source", "") for row in csv.DictReader(handle)}
+    except OSError:
+        return ""
+    return "; ".join(sorted(s for s in sources if s))
