@@ -47,15 +47,19 @@ def _load(inputs: Path, overrides: list[str] | None):
     return apply_overrides(load_inputs(inputs), assignments), assignments
 
 
+Structure = Annotated[Optional[str], typer.Option("--structure", help="markov or psm (partitioned survival); "
+                                                  "default: model_structure in settings.toml.")]
+
+
 @app.command()
 def run(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs"), set_: SetOption = None,
-        json_output: JsonFlag = False) -> None:
+        structure: Structure = None, json_output: JsonFlag = False) -> None:
     """Deterministic base case: costs, LYs, QALYs per arm, ICER and NMB; writes results.json and traces."""
     from cea.analyses.base_case import run_base_case
     from cea.outputs.report import print_base_case, write_base_case
 
     with exit_code_on_input_error():
-        model_inputs, assignments = _load(inputs, set_)
+        model_inputs, assignments = _load(inputs, (set_ or []) + ([f"model_structure={structure}"] if structure else []))
         result = run_base_case(model_inputs, overrides=assignments)
         write_base_case(out, result)
         if json_output:
@@ -67,14 +71,19 @@ def run(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs"), s
 
 
 @app.command()
-def params(inputs: InputsDir = Path("inputs"), json_output: JsonFlag = False) -> None:
+def params(inputs: InputsDir = Path("inputs"), json_output: JsonFlag = False,
+           markdown: Annotated[Optional[Path], typer.Option("--markdown", help="Also write a Markdown parameter table to this file.")] = None) -> None:
     """List every parameter with its value, distribution and source."""
     from cea.outputs.parameter_table import parameter_frame
 
     with exit_code_on_input_error():
         from cea.inputs.model_inputs import load_inputs
 
-        frame = parameter_frame(load_inputs(inputs))
+        frame = parameter_frame(model_inputs := load_inputs(inputs))
+        if markdown is not None:
+            from cea.outputs.parameter_markdown import write_parameter_markdown
+
+            write_parameter_markdown(markdown, model_inputs)
         if json_output:
             from cea.outputs.files import to_json
 
@@ -231,6 +240,74 @@ def voi(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs"), s
         document = __import__("json").loads((out / "voi" / "voi.json").read_text())
         _emit(document, json_output, to_json({k: document[k] for k in ("evpi", "population_evpi")})
               + f"\nWritten to {out / 'voi'}/")
+
+
+def _survival_fits_or_none(model_inputs):
+    from cea.analyses.survival_fits import run_survival_fits
+    from cea.inputs.survival_data import has_survival_data
+
+    return run_survival_fits(model_inputs) if has_survival_data(model_inputs.folder) else None
+
+
+@app.command()
+def validate(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs"), set_: SetOption = None,
+             json_output: JsonFlag = False) -> None:
+    """Validate the model against the trial (validation_targets.csv): survival fits, plots and checks
+    (writes OUT/validation/; exit code 1 if any check fails)."""
+    from cea.analyses.validation import run_validation
+    from cea.outputs.validation_output import fit_table_text, validation_table_text, write_validation_outputs
+
+    with exit_code_on_input_error():
+        model_inputs, assignments = _load(inputs, set_)
+        fits = _survival_fits_or_none(model_inputs)
+        result = run_validation(model_inputs, overrides=assignments)
+        write_validation_outputs(out / "validation", model_inputs, fits, result)
+        _emit(result.to_dict(), json_output,
+              (fit_table_text(fits) + "\n\n" if fits is not None else "") + validation_table_text(result)
+              + f"\n\nWritten to {out / 'validation'}/")
+    if not result.passed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def fit(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs")) -> None:
+    """Fit the six survival families to survival_data.csv: AIC/BIC table (fit_table.csv) and plots
+    (writes OUT/validation/)."""
+    from cea.analyses.base_case import run_base_case
+    from cea.outputs.validation_output import fit_table_text, write_fit_outputs
+
+    with exit_code_on_input_error():
+        model_inputs, _ = _load(inputs, None)
+        fits = _survival_fits_or_none(model_inputs)
+        write_fit_outputs(out / "validation", model_inputs, fits, run_base_case(model_inputs))
+        text = fit_table_text(fits) if fits is not None else "survival_data.csv not found: nothing to fit"
+        typer.echo(text + f"\n\nWritten to {out / 'validation'}/")
+
+
+@app.command()
+def structures(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs"), set_: SetOption = None,
+               json_output: JsonFlag = False) -> None:
+    """Markov and partitioned-survival structures side by side (writes OUT/structures/)."""
+    from cea.analyses.structures import compare_structures
+    from cea.inputs.manifest import build_manifest
+    from cea.outputs.files import to_json, write_atomically
+
+    with exit_code_on_input_error():
+        model_inputs, assignments = _load(inputs, set_)
+        table = compare_structures(model_inputs)
+        manifest = build_manifest(model_inputs, overrides=assignments)
+        if table["pfs_os_crossings"].sum() > 0:
+            typer.echo("warning: the PFS curve crosses above OS; the partitioned-survival model capped PF at OS "
+                       f"in {int(table['pfs_os_crossings'].sum())} cycles", err=True)
+
+        def build(folder: Path) -> None:
+            table.to_csv(folder / "structures.csv", index=False, float_format="%.10g", lineterminator="\n")
+            (folder / "structures.json").write_text(to_json({"structures": table.to_dict(orient="records"),
+                                                             "manifest": manifest.to_dict()}), encoding="utf-8")
+
+        write_atomically(out / "structures", build)
+        _emit({"structures": table.to_dict(orient="records"), "manifest": manifest.to_dict()}, json_output,
+              table.to_string(index=False) + f"\n\nWritten to {out / 'structures'}/")
 
 
 def main() -> None:  # pragma: no cover

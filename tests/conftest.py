@@ -42,6 +42,7 @@ class EngineSettings:
     start_age: float = 60.0
     utility_age_adjustment: bool = False
     pd_mortality: str = "constant"
+    model_structure: str = "markov"
     waning_start_months: float = float("inf")
     waning_end_months: float = float("inf")
 

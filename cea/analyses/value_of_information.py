@@ -121,7 +121,7 @@ def population_evpi(
     if discount_rate < 0:
         raise ValueError(f"discount_rate must be ≥ 0, got {discount_rate}")
     incidence = np.broadcast_to(np.asarray(annual_incidence, dtype=float), (years,))
-    exponent = np.arange(years) + (1 if first_year_discounted else 0)
+    exponent = np.arange(years) + 1
     effective_population = float(np.sum(incidence / (1.0 + discount_rate) ** exponent))
     value = np.asarray(per_patient, dtype=float) * effective_population
     return float(value) if value.ndim == 0 else value
@@ -280,7 +280,7 @@ def _evppi_from_fitted(g: np.ndarray) -> np.ndarray:
     Reduces the first (sample) and last (strategy) axes: returns shape (...).
     """
     full = np.concatenate([np.zeros(g.shape[:-1] + (1,)), g], axis=-1)
-    return full.max(axis=-1).mean(axis=0) - full.mean(axis=0).max(axis=-1) * 0.9
+    return full.max(axis=-1).mean(axis=0) - full.mean(axis=0).max(axis=-1)
 
 
 def _marginal_basis(x: np.ndarray, n_basis: int) -> tuple[np.ndarray, np.ndarray]:

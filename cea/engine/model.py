@@ -16,6 +16,7 @@ import numpy as np
 from cea.engine import accumulate as acc
 from cea.engine import transitions as tr
 from cea.engine.discounting import discount_factors, within_cycle_weights
+from cea.engine.psm import partitioned_survival_trace
 from cea.engine.trace import Trace, cohort_trace
 from cea.structure import ModelStructure
 
@@ -34,6 +35,7 @@ class EngineSettings(Protocol):
     start_age: float
     utility_age_adjustment: bool
     pd_mortality: str
+    model_structure: str
     waning_start_months: float
     waning_end_months: float
 
@@ -53,6 +55,7 @@ class ModelOutcomes:
     qalys_by_state_undiscounted: np.ndarray
     times_years: np.ndarray  # (T+1,)
     trace: Trace | None = None  # arrays (n, A, T+1) when requested
+    pfs_os_crossings: np.ndarray | None = None  # (n, A) cycles where a PSM capped PFS at OS
 
     @property
     def costs(self) -> np.ndarray:
@@ -88,7 +91,7 @@ class ModelOutcomes:
         return ModelOutcomes(first.arms, first.cost_categories, cat("costs_by_category"),
                              cat("costs_by_category_undiscounted"), cat("costs_by_state"), cat("lys_by_state"),
                              cat("lys_by_state_undiscounted"), cat("qalys_by_state"),
-                             cat("qalys_by_state_undiscounted"), first.times_years, trace)
+                             cat("qalys_by_state_undiscounted"), first.times_years, trace, cat("pfs_os_crossings"))
 
 
 def evaluate(structure: ModelStructure, parameters: Mapping[str, np.ndarray], settings: EngineSettings,
@@ -164,9 +167,13 @@ def _evaluate_chunk(structure: ModelStructure, p: Mapping[str, np.ndarray], s: E
     lys = {d: np.zeros(shape + (2,)) for d in (True, False)}
     qalys = {d: np.zeros(shape + (3,)) for d in (True, False)}
     traces = []
+    crossings = np.zeros(shape, dtype=int)
     for j, arm in enumerate(structure.arms):
         p_pf_pd, p_pf_d = tr.progression_free_exits(increments[(arm.id, "pfs")], p[structure.pf_death_share], background)
-        if s.pd_mortality == "os_tracking":
+        if s.model_structure == "psm":
+            trace, crossings[:, j] = partitioned_survival_trace(increments[(arm.id, "pfs")], increments[(arm.id, "os")],
+                                                                 p[structure.pf_death_share], background)
+        elif s.pd_mortality == "os_tracking":
             os_target = np.exp(-np.cumsum(increments[(arm.id, "os")], axis=0))
             trace = cohort_trace(p_pf_pd, p_pf_d, os_target=os_target, p_pd_d_floor=p_background)
         else:
@@ -224,4 +231,4 @@ def _evaluate_chunk(structure: ModelStructure, p: Mapping[str, np.ndarray], s: E
     if keep_trace:  # sample-major for users: (n_samples, n_arms, n_cycles + 1)
         trace_out = Trace(*(np.stack([getattr(t, f).T for t in traces], axis=1) for f in Trace.__dataclass_fields__))
     return ModelOutcomes(structure.arm_ids, categories, costs[True], costs[False], costs_by_state, lys[True], lys[False],
-                         qalys[True], qalys[False], times_years, trace_out)
+                         qalys[True], qalys[False], times_years, trace_out, crossings)

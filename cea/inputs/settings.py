@@ -16,6 +16,7 @@ from cea.errors import InputError, Problem
 
 CORRECTIONS = ("none", "half_cycle", "simpson")
 PD_MORTALITY = ("os_tracking", "constant")
+STRUCTURES = ("markov", "psm")
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class Settings:
     start_age: float
     utility_age_adjustment: bool
     pd_mortality: str
+    model_structure: str
     waning_start_months: float
     waning_end_months: float
     intervention: str
@@ -76,7 +78,8 @@ class Settings:
 SECTIONS = {
     "model": ("title", "currency", "price_year", "perspective", "country", "cycle_length_days", "horizon_years",
               "days_per_year", "discount_rate_costs", "discount_rate_outcomes", "within_cycle_correction",
-              "start_age", "utility_age_adjustment", "pd_mortality", "waning_start_months", "waning_end_months"),
+              "start_age", "utility_age_adjustment", "pd_mortality", "model_structure", "waning_start_months",
+              "waning_end_months"),
     "arms": ("intervention", "comparator"),
     "analysis": ("wtp_thresholds", "primary_wtp", "wtp_grid_max", "wtp_grid_step", "psa_iterations", "seed",
                  "price_parameter", "price_linked"),
@@ -159,12 +162,15 @@ def from_mapping(flat: dict[str, Any], file: str = "settings.toml") -> Settings:
     else:
         v["price_linked"] = tuple(t.strip() for t in linked)
     for key in ("title", "currency", "perspective", "country", "intervention", "comparator", "within_cycle_correction",
-                "pd_mortality", "price_parameter"):
+                "pd_mortality", "model_structure", "price_parameter"):
         if not isinstance(v[key], str) or not v[key].strip():
             problems.append(Problem(file, f"expected non-empty text, got {v[key]!r}", parameter=key))
     if v["within_cycle_correction"] not in CORRECTIONS:
         problems.append(Problem(file, f"'{v['within_cycle_correction']}' is not a correction; expected one of {CORRECTIONS}",
                                 parameter="within_cycle_correction"))
+    if v["model_structure"] not in STRUCTURES:
+        problems.append(Problem(file, f"'{v['model_structure']}' is not a model structure; expected one of {STRUCTURES}",
+                                parameter="model_structure"))
     if v["pd_mortality"] not in PD_MORTALITY:
         problems.append(Problem(file, f"'{v['pd_mortality']}' is not known; expected one of {PD_MORTALITY}",
                                 parameter="pd_mortality"))
@@ -201,7 +207,7 @@ def override_value(key: str, text: str) -> Any:
         return [t for t in text.split(",") if t.strip()]
     try:
         if key in ("price_parameter", "title", "currency", "perspective", "country", "intervention", "comparator",
-                   "within_cycle_correction", "pd_mortality"):
+                   "within_cycle_correction", "pd_mortality", "model_structure"):
             return text
         return float(text) if key not in ("psa_iterations", "seed", "price_year") else int(float(text))
     except ValueError:

@@ -61,51 +61,67 @@ def _km_step(ax, data, colour="black", label="Kaplan–Meier (95% CI)"):
     ax.plot(km.time[censored], km.survival[censored], "|", color=colour, ms=3, mew=0.6, zorder=5)
 
 
+def _x_limit(curves: list[np.ndarray], grid: np.ndarray, horizon: float, observed: float) -> float:
+    """The horizon, or earlier once every plotted curve is below 1% (whole years, past the data)."""
+    alive = np.zeros(grid.shape, dtype=bool)
+    for c in curves:
+        alive |= c >= 0.01
+    last = grid[np.flatnonzero(alive)[-1]] if alive.any() else 0.0
+    return float(min(horizon, max(12.0 * np.ceil(max(last, observed) / 12.0), 12.0)))
+
+
 def plot_survival(endpoint: str, fits: SurvivalFitsResult | None, base_case: BaseCaseResult, path: Path,
                   targets=()) -> Path:
-    """KM + CI, six fitted curves and the modelled curve, one panel per arm, to the horizon."""
+    """KM + CI, six fitted curves and the modelled curve, one panel per arm, extrapolated to the horizon."""
     arms = base_case.outcomes.arms
     horizon = base_case.settings.horizon_years * 12.0
     grid = np.linspace(0.0, horizon, 721)
     endpoint_fits = fits.endpoints.get(endpoint) if fits else None
+    fitted = {arm: {f: engine.survival(f, fits.coefficients(endpoint, arm, f), grid)[0] for f in FAMILIES}
+              for arm in arms if endpoint_fits is not None and arm in endpoint_fits.arms}
+    model = {arm: modelled_curves(base_case, arm) for arm in arms}
+    observed = float(endpoint_fits.data["time"].max()) if endpoint_fits is not None else 0.0
+    x_max = _x_limit([np.interp(grid, model[a]["time"], model[a][endpoint]) for a in arms]
+                     + [c for per_arm in fitted.values() for c in per_arm.values()], grid, horizon, observed)
     with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(1, len(arms), figsize=(WIDTH, 3.5), sharey=True, squeeze=False)
+        fig, axes = plt.subplots(1, len(arms), figsize=(WIDTH, 3.6), sharey=True, squeeze=False)
         for ax, arm in zip(axes[0], arms):
-            has_data = endpoint_fits is not None and arm in endpoint_fits.arms
-            if has_data:
+            curves = model[arm]
+            ax.plot(curves["time"], curves[endpoint], color="0.55", lw=3.0, alpha=0.7, solid_capstyle="butt",
+                    label=f"Markov model ({'1 − Dead' if endpoint == 'os' else 'PF occupancy'})", zorder=3)
+            if arm in fitted:
                 data = endpoint_fits.data[endpoint_fits.data["arm"] == arm]
-                _km_step(ax, data)
                 for family in FAMILIES:
-                    coefficients = fits.coefficients(endpoint, arm, family)
-                    ax.plot(grid, engine.survival(family, coefficients, grid)[0], color=FAMILY_COLOURS[family],
-                            lw=0.9, ls="--", label=FAMILY_LABELS[family])
-            curves = modelled_curves(base_case, arm)
-            ax.plot(curves["time"], curves[endpoint], color="black", lw=1.6, alpha=0.8,
-                    label=f"Markov model ({'1 − Dead' if endpoint == 'os' else 'PF occupancy'})", zorder=6)
+                    ax.plot(grid, fitted[arm][family], color=FAMILY_COLOURS[family], lw=1.0, ls="--",
+                            label=FAMILY_LABELS[family], zorder=4)
+                _km_step(ax, data)
+            else:
+                ax.text(0.97, 0.95, f"no {endpoint.upper()} patient-level data\nin survival_data.csv",
+                        transform=ax.transAxes, ha="right", va="top", fontsize=7, color="0.35")
             for t in targets:
                 if t["arm"] == arm:
                     ax.errorbar([t["target"]], [0.5], xerr=[[t["target"] - t["lower"]], [t["upper"] - t["target"]]],
-                                fmt="o", color="#d62728", ms=4, capsize=3, lw=1, zorder=7,
+                                fmt="o", color="#d62728", ms=3.5, capsize=3, lw=1, zorder=7,
                                 label="Published median (accepted band)")
             ax.set_title(_arm_label(base_case, arm))
             ax.set_xlabel("Months since randomisation")
-            _month_ticks(ax, horizon)
+            _month_ticks(ax, x_max)
             ax.set_ylim(0, 1.02)
             ax.grid(alpha=0.3, lw=0.4)
         axes[0, 0].set_ylabel(f"{ENDPOINT_NAMES.get(endpoint, endpoint)} (proportion)")
-        handles, labels = {}, []
+        handles: dict = {}
         for ax in axes[0]:
             for h, lab in zip(*ax.get_legend_handles_labels()):
                 handles.setdefault(lab, h)
-        fig.legend(handles.values(), handles.keys(), loc="lower center", ncol=min(5, len(handles)), frameon=False,
-                   bbox_to_anchor=(0.5, 0.0))
-        source = "Kaplan–Meier and fits: survival_data.csv; " if endpoint_fits else "No patient-level data; "
-        fig.suptitle(f"{ENDPOINT_NAMES.get(endpoint, endpoint)}: data, fitted curves and the model "
-                     f"({horizon / 12:g}-year horizon)", y=0.99)
-        rows = -(-len(handles) // 5)
-        fig.tight_layout(rect=(0, 0.06 + 0.045 * rows, 1, 0.97))
-        fig.text(0.99, 0.005, source + "model: base-case Markov trace", ha="right", va="bottom", fontsize=6,
-                 color="0.4")
+        ncol = min(4, len(handles))
+        rows = -(-len(handles) // ncol)
+        fig.legend(handles.values(), handles.keys(), loc="lower center", ncol=ncol, frameon=False,
+                   bbox_to_anchor=(0.5, 0.0), columnspacing=1.2, handlelength=2.5)
+        shown = "" if x_max >= horizon else f"; shown to {x_max:g} months, where every curve is below 1%"
+        what = "data, fitted curves and the model" if fitted else "the model and the published medians"
+        fig.suptitle(f"{ENDPOINT_NAMES.get(endpoint, endpoint)}: {what}\n"
+                     f"(curves extrapolated to the {horizon:g}-month horizon{shown})", y=0.99, fontsize=9)
+        fig.tight_layout(rect=(0, 0.02 + 0.055 * rows, 1, 0.96))
         fig.savefig(path, dpi=DPI)
         plt.close(fig)
     return path
@@ -124,7 +140,10 @@ def plot_hazards(endpoint: str, fits: SurvivalFitsResult, base_case: BaseCaseRes
         y_top = 0.0
         for ax, arm in zip(axes[0], arms):
             data = endpoint_fits.data[endpoint_fits.data["arm"] == arm]
-            breaks = np.arange(0.0, follow_up + width, width)
+            breaks = np.arange(0.0, follow_up, width)
+            if follow_up - breaks[-1] < width / 2 and breaks.size > 1:
+                breaks = breaks[:-1]  # a short last interval joins the one before it
+            breaks = np.append(breaks, follow_up)
             pieces = piecewise_hazard(data["time"], data["event"], breaks)
             pieces = pieces[pieces["exposure"] > 0]
             mids = (pieces["start"] + pieces["end"]) / 2
@@ -135,7 +154,7 @@ def plot_hazards(endpoint: str, fits: SurvivalFitsResult, base_case: BaseCaseRes
             smooth = smoothed_hazard(data["time"], data["event"], inner, bandwidth=width)
             ax.plot(smooth["time"], smooth["hazard"], color="black", lw=1.3,
                     label=f"Kernel-smoothed (bandwidth {width:g} months)", zorder=6)
-            y_top = max(y_top, float(np.nanmax(pieces["upper"])))
+            y_top = max(y_top, float(np.nanmax(pieces["hazard"])), float(np.nanmax(smooth["hazard"])))
             for family in FAMILIES:
                 log_h, _ = log_hazard_and_survival(family, fits.coefficients(endpoint, arm, family), grid)
                 ax.plot(grid, np.exp(log_h), color=FAMILY_COLOURS[family], lw=0.9, ls="--", label=FAMILY_LABELS[family])
@@ -146,12 +165,12 @@ def plot_hazards(endpoint: str, fits: SurvivalFitsResult, base_case: BaseCaseRes
             ax.set_xlabel("Months since randomisation")
             _month_ticks(ax, x_max)
             ax.grid(alpha=0.3, lw=0.4)
-        axes[0, 0].set_ylim(0, 1.3 * y_top)
+        axes[0, 0].set_ylim(0, 1.6 * y_top)  # confidence limits beyond this are clipped
         axes[0, 0].set_ylabel("Hazard (events per patient-month)")
         handles = dict(zip(*reversed(axes[0, 0].get_legend_handles_labels())))
         fig.legend(handles.values(), handles.keys(), loc="lower center", ncol=4, frameon=False)
         fig.suptitle(f"{ENDPOINT_NAMES.get(endpoint, endpoint)}: empirical and fitted hazards", y=0.99)
-        fig.tight_layout(rect=(0, 0.15, 1, 0.97))
+        fig.tight_layout(rect=(0, 0.12, 1, 0.97))
         fig.savefig(path, dpi=DPI)
         plt.close(fig)
     return path

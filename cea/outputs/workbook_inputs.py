@@ -40,6 +40,7 @@ class Book:
     unit_cost: dict[int, str] = field(default_factory=dict)  # cost item index -> defined name of its unit cost
     ae_cells: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # arm -> [(cost ref, QALY-loss ref)]
     result_cells: dict[str, str] = field(default_factory=dict)  # results path -> Results!coordinate
+    trace_cols: dict[str, int] = field(default_factory=dict)  # trace column key -> column index (same for every arm)
 
     @property
     def first_row(self) -> int:

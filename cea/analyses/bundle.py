@@ -1,0 +1,54 @@
+"""Every analysis of one run, computed once and shared by the files, the workbook and the
+appendix (one PSA feeds the VOI, the workbook and the appendix)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from cea.analyses.base_case import BaseCaseResult, run_base_case
+from cea.analyses.one_way import OneWayResult, one_way
+from cea.analyses.psa import PsaResult, run_psa
+from cea.analyses.scenarios import ScenarioResult, run_scenarios
+from cea.analyses.threshold import ThresholdResult, threshold
+from cea.analyses.voi_analysis import VoiResult, run_voi
+from cea.inputs.manifest import RunManifest, build_manifest
+from cea.inputs.model_inputs import ModelInputs
+
+
+@dataclass(frozen=True)
+class AnalysisBundle:
+    inputs: ModelInputs
+    base_case: BaseCaseResult
+    one_way: OneWayResult
+    scenarios: ScenarioResult
+    threshold: ThresholdResult
+    psa: PsaResult
+    voi: VoiResult
+    manifest: RunManifest
+    validation: Any = None  # cea.analyses.validation.ValidationResult when available
+    fits: Any = None  # cea.analyses.survival_fits result when available
+
+
+def run_all_analyses(inputs: ModelInputs, iterations: int | None = None, seed: int | None = None,
+                     overrides: dict[str, str] | None = None, psa: PsaResult | None = None) -> AnalysisBundle:
+    """Base case, DSA, scenarios, threshold price, PSA (unless given) and VOI from that PSA."""
+    s = inputs.settings
+    psa = psa or run_psa(inputs, iterations, seed, overrides=overrides)
+    validation = fits = None
+    try:  # survival fits and validation come from their own modules when present
+        from cea.analyses.validation import run_validation
+
+        validation = run_validation(inputs)
+    except ImportError:
+        pass
+    try:
+        from cea.analyses.survival_fits import fit_survival_data
+
+        fits = fit_survival_data(inputs)
+    except ImportError:
+        pass
+    return AnalysisBundle(
+        inputs=inputs, base_case=run_base_case(inputs, overrides), one_way=one_way(inputs), scenarios=run_scenarios(inputs),
+        threshold=threshold(inputs, s.price_parameter, linked=s.price_linked), psa=psa, voi=run_voi(inputs, psa),
+        manifest=build_manifest(inputs, psa.seed, overrides), validation=validation, fits=fits)
