@@ -121,7 +121,7 @@ def population_evpi(
     if discount_rate < 0:
         raise ValueError(f"discount_rate must be ≥ 0, got {discount_rate}")
     incidence = np.broadcast_to(np.asarray(annual_incidence, dtype=float), (years,))
-    exponent = np.arange(years) + 1
+    exponent = np.arange(years) + (1 if first_year_discounted else 0)
     effective_population = float(np.sum(incidence / (1.0 + discount_rate) ** exponent))
     value = np.asarray(per_patient, dtype=float) * effective_population
     return float(value) if value.ndim == 0 else value

@@ -17,6 +17,11 @@ from __future__ import annotations
 import numpy as np
 
 
+def weighted_sums(values: np.ndarray, time_weights: np.ndarray) -> np.ndarray:
+    """Several weighted sums over time in one pass: (T, k) weights and (T, n) values → (k, n)."""
+    return time_weights.T @ values
+
+
 def occupancy_total(occupancy: np.ndarray, time_weights: np.ndarray) -> np.ndarray:
     """Σ_k v_k·m_k with time weights v (n_cycles + 1,) or (n_cycles + 1, n_samples) → (n_samples,)."""
     if time_weights.ndim == 1:

@@ -117,16 +117,19 @@ def _unit_value(parameters: Mapping[str, np.ndarray], multiply: tuple[str, ...],
 
 
 def _arm_increments(structure: ModelStructure, parameters: Mapping[str, np.ndarray], arm_id: str, endpoint: str,
-                    times_months: np.ndarray) -> np.ndarray:
-    """(n_cycles, n_samples) hazard increments of one arm's PFS or OS curve."""
+                    times_months: np.ndarray, cache: dict) -> np.ndarray:
+    """(n_cycles, n_samples) hazard increments of one arm's PFS or OS curve; a curve shared by
+    several arms is evaluated once (``cache``) and each arm's hazard ratio applied to it."""
     arm = structure.arm(arm_id)
     curve = structure.curves[getattr(arm, f"{endpoint}_curve")]
-    coefficients = np.column_stack([parameters[name] for name in curve.parameter_names()])
     hr = getattr(arm, f"{endpoint}_hazard_ratio")
     af = getattr(arm, f"{endpoint}_acceleration_factor")
-    return tr.curve_increments(curve.family, coefficients, times_months,
-                               hazard_ratio=parameters[hr] if hr else None,
-                               acceleration_factor=parameters[af] if af else None)
+    key = (curve.id, af)
+    if key not in cache:
+        coefficients = np.column_stack([parameters[name] for name in curve.parameter_names()])
+        cache[key] = tr.curve_increments(curve.family, coefficients, times_months,
+                                         acceleration_factor=parameters[af] if af else None)
+    return cache[key] * parameters[hr][None, :] if hr else cache[key]
 
 
 def _evaluate_chunk(structure: ModelStructure, p: Mapping[str, np.ndarray], s: EngineSettings,
@@ -142,10 +145,11 @@ def _evaluate_chunk(structure: ModelStructure, p: Mapping[str, np.ndarray], s: E
 
     weights = within_cycle_weights(n_cycles, s.within_cycle_correction)
     df = {True: (discount_factors(times_years, s.discount_rate_costs), discount_factors(times_years, s.discount_rate_outcomes),
-                 discount_factors(mid_years, s.discount_rate_costs)),
-          False: (np.ones(n_cycles + 1), np.ones(n_cycles + 1), np.ones(n_cycles))}
+                 discount_factors(mid_years, s.discount_rate_costs))}
 
-    raw = {(a.id, e): _arm_increments(structure, p, a.id, e, times_months) for a in structure.arms for e in ("pfs", "os")}
+    cache: dict = {}
+    raw = {(a.id, e): _arm_increments(structure, p, a.id, e, times_months, cache)
+           for a in structure.arms for e in ("pfs", "os")}
     increments = {}
     for a in structure.arms:
         for e in ("pfs", "os"):
@@ -168,6 +172,12 @@ def _evaluate_chunk(structure: ModelStructure, p: Mapping[str, np.ndarray], s: E
     qalys = {d: np.zeros(shape + (3,)) for d in (True, False)}
     traces = []
     crossings = np.zeros(shape, dtype=int)
+    d_cost, d_out, d_mid = df[True]
+    flat_profile = profile if profile.ndim == 1 else np.ones(n_cycles + 1)
+    occupancy_weights = np.column_stack([weights * d_out, weights, weights * d_out * flat_profile,
+                                         weights * flat_profile, weights * d_cost])
+    start_weights = np.column_stack([d_cost[:-1], np.ones(n_cycles)])
+    event_weights = np.column_stack([d_mid, np.ones(n_cycles)])
     for j, arm in enumerate(structure.arms):
         p_pf_pd, p_pf_d = tr.progression_free_exits(increments[(arm.id, "pfs")], p[structure.pf_death_share], background)
         if s.model_structure == "psm":
@@ -187,25 +197,27 @@ def _evaluate_chunk(structure: ModelStructure, p: Mapping[str, np.ndarray], s: E
         on_treatment = trace.pf
         if arm.discontinuation_rate:
             on_treatment = trace.pf * np.exp(-p[arm.discontinuation_rate][None, :] * times_months[:, None])
-        for discounted in (True, False):
-            d_cost, d_out, d_mid = df[discounted]
-            w_out, w_cost = weights * d_out, weights * d_cost
-            lys_pf, lys_pd = acc.occupancy_total(trace.pf, w_out), acc.occupancy_total(trace.pd, w_out)
-            lys[discounted][:, j, 0] = lys_pf * s.cycle_years
-            lys[discounted][:, j, 1] = lys_pd * s.cycle_years
-            if s.utility_age_adjustment:
-                w_u = w_out * profile if profile.ndim == 1 else w_out[:, None] * profile
-                qalys[discounted][:, j, 0] = level_pf * acc.occupancy_total(trace.pf, w_u) * s.cycle_years
-                qalys[discounted][:, j, 1] = level_pd * acc.occupancy_total(trace.pd, w_u) * s.cycle_years
-            else:
-                qalys[discounted][:, j, 0] = level_pf * lys_pf * s.cycle_years
-                qalys[discounted][:, j, 1] = level_pd * lys_pd * s.cycle_years
+        # every reward in one pass over each trace array: columns of time weights
+        # [LY discounted, LY undiscounted, QALY profile discounted, QALY profile undiscounted, cost discounted]
+        sums = {"pf": acc.weighted_sums(trace.pf, occupancy_weights), "pd": acc.weighted_sums(trace.pd, occupancy_weights)}
+        if profile.ndim == 2:  # general-population norm varies by sample
+            for state, occ in (("pf", trace.pf), ("pd", trace.pd)):
+                sums[state][2] = acc.occupancy_total(occ, occupancy_weights[:, [0]] * profile)
+                sums[state][3] = acc.occupancy_total(occ, occupancy_weights[:, [1]] * profile)
+        drug = acc.weighted_sums(on_treatment[:-1], start_weights) * s.cycle_length_days
+        progressions = acc.weighted_sums(trace.new_progressions, event_weights)
+        deaths = acc.weighted_sums(trace.new_deaths, event_weights)
+        for discounted, (ly, qp, cost_col, k) in ((True, (0, 2, 4, 0)), (False, (1, 3, 1, 1))):
+            lys[discounted][:, j, 0] = sums["pf"][ly] * s.cycle_years
+            lys[discounted][:, j, 1] = sums["pd"][ly] * s.cycle_years
+            qalys[discounted][:, j, 0] = level_pf * sums["pf"][qp] * s.cycle_years
+            qalys[discounted][:, j, 1] = level_pd * sums["pd"][qp] * s.cycle_years
             totals = {  # per unit cost, by basis: (value, state attributed to)
-                "per_day_on_treatment": (acc.cycle_start_total(on_treatment, d_cost) * s.cycle_length_days, 0),
-                "per_month_in_pf": (acc.occupancy_total(trace.pf, w_cost) * s.cycle_months, 0),
-                "per_month_in_pd": (acc.occupancy_total(trace.pd, w_cost) * s.cycle_months, 1),
-                "per_progression": (acc.event_total(trace.new_progressions, d_mid), 1),
-                "per_death": (acc.event_total(trace.new_deaths, d_mid), 2),
+                "per_day_on_treatment": (drug[k], 0),
+                "per_month_in_pf": (sums["pf"][cost_col] * s.cycle_months, 0),
+                "per_month_in_pd": (sums["pd"][cost_col] * s.cycle_months, 1),
+                "per_progression": (progressions[k], 1),
+                "per_death": (deaths[k], 2),
                 "at_start": (np.ones(n), 0),
             }
             for item in structure.cost_items:

@@ -64,10 +64,13 @@ def progression_free_exits(pfs_increments: np.ndarray, death_share: np.ndarray,
     background (n_cycles,).
     """
     share = np.asarray(death_share, dtype=float).reshape(1, -1)
-    progression = (1.0 - share) * pfs_increments
     death = np.maximum(share * pfs_increments, background[:, None])
+    progression = pfs_increments * (1.0 - share)
     total = progression + death
     p_exit = -np.expm1(-total)
-    fraction = np.divide(progression, total, out=np.zeros_like(total), where=total > 0)
-    p_progression = p_exit * fraction
-    return p_progression, p_exit - p_progression
+    # p_PF→PD = p_exit·progression/total (0 where total = 0), computed in place to spare temporaries
+    np.divide(progression, total, out=progression, where=total > 0)
+    progression[total <= 0] = 0.0
+    progression *= p_exit
+    p_exit -= progression
+    return progression, p_exit

@@ -16,7 +16,7 @@ from openpyxl.chart import BarChart, Reference, ScatterChart, Series
 from openpyxl.utils import get_column_letter
 
 from cea.outputs.workbook_inputs import Book
-from cea.outputs.workbook_style import (GENERAL, INTEGER, SECTION_FONT, SUBTITLE_FONT, TOTAL_FONT, VALUE_FONT,
+from cea.outputs.workbook_style import (GENERAL, INTEGER, FastCells, SECTION_FONT, SUBTITLE_FONT, TOTAL_FONT, VALUE_FONT,
                                         header_row, put_formula, put_text, put_value, sheet_title, title, widths)
 
 TOKENS = {"inc": "incremental", "inmb": "INMB", "nmb": "NMB", "icer": "ICER", "qaly": "QALYs", "qalys": "QALYs",
@@ -73,19 +73,25 @@ def write_frame(ws, frame: pd.DataFrame, row: int, col: int, book: Book, columns
     columns = list(frame.columns) if columns is None else columns
     header_row(ws, row, [pretty(c) for c in columns], col=col, height=32)
     index = {c: col + j for j, c in enumerate(columns)}
-    cell = ws.cell
+    put = FastCells(ws, font=VALUE_FONT).put
     for j, c in enumerate(columns):
         fmt = column_format(book, c, frame[c])
-        values = frame[c].tolist()
+        series = frame[c]
         target = col + j
-        for i, value in enumerate(values):
+        if pd.api.types.is_float_dtype(series) or pd.api.types.is_integer_dtype(series):
+            as_float = pd.api.types.is_float_dtype(series)
+            array = series.to_numpy()
+            for i, v in enumerate(array.tolist()):
+                if as_float and not math.isfinite(v):
+                    continue
+                put(row + 1 + i, target, v, fmt)
+            continue
+        for i, value in enumerate(series.tolist()):
             v = _python(value)
             if isinstance(v, str):
                 put_text(ws, row + 1 + i, target, v, font=VALUE_FONT)
-            else:
-                x = cell(row=row + 1 + i, column=target, value=v)
-                x.number_format = fmt
-                x.font = VALUE_FONT
+            elif v is not None:
+                put(row + 1 + i, target, v, fmt)
         if widths_:
             ws.column_dimensions[get_column_letter(target)].width = max(12, min(60, len(pretty(c)) + 4))
     return row + 1, row + len(frame), index

@@ -14,7 +14,7 @@ from openpyxl.utils import get_column_letter
 
 from cea.outputs.tables import category_label
 from cea.outputs.workbook_inputs import Book
-from cea.outputs.workbook_style import (FACTOR, GENERAL, INTEGER, OCC, PROB, SECTION_FONT, SUBTITLE_FONT, YEARS,
+from cea.outputs.workbook_style import (FACTOR, GENERAL, INTEGER, FastCells, OCC, PROB, SECTION_FONT, SUBTITLE_FONT, YEARS,
                                         abs_ref, header_row, put_formula, put_text, put_value, sheet_ref, sheet_title,
                                         title, widths)
 from cea.structure import PROPORTIONAL_HAZARDS
@@ -179,10 +179,10 @@ def _surv_sheet(book: Book, arm_id: str) -> None:
     ref_sheet = sheet_ref(book.surv[arm.waning_reference]) if arm.waning_reference else None
     share = n(st.pf_death_share)
     ws_s, ws_e = n("waning_start_months"), n("waning_end_months")
-    cell = ws.cell
     L = {k: get_column_letter(j) for k, j in SURV.items()}
     fmts = {c.key: c.fmt for c in SURV_COLUMNS}
     families = {e: st.curves[getattr(arm, f"{e}_curve")].family for e in ("pfs", "os")}
+    put = FastCells(ws).put
     for k in range(book.n_rows + 1):
         r = book.first_row + k
         p = r - 1
@@ -222,8 +222,7 @@ def _surv_sheet(book: Book, arm_id: str) -> None:
         for e in ("pfs", "os"):
             f[f"{e}_S"] = f"=EXP(-1*{L[e + '_cum']}{r})"
         for key, value in f.items():
-            c = cell(row=r, column=SURV[key], value=value)
-            c.number_format = fmts[key]
+            put(r, SURV[key], value, fmts[key])
 
 
 def _trace_sheet(book: Book, arm_id: str) -> None:
@@ -278,7 +277,7 @@ def _trace_sheet(book: Book, arm_id: str) -> None:
             terms[item.category].append((BASIS_COLUMN[item.basis], unit))
     if book.ae_cells.get(arm_id):
         one_off["adverse_events"].extend(cost for cost, _ in book.ae_cells[arm_id])
-    cell = ws.cell
+    put = FastCells(ws).put
     for k in range(book.n_rows + 1):
         r = book.first_row + k
         p = r - 1
@@ -335,6 +334,5 @@ def _trace_sheet(book: Book, arm_id: str) -> None:
             f[f"cat:{c}"] = "=" + ("+".join(parts) if parts else "0")
         f["cost_total"] = f"=SUM({L['cat:' + categories[0]]}{r}:{L['cat:' + categories[-1]]}{r})" if categories else "=0"
         for key, value in f.items():
-            c = cell(row=r, column=T[key], value=value)
-            c.number_format = fmts[key]
+            put(r, T[key], value, fmts[key])
     book.trace_cols = T

@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
@@ -219,3 +220,39 @@ class Names:
 
 def define(wb, name: str, sheet: str, ref: str) -> None:
     wb.defined_names[name] = DefinedName(name, attr_text=sheet_ref(sheet) + ref)
+
+
+class FastCells:
+    """Bulk cell writer for the large sheets (traces, PSA): builds openpyxl cells directly with a cached
+    style per number format, skipping the per-assignment type checks (about 4x faster).  Strings given
+    here must be formulas (beginning with '='); text goes through put_text."""
+
+    def __init__(self, ws: Worksheet, font: Font | None = None):
+        self.ws = ws
+        self.font = font
+        self._styles: dict[str, Any] = {}
+
+    def _style(self, fmt: str):
+        style = self._styles.get(fmt)
+        if style is None:
+            probe = Cell(self.ws)
+            probe.number_format = fmt
+            if self.font is not None:
+                probe.font = self.font
+            style = self._styles[fmt] = probe._style
+        return style
+
+    def put(self, row: int, col: int, value: Any, fmt: str = GENERAL) -> None:
+        if isinstance(value, str):
+            if not value.startswith("="):
+                raise ValueError("FastCells.put takes numbers or formulas; use put_text for text")
+            data_type = "f"
+        else:
+            data_type = "b" if isinstance(value, bool) else "n"
+        cell = Cell.__new__(Cell)  # the attributes Cell.__init__ would set, without its per-value checks
+        cell.parent = self.ws
+        cell._style = StyleArray(self._style(fmt))
+        cell.row, cell.column = row, col
+        cell._value, cell.data_type = value, data_type
+        cell._hyperlink = cell._comment = None
+        self.ws._cells[(row, col)] = cell
