@@ -39,6 +39,9 @@ the data each GCV evaluation solves a K×K system (K ≤ 256): one EVPPI on
 10,000 samples takes about 10 ms for a single parameter and up to about 0.3 s
 for a 4-parameter tensor. Memory is O(n·K): the design matrix X for 10⁵
 samples and K = 256 is 200 MB, so keep n ≤ 10⁵ for 4-parameter groups.
+These small matrices gain nothing from a multithreaded BLAS, and on a busy
+machine OpenBLAS threads competing for cores made a batch of 30 EVPPIs 10–20
+times slower; set OPENBLAS_NUM_THREADS=1 before numpy is imported.
 
 Sources: Strong, Oakley & Brennan 2014; Strong et al. 2015 (SAVI); Jackson
 et al. ``voi`` R package (``evppi``, ``evpi``); Wood 2017, *Generalized
@@ -157,7 +160,9 @@ def evppi(
     With ``return_se=True`` also returns the standard error due to the
     regression, as in Strong et al. 2014: the spread of EVPPI over draws of the
     spline coefficients from N(β̂, σ̂²(XᵀX + nS)⁻¹) (mgcv's Bayesian ``Vp``).
-    The seed fixes those draws.
+    The seed fixes those draws. It excludes the Monte Carlo error of the PSA
+    sample itself (in a check with INB = a + b it was about 3/4 of the spread
+    of EVPPI across independent PSA samples).
     """
     costs, qalys = _check_psa(costs, qalys)
     design = _design_for(np.asarray(parameters, dtype=float), costs.shape[0])
@@ -379,14 +384,15 @@ class _Smooth:
     """Result of penalised least squares for several responses (columns)."""
 
     fitted: np.ndarray  # (n, m)
-    coefficients: np.ndarray  # (K, m)
+    coefficients: np.ndarray  # (K, m), for the centred responses y − ȳ
+    response_means: np.ndarray  # (m,), ȳ
     covariance_factors: tuple[np.ndarray, ...]  # per column, F with Vp = F Fᵀ (empty unless asked for)
 
     def draw_fitted(self, X: np.ndarray, column: int, n_draws: int, rng: np.random.Generator) -> np.ndarray:
         """Fitted values for coefficients drawn from N(β̂, Vp): (n, n_draws)."""
         z = rng.standard_normal((self.coefficients.shape[0], n_draws))
         beta = self.coefficients[:, [column]] + self.covariance_factors[column] @ z
-        return X @ beta
+        return X @ beta + self.response_means[column]
 
 
 def _fit_penalised(design: _PenalisedDesign, Y: np.ndarray, with_covariance: bool = False) -> _Smooth:
@@ -395,7 +401,7 @@ def _fit_penalised(design: _PenalisedDesign, Y: np.ndarray, with_covariance: boo
     Works on A = XᵀX/n and b = Xᵀ(y − ȳ)/n, so after one pass over the data
     each GCV evaluation costs one K×K Cholesky factorisation M = LLᵀ and one
     triangular solve: β = M⁻¹b with M = A + Σλ_j S_j, and
-    edf = tr(M⁻¹A) = ||L⁻¹Rᵀ||²_F where A = RᵀR (R from an eigendecomposition of A),
+    edf = tr(M⁻¹A) = ||L⁻¹Rᵀ||²_F where A = RᵀR (R computed once),
     GCV = RSS/n / (1 − edf/n)² (Wood 2017, §4.2). The constant function lies in
     every penalty's null space, so fitted values keep the mean of y exactly.
     λ: a coarse grid of common values shared by all responses, then per response a
@@ -408,9 +414,8 @@ def _fit_penalised(design: _PenalisedDesign, Y: np.ndarray, with_covariance: boo
     A = X.T @ X / n
     b = X.T @ Yc / n
     yy = np.einsum("ij,ij->j", Yc, Yc) / n
-    eigenvalues, eigenvectors = linalg.eigh(A)
-    root_t = eigenvectors * np.sqrt(np.clip(eigenvalues, 0.0, None))  # Rᵀ, with A = RᵀR
     scale = np.trace(A) / n_coef
+    root_t = _gram_root(A, scale)  # Rᵀ, with A = RᵀR
     ridge = 1e-10 * scale * np.eye(n_coef)
     penalties = [S * (np.trace(A) / np.trace(S)) for S in design.penalties]
 
@@ -477,7 +482,17 @@ def _fit_penalised(design: _PenalisedDesign, Y: np.ndarray, with_covariance: boo
         inverse_root = linalg.solve_triangular(np.tril(factor[0]), np.eye(n_coef), lower=True, check_finite=False)
         factors.append(np.sqrt(sigma2 / n) * inverse_root.T)  # (L⁻¹)ᵀ(L⁻¹) = M⁻¹
     fitted = X @ coefficients + y_mean
-    return _Smooth(fitted, coefficients, tuple(factors))
+    return _Smooth(fitted, coefficients, y_mean, tuple(factors))
+
+
+def _gram_root(A: np.ndarray, scale: float) -> np.ndarray:
+    """Rᵀ with RᵀR = A (up to a 1e-12 relative ridge): Cholesky, or an eigendecomposition
+    when A is numerically singular (e.g. tensor cells without data)."""
+    try:
+        return linalg.cholesky(A + 1e-12 * scale * np.eye(A.shape[0]), lower=True, check_finite=False)
+    except linalg.LinAlgError:
+        eigenvalues, eigenvectors = linalg.eigh(A)
+        return eigenvectors * np.sqrt(np.clip(eigenvalues, 0.0, None))
 
 
 def _effective_df(factor: tuple[np.ndarray, bool], root_t: np.ndarray) -> float:

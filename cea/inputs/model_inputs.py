@@ -20,7 +20,8 @@ from cea.errors import InputError, Problem
 from cea.inputs import settings as settings_module
 from cea.inputs.readers import RawRow, parse_float, read_csv, read_toml
 from cea.inputs.settings import Settings
-from cea.inputs.tables import DISTRIBUTIONS, UNIT_RULES, CurveRows, ParameterRow, ScenarioRow
+from cea.inputs.tables import (COEFFICIENT_BOUNDS, DISTRIBUTIONS, MAX_COEFFICIENT_VARIANCE, MAX_COST, MAX_GAMMA_CV,
+                               MAX_LOG_SE, UNIT_RULES, CurveRows, ParameterRow, ScenarioRow)
 from cea.structure import ACCELERATED_FAILURE_TIME, COEFFICIENTS, COST_BASES, PROPORTIONAL_HAZARDS, AdverseEventSpec, ArmSpec, CostItem, CurveSpec, ModelStructure
 
 FILES = {
@@ -108,10 +109,8 @@ def _check_parameter(p: ParameterRow, row: RawRow, currency: str) -> list[Proble
     bad = lambda msg, col=None: problems.append(row.problem(msg, col, p.id))  # noqa: E731
     if not p.source:
         bad("blank source; every number needs a citation or 'Assumption: <reason>'", "source")
-    lo_hi = UNIT_RULES.get(p.unit)
-    if p.unit == currency or p.unit.startswith(currency + " "):
-        lo_hi = (0.0, math.inf)
-    elif lo_hi is None:
+    lo_hi = unit_range(p.unit, currency)
+    if lo_hi is None:
         bad(f"unknown unit '{p.unit}'; expected {currency} (or '{currency} per ...') or one of {sorted(UNIT_RULES)}", "unit")
     if lo_hi is not None:
         for col in ("value", "low", "high"):
@@ -160,7 +159,56 @@ def _check_parameter(p: ParameterRow, row: RawRow, currency: str) -> list[Proble
             bad("a Dirichlet member needs 'dirichlet_group'", "dirichlet_group")
         if p.events is None or p.events <= 0:
             bad("a Dirichlet member needs a positive count in 'events' (its alpha)", "events")
+    if not problems:
+        problems += [row.problem(message, column, p.id) for column, message in distribution_problems(p, lo_hi)]
     return problems
+
+
+def unit_range(unit: str, currency: str) -> tuple[float, float] | None:
+    """(lowest, highest) value allowed for a unit; None if the unit is unknown."""
+    if unit == currency or unit.startswith(currency + " "):
+        return (0.0, MAX_COST)
+    return UNIT_RULES.get(unit)
+
+
+def distribution_problems(p: ParameterRow, lo_hi: tuple[float, float] | None) -> list[tuple[str, str]]:
+    """(column, message) for a distribution that is well-formed but unusable: one whose central 95%
+    leaves the unit's range (the DSA would use impossible values), or so wide that draws overflow."""
+    out: list[tuple[str, str]] = []
+    d, z = p.distribution, 1.959963984540054
+    interval = None
+    if d == "normal" and p.se is not None:
+        interval = (p.value - z * p.se, p.value + z * p.se)
+    elif d == "lognormal":
+        sdlog = ((math.log(p.ci_high) - math.log(p.ci_low)) / (2 * z) if p.ci_low is not None and p.ci_high is not None
+                 else p.se)
+        if sdlog is not None and sdlog > MAX_LOG_SE:
+            column = "ci_high" if p.ci_low is not None else "se"
+            out.append((column, f"log-normal SD of the log is {sdlog:.3g}; at most {MAX_LOG_SE:g} (a 95% interval "
+                                f"spanning a factor of e^{2 * z * MAX_LOG_SE:.0f}); is the SE on the log scale?"))
+            return out
+        if sdlog is not None and p.value > 0:
+            interval = (p.value * math.exp(-z * sdlog), p.value * math.exp(z * sdlog))
+            if p.ci_low is not None:
+                interval = (p.ci_low, p.ci_high)
+    elif d == "gamma" and p.se is not None and p.se > 0 and p.value > 0:
+        if p.se > MAX_GAMMA_CV * p.value:
+            out.append(("se", f"gamma se {p.se:g} is more than {MAX_GAMMA_CV:g} × the mean {p.value:g} (shape "
+                              f"(mean/se)² = {(p.value / p.se) ** 2:.2g}); check the se"))
+            return out
+        if lo_hi is not None and math.isfinite(lo_hi[1]):
+            from scipy import stats  # only for the rare gamma on a bounded unit
+
+            shape = (p.value / p.se) ** 2
+            q = stats.gamma(shape, scale=p.value / shape).ppf([0.025, 0.975])
+            interval = (float(q[0]), float(q[1]))
+    if interval is not None and lo_hi is not None and not lo_hi[0] <= interval[0] <= interval[1] <= lo_hi[1]:
+        suggestion = "beta" if lo_hi == (0.0, 1.0) else "gamma or log-normal"
+        out.append(("se" if p.ci_low is None else "ci_low",
+                    f"the {d} distribution's 95% interval [{interval[0]:.4g}, {interval[1]:.4g}] leaves the range "
+                    f"allowed for unit '{p.unit}' [{lo_hi[0]:g}, {lo_hi[1]:g}]; use a {suggestion} distribution "
+                    "or a smaller se"))
+    return out
 
 
 def _check_dirichlet_groups(parameters: dict[str, ParameterRow]) -> list[Problem]:
@@ -208,6 +256,10 @@ def _parse_curves(rows: list[RawRow], cov_rows: list[RawRow]) -> tuple[dict[str,
         if any(m.values["family"].lower() != family or m.values["endpoint"] != first.values["endpoint"] for m in members):
             problems.append(first.problem("all rows of one curve must share family and endpoint", "family", curve))
             continue
+        if first.values["endpoint"] not in ("pfs", "os"):
+            problems.append(first.problem(f"unknown endpoint '{first.values['endpoint']}'; expected 'pfs' or 'os'",
+                                          "endpoint", curve))
+            continue
         by_name: dict[str, float] = {}
         for m in members:
             name = m.values["coefficient"]
@@ -218,6 +270,9 @@ def _parse_curves(rows: list[RawRow], cov_rows: list[RawRow]) -> tuple[dict[str,
             elif name in by_name:
                 problems.append(m.problem("duplicated coefficient", "coefficient", f"{curve}.{name}"))
             elif value is not None:
+                message = coefficient_problem(name, value)
+                if message:
+                    problems.append(m.problem(message, "estimate", f"{curve}.{name}"))
                 by_name[name] = value
             if not m.values["source"]:
                 problems.append(m.problem("blank source", "source", f"{curve}.{name}"))
@@ -256,10 +311,28 @@ def _parse_curves(rows: list[RawRow], cov_rows: list[RawRow]) -> tuple[dict[str,
             continue
         eig = np.linalg.eigvalsh(m)
         if eig.min() < -1e-10 * max(1.0, abs(eig.max())) or np.any(np.diag(m) < 0):
-            problems.append(rows_for[0].problem("covariance matrix is not positive semi-definite", "covariance", curve))
+            problems.append(rows_for[0].problem(f"covariance matrix is not positive semi-definite (eigenvalues "
+                                                f"{', '.join(f'{e:.3g}' for e in eig)}); variances must be >= 0 and "
+                                                "|covariance| <= sqrt(variance_1 · variance_2)", "covariance", curve))
+            continue
+        if np.diag(m).max() > MAX_COEFFICIENT_VARIANCE:
+            k, names = int(np.argmax(np.diag(m))), curves[curve].coefficients
+            problems.append(rows_for[0].problem(f"variance {np.diag(m)[k]:.4g} of {names[k]} is above "
+                                                f"{MAX_COEFFICIENT_VARIANCE:g} (an SD of more than 1 on the log scale); "
+                                                "is it a standard deviation or on the natural scale?", "covariance",
+                                                f"{curve}.{names[k]}"))
             continue
         curves[curve] = replace(curves[curve], covariance=m)
     return curves, problems
+
+
+def coefficient_problem(name: str, value: float) -> str | None:
+    """Why a survival coefficient is unusable (None if it is within COEFFICIENT_BOUNDS)."""
+    low, high = COEFFICIENT_BOUNDS.get(name, (-math.inf, math.inf))
+    if low <= value <= high:
+        return None
+    return (f"{name} {value:g} is outside [{low:g}, {high:g}]; coefficients are on the log scale with time in "
+            "months (a unit error, or a coefficient given on the natural scale?)")
 
 
 # --------------------------------------------------------------------------- structure
@@ -291,6 +364,9 @@ def _parse_structure(raw: dict[str, list[RawRow]], parameters: dict[str, Paramet
             if curve not in curves:
                 problems.append(row.problem(f"unknown curve '{curve}' (not in survival_models.csv)", f"{endpoint}_curve", arm_id))
                 continue
+            if curves[curve].endpoint != endpoint:
+                problems.append(row.problem(f"curve '{curve}' is a {curves[curve].endpoint.upper()} curve; "
+                                            f"{endpoint}_curve needs a {endpoint.upper()} curve", f"{endpoint}_curve", arm_id))
             hr, af = v.get(f"{endpoint}_hazard_ratio", ""), v.get(f"{endpoint}_acceleration_factor", "")
             need_param(row, f"{endpoint}_hazard_ratio", hr)
             need_param(row, f"{endpoint}_acceleration_factor", af)
@@ -321,8 +397,15 @@ def _parse_structure(raw: dict[str, list[RawRow]], parameters: dict[str, Paramet
             problems.append(row.problem(f"unknown arm '{a.waning_reference}'", "waning_reference", a.id))
 
     items: list[CostItem] = []
+    seen_items: dict[tuple[str, str], int] = {}
     for row in raw["costs"]:
         v = row.values
+        if not v["item"]:
+            problems.append(row.problem("blank cost item name", "item"))
+        elif (v["item"], v["arm"]) in seen_items:
+            problems.append(row.problem(f"duplicated cost item for arm '{v['arm']}' (first on line "
+                                        f"{seen_items[(v['item'], v['arm'])]}); it would be counted twice", "item", v["item"]))
+        seen_items.setdefault((v["item"], v["arm"]), row.line)
         if v["arm"] != "all" and v["arm"] not in arm_ids:
             problems.append(row.problem(f"unknown arm '{v['arm']}'; expected 'all' or one of {sorted(arm_ids)}", "arm", v["item"]))
         if v["basis"] not in COST_BASES:
@@ -341,8 +424,15 @@ def _parse_structure(raw: dict[str, list[RawRow]], parameters: dict[str, Paramet
         items.append(CostItem(v["item"], v["arm"], v["category"], v["basis"], multiply, divide, v.get("description", "")))
 
     events: list[AdverseEventSpec] = []
+    seen_events: dict[str, int] = {}
     for row in raw["adverse_events"]:
         v = row.values
+        if not v["event"]:
+            problems.append(row.problem("blank adverse event name", "event"))
+        elif v["event"] in seen_events:
+            problems.append(row.problem(f"duplicated adverse event (first on line {seen_events[v['event']]}); it would "
+                                        "be counted twice", "event", v["event"]))
+        seen_events.setdefault(v["event"], row.line)
         if v["arm"] not in arm_ids:
             problems.append(row.problem(f"unknown arm '{v['arm']}'", "arm", v["event"]))
         for column in ("rate", "cost", "disutility", "duration_days"):
@@ -390,10 +480,20 @@ def _parse_life_table(rows: list[RawRow]) -> tuple[tuple[tuple[int, ...], tuple[
 
 def _parse_scenarios(rows: list[RawRow]) -> tuple[tuple[ScenarioRow, ...], list[Problem]]:
     out, problems = [], []
+    seen: dict[tuple[str, str], int] = {}
     for row in rows:
         v = row.values
         if not v["scenario"] or not v["target"]:
             problems.append(row.problem("scenario and target must be non-empty", "target", v["target"] or None))
+            continue
+        if (v["scenario"], v["target"]) in seen:
+            problems.append(row.problem(f"scenario '{v['scenario']}' sets '{v['target']}' twice (first on line "
+                                        f"{seen[(v['scenario'], v['target'])]})", "target", v["target"]))
+            continue
+        seen[(v["scenario"], v["target"])] = row.line
+        if v["value"] == "":
+            problems.append(row.problem("blank value; expected the value the scenario gives the target", "value",
+                                        v["target"]))
             continue
         out.append(ScenarioRow(v["scenario"], v["target"], v["value"], v["rationale"], row.file, row.line))
     return tuple(out), problems
@@ -401,74 +501,152 @@ def _parse_scenarios(rows: list[RawRow]) -> tuple[tuple[ScenarioRow, ...], list[
 
 def input_file_hashes(folder: Path) -> dict[str, str]:
     """SHA-256 of every file of this input set (sub-folders holding their own settings.toml are
-    other input sets and are skipped)."""
+    other input sets and are skipped; so are hidden files)."""
     hashes = {}
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder)
         nested = any((folder / Path(*relative.parts[:i]) / FILES["settings"]).is_file()
                      for i in range(1, len(relative.parts)))
         if path.is_file() and not nested and not any(part.startswith(".") for part in relative.parts):
-            hashes[relative.as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+            try:
+                hashes[relative.as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+            except OSError as exc:
+                raise InputError(Problem(relative.as_posix(), f"cannot read the file: {exc.strerror or exc}")) from None
     return hashes
 
 
+def consistency_problems(settings: Settings, parameters: dict[str, ParameterRow], structure: ModelStructure,
+                         file: str = FILES["settings"]) -> list[Problem]:
+    """Checks that join the settings to the tables; run again after every override (``file`` names its origin)."""
+    problems: list[Problem] = []
+    for key in ("intervention", "comparator"):
+        arm = getattr(settings, key)
+        if arm not in structure.arm_ids:
+            problems.append(Problem(file, f"arm '{arm}' is not in arms.csv {list(structure.arm_ids)}", parameter=key))
+    for pid in (settings.price_parameter, *settings.price_linked):
+        if pid not in parameters:
+            problems.append(Problem(file, "price parameter is not in parameters.csv", parameter=pid))
+    ages = structure.life_table_ages
+    if ages and settings.start_age < ages[0]:
+        problems.append(Problem(FILES["life_table"] if file == FILES["settings"] else file,
+                                f"the life table starts at age {ages[0]} but start_age is {settings.start_age:g}",
+                                parameter="start_age"))
+    if settings.pd_mortality == "constant":
+        for arm in structure.arms:
+            if not arm.pd_death_rate:
+                problems.append(Problem(file, f"pd_mortality = 'constant' needs a pd_death_rate for every arm; arm "
+                                        f"'{arm.id}' has none in arms.csv", parameter="pd_mortality"))
+    return problems
+
+
+def _data_file_problems(folder: Path, arm_ids: tuple[str, ...]) -> list[Problem]:
+    """Validate the optional survival data (survival_data.csv and the files it names) and validation targets.
+
+    The model's base case does not read them, but they are inputs: a bad row fails every command."""
+    from cea.inputs.survival_data import SURVIVAL_DATA_FILE, read_survival_datasets
+    from cea.inputs.validation_targets import VALIDATION_TARGETS_FILE, load_validation_targets
+
+    problems: list[Problem] = []
+    for name, check in ((SURVIVAL_DATA_FILE, lambda: read_survival_datasets(folder)),
+                        (VALIDATION_TARGETS_FILE, lambda: load_validation_targets(folder, arm_ids))):
+        if not (folder / name).exists():
+            continue
+        try:
+            check()
+        except InputError as exc:
+            problems += exc.problems
+        except (ArithmeticError, LookupError, TypeError, ValueError) as exc:  # a loader's gap: still no traceback
+            problems.append(Problem(name, f"could not be read: {type(exc).__name__}: {exc}"))
+    return problems
+
+
+def _scenario_problems(inputs: "ModelInputs") -> list[Problem]:
+    """Apply every scenario of scenarios.csv once, so that a bad target or value is reported at load time
+    (with its line) instead of when the scenario analysis runs."""
+    from cea.inputs.overrides import apply_overrides, scenario_overrides
+
+    lines = {(r.scenario, r.target): r.line for r in inputs.scenarios}
+    problems: list[Problem] = []
+    for name, overrides in scenario_overrides(inputs).items():
+        try:
+            apply_overrides(inputs, overrides, origin=FILES["scenarios"])
+        except InputError as exc:
+            for p in exc.problems:
+                line = lines.get((name, p.parameter))
+                problems.append(Problem(FILES["scenarios"], f"scenario '{name}': {p.message}", row=line,
+                                        column="value" if line else None, parameter=p.parameter))
+    return problems
+
+
 # --------------------------------------------------------------------------- entry point
+CSV_SPECS = {  # table -> (required columns, optional columns)
+    "parameters": (PARAMETER_COLUMNS, ()),
+    "survival": (("curve", "endpoint", "family", "coefficient", "estimate", "source"), ("notes",)),
+    "covariance": (("curve", "coefficient_1", "coefficient_2", "covariance"), ("source",)),
+    "arms": (("arm", "label", "pfs_curve", "os_curve"),
+             ("pfs_hazard_ratio", "pfs_acceleration_factor", "os_hazard_ratio", "os_acceleration_factor",
+              "pd_death_rate", "discontinuation_rate", "waning_reference")),
+    "costs": (("item", "arm", "category", "basis", "multiply"), ("divide", "description")),
+    "adverse_events": (("event", "arm", "rate", "cost", "disutility", "duration_days"), ("label",)),
+    "life_table": (("age", "qx"), ("source",)),
+    "scenarios": (("scenario", "target", "value", "rationale"), ()),
+}
+
+
 def load_inputs(folder: Path | str) -> ModelInputs:
-    """Read, validate and assemble every input table in ``folder``."""
+    """Read, validate and assemble every input table in ``folder``; one InputError lists every problem."""
     folder = Path(folder)
+    if folder.is_file():
+        raise InputError(Problem(str(folder), "is a file; --inputs takes the folder that holds settings.toml, "
+                                              "parameters.csv and the other input tables"))
     if not folder.is_dir():
         raise InputError(Problem(str(folder), "inputs folder does not exist or is not a folder"))
+    if not any((folder / name).exists() for name in FILES.values()):
+        raise InputError(Problem(str(folder), f"no model inputs in this folder; expected {', '.join(FILES.values())}"))
     problems: list[Problem] = []
     raw: dict[str, Any] = {}
-    specs = {
-        "parameters": (PARAMETER_COLUMNS, ()),
-        "survival": (("curve", "endpoint", "family", "coefficient", "estimate", "source"), ("notes",)),
-        "covariance": (("curve", "coefficient_1", "coefficient_2", "covariance"), ("source",)),
-        "arms": (("arm", "label", "pfs_curve", "os_curve"),
-                 ("pfs_hazard_ratio", "pfs_acceleration_factor", "os_hazard_ratio", "os_acceleration_factor",
-                  "pd_death_rate", "discontinuation_rate", "waning_reference")),
-        "costs": (("item", "arm", "category", "basis", "multiply"), ("divide", "description")),
-        "adverse_events": (("event", "arm", "rate", "cost", "disutility", "duration_days"), ("label",)),
-        "life_table": (("age", "qx"), ("source",)),
-        "scenarios": (("scenario", "target", "value", "rationale"), ()),
-    }
     settings: Settings | None = None
+    currency: str | None = None
     try:
-        settings = settings_module.from_mapping(settings_module.flatten(read_toml(folder / FILES["settings"]),
-                                                                        FILES["settings"]), FILES["settings"])
+        document = read_toml(folder / FILES["settings"])
+        model = document.get("model")
+        currency = model.get("currency") if isinstance(model, dict) and isinstance(model.get("currency"), str) else None
+        settings = settings_module.from_mapping(settings_module.flatten(document, FILES["settings"]), FILES["settings"])
+        currency = settings.currency
     except InputError as exc:
         problems += exc.problems
-    for key, (required, optional) in specs.items():
+    for key, (required, optional) in CSV_SPECS.items():
         try:
             raw[key] = read_csv(folder / FILES[key], required, optional)
         except InputError as exc:
             problems += exc.problems
-    if problems:
-        raise InputError(problems)
-    parameters, p1 = _parse_parameters(raw["parameters"], settings.currency)
-    curves, p2 = _parse_curves(raw["survival"], raw["covariance"])
-    life, p3 = _parse_life_table(raw["life_table"])
-    scenarios, p4 = _parse_scenarios(raw["scenarios"])
-    problems = p1 + p2 + p3 + p4 + _check_dirichlet_groups(parameters)
+    # parse whatever could be read, so that one run reports as many problems as possible
+    parameters, curves, life, scenarios = {}, {}, ((), ()), ()
+    if "parameters" in raw and currency is not None:
+        parameters, found = _parse_parameters(raw["parameters"], currency)
+        problems += found + _check_dirichlet_groups(parameters)
+    if "survival" in raw and "covariance" in raw:
+        curves, found = _parse_curves(raw["survival"], raw["covariance"])
+        problems += found
+    if "life_table" in raw:
+        life, found = _parse_life_table(raw["life_table"])
+        problems += found
+    if "scenarios" in raw:
+        scenarios, found = _parse_scenarios(raw["scenarios"])
+        problems += found
     clash = set(parameters) & {f"{c}.{k}" for c, r in curves.items() for k in r.coefficients}
     problems += [Problem(FILES["parameters"], "id clashes with a survival coefficient", parameter=c) for c in clash]
     if problems:
         raise InputError(problems)
-    structure, p5 = _parse_structure(raw, parameters, curves, life)
-    problems += p5
-    for key in ("intervention", "comparator"):
-        arm = getattr(settings, key)
-        if structure is not None and arm not in structure.arm_ids:
-            problems.append(Problem(FILES["settings"], f"arm '{arm}' is not in arms.csv {list(structure.arm_ids)}",
-                                    parameter=key))
-    for pid in (settings.price_parameter, *settings.price_linked):
-        if pid not in parameters:
-            problems.append(Problem(FILES["settings"], "price parameter is not in parameters.csv", parameter=pid))
-    if life[0] and settings.start_age < life[0][0]:
-        problems.append(Problem(FILES["life_table"], f"the table starts at age {life[0][0]} but start_age is "
-                                f"{settings.start_age:g}", parameter="start_age"))
+    structure, found = _parse_structure(raw, parameters, curves, life)
+    problems += found
+    if structure is not None:
+        problems += consistency_problems(settings, parameters, structure)
+        problems += _data_file_problems(folder, structure.arm_ids)
     if problems:
         raise InputError(problems)
-    hashes = input_file_hashes(folder)
-    inputs = ModelInputs(folder, settings, parameters, curves, structure, scenarios, hashes)
+    inputs = ModelInputs(folder, settings, parameters, curves, structure, scenarios, input_file_hashes(folder))
+    problems = _scenario_problems(inputs)
+    if problems:
+        raise InputError(problems)
     return inputs

@@ -1,8 +1,14 @@
 """Read raw tables from the inputs folder, remembering file name and line number.
 
 CSV files are read with the standard library so that every row keeps the line it came
-from (header = line 1); TOML with tomllib (no code execution).  Conversion to typed
-values happens in ``model_inputs``; anything unreadable becomes an InputError here.
+from (header = line 1; a quoted cell spanning lines keeps the line it starts on); TOML
+with tomllib (no code execution).  Conversion to typed values happens in
+``model_inputs``; anything unreadable becomes an InputError here, never a traceback:
+a missing file (naming a same-named .xlsx/.yaml/… if one is there: only CSV and TOML are
+read), a folder where a file should be, an empty or binary file, text that is not UTF-8
+(a byte-order mark is accepted), malformed or truncated CSV, duplicated or unknown
+columns, rows with too few or too many cells, and numbers that are not finite or are
+implausibly large.
 """
 
 from __future__ import annotations
@@ -10,11 +16,25 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from cea.errors import InputError, Problem
+
+MAX_MAGNITUDE = 1e15  # no input number is this large; anything above is a typo or a unit error
+MAX_FILE_BYTES = 200 * 1024 * 1024
+OTHER_FORMATS = {  # suffix -> what it is (inputs are CSV and TOML only, read without executing anything)
+    ".xlsx": "an Excel workbook", ".xlsm": "an Excel workbook", ".xls": "an Excel workbook",
+    ".ods": "an OpenDocument spreadsheet", ".yaml": "a YAML file", ".yml": "a YAML file", ".json": "a JSON file",
+    ".tsv": "a tab-separated file", ".txt": "a text file", ".ini": "an INI file", ".cfg": "a config file",
+}
+_SIGNATURES = (  # leading bytes of binary formats a user might save under a .csv/.toml name
+    (b"PK\x03\x04", "a zip archive (an Excel .xlsx or OpenDocument file?)"),
+    (b"\xd0\xcf\x11\xe0", "an old-style Excel .xls (OLE) file"),
+    (b"%PDF", "a PDF document"),
+)
 
 
 @dataclass(frozen=True)
@@ -27,63 +47,158 @@ class RawRow:
         return Problem(self.file, message, row=self.line, column=column, parameter=parameter)
 
 
+def _expected_kind(path: Path) -> str:
+    return {".csv": "CSV (UTF-8, comma-separated)", ".toml": "TOML"}.get(path.suffix.lower(), path.suffix)
+
+
+def missing_file_problem(path: Path) -> Problem:
+    """Why ``path`` cannot be read as a file: a folder, another format with the same name, or absent."""
+    if path.is_dir():
+        return Problem(path.name, f"{path} is a folder; expected a {_expected_kind(path)} file")
+    siblings = []
+    if path.parent.is_dir():
+        siblings = sorted(p for p in path.parent.iterdir()
+                          if p.name != path.name and p.stem.lower() == path.stem.lower() and p.is_file())
+    for other in siblings:
+        if other.suffix.lower() == path.suffix.lower():
+            return Problem(path.name, f"missing file: found '{other.name}' but file names are case-sensitive; "
+                                      f"rename it to '{path.name}'")
+    for other in siblings:
+        kind = OTHER_FORMATS.get(other.suffix.lower(), f"a '{other.suffix}' file")
+        return Problem(path.name, f"missing file: found '{other.name}' ({kind}) but inputs are read only as "
+                                  f"{_expected_kind(path)}; save it as '{path.name}'")
+    return Problem(path.name, f"missing file: expected {path}")
+
+
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes, or an InputError saying why they cannot be read."""
+    if not path.is_file():
+        raise InputError(missing_file_problem(path))
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InputError(Problem(path.name, f"file is {size / 2**20:.0f} MB; input tables are expected to be "
+                                                f"smaller than {MAX_FILE_BYTES / 2**20:.0f} MB"))
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(Problem(path.name, f"cannot read the file: {exc.strerror or exc}")) from None
+
+
 def _decode(path: Path) -> str:
-    data = path.read_bytes()
+    data = read_bytes(path)
+    kind = _expected_kind(path)
     if not data.strip():
-        raise InputError(Problem(path.name, "file is empty; expected a header row and data rows"))
+        raise InputError(Problem(path.name, f"file is empty; expected {kind} text"
+                                            + (" with a header row and data rows" if path.suffix == ".csv" else "")))
+    for signature, what in _SIGNATURES:
+        if data.startswith(signature):
+            raise InputError(Problem(path.name, f"file is {what}, not {kind} text; export it as {kind}"))
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(Problem(path.name, f"file is UTF-16 text; save it as UTF-8 ({kind})"))
+    if b"\x00" in data:
+        line = data[:data.index(b"\x00")].count(b"\n") + 1
+        raise InputError(Problem(path.name, f"file contains NUL bytes (first on line {line}); it is binary or "
+                                            f"corrupted, expected {kind} text", row=line))
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(Problem(path.name, f"not valid UTF-8 text (byte {exc.start}); save the file as UTF-8")) from None
+        line = data[:exc.start].count(b"\n") + 1
+        byte = data[exc.start]
+        guess = bytes([byte]).decode("cp1252", errors="replace")
+        raise InputError(Problem(path.name, f"not UTF-8 text: byte 0x{byte:02X} on line {line} (Latin-1/Windows-1252 "
+                                            f"'{guess}'?); save the file as UTF-8 (in Excel: 'CSV UTF-8')",
+                                 row=line)) from None
 
 
 def read_csv(path: Path, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> list[RawRow]:
-    """Rows of a CSV as dicts of stripped strings; checks the header names every required column."""
-    if not path.is_file():
-        raise InputError(Problem(path.name, f"missing file: expected {path}"))
+    """Rows of a CSV as dicts of stripped strings; checks the header names every required column
+    and no unknown one, and that every row has as many cells as the header."""
     text = _decode(path)
-    if "\x00" in text:
-        raise InputError(Problem(path.name, "file contains NUL bytes; it is binary or corrupted, expected CSV text"))
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    records: list[tuple[int, list[str]]] = []  # (first line of the record, cells)
     try:
-        rows = list(reader)
+        while True:
+            start = reader.line_num + 1
+            try:
+                cells = next(reader)
+            except StopIteration:
+                break
+            records.append((start, cells))
     except csv.Error as exc:
-        raise InputError(Problem(path.name, f"malformed CSV: {exc}", row=reader.line_num)) from None
-    header = [h.strip() for h in rows[0]]
+        detail = str(exc)
+        if "end of data" in detail or "EOF" in detail:
+            detail = "a quoted cell is never closed (file truncated, or a stray '\"')"
+        raise InputError(Problem(path.name, f"malformed CSV: {detail}", row=reader.line_num or 1)) from None
+    if not records or not any(c.strip() for c in records[0][1]):
+        raise InputError(Problem(path.name, "the first line is blank; expected the header row "
+                                            f"({', '.join(required)})", row=1))
+    header = [h.strip() for h in records[0][1]]
     problems = [Problem(path.name, f"missing column '{c}' in the header", row=1, column=c) for c in required if c not in header]
     allowed = set(required) | set(optional)
     problems += [Problem(path.name, f"unknown column '{c}'; expected some of {sorted(allowed)}", row=1, column=c)
-                 for c in header if c and c not in allowed]
-    if len(set(header)) != len(header):
-        problems.append(Problem(path.name, "duplicated column names in the header", row=1))
+                 for c in dict.fromkeys(header) if c and c not in allowed]
+    duplicated = sorted({h for h in header if h and header.count(h) > 1})
+    problems += [Problem(path.name, f"column '{c}' appears {header.count(c)} times in the header; each column once",
+                         row=1, column=c) for c in duplicated]
     if problems:
         raise InputError(problems)
+    unnamed = [i for i, h in enumerate(header) if not h]
     out: list[RawRow] = []
-    for line, cells in enumerate(rows[1:], start=2):
+    for line, cells in records[1:]:
         if not any(c.strip() for c in cells):
             continue
         if cells[0].lstrip().startswith("#"):
             continue
         if len(cells) != len(header):
-            problems.append(Problem(path.name, f"row has {len(cells)} cells but the header has {len(header)}"
-                                    " (truncated row or unquoted comma?)", row=line))
+            why = "truncated row?" if len(cells) < len(header) else "an unquoted comma in a cell?"
+            problems.append(Problem(path.name, f"row has {len(cells)} cells but the header has {len(header)} ({why})",
+                                    row=line))
             continue
-        out.append(RawRow(path.name, line, {h: c.strip() for h, c in zip(header, cells)}))
+        stray = [i for i in unnamed if cells[i].strip()]
+        if stray:
+            problems.append(Problem(path.name, f"cell {stray[0] + 1} holds '{cells[stray[0]].strip()}' under a column "
+                                               "with no name in the header", row=line))
+            continue
+        out.append(RawRow(path.name, line, {h: c.strip() for h, c in zip(header, cells) if h}))
     if problems:
         raise InputError(problems)
     if not out:
-        raise InputError(Problem(path.name, "no data rows; expected at least one"))
+        raise InputError(Problem(path.name, "no data rows; expected at least one row below the header"))
     return out
 
 
+_TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
 def read_toml(path: Path) -> dict:
-    if not path.is_file():
-        raise InputError(Problem(path.name, f"missing file: expected {path}"))
     text = _decode(path)
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(Problem(path.name, f"malformed TOML: {exc}")) from None
+        match = _TOML_POSITION.search(str(exc))
+        row = int(match.group(1)) if match else None
+        hint = " (text values need quotes, e.g. key = \"value\")" if "Invalid value" in str(exc) else ""
+        raise InputError(Problem(path.name, f"malformed TOML: {exc}{hint}", row=row)) from None
+
+
+def number_problem(text: str) -> str | None:
+    """Why ``text`` is not a usable number (None if it is one)."""
+    try:
+        value = float(text)
+    except ValueError:
+        stripped = text.strip()
+        if stripped.endswith("%"):
+            return f"'{text}' is not a number; write proportions as decimals (5% -> 0.05)"
+        if re.fullmatch(r"-?\d+,\d+", stripped):
+            return f"'{text}' is not a number; use a decimal point, not a comma"
+        if stripped[:1] in "£$€":
+            return f"'{text}' is not a number; leave out the currency symbol"
+        return f"'{text}' is not a number"
+    if not math.isfinite(value):
+        return f"'{text}' is not a finite number"
+    if abs(value) > MAX_MAGNITUDE:
+        return f"'{text}' is implausibly large (|value| > {MAX_MAGNITUDE:g}); a typo or a unit error?"
+    return None
 
 
 def parse_float(row: RawRow, column: str, problems: list[Problem], parameter: str | None = None,
@@ -94,12 +209,8 @@ def parse_float(row: RawRow, column: str, problems: list[Problem], parameter: st
         if required:
             problems.append(row.problem("value is blank; expected a number", column, parameter))
         return None
-    try:
-        value = float(text)
-    except ValueError:
-        problems.append(row.problem(f"'{text}' is not a number", column, parameter))
+    message = number_problem(text)
+    if message is not None:
+        problems.append(row.problem(message, column, parameter))
         return None
-    if not math.isfinite(value):
-        problems.append(row.problem(f"'{text}' is not a finite number", column, parameter))
-        return None
-    return value
+    return float(text)

@@ -92,14 +92,22 @@ def flatten(document: dict, file: str) -> dict[str, Any]:
     """settings.toml sections -> one flat mapping; unknown sections or keys are problems."""
     problems: list[Problem] = []
     flat: dict[str, Any] = {}
+    home = {key: section for section, keys in SECTIONS.items() for key in keys}
     for section, body in document.items():
-        if section not in SECTIONS or not isinstance(body, dict):
+        if not isinstance(body, dict):
+            where = f"inside [{home[section]}]" if section in home else f"inside one of the sections {sorted(SECTIONS)}"
+            problems.append(Problem(file, f"'{section}' is outside any section; it belongs {where}",
+                                    column=section, parameter=section))
+            continue
+        if section not in SECTIONS:
             problems.append(Problem(file, f"unknown section [{section}]; expected {sorted(SECTIONS)}", column=section))
             continue
         for key, value in body.items():
             if key not in SECTIONS[section]:
-                problems.append(Problem(file, f"unknown setting '{key}' in [{section}]; expected one of "
-                                        f"{list(SECTIONS[section])}", column=key, parameter=key))
+                where = (f"; it belongs in [{home[key]}]" if key in home
+                         else f"; expected one of {list(SECTIONS[section])}")
+                problems.append(Problem(file, f"unknown setting '{key}' in [{section}]{where}", column=key, parameter=key))
+                continue
             flat[key] = value
     if problems:
         raise InputError(problems)
@@ -109,20 +117,17 @@ def flatten(document: dict, file: str) -> dict[str, Any]:
 def _number(value: Any, key: str, file: str, problems: list[Problem], integer: bool = False,
             low: float | None = None, high: float | None = None, allow_inf: bool = False) -> Any:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        if isinstance(value, str):
-            try:
-                value = float(value)
-            except ValueError:
-                problems.append(Problem(file, f"'{value}' is not a number", parameter=key))
-                return None
-        else:
-            problems.append(Problem(file, f"expected a number, got {type(value).__name__}", parameter=key))
-            return None
+        # TOML is typed: "15" (quoted) is text, not a number; --set values arrive already parsed
+        quotes = " (remove the quotes)" if file.endswith(".toml") else ""
+        got = f"text {value!r}{quotes}" if isinstance(value, str) else (
+            "true/false" if isinstance(value, bool) else f"a {type(value).__name__}")
+        problems.append(Problem(file, f"expected a number, got {got}", parameter=key))
+        return None
     if math.isnan(value) or (math.isinf(value) and not allow_inf):
         problems.append(Problem(file, f"{value} is not a finite number", parameter=key))
         return None
     if integer:
-        if value != int(value):
+        if math.isinf(value) or value != int(value):
             problems.append(Problem(file, f"{value} is not a whole number", parameter=key))
             return None
         value = int(value)
@@ -185,8 +190,6 @@ def from_mapping(flat: dict[str, Any], file: str = "settings.toml") -> Settings:
     wtps = v["wtp_thresholds"]
     if isinstance(wtps, (int, float)) and not isinstance(wtps, bool):
         wtps = [wtps]
-    if isinstance(wtps, str):
-        wtps = [w for w in wtps.replace(";", ",").split(",") if w.strip()]
     if not isinstance(wtps, (list, tuple)) or not wtps:
         problems.append(Problem(file, "expected a list of thresholds, e.g. [20000, 30000]", parameter="wtp_thresholds"))
     else:
@@ -196,21 +199,49 @@ def from_mapping(flat: dict[str, Any], file: str = "settings.toml") -> Settings:
     if (v["waning_start_months"] is not None and v["waning_end_months"] is not None
             and v["waning_end_months"] < v["waning_start_months"]):
         problems.append(Problem(file, "waning must end after it starts", parameter="waning_end_months"))
+    problems += _check_sizes(v, file)
     if problems:
         raise InputError(problems)
     return Settings(**v)
 
 
+MAX_CYCLES = 20_000  # e.g. weekly cycles for 100 years (5,218) or daily for 50 (18,263); memory is samples × cycles
+MAX_WTP_POINTS = 100_000
+
+
+def _check_sizes(v: dict[str, Any], file: str) -> list[Problem]:
+    """Combinations that are each in range but would make the model impractically large."""
+    problems = []
+    if v["horizon_years"] is not None and v["cycle_length_days"] is not None and v["days_per_year"] is not None:
+        cycles = v["horizon_years"] * v["days_per_year"] / v["cycle_length_days"]
+        if cycles > MAX_CYCLES:
+            problems.append(Problem(file, f"horizon_years / cycle length gives {cycles:,.0f} cycles; at most "
+                                    f"{MAX_CYCLES:,} (use longer cycles or a shorter horizon)", parameter="cycle_length_days"))
+    if v["wtp_grid_max"] is not None and v["wtp_grid_step"] is not None:
+        points = v["wtp_grid_max"] / v["wtp_grid_step"]
+        if points > MAX_WTP_POINTS:
+            problems.append(Problem(file, f"wtp_grid_max / wtp_grid_step gives {points:,.0f} grid points; at most "
+                                    f"{MAX_WTP_POINTS:,}", parameter="wtp_grid_step"))
+    return problems
+
+
 def override_value(key: str, text: str) -> Any:
     """Parse a --set value for a setting: numbers stay numbers, lists split on commas."""
-    if key in ("wtp_thresholds", "price_linked"):
+    if key == "price_linked":
         return [t for t in text.split(",") if t.strip()]
+    if key == "wtp_thresholds":
+        return [override_value("primary_wtp", t.strip()) for t in text.split(",") if t.strip()]
+    if key == "utility_age_adjustment":
+        return text
     try:
         if key in ("price_parameter", "title", "currency", "perspective", "country", "intervention", "comparator",
                    "within_cycle_correction", "pd_mortality", "model_structure"):
             return text
-        return float(text) if key not in ("psa_iterations", "seed", "price_year") else int(float(text))
-    except ValueError:
+        value = float(text)
+        if key in ("psa_iterations", "seed", "price_year") and math.isfinite(value) and value == int(value):
+            return int(value)
+        return value
+    except (ValueError, OverflowError):
         return text
 
 

@@ -190,10 +190,14 @@ def _at_risk(rows: list[RawRow], problems: list[Problem]) -> pd.DataFrame | None
 
 
 def _model_arms(folder: Path) -> set[str] | None:
+    """Arm ids of arms.csv (None when it cannot be read: load_inputs reports that)."""
+    import csv
+
     try:
-        return {r.values["arm"] for r in read_csv(folder / "arms.csv", ("arm",), ())} if (folder / "arms.csv").is_file() else None
-    except InputError:
-        return None  # arms.csv problems are reported by load_inputs
+        with open(folder / "arms.csv", encoding="utf-8-sig", newline="") as stream:
+            return {row["arm"].strip() for row in csv.DictReader(stream) if row.get("arm")}
+    except (OSError, KeyError, UnicodeDecodeError, csv.Error):
+        return None
 
 
 def read_survival_datasets(inputs_folder: Path | str) -> list[SurvivalDataset]:
@@ -228,7 +232,8 @@ def read_survival_datasets(inputs_folder: Path | str) -> list[SurvivalDataset]:
             table = _read_table(path, shown, ("time", "event"), ("arm",), problems)
             if table is None:
                 continue
-            data = _ipd(_select(table, label, shown, problems, row), problems) if table else None
+            selected = _select(table, label, shown, problems, row)
+            data = _ipd(selected, problems) if selected else None
             if data is not None:
                 out.append(SurvivalDataset(endpoint, arm, kind, shown, label, v["source"], data))
             continue

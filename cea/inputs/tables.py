@@ -8,19 +8,36 @@ import numpy as np
 
 
 DISTRIBUTIONS = ("fixed", "beta", "gamma", "lognormal", "normal", "dirichlet")
+# Allowed ranges.  The lower bounds are what the quantity means (a probability is in [0, 1]);
+# the finite upper bounds on open-ended units are far beyond any plausible value but keep every
+# product the engine forms (up to four parameters × a 100-year horizon) well inside float range,
+# so that a typo such as 1e300 is reported here, naming the parameter, instead of overflowing.
+MAX_COST = 1e12  # per unit, in the model currency
 UNIT_RULES = {  # unit -> (lowest, highest) allowed value
     "probability": (0.0, 1.0),
     "proportion": (0.0, 1.0),
     "utility": (-0.594, 1.0),  # worst EQ-5D-3L UK tariff state (Dolan 1997) to full health
     "disutility": (0.0, 1.0),
-    "ratio": (1e-12, np.inf),
-    "rate per month": (0.0, np.inf),
-    "months": (0.0, np.inf),
-    "days": (0.0, np.inf),
-    "years": (0.0, np.inf),
-    "tablets": (1e-12, np.inf),
-    "coefficient": (-np.inf, np.inf),
+    "ratio": (1e-12, 1e6),
+    "rate per month": (0.0, 1e6),
+    "months": (0.0, 1e6),
+    "days": (0.0, 1e6),
+    "years": (0.0, 1e6),
+    "tablets": (1e-12, 1e6),
+    "coefficient": (-1e6, 1e6),
 }
+# Survival coefficients (estimation scale, months).  Within these bounds every family's cumulative
+# hazard stays finite over a 100-year horizon even with a hazard ratio of 1e6, e.g. Weibull
+# (1200·e^20)^(e^3) ≈ 1e234; a fitted curve outside them is a unit error (days or years, not months).
+COEFFICIENT_BOUNDS = {
+    "log_rate": (-20.0, 20.0), "log_scale": (-20.0, 20.0), "mu": (-20.0, 20.0),
+    "log_shape": (-5.0, 3.0), "log_sigma": (-5.0, 3.0),
+    "shape": (-1.0, 0.5),  # Gompertz, per month: e^(0.5·1200) is still finite
+    "q": (-10.0, 10.0),
+}
+MAX_COEFFICIENT_VARIANCE = 1.0  # SD of 1 on the log scale: a 95% interval spanning a factor of 50
+MAX_LOG_SE = 5.0  # log-normal SE of the log (or the SD implied by its CI): beyond this exp() of a draw overflows
+MAX_GAMMA_CV = 10.0  # se / mean: beyond this the gamma's shape (mean/se)² < 0.01 and its quantiles collapse to 0
 
 
 @dataclass(frozen=True)

@@ -194,7 +194,10 @@ def build_inputs(book: Book) -> None:
         fmt = book.money2 if p.unit == s.currency or p.unit.startswith(s.currency + " ") else GENERAL
         put_input(ws, r, 3, float(p.value), fmt)
         put_text(ws, r, 4, p.unit)
-        low, high = dsa_range(inputs, p.id)
+        try:
+            low, high = dsa_range(inputs, p.id)
+        except ValueError:  # e.g. a value moved outside its CI by --set: no percentile range to show
+            low, high = p.low, p.high
         put_value(ws, r, 5, low, fmt)
         put_value(ws, r, 6, high, fmt)
         put_text(ws, r, 7, p.distribution_text())

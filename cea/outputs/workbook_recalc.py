@@ -53,3 +53,71 @@ def recalculate(paths: list[Path], out_dir: Path, timeout: float = 600.0) -> lis
     if done.returncode != 0 or missing or "Error" in done.stderr:
         raise RuntimeError(f"LibreOffice failed (exit {done.returncode}; missing {missing}):\n{done.stdout}\n{done.stderr}")
     return outputs
+
+
+def input_cells(path: Path) -> dict[str, tuple[str, str]]:
+    """Defined names of a workbook → (sheet title, cell coordinate without $), single cells only."""
+    import zipfile
+    from xml.etree import ElementTree
+
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+    with zipfile.ZipFile(path) as archive:
+        root = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    out: dict[str, tuple[str, str]] = {}
+    for node in root.findall("m:definedNames/m:definedName", ns):
+        text = (node.text or "").strip()
+        sheet, sep, ref = text.rpartition("!")
+        if not sep or ":" in ref:
+            continue
+        out[node.attrib["name"]] = (sheet.strip("'").replace("''", "'"), ref.replace("$", ""))
+    return out
+
+
+def edit_inputs(source: Path, target: Path, changes: dict[str, object]) -> Path:
+    """Copy a workbook, setting named input cells to new values (numbers, booleans, text or None) by
+    editing the sheet XML directly: every other byte of the file is left as exported, as if a user had
+    typed the values in.  Formulas are not recalculated here (see ``recalculate``)."""
+    import re
+    import zipfile
+    from xml.etree import ElementTree
+    from xml.sax.saxutils import escape
+
+    cells = input_cells(source)
+    ns_main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    ns_rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    with zipfile.ZipFile(source) as archive:
+        entries = [(info, archive.read(info.filename)) for info in archive.infolist()]
+    files = {info.filename: data for info, data in entries}
+    book = ElementTree.fromstring(files["xl/workbook.xml"])
+    rels = ElementTree.fromstring(files["xl/_rels/workbook.xml.rels"])
+    targets = {r.attrib["Id"]: r.attrib["Target"] for r in rels}
+    sheet_files = {}
+    for sheet in book.iter(f"{ns_main}sheet"):
+        target_path = targets[sheet.attrib[f"{ns_rel}id"]].lstrip("/")
+        sheet_files[sheet.attrib["name"]] = target_path if target_path.startswith("xl/") else "xl/" + target_path
+    edited: dict[str, str] = {}
+    for name, value in changes.items():
+        if name not in cells:
+            raise KeyError(f"no defined name {name!r} in {source}")
+        sheet, coordinate = cells[name]
+        part = sheet_files[sheet]
+        xml = edited.get(part, files[part].decode("utf-8"))
+        pattern = re.compile(rf'<c r="{coordinate}"(?P<attrs>[^>]*?)(?:/>|>.*?</c>)', re.S)
+        match = pattern.search(xml)
+        if match is None:
+            raise KeyError(f"cell {sheet}!{coordinate} not found")
+        style = re.search(r'\ss="(\d+)"', match.group("attrs"))
+        s_attr = f' s="{style.group(1)}"' if style else ""
+        if value is None:
+            new = f'<c r="{coordinate}"{s_attr}/>'
+        elif isinstance(value, bool):
+            new = f'<c r="{coordinate}"{s_attr} t="b"><v>{int(value)}</v></c>'
+        elif isinstance(value, (int, float)):
+            new = f'<c r="{coordinate}"{s_attr} t="n"><v>{float(value)!r}</v></c>'
+        else:
+            new = f'<c r="{coordinate}"{s_attr} t="inlineStr"><is><t>{escape(str(value))}</t></is></c>'
+        edited[part] = xml[:match.start()] + new + xml[match.end():]
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info, data in entries:
+            archive.writestr(info, edited[info.filename].encode("utf-8") if info.filename in edited else data)
+    return Path(target)

@@ -222,24 +222,37 @@ def define(wb, name: str, sheet: str, ref: str) -> None:
     wb.defined_names[name] = DefinedName(name, attr_text=sheet_ref(sheet) + ref)
 
 
+class _FastCell(Cell):
+    """A Cell that remembers its style id (computed once per number format), so saving does not hash
+    every cell's style again; falls back to the normal lookup if the cell's style was changed."""
+
+    __slots__ = ("_sid", "_template")
+
+    @property
+    def style_id(self):
+        if self._style == self._template:
+            return self._sid
+        return self.parent.parent._cell_styles.add(self._style)
+
+
 class FastCells:
     """Bulk cell writer for the large sheets (traces, PSA): builds openpyxl cells directly with a cached
-    style per number format, skipping the per-assignment type checks (about 4x faster).  Strings given
-    here must be formulas (beginning with '='); text goes through put_text."""
+    style per number format, skipping the per-assignment type checks (several times faster to build
+    and to save).  Strings given here must be formulas (beginning with '='); text goes through put_text."""
 
     def __init__(self, ws: Worksheet, font: Font | None = None):
         self.ws = ws
         self.font = font
-        self._styles: dict[str, Any] = {}
+        self._styles: dict[str, tuple[Any, int]] = {}
 
-    def _style(self, fmt: str):
+    def _style(self, fmt: str) -> tuple[Any, int]:
         style = self._styles.get(fmt)
         if style is None:
             probe = Cell(self.ws)
             probe.number_format = fmt
             if self.font is not None:
                 probe.font = self.font
-            style = self._styles[fmt] = probe._style
+            style = self._styles[fmt] = (probe._style, probe.style_id)
         return style
 
     def put(self, row: int, col: int, value: Any, fmt: str = GENERAL) -> None:
@@ -249,9 +262,11 @@ class FastCells:
             data_type = "f"
         else:
             data_type = "b" if isinstance(value, bool) else "n"
-        cell = Cell.__new__(Cell)  # the attributes Cell.__init__ would set, without its per-value checks
+        template, sid = self._style(fmt)
+        cell = _FastCell.__new__(_FastCell)  # the attributes Cell.__init__ sets, without its per-value checks
         cell.parent = self.ws
-        cell._style = StyleArray(self._style(fmt))
+        cell._style = StyleArray(template)
+        cell._template, cell._sid = template, sid
         cell.row, cell.column = row, col
         cell._value, cell.data_type = value, data_type
         cell._hyperlink = cell._comment = None

@@ -1,0 +1,387 @@
+"""The Excel workbook: structure, safety and hygiene (openpyxl), and proof that its live formulas equal
+the Python engine — recalculated in LibreOffice, before and after editing input cells.
+
+The recalculation tests are marked ``libreoffice``: they run wherever ``soffice`` is installed (CI
+always has it) and are skipped only where it is absent.  Every workbook variant goes through one
+LibreOffice start (module-scoped fixture)."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import shutil
+import zipfile
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from cea.analyses.base_case import run_base_case
+from cea.cli import app
+from cea.inputs.model_inputs import load_inputs
+from cea.inputs.overrides import apply_overrides
+from cea.outputs.workbook import build_workbook, results_layout, write_workbook
+from cea.outputs.workbook_model import cumulative_hazard
+from cea.outputs.workbook_recalc import edit_inputs, input_cells, recalculate
+from cea.outputs.workbook_results import flatten
+
+ROOT = Path(__file__).resolve().parents[1]
+INPUTS = ROOT / "inputs"
+REL_TOL = 1e-9
+INJECTED = '=HYPERLINK("http://example.invalid","click")'
+needs_libreoffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
+
+
+# --------------------------------------------------------------------------- fixtures
+def small_frames(inputs) -> dict[str, pd.DataFrame]:
+    rng = np.random.default_rng(7)
+    n = 200
+    psa = pd.DataFrame({"cost_eve_exe": rng.normal(56000, 5000, n), "qaly_eve_exe": rng.normal(1.52, 0.1, n),
+                        "cost_exe": rng.normal(28600, 3000, n), "qaly_exe": rng.normal(1.32, 0.1, n)})
+    wtp = np.arange(0, 200001, 10000.0)
+    p = np.clip(wtp / 300000, 0, 1)
+    ceac = pd.DataFrame({"wtp": wtp, "eve_exe": p, "exe": 1 - p})
+    dsa = pd.DataFrame({"parameter": ["hr_pfs", "u_pd", "eve_pack_price_10mg"],
+                        "description": ["PFS hazard ratio", "+Utility PD", "-Everolimus price"],
+                        "low": [0.38, 0.40, 2004.75], "high": [0.54, 0.50, 3341.25],
+                        "inmb_low": [-15000.0, -22000.0, -14000.0], "inmb_high": [-28000.0, -20500.0, -28600.0],
+                        "swing": [13000.0, 1500.0, 14600.0]})
+    scenarios = pd.DataFrame({"scenario": ["base_case", "discount_0"], "rationale": ["Base case", "@SUM(A1)"],
+                              "inc_cost": [27351.0, 30000.0], "inc_qaly": [0.2017, 0.25], "icer": [135595.0, 120000.0]})
+    validation = pd.DataFrame({"check": ["OS median", "PFS median"], "model": [31.2, 7.8], "target": [31.0, 7.8],
+                               "passed": [True, True]})
+    return {"psa": psa, "ceac": ceac, "dsa": dsa, "scenarios": scenarios, "validation": validation}
+
+
+@pytest.fixture(scope="module")
+def inputs():
+    loaded = load_inputs(INPUTS)
+    parameters = dict(loaded.parameters)
+    parameters["u_pf"] = replace(parameters["u_pf"], source=INJECTED)  # text that must stay text
+    return replace(loaded, parameters=parameters)
+
+
+@pytest.fixture(scope="module")
+def base(inputs):
+    return run_base_case(inputs)
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory, inputs, base):
+    folder = tmp_path_factory.mktemp("workbook")
+    path = write_workbook(folder / "model.xlsx", inputs, base, **small_frames(inputs))
+    return path
+
+
+@pytest.fixture(scope="module")
+def reloaded(exported):
+    return openpyxl.load_workbook(exported)
+
+
+# --------------------------------------------------------------------------- structure (no LibreOffice)
+def test_sheets_in_order(reloaded):
+    assert reloaded.sheetnames == ["Cover", "Inputs", "Results", "Surv eve_exe", "Trace eve_exe", "Surv exe",
+                                   "Trace exe", "DSA", "Scenarios", "PSA", "Validation", "Life table"]
+
+
+def test_every_input_is_a_named_unlocked_cell(reloaded, inputs):
+    names = reloaded.defined_names
+    ids = list(inputs.parameters) + [f"{c.id}.{k}" for c in inputs.curves.values() for k in c.coefficients]
+    ids += ["discount_rate_costs", "discount_rate_outcomes", "within_cycle_correction", "start_age",
+            "cycle_length_days", "horizon_years", "pd_mortality", "utility_age_adjustment", "waning_start_months"]
+    for pid in ids:
+        assert pid in names, pid
+        (sheet, ref), = names[pid].destinations
+        cell = reloaded[sheet][ref.replace("$", "")]
+        assert cell.protection.locked is False, pid
+        assert cell.font.color.rgb.endswith("0000FF"), pid
+    (sheet, ref), = names["hr_pfs"].destinations
+    assert reloaded[sheet][ref.replace("$", "")].value == pytest.approx(0.45)
+    assert reloaded[sheet][ref.replace("$", "")].data_type == "n"
+
+
+def test_formula_cells_are_protected_and_sheets_locked_without_password(reloaded):
+    formulas = 0
+    for ws in reloaded.worksheets:
+        assert ws.protection.sheet is True, ws.title
+        assert not ws.protection.password, ws.title
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    formulas += 1
+                    assert cell.protection.locked, f"{ws.title}!{cell.coordinate}"
+    assert formulas > 50_000  # the model lives in formulas
+
+
+def test_model_sheets_are_formulas_that_read_inputs(reloaded, inputs):
+    n = inputs.settings.n_cycles
+    for name in ("Surv eve_exe", "Trace eve_exe"):
+        ws = reloaded[name]
+        for row in ws.iter_rows(min_row=11, max_row=10 + n):  # every cycle after 0
+            for cell in row:
+                if cell.value is not None:
+                    assert cell.data_type == "f", f"{name}!{cell.coordinate}"
+    trace = reloaded["Trace eve_exe"]
+    assert trace.max_row == 10 + n  # cycles 0..n
+    text = " ".join(str(c.value) for row in reloaded["Surv eve_exe"].iter_rows(min_row=11, max_row=11) for c in row)
+    assert "cycle_years" in text and "life_qx" in text and "pf_death_share" in text
+    # unary minus binds tighter than ^ in Excel: every negation of a power or exponent is written -1*(…)
+    for ws in reloaded.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    assert not re.search(r"EXP\(-(?!1\*)", cell.value), cell.value
+                    assert not re.search(r"\^-(?!\d)", cell.value), cell.value
+
+
+def test_text_from_inputs_and_frames_is_never_a_formula(reloaded):
+    ws = reloaded["Inputs"]
+    hits = [c for row in ws.iter_rows() for c in row if c.value == INJECTED]
+    assert hits and all(c.data_type == "s" and c.quotePrefix for c in hits)
+    dsa = [c for row in reloaded["DSA"].iter_rows() for c in row if c.value in ("+Utility PD", "-Everolimus price")]
+    assert len(dsa) == 2 and all(c.data_type == "s" for c in dsa)
+    scen = [c for row in reloaded["Scenarios"].iter_rows() for c in row if c.value == "@SUM(A1)"]
+    assert scen and scen[0].data_type == "s"
+
+
+def test_no_macros_no_external_links(exported):
+    with zipfile.ZipFile(exported) as archive:
+        names = archive.namelist()
+        content_types = archive.read("[Content_Types].xml").decode()
+        rels = " ".join(archive.read(n).decode() for n in names if n.endswith(".rels"))
+        sheets = " ".join(archive.read(n).decode() for n in names if n.startswith("xl/worksheets/sheet"))
+    assert not any("vbaProject" in n or "externalLink" in n for n in names)
+    assert "macroEnabled" not in content_types and "vbaProject" not in content_types
+    assert 'TargetMode="External"' not in rels
+    assert not re.search(r"<f>[^<]*\[", sheets)  # no [book]Sheet!A1 references in any formula
+    assert sum(n.startswith("xl/charts/chart") for n in names) == 3  # tornado, CE plane, CEAC
+
+
+def test_charts_are_native(reloaded):
+    kinds = {ws.title: sorted(type(c).__name__ for c in ws._charts) for ws in reloaded.worksheets if ws._charts}
+    assert kinds == {"DSA": ["BarChart"], "PSA": ["ScatterChart", "ScatterChart"]}
+
+
+def test_frozen_headers_and_number_formats(reloaded):
+    assert reloaded["Trace eve_exe"].freeze_panes == "B10"
+    assert reloaded["Surv exe"].freeze_panes == "B10"
+    results = reloaded["Results"]
+    assert "£" in results["B6"].number_format
+    assert reloaded["Inputs"].column_dimensions["B"].width > 40
+
+
+def test_missing_frames_leave_a_note_and_no_chart(tmp_path, inputs, base):
+    wb = build_workbook(inputs, base)
+    for name in ("DSA", "Scenarios", "PSA"):
+        text = " ".join(str(c.value) for row in wb[name].iter_rows() for c in row if c.value)
+        assert "cea all" in text, name
+        assert not wb[name]._charts
+    wb.save(tmp_path / "empty.xlsx")
+    assert openpyxl.load_workbook(tmp_path / "empty.xlsx").sheetnames[0] == "Cover"
+
+
+def test_cover_has_manifest_and_colour_key(reloaded, base):
+    text = " ".join(str(c.value) for row in reloaded["Cover"].iter_rows() for c in row if c.value is not None)
+    assert base.manifest.inputs_sha256 in text
+    assert "Input (editable)" in text and "Formula (protected)" in text
+    assert f"{base.settings.n_cycles} cycles" in text
+
+
+def test_results_layout_covers_the_engine_results(inputs, base):
+    layout = results_layout(inputs)
+    expected = flatten(base.to_dict())
+    for arm in ("eve_exe", "exe"):
+        for key in ("costs", "lys", "qalys", "lys_by_state.PF", "qalys_by_state.AE", "undiscounted.lys"):
+            assert f"arms.{arm}.{key}" in layout
+        for c in base.outcomes.cost_categories:
+            assert f"arms.{arm}.costs_by_category.{c}" in layout
+    for key in ("costs", "qalys", "lys", "icer", "status", "nmb.20000", "nmb.30000"):
+        assert f"incremental.{key}" in layout
+    assert set(layout) <= set(expected)
+
+
+def test_family_formulas_use_the_engine_parameterisation():
+    assert cumulative_hazard("weibull", "C5", ["$H$5", "$J$5"]) == "(C5/$H$5)^$J$5"
+    assert "NORM.S.DIST(-1*((LN(C5)-$H$5)/$J$5),TRUE)" in cumulative_hazard("lognormal", "C5", ["$H$5", "$J$5"])
+    assert "GAMMA.DIST" in cumulative_hazard("gengamma", "C5", ["$H$5", "$J$5", "$L$5", "$N$5"])
+    with pytest.raises(ValueError):
+        cumulative_hazard("cox", "C5", [])
+
+
+def test_edit_inputs_changes_only_the_named_cells(tmp_path, exported):
+    target = edit_inputs(exported, tmp_path / "edited.xlsx", {"hr_pfs": 0.6, "within_cycle_correction": "simpson",
+                                                               "utility_age_adjustment": False,
+                                                               "waning_start_months": 24})
+    wb = openpyxl.load_workbook(target)
+    cells = input_cells(target)
+    get = lambda name: wb[cells[name][0]][cells[name][1]]  # noqa: E731
+    assert get("hr_pfs").value == 0.6
+    assert get("within_cycle_correction").value == "simpson"
+    assert get("utility_age_adjustment").value is False
+    assert get("waning_start_months").value == 24
+    assert get("u_pd").value == pytest.approx(0.45)
+
+
+# --------------------------------------------------------------------------- recalculation (LibreOffice)
+EDITS = {  # workbook variant -> input cells edited (same ids as `cea run --set`)
+    "base": {},
+    "price": {"eve_pack_price_10mg": 2000.0},
+    "hr_pfs": {"hr_pfs": 0.6},
+    "u_pd": {"u_pd": 0.5},
+    "discount": {"discount_rate_costs": 0.015, "discount_rate_outcomes": 0.0},
+    "combined": {"eve_pack_price_10mg": 1500.0, "hr_pfs": 0.5, "u_pd": 0.4, "discount_rate_costs": 0.05,
+                 "discount_rate_outcomes": 0.05, "start_age": 70.0},
+    "simpson": {"within_cycle_correction": "simpson"},
+    "correction_none": {"within_cycle_correction": "none"},
+    "pd_constant": {"pd_mortality": "constant"},
+    "monthly": {"cycle_length_days": 30.4375},
+    "waning": {"waning_start_months": 24.0, "waning_end_months": 36.0},
+    "no_age_adjustment": {"utility_age_adjustment": False, "start_age": 70.0},
+}
+
+
+def _families_inputs(tmp_path: Path):
+    """The shipped inputs with four arms covering every survival family, HRs, AFs, waning, discontinuation,
+    an at-start cost and arms without drug costs or adverse events."""
+    folder = tmp_path / "families_inputs"
+    shutil.copytree(INPUTS, folder)
+    with (folder / "survival_models.csv").open("a", encoding="utf-8") as f:
+        f.write("\n".join([
+            "pfs_gomp,pfs,gompertz,log_rate,-1.897,Test,", "pfs_gomp,pfs,gompertz,shape,-0.02,Test,",
+            "pfs_ll,pfs,loglogistic,log_scale,1.386,Test,", "pfs_ll,pfs,loglogistic,log_shape,0.405,Test,",
+            "pfs_exp,pfs,exponential,log_rate,-2.12,Test,",
+            "pfs_ggn,pfs,gengamma,mu,1.6,Test,", "pfs_ggn,pfs,gengamma,log_sigma,-0.223,Test,",
+            "pfs_ggn,pfs,gengamma,q,-0.5,Test,",
+            "os_ln,os,lognormal,mu,3.4,Test,", "os_ln,os,lognormal,log_sigma,0.0,Test,",
+            "os_gg,os,gengamma,mu,3.3,Test,", "os_gg,os,gengamma,log_sigma,-0.105,Test,", "os_gg,os,gengamma,q,0.6,Test,",
+            "os_exp,os,exponential,log_rate,-3.69,Test,"]) + "\n")
+    with (folder / "parameters.csv").open("a", encoding="utf-8") as f:
+        f.write("af_os,hazard_ratio,OS acceleration factor (test),1.15,ratio,,,fixed,,,,,,,Test,Test only\n")
+        f.write("af_pfs3,hazard_ratio,PFS acceleration factor (test),1.3,ratio,,,fixed,,,,,,,Test,Test only\n")
+        f.write("hr_os3,hazard_ratio,OS hazard ratio (test),0.8,ratio,,,fixed,,,,,,,Test,Test only\n")
+    (folder / "arms.csv").write_text(
+        "arm,label,pfs_curve,pfs_hazard_ratio,pfs_acceleration_factor,os_curve,os_hazard_ratio,os_acceleration_factor,"
+        "pd_death_rate,discontinuation_rate,waning_reference\n"
+        "eve_exe,Gompertz PFS x HR; log-normal OS x AF,pfs_gomp,hr_pfs,,os_ln,,af_os,pd_death_rate,"
+        "tot_discontinuation_rate,exe\n"
+        "exe,Log-logistic PFS; gen. gamma OS (Q > 0),pfs_ll,,,os_gg,,,pd_death_rate,,\n"
+        "arm3,Exponential PFS x AF; exponential OS x HR,pfs_exp,,af_pfs3,os_exp,hr_os3,,,,\n"
+        "arm4,Gen. gamma PFS (Q < 0); Weibull OS x AF,pfs_ggn,,,os_eve_exe,,af_os,,,\n", encoding="utf-8")
+    with (folder / "cost_items.csv").open("a", encoding="utf-8") as f:
+        f.write("start_assessment,all,monitoring,at_start,progression_cost,,One-off assessment at start (test)\n")
+    return apply_overrides(load_inputs(folder), {"tot_discontinuation_rate": "0.035", "waning_start_months": "24",
+                                                 "waning_end_months": "36"})
+
+
+@pytest.fixture(scope="module")
+def recalculated(tmp_path_factory, exported):
+    """{variant: (recalculated path, inputs the engine should see)} — all converted in one LibreOffice run."""
+    if shutil.which("soffice") is None:
+        pytest.skip("LibreOffice (soffice) not installed")
+    folder = tmp_path_factory.mktemp("variants")
+    shipped = load_inputs(INPUTS)
+    paths, engine_inputs = [], {}
+    for name, changes in EDITS.items():
+        paths.append(edit_inputs(exported, folder / f"{name}.xlsx", changes))
+        engine_inputs[name] = apply_overrides(shipped, {k: str(v).lower() if isinstance(v, bool) else str(v)
+                                                        for k, v in changes.items()})
+    families = _families_inputs(folder)
+    paths.append(write_workbook(folder / "families.xlsx", families, run_base_case(families)))
+    engine_inputs["families"] = families
+    out = recalculate(paths, folder / "recalculated")
+    return {name: (path, engine_inputs[name]) for name, path in zip(list(EDITS) + ["families"], out)}
+
+
+def _compare(path: Path, model_inputs) -> float:
+    """Largest relative difference between the recalculated Results sheet and the engine; asserts each cell."""
+    expected = flatten(run_base_case(model_inputs).to_dict())
+    layout = results_layout(model_inputs)
+    wb = openpyxl.load_workbook(path, data_only=True, read_only=True)
+    ws = wb["Results"]
+    values = {c.coordinate: c.value for row in ws.iter_rows() for c in row if hasattr(c, "coordinate")}
+    wb.close()
+    worst = 0.0
+    for key, coordinate in layout.items():
+        want, got = expected[key], values.get(coordinate)
+        if want is None:
+            assert got == "n/a", (key, got)
+        elif isinstance(want, str):
+            assert got == want, (key, got, want)
+        else:
+            assert isinstance(got, (int, float)), (key, got)
+            scale = abs(want) if want != 0 else 1.0
+            rel = abs(got - want) / scale
+            assert rel <= REL_TOL, f"{key}: workbook {got!r} vs engine {want!r} (relative {rel:.2e})"
+            worst = max(worst, rel)
+    return worst
+
+
+@pytest.mark.libreoffice
+@needs_libreoffice
+def test_recalculated_base_case_equals_engine(recalculated):
+    path, model_inputs = recalculated["base"]
+    worst = _compare(path, model_inputs)
+    assert worst < REL_TOL
+    wb = openpyxl.load_workbook(path, data_only=True, read_only=True)
+    validation = [c.value for row in wb["Validation"].iter_rows(min_row=5, max_row=5) for c in row]
+    assert isinstance(validation[1], float) and validation[1] < REL_TOL  # the workbook's own check agrees
+    for name in ("Results", "Trace eve_exe", "Surv exe"):
+        errors = [c.coordinate for row in wb[name].iter_rows() for c in row
+                  if isinstance(getattr(c, "value", None), str) and c.value.startswith("#")]
+        assert not errors, (name, errors[:5])
+    injected = [c for row in wb["Inputs"].iter_rows() for c in row if getattr(c, "value", None) == INJECTED]
+    assert injected  # still the literal text after a spreadsheet engine has loaded and saved it
+    wb.close()
+
+
+@pytest.mark.libreoffice
+@needs_libreoffice
+@pytest.mark.parametrize("variant", [v for v in EDITS if v != "base"])
+def test_edited_inputs_recalculate_to_the_engine_with_the_same_changes(recalculated, variant):
+    path, model_inputs = recalculated[variant]
+    assert _compare(path, model_inputs) < REL_TOL
+
+
+@pytest.mark.libreoffice
+@needs_libreoffice
+def test_edited_workbook_equals_cea_run_set(recalculated, tmp_path):
+    """The literal contract: edit cells in the workbook == `cea run --set` with the same changes."""
+    path, _ = recalculated["combined"]
+    args = ["run", "--inputs", str(INPUTS), "--out", str(tmp_path), "--json"]
+    for key, value in EDITS["combined"].items():
+        args += ["--set", f"{key}={value}"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    wb = openpyxl.load_workbook(path, data_only=True, read_only=True)
+    ws = wb["Results"]
+    layout = results_layout(load_inputs(INPUTS))
+    for key in ("arms.eve_exe.costs", "arms.exe.costs", "arms.eve_exe.qalys", "arms.exe.qalys", "incremental.icer",
+                "incremental.nmb.30000"):
+        want = flatten(doc)[key]
+        assert ws[layout[key]].value == pytest.approx(want, rel=REL_TOL), key
+    wb.close()
+
+
+@pytest.mark.libreoffice
+@needs_libreoffice
+def test_every_survival_family_recalculates_to_the_engine(recalculated):
+    path, model_inputs = recalculated["families"]
+    assert _compare(path, model_inputs) < REL_TOL
+
+
+@pytest.mark.libreoffice
+@needs_libreoffice
+def test_recalculated_workbook_reloads_and_keeps_protection(recalculated):
+    path, _ = recalculated["base"]
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames[0] == "Cover"
+    assert all(ws.protection.sheet for ws in wb.worksheets)
+    name, ref = input_cells(path)["hr_pfs"]
+    assert wb[name][ref].protection.locked is False
+    assert math.isclose(wb[name][ref].value, 0.45)
