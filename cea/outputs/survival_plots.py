@@ -227,7 +227,6 @@ def write_survival_plots(folder: Path, fits: SurvivalFitsResult | None, base_cas
         written.append(plot_survival(endpoint, fits, base_case, folder / f"survival_{endpoint}.png", marks))
         if fits is not None and endpoint in fits.endpoints:
             written.append(plot_hazards(endpoint, fits, base_case, folder / f"hazard_{endpoint}.png"))
-            if fits.endpoints[endpoint].reference is not None or len(fits.endpoints[endpoint].arms) > 0:
-                written.append(plot_log_cumulative_hazard(endpoint, fits, base_case,
-                                                          folder / f"log_cumulative_hazard_{endpoint}.png"))
+            written.append(plot_log_cumulative_hazard(endpoint, fits, base_case,
+                                                      folder / f"log_cumulative_hazard_{endpoint}.png"))
     return written

@@ -84,7 +84,8 @@ def fit_table_text(fits: SurvivalFitsResult) -> str:
         lines.append("")
     lines.append("AIC = 2k - 2 log L, BIC = k ln(n) - 2 log L (n = observations); joint models: AIC/BIC of the "
                  "two-arm model (repeated per arm).  Months; mean to horizon = restricted mean to the model horizon; "
-                 "plausible = never above general-population survival (life_table.csv, start_age) to the horizon.")
+                 "plausible = never above general-population survival (life_table.csv, start_age) to the horizon; "
+                 "fit_table.csv gives the first month above it (above_gp_survival_from_month).")
     return "\n".join(lines)
 
 

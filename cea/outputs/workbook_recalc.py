@@ -8,6 +8,7 @@ values for every cell.  Several files go through one LibreOffice start.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -29,9 +30,11 @@ def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def recalculate(paths: list[Path], out_dir: Path, timeout: float = 600.0) -> list[Path]:
+def recalculate(paths: list[Path], out_dir: Path, timeout: float = 900.0, processes: int | None = None) -> list[Path]:
     """Recalculate and re-save each workbook into ``out_dir`` (same file names); raises RuntimeError when
-    LibreOffice is missing, fails, or does not write every file."""
+    LibreOffice is missing, fails, or does not write every file.  The files are shared among up to
+    ``processes`` LibreOffice instances running side by side (default: one per CPU, at most 4), each
+    with its own throwaway profile."""
     binary = soffice()
     if binary is None:
         raise RuntimeError("LibreOffice (soffice) is not installed")
@@ -40,18 +43,36 @@ def recalculate(paths: list[Path], out_dir: Path, timeout: float = 600.0) -> lis
     out_dir.mkdir(parents=True, exist_ok=True)
     if any(p.parent == out_dir for p in paths):
         raise ValueError("out_dir must differ from the folder of the workbooks (same file names)")
-    with tempfile.TemporaryDirectory(prefix="cea-lo-profile-") as profile:
-        user = Path(profile) / "user"
-        user.mkdir()
-        (user / "registrymodifications.xcu").write_text(_PROFILE_SETTINGS, encoding="utf-8")
-        command = [binary, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--norestore",
-                   "--nolockcheck", "--convert-to", "xlsx:Calc Office Open XML", "--outdir", str(out_dir),
-                   *map(str, paths)]
-        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+    if not paths:
+        return []
+    n = max(1, min(len(paths), processes or min(os.cpu_count() or 1, 4)))
+    chunks = [paths[i::n] for i in range(n)]
+    with tempfile.TemporaryDirectory(prefix="cea-lo-") as scratch:
+        running = []
+        for i, chunk in enumerate(chunks):
+            profile = Path(scratch) / f"profile{i}"
+            (profile / "user").mkdir(parents=True)
+            (profile / "user" / "registrymodifications.xcu").write_text(_PROFILE_SETTINGS, encoding="utf-8")
+            command = [binary, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+                       "--nolockcheck", "--convert-to", "xlsx:Calc Office Open XML", "--outdir", str(out_dir),
+                       *map(str, chunk)]
+            running.append(subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+        reports = []
+        try:
+            for process in running:
+                stdout, stderr = process.communicate(timeout=timeout)
+                reports.append((process.returncode, stdout, stderr))
+        finally:
+            for process in running:
+                if process.poll() is None:
+                    process.kill()
+                    process.wait()
     outputs = [out_dir / p.name for p in paths]
     missing = [p.name for p in outputs if not p.exists()]
-    if done.returncode != 0 or missing or "Error" in done.stderr:
-        raise RuntimeError(f"LibreOffice failed (exit {done.returncode}; missing {missing}):\n{done.stdout}\n{done.stderr}")
+    failed = [r for r in reports if r[0] != 0 or "Error" in r[2]]
+    if failed or missing:
+        detail = "\n".join(f"exit {code}:\n{out}\n{err}" for code, out, err in failed or reports)
+        raise RuntimeError(f"LibreOffice failed (missing {missing}):\n{detail}")
     return outputs
 
 

@@ -1,0 +1,189 @@
+"""Appendix section B.3.3: clinical parameters and survival extrapolation (TSD14): the AIC/BIC
+table of the six standard families per arm, KM with fitted curves, hazard and
+log-cumulative-hazard diagnostics, the chosen curves and why, and every clinical
+parameter with its source."""
+
+from __future__ import annotations
+
+import csv
+import math
+
+import numpy as np
+
+from cea.outputs.appendix_doc import AppendixContext, number, percent, significant
+from cea.outputs.appendix_methods import parameter_groups, parameter_table
+
+FAMILY_LABELS = {"exponential": "Exponential", "weibull": "Weibull", "gompertz": "Gompertz",
+                 "loglogistic": "Log-logistic", "lognormal": "Log-normal", "gengamma": "Generalised gamma"}
+ENDPOINT_NAMES = {"pfs": "progression-free survival", "os": "overall survival"}
+ORDINAL = {1: "1st", 2: "2nd", 3: "3rd"}
+
+
+def _ordinal(k: int) -> str:
+    return ORDINAL.get(k, f"{k}th")
+
+
+def curve_notes(ctx: AppendixContext) -> dict[str, str]:
+    """First non-empty note of each curve in survival_models.csv (the reason for the choice)."""
+    notes: dict[str, str] = {}
+    try:
+        with open(ctx.bundle.inputs.folder / "survival_models.csv", newline="", encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                if row.get("notes") and row.get("curve") not in notes:
+                    notes[row["curve"]] = row["notes"]
+    except OSError:
+        pass
+    return notes
+
+
+def curve_roles(ctx: AppendixContext) -> dict[str, str]:
+    """Curve id → how it is used: the base-case arms, or the scenarios that switch to it."""
+    inputs = ctx.bundle.inputs
+    roles: dict[str, list[str]] = {c: [] for c in inputs.curves}
+    for arm in inputs.structure.arms:
+        roles[arm.pfs_curve].append(f"base case, {arm.label} PFS")
+        roles[arm.os_curve].append(f"base case, {arm.label} OS")
+    for row in inputs.scenarios:
+        target = row.target
+        if target.startswith("arm.") and row.value in roles:
+            roles[row.value].append(f"scenario {row.scenario}")
+    return {c: "; ".join(dict.fromkeys(r)) if r else "not used" for c, r in roles.items()}
+
+
+def _base_families(ctx: AppendixContext, endpoint: str) -> dict[str, str]:
+    inputs = ctx.bundle.inputs
+    out = {}
+    for arm in inputs.structure.arms:
+        curve = arm.pfs_curve if endpoint == "pfs" else arm.os_curve
+        out[arm.id] = inputs.curves[curve].family
+    return out
+
+
+def _fit_table(ctx: AppendixContext, endpoint: str, endpoint_fits) -> None:
+    table = endpoint_fits.fit_table.table
+    independent = table[table["model"] == "independent"]
+    arms = [a for a in ctx.bundle.base_case.outcomes.arms if a in set(independent["arm"])]
+    chosen = _base_families(ctx, endpoint)
+    fits = ctx.bundle.fits
+    rows, bold = [], []
+    for family in FAMILY_LABELS:
+        part = independent[independent["family"] == family]
+        if part.empty:
+            continue
+        row = [FAMILY_LABELS[family]]
+        implausible = False
+        for arm in arms:
+            r = part[part["arm"] == arm]
+            if r.empty:
+                row += ["—"] * 4
+                continue
+            r = r.iloc[0]
+            row += [number(r["aic"], 1), number(r["bic"], 1), number(r["median"], 1),
+                    number(r.get("mean_horizon", float("nan")), 1)]
+            if fits is not None:
+                above, _ = fits.plausibility(family, np.asarray(r["coefficients"], dtype=float))
+                implausible |= not math.isnan(above)
+        if implausible:
+            row[0] += " §"
+        if all(chosen.get(a) == family for a in arms):
+            row[0] += " *"
+            bold.append(len(rows))
+        rows.append(row)
+    header = ["Family"]
+    for arm in arms:
+        short = ctx.labels[arm]
+        header += [f"AIC\n{short}", f"BIC\n{short}", f"Median\n{short}", f"Mean\n{short}"]
+    widths = [2.6] + [13.4 / (4 * len(arms))] * (4 * len(arms))
+    ctx.w.table(f"Goodness of fit of the six standard distributions, {ENDPOINT_NAMES.get(endpoint, endpoint)} "
+                "(independent fits per arm)", header, rows, widths, font_size=7.5, bold_rows=bold,
+                notes=["AIC = 2k − 2ℓ, BIC = k·ln(n) − 2ℓ with n the number of patients; lower is better. Median "
+                       "and mean (restricted to the model horizon) in months. * base-case family; § the fitted "
+                       "curve lies above general-population survival at some time before the horizon "
+                       "(implausible)."])
+
+
+def _choice_text(ctx: AppendixContext, endpoint: str, endpoint_fits) -> str:
+    table = endpoint_fits.fit_table.table
+    independent = table[table["model"] == "independent"]
+    chosen = _base_families(ctx, endpoint)
+    parts = []
+    for arm, family in chosen.items():
+        part = independent[independent["arm"] == arm].sort_values("aic").reset_index(drop=True)
+        if part.empty or family not in set(part["family"]):
+            continue
+        rank = int(np.flatnonzero(part["family"].to_numpy() == family)[0]) + 1
+        best = FAMILY_LABELS.get(part.iloc[0]["family"], part.iloc[0]["family"])
+        delta = float(part.iloc[rank - 1]["aic"] - part.iloc[0]["aic"])
+        parts.append(f"for {ctx.labels[arm]} the {FAMILY_LABELS.get(family, family)} ranks {_ordinal(rank)} of "
+                     f"{len(part)} by AIC" + (f" (ΔAIC {number(delta, 1)} from the best, {best})" if rank > 1 else ""))
+    text = "; ".join(parts)
+    cox = getattr(endpoint_fits, "cox", None)
+    p = getattr(endpoint_fits, "ph_p_value", None)
+    extra = ""
+    if cox is not None:
+        extra = (f" The Cox hazard ratio is {number(cox.hazard_ratio, 2)} (95% CI {number(cox.lower, 2)}–"
+                 f"{number(cox.upper, 2)})" + (f" and the Grambsch–Therneau test of proportional hazards gives "
+                                                f"p = {number(p, 2)}" if p is not None else "") + ".")
+    return (f"For {ENDPOINT_NAMES.get(endpoint, endpoint)}, the same family is used in both arms (TSD14): "
+            f"{text}.{extra}")
+
+
+def clinical_section(ctx: AppendixContext) -> None:
+    b, w = ctx.bundle, ctx.w
+    inputs = b.inputs
+    ctx.section("clinical", "Clinical parameters and survival extrapolation")
+    w.paragraph(
+        "Survival extrapolation follows NICE DSU TSD14 (Latimer 2011): the six standard parametric families "
+        "(exponential, Weibull, Gompertz, log-logistic, log-normal, generalised gamma) are fitted to each arm by "
+        "maximum likelihood, compared by AIC and BIC, by visual fit to the Kaplan–Meier estimate, by the shape of the "
+        "hazard and by the plausibility of the extrapolation against general-population survival. Where only "
+        "published Kaplan–Meier curves were available, patient-level data were reconstructed with the Guyot et al. "
+        "(2012) algorithm.")
+    fits = b.fits
+    endpoints = list(getattr(fits, "endpoints", {}) or {}) if fits is not None else []
+    if fits is None:
+        w.paragraph("The survival fits were not part of this run; the AIC/BIC tables and diagnostic plots come from "
+                    "`cea validate` / the survival-fitting analysis. The curves used by the model are listed in "
+                    "the table of chosen curves below.", italic=True)
+    for endpoint in ("pfs", "os"):
+        name = ENDPOINT_NAMES[endpoint]
+        w.heading(name.capitalize(), level=2)
+        if endpoint in endpoints:
+            _fit_table(ctx, endpoint, fits.endpoints[endpoint])
+            w.paragraph(_choice_text(ctx, endpoint, fits.endpoints[endpoint]))
+        else:
+            curves = {inputs.curves[c].id: inputs.curves[c] for c in
+                      {(a.pfs_curve if endpoint == "pfs" else a.os_curve) for a in inputs.structure.arms}}
+            w.paragraph(f"No patient-level {name} data are in survival_data.csv, so no distributions were fitted "
+                        f"for this endpoint. The base-case curve(s) "
+                        + ", ".join(f"{c.id} ({FAMILY_LABELS.get(c.family, c.family)})" for c in curves.values())
+                        + " come from: " + "; ".join(dict.fromkeys(c.source for c in curves.values())) + ".")
+        ctx.figure(f"survival_{endpoint}", f"{name.capitalize()}: Kaplan–Meier estimate, fitted distributions and "
+                   "the Markov model, extrapolated to the time horizon")
+        if f"hazard_{endpoint}" in ctx.figures:
+            ctx.figure(f"hazard_{endpoint}", f"{name.capitalize()}: empirical and fitted hazards")
+        if f"lch_{endpoint}" in ctx.figures:
+            ctx.figure(f"lch_{endpoint}", f"{name.capitalize()}: log-cumulative hazard plot (proportional-hazards "
+                       "diagnostic)", width_cm=12.0)
+    w.heading("Chosen curves and clinical parameters", level=2)
+    notes, roles = curve_notes(ctx), curve_roles(ctx)
+    rows = []
+    for curve in inputs.curves.values():
+        coefficients = "; ".join(f"{n} = {significant(v, 5)}" for n, v in zip(curve.coefficients, curve.estimates))
+        rows.append([curve.id, curve.endpoint.upper(), FAMILY_LABELS.get(curve.family, curve.family), coefficients,
+                     roles[curve.id], (notes.get(curve.id, "") + " Source: " + curve.source).strip(),
+                     "MVN" if curve.covariance is not None else "Fixed"])
+    w.table("Survival curves available to the model: coefficients, use and rationale", ("Curve", "End-point",
+            "Family", "Coefficients (estimation scale)", "Use", "Rationale and source", "PSA"), rows,
+            (2.6, 1.1, 1.6, 2.8, 2.6, 4.3, 1.0), align="lllllll", font_size=7,
+            notes=["MVN: coefficients sampled jointly from a multivariate normal with the fitted covariance "
+                   "(survival_covariance.csv); survival coefficients are not varied one at a time (DSA) but in "
+                   "scenarios."])
+    groups = parameter_groups(ctx)
+    parameter_table(ctx, "Clinical parameters: treatment effect, PF death share and post-progression mortality",
+                    groups["clinical"])
+    if len(groups["other"]):
+        parameter_table(ctx, "Other model parameters", groups["other"])
+    share = number(inputs.parameter_value(inputs.structure.pf_death_share), 2)
+    w.paragraph(f"The share of PFS events that are deaths before progression ({share}) splits PF exits into "
+                "progression and death; its source and range are in the table above.")

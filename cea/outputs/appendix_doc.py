@@ -1,0 +1,337 @@
+"""Word-document building blocks for the appendix (python-docx): A4 page, house styles,
+numbered headings, numbered captions (real SEQ fields, so Word and LibreOffice keep
+them), tables with repeating shaded header rows and fixed column widths, figures sized
+to the text width, and the number formats used everywhere in the appendix.
+
+Nothing here knows about the model; :mod:`cea.outputs.appendix` fills the document.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Sequence
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
+
+TEXT_WIDTH_CM = 16.0  # A4 (21 cm) minus 2.5 cm margins
+FONT = "Arial"
+HEADER_FILL = "D9E2F3"
+ACCENT = RGBColor(0x1F, 0x3F, 0x6B)
+CURRENCY_SYMBOLS = {"GBP": "£", "USD": "$", "EUR": "€"}
+
+
+# --------------------------------------------------------------------------- number formats
+def money(value: float | None, currency: str, decimals: int = 0) -> str:
+    """Currency with thousands separators: £27,331; −£1,596 (a true minus sign)."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "—"
+    symbol = CURRENCY_SYMBOLS.get(currency, currency + " ")
+    text = f"{symbol}{abs(value):,.{decimals}f}"
+    return f"−{text}" if value < 0 and round(abs(value), decimals) != 0 else text
+
+
+def number(value: float | None, decimals: int = 3) -> str:
+    """Fixed decimals (QALYs and LYs: 3) with a true minus sign."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "—"
+    text = f"{abs(value):,.{decimals}f}"
+    return f"−{text}" if value < 0 and round(abs(value), decimals) != 0 else text
+
+
+def qalys(value: float | None) -> str:
+    return number(value, 3)
+
+
+def percent(value: float | None, decimals: int = 1) -> str:
+    """A proportion as a percentage: 0.1234 → 12.3%."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "—"
+    return f"{number(100.0 * value, decimals)}%"
+
+
+def significant(value: float | None, digits: int = 4) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "—"
+    text = f"{abs(value):.{digits}g}"
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        text = f"{mantissa} × 10^{int(exponent)}"
+    return f"−{text}" if value < 0 else text
+
+
+def icer(value: float | None, status: str, currency: str) -> str:
+    """ICER cell text: '£131,813' for a north-east ratio, else the dominance status."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return status.capitalize()
+    text = money(value, currency)
+    return text if status == "cost-effective ratio" else f"{text} ({status})"
+
+
+# --------------------------------------------------------------------------- document
+def _set_cell_shading(cell, fill: str) -> None:
+    tc_pr = cell._tc.get_or_add_tcPr()
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), fill)
+    tc_pr.append(shading)
+
+
+def _field(paragraph, instruction: str, result: str) -> None:
+    """A complex field (begin / instruction / separate / cached result / end) in ``paragraph``."""
+    def run_with(element):
+        run = paragraph.add_run()
+        run._r.append(element)
+        return run
+
+    begin = OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    run_with(begin)
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = f" {instruction} "
+    run_with(instr)
+    separate = OxmlElement("w:fldChar")
+    separate.set(qn("w:fldCharType"), "separate")
+    run_with(separate)
+    paragraph.add_run(result)
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    run_with(end)
+
+
+class DocWriter:
+    """One appendix document: numbered headings, captions, tables and figures."""
+
+    def __init__(self, footer_text: str = ""):
+        self.doc = Document()
+        self.tables = 0
+        self.figures = 0
+        self.heading_numbers: list[int] = []
+        self._setup(footer_text)
+
+    # ---------------------------------------------------------------- setup
+    def _setup(self, footer_text: str) -> None:
+        section = self.doc.sections[0]
+        section.orientation = WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+        for side in ("left_margin", "right_margin"):
+            setattr(section, side, Cm(2.5))
+        section.top_margin, section.bottom_margin = Cm(2.2), Cm(2.2)
+        styles = self.doc.styles
+        normal = styles["Normal"]
+        normal.font.name, normal.font.size = FONT, Pt(10)
+        normal.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
+        normal.paragraph_format.space_after = Pt(6)
+        normal.paragraph_format.line_spacing = 1.1
+        for name, size, before in (("Heading 1", 14, 18), ("Heading 2", 11.5, 12), ("Heading 3", 10.5, 8)):
+            style = styles[name]
+            style.font.name, style.font.size, style.font.bold = FONT, Pt(size), True
+            style.font.color.rgb = ACCENT
+            for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):  # theme fonts win otherwise
+                style.element.rPr.rFonts.attrib.pop(qn(attr), None)
+            style.element.rPr.rFonts.set(qn("w:ascii"), FONT)
+            style.element.rPr.rFonts.set(qn("w:hAnsi"), FONT)
+            style.paragraph_format.space_before, style.paragraph_format.space_after = Pt(before), Pt(6)
+            style.paragraph_format.keep_with_next = True
+        caption = styles["Caption"]
+        caption.font.name, caption.font.size, caption.font.bold, caption.font.italic = FONT, Pt(9), True, False
+        caption.font.color.rgb = RGBColor(0x20, 0x20, 0x20)
+        caption.paragraph_format.space_before, caption.paragraph_format.space_after = Pt(6), Pt(4)
+        title = styles["Title"]
+        title.font.name, title.font.size, title.font.color.rgb = FONT, Pt(20), ACCENT
+        for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+            title.element.rPr.rFonts.attrib.pop(qn(attr), None)
+        title.element.rPr.rFonts.set(qn("w:ascii"), FONT)
+        title.element.rPr.rFonts.set(qn("w:hAnsi"), FONT)
+        footer = section.footer.paragraphs[0]
+        footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        run = footer.add_run(f"{footer_text} — page " if footer_text else "Page ")
+        run.font.size = Pt(8)
+        _field(footer, "PAGE", "1")
+        for r in footer.runs:
+            r.font.size = Pt(8)
+
+    # ---------------------------------------------------------------- text
+    def title(self, text: str, subtitle_lines: Sequence[str] = ()) -> None:
+        self.doc.add_paragraph(text, style="Title")
+        for line in subtitle_lines:
+            p = self.doc.add_paragraph(line)
+            p.runs[0].font.size = Pt(10)
+            p.runs[0].font.color.rgb = RGBColor(0x44, 0x44, 0x44)
+
+    def heading(self, text: str, level: int = 1, numbered: bool = True) -> str:
+        """Add a heading; numbered headings get '3', '3.2', … prefixes.  Returns the full text."""
+        if numbered:
+            while len(self.heading_numbers) < level:
+                self.heading_numbers.append(0)
+            self.heading_numbers = self.heading_numbers[:level]
+            self.heading_numbers[-1] += 1
+            text = f"{'.'.join(str(n) for n in self.heading_numbers)} {text}"
+        self.doc.add_heading(text, level=level)
+        return text
+
+    def paragraph(self, text: str = "", italic: bool = False, size: float | None = None, bold_lead: str = ""):
+        p = self.doc.add_paragraph()
+        if bold_lead:
+            p.add_run(bold_lead).bold = True
+        run = p.add_run(text)
+        run.italic = italic
+        if size:
+            for r in p.runs:
+                r.font.size = Pt(size)
+        return p
+
+    def bullets(self, items: Sequence[str]) -> None:
+        for item in items:
+            p = self.doc.add_paragraph(item, style="List Bullet")
+            p.paragraph_format.space_after = Pt(2)
+
+    def note(self, text: str) -> None:
+        """A small-print note under a table or figure."""
+        p = self.doc.add_paragraph()
+        run = p.add_run(text)
+        run.font.size, run.italic = Pt(8), True
+        p.paragraph_format.space_after = Pt(8)
+
+    def page_break(self) -> None:
+        self.doc.add_page_break()
+
+    # ---------------------------------------------------------------- captions
+    def _caption(self, kind: str, number: int, text: str, keep_with_next: bool):
+        p = self.doc.add_paragraph(style="Caption")
+        p.add_run(f"{kind} ")
+        _field(p, f"SEQ {kind} \\* ARABIC", str(number))
+        p.add_run(f": {text}")
+        p.paragraph_format.keep_with_next = keep_with_next
+        return p
+
+    # ---------------------------------------------------------------- tables
+    def table(self, caption: str, header: Sequence[str], rows: Sequence[Sequence[str]],
+              widths_cm: Sequence[float] | None = None, align: Sequence[str] | None = None,
+              font_size: float = 8.5, notes: Sequence[str] = (), bold_rows: Sequence[int] = ()) -> int:
+        """A numbered table: caption above, shaded header row repeated on every page.
+        ``align``: per column 'l', 'r' or 'c' (default: first column left, others right)."""
+        self.tables += 1
+        self._caption("Table", self.tables, caption, keep_with_next=True)
+        n_cols = len(header)
+        widths = list(widths_cm or [TEXT_WIDTH_CM / n_cols] * n_cols)
+        scale = TEXT_WIDTH_CM / sum(widths) if sum(widths) > TEXT_WIDTH_CM else 1.0
+        widths = [w * scale for w in widths]
+        align = list(align or ["l"] + ["r"] * (n_cols - 1))
+        table = self.doc.add_table(rows=1, cols=n_cols)
+        table.style = self.doc.styles["Table Grid"]
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        table.autofit = False
+        self._fixed_layout(table, widths)
+        alignments = {"l": WD_ALIGN_PARAGRAPH.LEFT, "r": WD_ALIGN_PARAGRAPH.RIGHT, "c": WD_ALIGN_PARAGRAPH.CENTER}
+        head = table.rows[0]
+        tr_pr = head._tr.get_or_add_trPr()
+        repeat = OxmlElement("w:tblHeader")
+        repeat.set(qn("w:val"), "true")
+        tr_pr.append(repeat)
+        for k, text in enumerate(header):
+            cell = head.cells[k]
+            self._fill(cell, str(text), font_size, bold=True, alignment=alignments["l" if k == 0 else align[k]])
+            _set_cell_shading(cell, HEADER_FILL)
+        for i, row in enumerate(rows):
+            cells = table.add_row().cells
+            cant_split = OxmlElement("w:cantSplit")
+            cant_split.set(qn("w:val"), "true")
+            table.rows[-1]._tr.get_or_add_trPr().append(cant_split)
+            for k in range(n_cols):
+                text = str(row[k]) if k < len(row) else ""
+                self._fill(cells[k], text, font_size, bold=i in bold_rows, alignment=alignments[align[k]])
+        for row in table.rows:
+            for k, cell in enumerate(row.cells):
+                cell.width = Cm(widths[k])
+        for text in notes:
+            self.note(text)
+        if not notes:
+            spacer = self.doc.add_paragraph()
+            spacer.paragraph_format.space_after = Pt(2)
+        return self.tables
+
+    @staticmethod
+    def _fixed_layout(table, widths: Sequence[float]) -> None:
+        tbl_pr = table._tbl.tblPr
+        layout = OxmlElement("w:tblLayout")
+        layout.set(qn("w:type"), "fixed")
+        tbl_pr.append(layout)
+        tbl_w = tbl_pr.find(qn("w:tblW"))
+        if tbl_w is None:
+            tbl_w = OxmlElement("w:tblW")
+            tbl_pr.append(tbl_w)
+        tbl_w.set(qn("w:type"), "dxa")
+        tbl_w.set(qn("w:w"), str(int(sum(widths) / 2.54 * 1440)))
+        for k, column in enumerate(table.columns):
+            column.width = Cm(widths[k])
+
+    @staticmethod
+    def _fill(cell, text: str, size: float, bold: bool, alignment) -> None:
+        paragraph = cell.paragraphs[0]
+        paragraph.paragraph_format.space_after = Pt(0)
+        paragraph.paragraph_format.space_before = Pt(0)
+        paragraph.paragraph_format.line_spacing = 1.0
+        paragraph.alignment = alignment
+        run = paragraph.add_run(text)
+        run.font.size = Pt(size)
+        run.bold = bold
+
+    # ---------------------------------------------------------------- figures
+    def figure(self, path: Path, caption: str, width_cm: float = TEXT_WIDTH_CM, notes: Sequence[str] = ()) -> int:
+        """A numbered figure: the picture, then its caption below (kept on one page)."""
+        self.figures += 1
+        p = self.doc.add_paragraph()
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        p.paragraph_format.keep_with_next = True
+        p.add_run().add_picture(str(path), width=Cm(min(width_cm, TEXT_WIDTH_CM)))
+        self._caption("Figure", self.figures, caption, keep_with_next=bool(notes))
+        for text in notes:
+            self.note(text)
+        return self.figures
+
+
+# --------------------------------------------------------------------------- context shared by the section writers
+class AppendixContext:
+    """What every section writer needs: the bundle, the document, the figures, the section numbers."""
+
+    def __init__(self, bundle, writer: DocWriter, figures: dict[str, Path], verification=None):
+        self.bundle = bundle
+        self.w = writer
+        self.figures = figures
+        self.verification = verification
+        self.sections: dict[str, str] = {"title": "Title page"}  # key → numbered heading text
+        self.titles: dict[str, str] = {}  # key → section title (set by build_appendix from its plan)
+        self.s = bundle.inputs.settings
+        self.currency = self.s.currency
+        self.labels = {a.id: a.label for a in bundle.inputs.structure.arms}
+
+    def money(self, value, decimals: int = 0) -> str:
+        return money(value, self.currency, decimals)
+
+    def section(self, key: str, title: str) -> str:
+        text = self.w.heading(self.titles.get(key, title), level=1)
+        self.sections[key] = text
+        return text
+
+    def figure(self, key: str, caption: str, notes: Sequence[str] = (), width_cm: float = TEXT_WIDTH_CM) -> int | None:
+        path = self.figures.get(key)
+        if path is None:
+            return None
+        return self.w.figure(path, caption, width_cm=width_cm, notes=notes)
+
+    @property
+    def intervention(self) -> str:
+        return self.labels[self.s.intervention]
+
+    @property
+    def comparator(self) -> str:
+        return self.labels[self.s.comparator]

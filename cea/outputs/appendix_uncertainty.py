@@ -1,0 +1,137 @@
+"""Appendix sections on decision uncertainty (NICE Document B, B.3.11.1): the probabilistic
+sensitivity analysis and the value of information, from the bundle's one PSA."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cea.outputs.appendix_doc import AppendixContext, icer, number, percent, qalys
+from cea.outputs.appendix_results import icer_sentence, wtp_text
+
+
+def psa_rows(ctx: AppendixContext) -> list[list[str]]:
+    """Deterministic vs probabilistic results: the probabilistic columns are psa.summary() values."""
+    b = ctx.bundle
+    summary = b.psa.summary()
+    det = b.base_case.to_dict()
+    psa = b.psa
+    rows = []
+    for j, arm in enumerate(psa.arms):
+        d, m = det["arms"][arm], summary["mean"][arm]
+        c_lo, c_hi = np.quantile(psa.costs[:, j], [0.025, 0.975])
+        q_lo, q_hi = np.quantile(psa.qalys[:, j], [0.025, 0.975])
+        rows.append([f"Total costs, {ctx.labels[arm]}", ctx.money(d["costs"]), ctx.money(m["costs"]),
+                     f"{ctx.money(c_lo)} to {ctx.money(c_hi)}"])
+        rows.append([f"Total QALYs, {ctx.labels[arm]}", qalys(d["qalys"]), qalys(m["qalys"]),
+                     f"{qalys(q_lo)} to {qalys(q_hi)}"])
+    inc, dinc = summary["incremental"], det["incremental"]
+    rows.append(["Incremental costs", ctx.money(dinc["costs"]), ctx.money(inc["costs"]),
+                 f"{ctx.money(inc['costs_95ci'][0])} to {ctx.money(inc['costs_95ci'][1])}"])
+    rows.append(["Incremental QALYs", qalys(dinc["qalys"]), qalys(inc["qalys"]),
+                 f"{qalys(inc['qalys_95ci'][0])} to {qalys(inc['qalys_95ci'][1])}"])
+    rows.append(["Incremental LYs", qalys(dinc["lys"]), qalys(inc["lys"]), ""])
+    rows.append(["ICER (per QALY gained)", icer(dinc["icer"], dinc["status"], ctx.currency),
+                 icer(inc["icer"], inc["status"], ctx.currency), "Ratio of means"])
+    for wtp, value in inc["nmb"].items():
+        rows.append([f"INMB at {wtp_text(ctx, wtp)}", ctx.money(dinc["nmb"][wtp]), ctx.money(value),
+                     f"Monte Carlo SE {ctx.money(inc['nmb_mcse'][wtp])}"])
+    return rows
+
+
+def acceptability_rows(ctx: AppendixContext) -> list[list[str]]:
+    summary = ctx.bundle.psa.summary()
+    return [[wtp_text(ctx, wtp)] + [percent(probs[a], 1) for a in ctx.bundle.psa.arms] + [ctx.money(summary["evpi"][wtp])]
+            for wtp, probs in summary["prob_cost_effective"].items()]
+
+
+def _switch_text(ctx: AppendixContext) -> str:
+    frame = ctx.bundle.psa.ceac_frame()
+    optimal = frame["ceaf_strategy"].to_numpy()
+    best = np.flatnonzero(optimal == ctx.s.intervention)
+    grid_max = float(frame["wtp"].max())
+    if best.size == 0:
+        return (f"{ctx.comparator} has the highest expected net benefit at every threshold up to "
+                f"{ctx.money(grid_max)} per QALY, so the acceptability frontier follows its curve.")
+    first = float(frame["wtp"].iloc[best[0]])
+    if first == 0:
+        return f"{ctx.intervention} has the highest expected net benefit at every threshold considered."
+    return (f"{ctx.intervention} has the highest expected net benefit from a threshold of about "
+            f"{ctx.money(first)} per QALY (grid step {ctx.money(ctx.s.wtp_grid_step)}); the frontier switches there.")
+
+
+def psa_section(ctx: AppendixContext) -> None:
+    b, w = ctx.bundle, ctx.w
+    ctx.section("psa", "Probabilistic sensitivity analysis")
+    summary = b.psa.summary()
+    inc = summary["incremental"]
+    det = b.base_case.to_dict()["incremental"]
+    gap = (inc["qalys"] - det["qalys"]) / det["qalys"] if det["qalys"] else float("nan")
+    probs = summary["prob_cost_effective"]
+    prob_text = "; ".join(f"{percent(p[ctx.s.intervention], 1)} at {wtp_text(ctx, wtp)}" for wtp, p in probs.items())
+    w.paragraph(
+        f"All uncertain parameters were sampled jointly in {summary['iterations']:,} iterations (seed "
+        f"{summary['seed']}): beta distributions for probabilities, proportions and utilities, gamma for costs and "
+        "durations, log-normal for hazard ratios, Dirichlet for the dose mix and multivariate normal for the "
+        "coefficients of each survival curve (Briggs et al. 2006). The same draw feeds both arms. The probabilistic "
+        "ICER is the ratio of mean incremental costs to mean incremental QALYs. "
+        + icer_sentence(ctx, {"icer": inc["icer"], "status": inc["status"]}, prefix="The probabilistic ICER")
+        + f", against {icer(det['icer'], det['status'], ctx.currency)} deterministically; mean incremental QALYs "
+        f"differ from the deterministic value by {percent(gap, 1)}"
+        + (" (above 5%: non-linearity in the model)" if abs(gap) > 0.05 else "")
+        + f". The probability that {ctx.intervention} is cost-effective is {prob_text}.")
+    w.table("Probabilistic and deterministic base-case results", ("Outcome", "Deterministic", "Probabilistic (mean)",
+            "95% interval"), psa_rows(ctx), (5.4, 3.0, 3.0, 4.6))
+    header = ["Threshold"] + [f"P(cost-effective)\n{ctx.labels[a]}" for a in b.psa.arms] + ["EVPI per patient"]
+    w.table("Probability of being cost-effective and expected value of perfect information", header,
+            acceptability_rows(ctx), [4.6] + [3.8] * len(b.psa.arms) + [3.8])
+    ctx.figure("ce_plane", "Cost-effectiveness plane: incremental costs and QALYs of each PSA iteration",
+               width_cm=14.0)
+    w.paragraph(_switch_text(ctx))
+    ctx.figure("ceac", "Cost-effectiveness acceptability curves and frontier (CEAC, CEAF)", width_cm=14.0)
+    if "convergence" in ctx.figures:
+        mcse = " and ".join(f"{ctx.money(v)} at {wtp_text(ctx, k)}" for k, v in inc["nmb_mcse"].items())
+        w.paragraph(f"Convergence: the running mean of the INMB stabilises as iterations accumulate; the Monte Carlo "
+                    f"standard error of the mean INMB is {mcse} (Hatswell et al. 2018).")
+        ctx.figure("convergence", f"PSA convergence: running mean INMB at {wtp_text(ctx, ctx.s.primary_wtp)} with its "
+                   "95% Monte Carlo interval", width_cm=14.0)
+
+
+def voi_section(ctx: AppendixContext) -> None:
+    b, w, s = ctx.bundle, ctx.w, ctx.s
+    ctx.section("voi", "Value of information")
+    voi = b.voi
+    evpi = voi.evpi
+    at = {f"{x:g}": evpi[np.isclose(evpi["wtp"], x)].iloc[0] for x in s.wtp_thresholds
+          if np.isclose(evpi["wtp"], x).any()}
+    w.paragraph(
+        "The expected value of perfect information (EVPI) is the expected gain from resolving all decision "
+        "uncertainty: E[max NB] − max E[NB] over the PSA. The expected value of partial perfect information (EVPPI) "
+        "for groups of parameters is estimated by non-parametric regression of net benefit on the parameters "
+        "(generalised additive models; Strong et al. 2014). Population values multiply the per-patient value by "
+        f"{number(voi.effective_population, 0)}, the discounted number of patients treated over "
+        f"{s.decision_horizon_years:g} years at {number(s.annual_incidence, 0)} patients a year. "
+        + " ".join(f"At {wtp_text(ctx, k)} the EVPI is {ctx.money(r['evpi'], 2)} per patient "
+                   f"({ctx.money(r['population_evpi'])} for the population)." for k, r in at.items()))
+    ctx.figure("evpi", "Expected value of perfect information per patient by willingness to pay", width_cm=14.0)
+    groups = voi.evppi[voi.evppi["kind"] == "group"]
+    wtps = sorted(groups["wtp"].unique())
+    rows = []
+    for label in dict.fromkeys(groups["label"]):
+        part = groups[groups["label"] == label].set_index("wtp")
+        row = [label]
+        for x in wtps:
+            row += [ctx.money(part.loc[x, "evppi"], 2), ctx.money(part.loc[x, "population_evppi"])]
+        rows.append(row)
+    if rows:
+        header = ["Parameter group"] + [f"{t} at {ctx.money(x)}" for x in wtps for t in ("Per patient", "Population")]
+        evpi_row = ["All parameters (EVPI)"]
+        for x in wtps:
+            r = evpi[np.isclose(evpi["wtp"], x)]
+            evpi_row += [ctx.money(float(r["evpi"].iloc[0]), 2), ctx.money(float(r["population_evpi"].iloc[0]))] \
+                if len(r) else ["—", "—"]
+        rows.append(evpi_row)
+        w.table("Expected value of partial perfect information by parameter group", header, rows,
+                [4.4] + [11.6 / (2 * len(wtps))] * (2 * len(wtps)), bold_rows=(len(rows) - 1,))
+        ctx.figure("evppi", "EVPPI per patient by parameter group", width_cm=14.0)
+    else:
+        w.paragraph("No parameter varied in the PSA, so no EVPPI was estimated.", italic=True)
