@@ -16,7 +16,7 @@ import typer
 from cea.errors import InputError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="Cost-effectiveness model of everolimus + exemestane vs exemestane (BOLERO-2).")
+                  help="Cohort cost-effectiveness model (PF, PD, Dead) with DSA, PSA, VOI, Excel workbook and HTA appendix; configured by an inputs folder (default: BOLERO-2).")
 
 InputsDir = Annotated[Path, typer.Option("--inputs", help="Folder holding parameters.csv, survival_models.csv, settings.toml, …")]
 OutputsDir = Annotated[Path, typer.Option("--out", help="Folder to write results into; earlier results survive a failed run.")]

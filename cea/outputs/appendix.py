@@ -65,8 +65,9 @@ def summary_section(ctx: AppendixContext) -> None:
     t = b.threshold.table
     t = t[t["wtp"] == s.primary_wtp]
     if len(t) and t["threshold_value"].notna().iloc[0]:
-        alternative.append(f"the price would need to change by {t['relative_change_pct'].iloc[0]:.1f}% for an ICER "
-                           f"of {results.wtp_text(ctx, s.primary_wtp)}")
+        change = float(t["relative_change_pct"].iloc[0])
+        alternative.append(f"the price would need to {'fall' if change < 0 else 'rise'} by {abs(change):.1f}% for an "
+                           f"ICER of {results.wtp_text(ctx, s.primary_wtp)}")
     if alternative:
         w.paragraph("; ".join(alternative) + ".", bold_lead="Alternative analyses. ")
 

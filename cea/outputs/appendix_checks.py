@@ -227,7 +227,7 @@ def cheers_section(ctx: AppendixContext) -> None:
     ctx.w.paragraph("The CHEERS 2022 reporting checklist (Husereau et al. 2022), all 28 items in the published order, "
                     "with the section of this appendix that reports each item.")
     rows = [[r["item"], r["topic"], r["guidance"], r["reported_in"]] for r in checklist_rows(ctx.sections)]
-    ctx.w.table("CHEERS 2022 checklist", ("Item", "Topic", "Guidance (paraphrased)", "Reported in"), rows,
+    ctx.w.table("CHEERS 2022 checklist", ("No.", "Topic", "Guidance (paraphrased)", "Reported in"), rows,
                 (1.0, 3.6, 6.0, 5.4), align="rlll", font_size=7.5)
 
 

@@ -60,46 +60,39 @@ def _base_families(ctx: AppendixContext, endpoint: str) -> dict[str, str]:
 
 
 def _fit_table(ctx: AppendixContext, endpoint: str, endpoint_fits) -> None:
+    """One row per arm and family (independent fits): AIC, BIC, ΔAIC, median, mean, 5-year survival, plausibility."""
     table = endpoint_fits.fit_table.table
     independent = table[table["model"] == "independent"]
     arms = [a for a in ctx.bundle.base_case.outcomes.arms if a in set(independent["arm"])]
     chosen = _base_families(ctx, endpoint)
     fits = ctx.bundle.fits
     rows, bold = [], []
-    for family in FAMILY_LABELS:
-        part = independent[independent["family"] == family]
-        if part.empty:
-            continue
-        row = [FAMILY_LABELS[family]]
-        implausible = False
-        for arm in arms:
-            r = part[part["arm"] == arm]
+    for arm in arms:
+        part = independent[independent["arm"] == arm]
+        best = float(part["aic"].min())
+        for family in FAMILY_LABELS:
+            r = part[part["family"] == family]
             if r.empty:
-                row += ["—"] * 4
                 continue
             r = r.iloc[0]
-            row += [number(r["aic"], 1), number(r["bic"], 1), number(r["median"], 1),
-                    number(r.get("mean_horizon", float("nan")), 1)]
-            if fits is not None:
+            plausible = "—"
+            if fits is not None and hasattr(fits, "plausibility"):
                 above, _ = fits.plausibility(family, np.asarray(r["coefficients"], dtype=float))
-                implausible |= not math.isnan(above)
-        if implausible:
-            row[0] += " §"
-        if all(chosen.get(a) == family for a in arms):
-            row[0] += " *"
-            bold.append(len(rows))
-        rows.append(row)
-    header = ["Family"]
-    for arm in arms:
-        short = ctx.labels[arm]
-        header += [f"AIC\n{short}", f"BIC\n{short}", f"Median\n{short}", f"Mean\n{short}"]
-    widths = [2.6] + [13.4 / (4 * len(arms))] * (4 * len(arms))
+                plausible = "Yes" if math.isnan(above) else f"No (from {number(above, 1)} mo)"
+            label = FAMILY_LABELS[family] + (" *" if chosen.get(arm) == family else "")
+            if chosen.get(arm) == family:
+                bold.append(len(rows))
+            rows.append([label, ctx.labels[arm], number(r["aic"], 1), number(r["bic"], 1), number(r["aic"] - best, 1),
+                         number(r["median"], 1), number(r.get("mean_horizon", float("nan")), 1),
+                         number(r.get("s_60", float("nan")), 3), plausible])
     ctx.w.table(f"Goodness of fit of the six standard distributions, {ENDPOINT_NAMES.get(endpoint, endpoint)} "
-                "(independent fits per arm)", header, rows, widths, font_size=7.5, bold_rows=bold,
-                notes=["AIC = 2k − 2ℓ, BIC = k·ln(n) − 2ℓ with n the number of patients; lower is better. Median "
-                       "and mean (restricted to the model horizon) in months. * base-case family; § the fitted "
-                       "curve lies above general-population survival at some time before the horizon "
-                       "(implausible)."])
+                "(independent fits per arm)", ("Distribution", "Arm", "AIC", "BIC", "ΔAIC", "Median", "Mean",
+                                               "S(5 years)", "Plausible"), rows,
+                (2.3, 3.0, 1.6, 1.6, 1.1, 1.5, 1.3, 1.5, 2.1), align="llrrrrrrl", font_size=7.5, bold_rows=bold,
+                notes=["AIC = 2k − 2ℓ, BIC = k·ln(n) − 2ℓ with n the number of patients (lower is better); ΔAIC from "
+                       "the best fit in the arm. Median and mean (restricted to the model horizon) in months. "
+                       "* base-case distribution. Plausible: the fitted curve never lies above general-population "
+                       "survival before the horizon."])
 
 
 def _choice_text(ctx: AppendixContext, endpoint: str, endpoint_fits) -> str:
@@ -158,8 +151,10 @@ def clinical_section(ctx: AppendixContext) -> None:
                         f"for this endpoint. The base-case curve(s) "
                         + ", ".join(f"{c.id} ({FAMILY_LABELS.get(c.family, c.family)})" for c in curves.values())
                         + " come from: " + "; ".join(dict.fromkeys(c.source for c in curves.values())) + ".")
-        ctx.figure(f"survival_{endpoint}", f"{name.capitalize()}: Kaplan–Meier estimate, fitted distributions and "
-                   "the Markov model, extrapolated to the time horizon")
+        caption = (f"{name.capitalize()}: Kaplan–Meier estimate, fitted distributions and the Markov model, "
+                   "extrapolated to the time horizon" if endpoint in endpoints else
+                   f"{name.capitalize()}: the Markov model against the published medians")
+        ctx.figure(f"survival_{endpoint}", caption)
         if f"hazard_{endpoint}" in ctx.figures:
             ctx.figure(f"hazard_{endpoint}", f"{name.capitalize()}: empirical and fitted hazards")
         if f"lch_{endpoint}" in ctx.figures:
@@ -169,16 +164,18 @@ def clinical_section(ctx: AppendixContext) -> None:
     notes, roles = curve_notes(ctx), curve_roles(ctx)
     rows = []
     for curve in inputs.curves.values():
-        coefficients = "; ".join(f"{n} = {significant(v, 5)}" for n, v in zip(curve.coefficients, curve.estimates))
-        rows.append([curve.id, curve.endpoint.upper(), FAMILY_LABELS.get(curve.family, curve.family), coefficients,
-                     roles[curve.id], (notes.get(curve.id, "") + " Source: " + curve.source).strip(),
+        coefficients = "\n".join(f"{n} = {significant(v, 5)}" for n, v in zip(curve.coefficients, curve.estimates))
+        rationale = notes.get(curve.id, "")
+        source = curve.source if curve.source.lower() not in ("as above", "") else ""
+        rows.append([f"{curve.id}\n({curve.endpoint.upper()})", FAMILY_LABELS.get(curve.family, curve.family),
+                     coefficients, roles[curve.id], (rationale + (" Source: " + source if source else "")).strip(),
                      "MVN" if curve.covariance is not None else "Fixed"])
-    w.table("Survival curves available to the model: coefficients, use and rationale", ("Curve", "End-point",
-            "Family", "Coefficients (estimation scale)", "Use", "Rationale and source", "PSA"), rows,
-            (2.6, 1.1, 1.6, 2.8, 2.6, 4.3, 1.0), align="lllllll", font_size=7,
-            notes=["MVN: coefficients sampled jointly from a multivariate normal with the fitted covariance "
-                   "(survival_covariance.csv); survival coefficients are not varied one at a time (DSA) but in "
-                   "scenarios."])
+    w.table("Survival curves available to the model: coefficients, use and rationale", ("Curve", "Family",
+            "Coefficients", "Use", "Rationale and source", "PSA"), rows,
+            (3.0, 1.8, 2.4, 2.1, 5.6, 1.1), align="llllll", font_size=7,
+            notes=["Coefficients on the estimation scale (cea.engine.survival; times in months). MVN: sampled jointly "
+                   "from a multivariate normal with the fitted covariance (survival_covariance.csv). Survival "
+                   "coefficients are varied in the PSA and in scenarios, not one at a time."])
     groups = parameter_groups(ctx)
     parameter_table(ctx, "Clinical parameters: treatment effect, PF death share and post-progression mortality",
                     groups["clinical"])

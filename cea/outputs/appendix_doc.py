@@ -25,6 +25,7 @@ FONT = "Arial"
 HEADER_FILL = "D9E2F3"
 ACCENT = RGBColor(0x1F, 0x3F, 0x6B)
 CURRENCY_SYMBOLS = {"GBP": "£", "USD": "$", "EUR": "€"}
+SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 # --------------------------------------------------------------------------- number formats
@@ -62,7 +63,7 @@ def significant(value: float | None, digits: int = 4) -> str:
     text = f"{abs(value):.{digits}g}"
     if "e" in text:
         mantissa, exponent = text.split("e")
-        text = f"{mantissa} × 10^{int(exponent)}"
+        text = f"{mantissa} × 10{str(int(exponent)).translate(SUPERSCRIPT)}"
     return f"−{text}" if value < 0 else text
 
 
@@ -216,9 +217,11 @@ class DocWriter:
     # ---------------------------------------------------------------- tables
     def table(self, caption: str, header: Sequence[str], rows: Sequence[Sequence[str]],
               widths_cm: Sequence[float] | None = None, align: Sequence[str] | None = None,
-              font_size: float = 8.5, notes: Sequence[str] = (), bold_rows: Sequence[int] = ()) -> int:
-        """A numbered table: caption above, shaded header row repeated on every page.
-        ``align``: per column 'l', 'r' or 'c' (default: first column left, others right)."""
+              font_size: float = 8.5, notes: Sequence[str] = (), bold_rows: Sequence[int] = (),
+              groups: Sequence[tuple[str, int]] | None = None) -> int:
+        """A numbered table: caption above, shaded header row(s) repeated on every page.
+        ``align``: per column 'l', 'r' or 'c' (default: first column left, others right).
+        ``groups``: an optional first header row of (text, number of columns spanned)."""
         self.tables += 1
         self._caption("Table", self.tables, caption, keep_with_next=True)
         n_cols = len(header)
@@ -226,17 +229,27 @@ class DocWriter:
         scale = TEXT_WIDTH_CM / sum(widths) if sum(widths) > TEXT_WIDTH_CM else 1.0
         widths = [w * scale for w in widths]
         align = list(align or ["l"] + ["r"] * (n_cols - 1))
-        table = self.doc.add_table(rows=1, cols=n_cols)
+        n_head = 2 if groups else 1
+        table = self.doc.add_table(rows=n_head, cols=n_cols)
         table.style = self.doc.styles["Table Grid"]
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         table.autofit = False
         self._fixed_layout(table, widths)
         alignments = {"l": WD_ALIGN_PARAGRAPH.LEFT, "r": WD_ALIGN_PARAGRAPH.RIGHT, "c": WD_ALIGN_PARAGRAPH.CENTER}
-        head = table.rows[0]
-        tr_pr = head._tr.get_or_add_trPr()
-        repeat = OxmlElement("w:tblHeader")
-        repeat.set(qn("w:val"), "true")
-        tr_pr.append(repeat)
+        for row in table.rows:
+            repeat = OxmlElement("w:tblHeader")
+            repeat.set(qn("w:val"), "true")
+            row._tr.get_or_add_trPr().append(repeat)
+        if groups:
+            start = 0
+            for text, span in groups:
+                cell = table.rows[0].cells[start]
+                if span > 1:
+                    cell = cell.merge(table.rows[0].cells[start + span - 1])
+                self._fill(cell, str(text), font_size, bold=True, alignment=alignments["l" if start == 0 else "c"])
+                _set_cell_shading(cell, HEADER_FILL)
+                start += span
+        head = table.rows[n_head - 1]
         for k, text in enumerate(header):
             cell = head.cells[k]
             self._fill(cell, str(text), font_size, bold=True, alignment=alignments["l" if k == 0 else align[k]])
@@ -249,9 +262,14 @@ class DocWriter:
             for k in range(n_cols):
                 text = str(row[k]) if k < len(row) else ""
                 self._fill(cells[k], text, font_size, bold=i in bold_rows, alignment=alignments[align[k]])
-        for row in table.rows:
+        for row in table.rows[n_head - 1:]:
             for k, cell in enumerate(row.cells):
                 cell.width = Cm(widths[k])
+        if groups:
+            start = 0
+            for _, span in groups:
+                table.rows[0].cells[start].width = Cm(sum(widths[start:start + span]))
+                start += span
         for text in notes:
             self.note(text)
         if not notes:
@@ -271,6 +289,13 @@ class DocWriter:
             tbl_pr.append(tbl_w)
         tbl_w.set(qn("w:type"), "dxa")
         tbl_w.set(qn("w:w"), str(int(sum(widths) / 2.54 * 1440)))
+        margins = OxmlElement("w:tblCellMar")
+        for side in ("left", "right"):
+            margin = OxmlElement(f"w:{side}")
+            margin.set(qn("w:w"), "68")  # 1.2 mm: narrow padding leaves room for numbers
+            margin.set(qn("w:type"), "dxa")
+            margins.append(margin)
+        tbl_pr.append(margins)
         for k, column in enumerate(table.columns):
             column.width = Cm(widths[k])
 

@@ -26,7 +26,7 @@ CORRECTION_TEXT = {
     "none": "None (occupancy at the start of each cycle)",
 }
 PARAMETER_HEADER = ("Parameter", "Value", "Distribution (PSA)", "DSA range", "Source")
-PARAMETER_WIDTHS = (4.6, 1.7, 2.9, 2.4, 4.4)
+PARAMETER_WIDTHS = (3.9, 1.9, 2.5, 2.3, 5.4)
 ASSUMPTION_NOTE = ("‡ The value is an assumption (its source begins 'Assumption'); † the uncertainty (SE or range) "
                    "is assumed (see the note).  DSA: one-way bounds from the inputs, else the 2.5th and 97.5th "
                    "percentiles of the distribution; 'Not varied' = fixed, with the reason in the note.")

@@ -70,9 +70,10 @@ def base_case_section(ctx: AppendixContext) -> None:
         f"{qalys(inc['qalys'])} additional QALYs ({qalys(inc['lys'])} life years) at an additional cost of "
         f"{ctx.money(inc['costs'])} (discounted). At {thresholds} per QALY the incremental net monetary benefit is "
         f"{nmb_text}.{verdict}")
-    w.table("Base-case results (deterministic, discounted)", ("Technologies", "Total costs", "Total LYG", "Total QALYs",
-            "Incremental costs", "Incremental LYG", "Incremental QALYs", "ICER (per QALY)"), base_case_rows(ctx),
-            (3.2, 1.8, 1.5, 1.6, 2.0, 1.7, 1.8, 2.4), font_size=8,
+    w.table("Base-case results (deterministic, discounted)", ("Technologies", "Costs", "LYG", "QALYs",
+            "Costs", "LYG", "QALYs", "ICER (per QALY gained)"), base_case_rows(ctx),
+            (3.4, 1.8, 1.3, 1.4, 1.8, 1.3, 1.4, 3.6), font_size=8, groups=[("", 1), ("Total", 3), ("Incremental", 3),
+                                                                          ("", 1)],
             notes=["LYG, life years gained; QALYs, quality-adjusted life years; ICER, incremental cost-effectiveness "
                    "ratio. Costs and QALYs discounted at the reference-case rates."])
     w.table("Incremental net benefit of the intervention (deterministic)", ("Threshold", "Incremental net monetary "
@@ -111,9 +112,10 @@ def traces_section(ctx: AppendixContext) -> None:
             t = traces[a]["time_months"]
             row += [number(float(np.interp(month, t, traces[a][state])), 3) for state in ("PF", "PD", "Dead")]
         rows.append(row)
-    header = ["Month"] + [f"{state}\n{ctx.labels[a]}" for a in arms for state in ("PF", "PD", "Dead")]
+    header = ["Month"] + [state for _ in arms for state in ("PF", "PD", "Dead")]
     w.table("State occupancy at selected times (proportion of the cohort)", header, rows,
-            [1.6] + [14.4 / (3 * len(arms))] * (3 * len(arms)), align="r" * len(header))
+            [1.6] + [14.4 / (3 * len(arms))] * (3 * len(arms)), align="r" * len(header),
+            groups=[("", 1)] + [(ctx.labels[a], 3) for a in arms])
 
 
 # --------------------------------------------------------------------------- deterministic sensitivity
@@ -129,8 +131,8 @@ def dsa_section(ctx: AppendixContext) -> None:
         "bounds from the inputs or, where none are given, the 2.5th and 97.5th percentiles of its distribution. "
         "Survival-curve coefficients are jointly uncertain and are varied in the PSA and the scenarios instead. "
         f"Results are expressed as incremental net monetary benefit (INMB) at {wtp_text(ctx, dsa.wtp)}; the base-case "
-        f"INMB is {ctx.money(dsa.base_inmb)}. The results are most sensitive to " + ", ".join(top[:-1])
-        + (f" and {top[-1]}" if len(top) > 1 else (top[0] if top else "")) + ". "
+        f"INMB is {ctx.money(dsa.base_inmb)}. The most influential parameters are: " + "; ".join(
+            f"{t[0].lower() + t[1:]}" for t in top) + ". "
         + (f"INMB becomes positive at one bound of {positive} parameter(s)." if positive else
            "INMB stays negative across every one-way range." if dsa.base_inmb < 0 else ""))
     ctx.figure("tornado", f"Tornado diagram: INMB at {wtp_text(ctx, dsa.wtp)} at the low and high value of the "
@@ -145,8 +147,19 @@ def dsa_section(ctx: AppendixContext) -> None:
                      icer(_finite(r["icer_high"]), r["status_high"], ctx.currency)])
     w.table(f"One-way sensitivity analysis: all varied parameters, sorted by the swing in INMB at "
             f"{wtp_text(ctx, dsa.wtp)}", ("Parameter", "Low value", "High value", "INMB (low)", "INMB (high)",
-                                          "ICER (low)", "ICER (high)"), rows, (5.2, 1.6, 1.6, 1.9, 1.9, 1.9, 1.9),
+                                          "ICER (low)", "ICER (high)"), rows, (4.4, 1.8, 1.8, 1.8, 1.8, 2.2, 2.2),
             font_size=7)
+
+
+def short_text(text: str, limit: int = 150) -> str:
+    """The first sentence of ``text``, cut at a word boundary to at most ``limit`` characters."""
+    text = " ".join(text.split())
+    for stop in (". ", "; "):
+        if stop in text:
+            text = text.split(stop)[0]
+    if len(text) <= limit:
+        return text
+    return text[: text.rfind(" ", 0, limit - 1)] + "…"
 
 
 def _finite(value) -> float | None:
@@ -177,13 +190,13 @@ def scenarios_section(ctx: AppendixContext) -> None:
     rows = []
     for _, r in table.iterrows():
         change = r.get("icer_change_pct", float("nan"))
-        rows.append([f"{r['scenario']}\n{r['rationale']}", ctx.money(r["inc_cost"]), qalys(r["inc_qaly"]),
+        rows.append([f"{r['scenario']}\n{short_text(str(r['rationale']))}", ctx.money(r["inc_cost"]), qalys(r["inc_qaly"]),
                      icer(_finite(r["icer"]), r["status"], ctx.currency),
                      "—" if _finite(change) is None or r["scenario"] == "base_case" else f"{number(change, 1)}%",
                      ctx.money(r[primary]) if primary in r else "—"])
     w.table("Scenario analyses (deterministic)", ("Scenario", "Incremental costs", "Incremental QALYs", "ICER",
             "Change in ICER", f"INMB at {ctx.money(ctx.s.primary_wtp)}"), rows, (6.4, 1.9, 1.7, 2.2, 1.6, 2.2),
-            font_size=7)
+            font_size=7, notes=["Descriptions shortened; the full rationale of each scenario is in scenarios.csv."])
 
 
 def threshold_section(ctx: AppendixContext) -> None:

@@ -59,6 +59,14 @@ def _switch_text(ctx: AppendixContext) -> str:
             f"{ctx.money(first)} per QALY (grid step {ctx.money(ctx.s.wtp_grid_step)}); the frontier switches there.")
 
 
+def _peak_text(ctx: AppendixContext, evpi) -> str:
+    if not len(evpi) or float(evpi["evpi"].max()) <= 0:
+        return ""
+    k = int(np.argmax(evpi["evpi"].to_numpy()))
+    return (f" Over the range of thresholds the per-patient EVPI is highest, {ctx.money(evpi['evpi'].iloc[k])}, at "
+            f"{wtp_text(ctx, evpi['wtp'].iloc[k])}, where the decision is most uncertain.")
+
+
 def psa_section(ctx: AppendixContext) -> None:
     b, w = ctx.bundle, ctx.w
     ctx.section("psa", "Probabilistic sensitivity analysis")
@@ -81,9 +89,10 @@ def psa_section(ctx: AppendixContext) -> None:
         + f". The probability that {ctx.intervention} is cost-effective is {prob_text}.")
     w.table("Probabilistic and deterministic base-case results", ("Outcome", "Deterministic", "Probabilistic (mean)",
             "95% interval"), psa_rows(ctx), (5.4, 3.0, 3.0, 4.6))
-    header = ["Threshold"] + [f"P(cost-effective)\n{ctx.labels[a]}" for a in b.psa.arms] + ["EVPI per patient"]
+    header = ["Threshold"] + [ctx.labels[a] for a in b.psa.arms] + ["EVPI per patient"]
     w.table("Probability of being cost-effective and expected value of perfect information", header,
-            acceptability_rows(ctx), [4.6] + [3.8] * len(b.psa.arms) + [3.8])
+            acceptability_rows(ctx), [4.0] + [4.0] * len(b.psa.arms) + [4.0],
+            groups=[("", 1), ("Probability cost-effective", len(b.psa.arms)), ("", 1)])
     ctx.figure("ce_plane", "Cost-effectiveness plane: incremental costs and QALYs of each PSA iteration",
                width_cm=14.0)
     w.paragraph(_switch_text(ctx))
@@ -111,7 +120,8 @@ def voi_section(ctx: AppendixContext) -> None:
         f"{number(voi.effective_population, 0)}, the discounted number of patients treated over "
         f"{s.decision_horizon_years:g} years at {number(s.annual_incidence, 0)} patients a year. "
         + " ".join(f"At {wtp_text(ctx, k)} the EVPI is {ctx.money(r['evpi'], 2)} per patient "
-                   f"({ctx.money(r['population_evpi'])} for the population)." for k, r in at.items()))
+                   f"({ctx.money(r['population_evpi'])} for the population)." for k, r in at.items())
+        + _peak_text(ctx, evpi))
     ctx.figure("evpi", "Expected value of perfect information per patient by willingness to pay", width_cm=14.0)
     groups = voi.evppi[voi.evppi["kind"] == "group"]
     wtps = sorted(groups["wtp"].unique())
@@ -123,7 +133,7 @@ def voi_section(ctx: AppendixContext) -> None:
             row += [ctx.money(part.loc[x, "evppi"], 2), ctx.money(part.loc[x, "population_evppi"])]
         rows.append(row)
     if rows:
-        header = ["Parameter group"] + [f"{t} at {ctx.money(x)}" for x in wtps for t in ("Per patient", "Population")]
+        header = ["Parameter group"] + [t for _ in wtps for t in ("Per patient", "Population")]
         evpi_row = ["All parameters (EVPI)"]
         for x in wtps:
             r = evpi[np.isclose(evpi["wtp"], x)]
@@ -131,7 +141,13 @@ def voi_section(ctx: AppendixContext) -> None:
                 if len(r) else ["—", "—"]
         rows.append(evpi_row)
         w.table("Expected value of partial perfect information by parameter group", header, rows,
-                [4.4] + [11.6 / (2 * len(wtps))] * (2 * len(wtps)), bold_rows=(len(rows) - 1,))
-        ctx.figure("evppi", "EVPPI per patient by parameter group", width_cm=14.0)
+                [4.4] + [11.6 / (2 * len(wtps))] * (2 * len(wtps)), bold_rows=(len(rows) - 1,),
+                groups=[("", 1)] + [(f"EVPPI at {wtp_text(ctx, x)}", 2) for x in wtps])
+        largest = float(groups["evppi"].abs().max()) if len(groups) else 0.0
+        if largest < 0.005:
+            w.paragraph("At these thresholds every PSA iteration favours the same strategy, so the EVPI and every "
+                        "EVPPI are zero (to the nearest penny); the EVPPI chart is omitted.")
+        else:
+            ctx.figure("evppi", "EVPPI per patient by parameter group", width_cm=14.0)
     else:
         w.paragraph("No parameter varied in the PSA, so no EVPPI was estimated.", italic=True)

@@ -85,6 +85,11 @@ def build_workbook(inputs: ModelInputs, base_case: BaseCaseResult, *, dsa: pd.Da
     for ws in wb.worksheets:
         protect(ws)
         ws.sheet_view.showGridLines = ws.title not in ("Cover",)
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        if not ws.title.startswith(("Surv ", "Trace ")) and ws.title != "PSA":
+            ws.sheet_properties.pageSetUpPr.fitToPage = True  # print one page wide
+            ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     wb.calculation.fullCalcOnLoad = True
     wb.properties.title = inputs.settings.title[:200]
     wb.properties.creator = f"cea {__version__}"
@@ -100,6 +105,9 @@ def write_workbook(path: Path | str, inputs: ModelInputs, base_case: BaseCaseRes
     os.close(handle)
     try:
         wb.save(temporary)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # mkstemp creates 0600; give the file the usual permissions
         os.replace(temporary, path)
     finally:
         if os.path.exists(temporary):

@@ -157,8 +157,11 @@ def _surv_sheet(book: Book, arm_id: str) -> None:
         put_text(ws, row, 2, curve.id)
         put_text(ws, row, 3, curve.family)
         hr, af = getattr(arm, f"{endpoint}_hazard_ratio"), getattr(arm, f"{endpoint}_acceleration_factor")
-        put_formula(ws, row, 4, n(hr), GENERAL) if hr else put_value(ws, row, 4, 1, GENERAL)
-        put_formula(ws, row, 5, n(af), GENERAL) if af else put_value(ws, row, 5, 1, GENERAL)
+        for col, pid in ((4, hr), (5, af)):  # 1 = none (multiplying by 1, adding ln 1 = 0 change nothing)
+            if pid:
+                put_formula(ws, row, col, n(pid), GENERAL)
+            else:
+                put_value(ws, row, col, 1, GENERAL)
         put_text(ws, row, 6, arm.waning_reference or "—")
         hr_cell[endpoint] = abs_ref(4, row)
         names = {f"c{j}": n(f"{curve.id}.{c}") for j, c in enumerate(curve.coefficients)}
