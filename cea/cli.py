@@ -13,7 +13,7 @@ from typing import Annotated, Iterator, Optional
 
 import typer
 
-from cea.errors import InputError
+from cea.errors import InputError, OutputError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Cohort cost-effectiveness model (PF, PD, Dead) with DSA, PSA, VOI, Excel workbook and HTA appendix; configured by an inputs folder (default: BOLERO-2).")
@@ -37,6 +37,9 @@ def exit_code_on_input_error() -> Iterator[None]:
     except KeyboardInterrupt:
         typer.echo("interrupted: earlier outputs are unchanged", err=True)
         raise typer.Exit(130) from None
+    except OutputError as exc:
+        typer.echo(f"error: {exc}; earlier outputs are unchanged", err=True)
+        raise typer.Exit(1) from None
 
 
 def _load(inputs: Path, overrides: list[str] | None):

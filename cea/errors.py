@@ -36,3 +36,7 @@ class InputError(ValueError):
 
 class ModelError(RuntimeError):
     """The model produced something impossible (e.g. an invalid transition matrix)."""
+
+
+class OutputError(RuntimeError):
+    """Results could not be written (disk full, permissions); earlier outputs are unchanged."""

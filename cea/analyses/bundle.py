@@ -4,13 +4,13 @@ appendix (one PSA feeds the VOI, the workbook and the appendix)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
-
 from cea.analyses.base_case import BaseCaseResult, run_base_case
 from cea.analyses.one_way import OneWayResult, one_way
 from cea.analyses.psa import PsaResult, run_psa
 from cea.analyses.scenarios import ScenarioResult, run_scenarios
+from cea.analyses.survival_fits import SurvivalFitsResult, run_survival_fits
 from cea.analyses.threshold import ThresholdResult, threshold
+from cea.analyses.validation import ValidationResult, run_validation
 from cea.analyses.voi_analysis import VoiResult, run_voi
 from cea.inputs.manifest import RunManifest, build_manifest
 from cea.inputs.model_inputs import ModelInputs
@@ -26,8 +26,8 @@ class AnalysisBundle:
     psa: PsaResult
     voi: VoiResult
     manifest: RunManifest
-    validation: Any = None  # cea.analyses.validation.ValidationResult when available
-    fits: Any = None  # cea.analyses.survival_fits result when available
+    validation: ValidationResult | None = None
+    fits: SurvivalFitsResult | None = None
 
 
 def run_all_analyses(inputs: ModelInputs, iterations: int | None = None, seed: int | None = None,
@@ -35,19 +35,8 @@ def run_all_analyses(inputs: ModelInputs, iterations: int | None = None, seed: i
     """Base case, DSA, scenarios, threshold price, PSA (unless given) and VOI from that PSA."""
     s = inputs.settings
     psa = psa or run_psa(inputs, iterations, seed, overrides=overrides)
-    validation = fits = None
-    try:  # survival fits and validation come from their own modules when present
-        from cea.analyses.validation import run_validation
-
-        validation = run_validation(inputs)
-    except ImportError:
-        pass
-    try:
-        from cea.analyses.survival_fits import fit_survival_data
-
-        fits = fit_survival_data(inputs)
-    except ImportError:
-        pass
+    validation = run_validation(inputs, overrides)
+    fits = run_survival_fits(inputs)
     return AnalysisBundle(
         inputs=inputs, base_case=run_base_case(inputs, overrides), one_way=one_way(inputs), scenarios=run_scenarios(inputs),
         threshold=threshold(inputs, s.price_parameter, linked=s.price_linked), psa=psa, voi=run_voi(inputs, psa),
