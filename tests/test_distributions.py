@@ -70,3 +70,15 @@ def test_same_seed_same_draws_and_zero_variance_gives_point_estimates(shipped_in
     z = draw(shipped_inputs, 5, np.random.default_rng(3), zero_variance=True)
     for pid in stochastic_ids(shipped_inputs):
         np.testing.assert_array_equal(z[pid], np.repeat(shipped_inputs.parameter_value(pid), 5))
+
+
+def test_an_override_recentres_the_psa_distribution(shipped_inputs):
+    from cea.inputs.overrides import apply_overrides
+
+    inputs = apply_overrides(shipped_inputs, {"hr_pfs": 0.7, "ae_rate_stomatitis_eve_exe": 0.3})
+    sample = draw(inputs, 20_000, np.random.default_rng(2))
+    assert np.median(sample["hr_pfs"]) == pytest.approx(0.7, rel=0.01)
+    assert sample["ae_rate_stomatitis_eve_exe"].mean() == pytest.approx(0.3, rel=0.01)
+    # the spread is kept: the log-normal's σ comes from the published CI width
+    sigma = (np.log(0.54) - np.log(0.38)) / (2 * 1.959963984540054)
+    assert np.log(sample["hr_pfs"]).std() == pytest.approx(sigma, rel=0.02)

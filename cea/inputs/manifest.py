@@ -1,9 +1,13 @@
-"""Run manifest: what produced an output (package version, inputs hash, seed, settings).
+"""Run manifest: what produced an output (package version, git commit when available,
+SHA-256 of every input file and of the whole set, settings, seed, overrides, Python and
+numpy versions).
 
-Built once per run and written into every output (JSON, CSV side-car, workbook cover,
-appendix).  It holds no wall-clock time, so that the same inputs and seed give
-byte-identical outputs; the time of a run is recorded only in the output folder's
-``run.log``.
+Built once per run and written into every output (results.json, manifest.json, the PSA
+summary, the workbook's cover, the appendix).  It deliberately holds no wall-clock time,
+so that the same inputs and seed give byte-identical CSV and JSON outputs; the time of
+each run is recorded only in the output folder's ``run.log`` (one JSON line per run,
+written by ``cea.outputs.files.write_atomically``), which is the one file outside that
+promise.
 """
 
 from __future__ import annotations

@@ -132,11 +132,11 @@ def dsa_section(ctx: AppendixContext) -> None:
         "Survival-curve coefficients are jointly uncertain and are varied in the PSA and the scenarios instead. "
         f"Results are expressed as incremental net monetary benefit (INMB) at {wtp_text(ctx, dsa.wtp)}; the base-case "
         f"INMB is {ctx.money(dsa.base_inmb)}. The most influential parameters are: " + "; ".join(
-            f"{t[0].lower() + t[1:]}" for t in top) + ". "
+            (t[0].lower() + t[1:] if len(t) > 1 and t[1].islower() else t) for t in top) + ". "
         + (f"INMB becomes positive at one bound of {positive} parameter(s)." if positive else
            "INMB stays negative across every one-way range." if dsa.base_inmb < 0 else ""))
     ctx.figure("tornado", f"Tornado diagram: INMB at {wtp_text(ctx, dsa.wtp)} at the low and high value of the "
-               "15 most influential parameters")
+               f"{min(15, len(table))} most influential parameters", width_cm=14.5)
     rows = []
     for _, r in table.iterrows():
         unit = b.inputs.parameters[r["parameter"]].unit
@@ -194,8 +194,9 @@ def scenarios_section(ctx: AppendixContext) -> None:
                      icer(_finite(r["icer"]), r["status"], ctx.currency),
                      "—" if _finite(change) is None or r["scenario"] == "base_case" else f"{number(change, 1)}%",
                      ctx.money(r[primary]) if primary in r else "—"])
-    w.table("Scenario analyses (deterministic)", ("Scenario", "Incremental costs", "Incremental QALYs", "ICER",
+    w.table("Scenario analyses (deterministic)", ("Scenario", "Costs", "QALYs", "ICER",
             "Change in ICER", f"INMB at {ctx.money(ctx.s.primary_wtp)}"), rows, (6.4, 1.9, 1.7, 2.2, 1.6, 2.2),
+            groups=[("", 1), ("Incremental", 2), ("", 3)],
             font_size=7, notes=["Descriptions shortened; the full rationale of each scenario is in scenarios.csv."])
 
 

@@ -16,7 +16,7 @@ from openpyxl.chart import BarChart, Reference, ScatterChart, Series
 from openpyxl.utils import get_column_letter
 
 from cea.outputs.workbook_inputs import Book
-from cea.outputs.workbook_style import (GENERAL, INTEGER, FastCells, SECTION_FONT, SUBTITLE_FONT, TOTAL_FONT, VALUE_FONT,
+from cea.outputs.workbook_style import (GENERAL, INTEGER, PALETTE, FastCells, line_chart, SECTION_FONT, SUBTITLE_FONT, TOTAL_FONT, VALUE_FONT,
                                         header_row, put_formula, put_text, put_value, sheet_title, title, widths)
 
 TOKENS = {"inc": "incremental", "inmb": "INMB", "nmb": "NMB", "icer": "ICER", "qaly": "QALYs", "qalys": "QALYs",
@@ -153,6 +153,7 @@ def build_dsa(book: Book, dsa: pd.DataFrame | None, base_inmb: float) -> None:
     top, bottom, index = write_frame(ws, frame, r, 1, book, columns)
     if "description" in index:
         ws.column_dimensions[get_column_letter(index["description"])].width = 48
+    ws.column_dimensions["A"].width = max(ws.column_dimensions["A"].width or 0, 28)
     if not result:
         return
     # tornado data: deviations from base (formulas), next to the table
@@ -175,6 +176,9 @@ def build_dsa(book: Book, dsa: pd.DataFrame | None, base_inmb: float) -> None:
     chart.title = f"Tornado: change in {result[2]} from the base case"
     data = Reference(ws, min_col=dev + 1, max_col=dev + 2, min_row=r, max_row=top + n_bars - 1)
     chart.add_data(data, titles_from_data=True)
+    for series, colour in zip(chart.series, (PALETTE[0], PALETTE[1])):
+        series.graphicalProperties.solidFill = colour
+        series.graphicalProperties.line.solidFill = colour
     chart.set_categories(Reference(ws, min_col=dev, min_row=top, max_row=top + n_bars - 1))
     chart.x_axis.scaling.orientation = "maxMin"  # largest swing at the top
     chart.y_axis.title = f"Change in {result[2]}"
@@ -244,13 +248,14 @@ def build_psa(book: Book, psa: pd.DataFrame | None, ceac: pd.DataFrame | None) -
         if len(inc) == 2:
             chart = ScatterChart()
             chart.title = "Cost-effectiveness plane"
-            chart.style = 13
             x = Reference(ws, min_col=index[inc["qaly"]], min_row=top, max_row=bottom)
             y = Reference(ws, min_col=index[inc["cost"]], min_row=top, max_row=bottom)
             series = Series(y, x, title="PSA iterations")
             series.marker.symbol = "circle"
             series.marker.size = 3
             series.graphicalProperties.line.noFill = True
+            series.marker.graphicalProperties.solidFill = PALETTE[0]
+            series.marker.graphicalProperties.line.solidFill = PALETTE[0]
             chart.series.append(series)
             arm = book.inputs.structure.arm
             chart.x_axis.title = f"Incremental QALYs ({arm(s.intervention).label} vs {arm(s.comparator).label})"
@@ -272,24 +277,12 @@ def build_psa(book: Book, psa: pd.DataFrame | None, ceac: pd.DataFrame | None) -
     arms = [a for a in ceac.columns if a in book.inputs.structure.arm_ids]
     if not arms:
         return
-    chart = ScatterChart()
-    chart.title = "Cost-effectiveness acceptability curve"
-    chart.style = 13
-    chart.scatterStyle = "line"
     x = Reference(ws, min_col=c_index["wtp"], min_row=c_top, max_row=c_bottom)
-    for a in arms:
-        y = Reference(ws, min_col=c_index[a], min_row=c_top, max_row=c_bottom)
-        series = Series(y, x, title=book.inputs.structure.arm(a).label)
-        series.marker.symbol = "none"
-        series.smooth = False
-        chart.series.append(series)
-    chart.x_axis.title = f"Willingness to pay per QALY ({s.currency})"
-    chart.y_axis.title = "Probability cost-effective"
-    chart.y_axis.scaling.min, chart.y_axis.scaling.max = 0, 1
-    chart.x_axis.number_format = book.money
-    chart.y_axis.number_format = "0%"
-    chart.legend.position = "b"
-    _hide_nothing(chart)
+    curves = [(Reference(ws, min_col=c_index[a], min_row=c_top, max_row=c_bottom), book.inputs.structure.arm(a).label)
+              for a in arms]
+    chart = line_chart("Cost-effectiveness acceptability curve", x, curves,
+                       f"Willingness to pay per QALY ({s.currency})", "Probability cost-effective", y_max=1,
+                       x_format=book.money)
     chart.height, chart.width = 11, 18
     ws.add_chart(chart, f"{get_column_letter(right)}{top_chart}")
 

@@ -98,7 +98,7 @@ def build_inputs(book: Book) -> None:
     ws = wb.create_sheet(sheet_title(INPUTS, book.titles))
     title(ws, "Model inputs", "Blue cells on yellow are inputs: change them and the whole model recalculates. "
           "Black cells are formulas (protected, no password). Every input has a defined name (column A).")
-    widths(ws, [34, 62, 16, 18, 13, 13, 30, 16, 70, 60])
+    widths(ws, [34, 62, 16, 24, 13, 13, 30, 16, 70, 60])
     r = 4
 
     def section(text: str, note: str | None = None) -> None:
@@ -133,7 +133,7 @@ def build_inputs(book: Book) -> None:
 
     # settings -------------------------------------------------------------------------------------
     section("Settings", "Methodological choices (settings.toml); the reference case is NICE PMG36")
-    header_row(ws, r, ["Name", "Setting", "Value", "Unit / allowed values"])
+    header_row(ws, r, ["Name", "Setting", "Value", "Unit / allowed values"], height=30)
     r += 1
     for key, label, unit, fmt in SETTING_ROWS:
         cell = named_input(key, label, _setting_value(getattr(s, key)), unit, fmt)
@@ -198,8 +198,8 @@ def build_inputs(book: Book) -> None:
             low, high = dsa_range(inputs, p.id)
         except ValueError:  # e.g. a value moved outside its CI by --set: no percentile range to show
             low, high = p.low, p.high
-        put_value(ws, r, 5, low, fmt)
-        put_value(ws, r, 6, high, fmt)
+        put_value(ws, r, 5, low, fmt if fmt != GENERAL else "0.0000")
+        put_value(ws, r, 6, high, fmt if fmt != GENERAL else "0.0000")
         put_text(ws, r, 7, p.distribution_text())
         put_text(ws, r, 8, p.group)
         put_text(ws, r, 9, p.source)

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from openpyxl.chart import Reference
 from openpyxl.utils import get_column_letter
 
 from cea.outputs.tables import category_label
 from cea.outputs.workbook_inputs import Book
 from cea.outputs.workbook_style import (FACTOR, GENERAL, INTEGER, FastCells, OCC, PROB, SECTION_FONT, SUBTITLE_FONT, YEARS,
-                                        abs_ref, header_row, put_formula, put_text, put_value, sheet_ref, sheet_title,
-                                        title, widths)
+                                        abs_ref, header_row, line_chart, put_formula, put_text, put_value, sheet_ref,
+                                        sheet_title, title, widths)
 from cea.structure import PROPORTIONAL_HAZARDS
 
 HEADER_ROW = 9
@@ -176,6 +177,9 @@ def _surv_sheet(book: Book, arm_id: str) -> None:
     put_text(ws, 7, 1, "PF exits: hazard ΔH_PFS split into progression (1 − π)ΔH and death max(πΔH, background); "
              "P(leave PF) = 1 − exp(−total), shared in proportion.", font=SUBTITLE_FONT)
     _column_headers(ws, SURV_COLUMNS)
+    for col in range(1, 15):  # room for the curve table above the data
+        letter = get_column_letter(col)
+        ws.column_dimensions[letter].width = max(ws.column_dimensions[letter].width or 0, 13)
     put_text(ws, HEADER_ROW - 1, SURV["pfs_H"], "PFS", font=SECTION_FONT)
     put_text(ws, HEADER_ROW - 1, SURV["os_H"], "OS", font=SECTION_FONT)
 
@@ -226,6 +230,11 @@ def _surv_sheet(book: Book, arm_id: str) -> None:
             f[f"{e}_S"] = f"=EXP(-1*{L[e + '_cum']}{r})"
         for key, value in f.items():
             put(r, SURV[key], value, fmts[key])
+    first, last = book.first_row, book.last_row
+    x = Reference(ws, min_col=SURV["t_years"], min_row=first, max_row=last)
+    curves = [(Reference(ws, min_col=SURV[f"{e}_S"], min_row=first, max_row=last), e.upper()) for e in ("pfs", "os")]
+    ws.add_chart(line_chart(f"Modelled PFS and OS: {arm.label}", x, curves, "Years", "Proportion surviving",
+                            y_max=1), f"{get_column_letter(len(SURV_COLUMNS) + 2)}{HEADER_ROW + 1}")
 
 
 def _trace_sheet(book: Book, arm_id: str) -> None:
@@ -243,18 +252,18 @@ def _trace_sheet(book: Book, arm_id: str) -> None:
     # header block: arm constants
     put_text(ws, 4, 1, "P(PD→Dead) per cycle, constant option")
     if arm.pd_death_rate:
-        put_formula(ws, 4, 4, f"1-EXP(-1*{n(arm.pd_death_rate)}*{n('cycle_months')})", PROB)
-        put_text(ws, 4, 5, f"from {n(arm.pd_death_rate)} (per month); used when pd_mortality = constant")
+        put_formula(ws, 4, 6, f"1-EXP(-1*{n(arm.pd_death_rate)}*{n('cycle_months')})", PROB)
+        put_text(ws, 4, 7, f"from {n(arm.pd_death_rate)} (per month); used when pd_mortality = constant")
     else:
-        put_formula(ws, 4, 4, "NA()")
-        put_text(ws, 4, 5, "no PD death-rate parameter for this arm: pd_mortality = constant is not available")
-    p_const = "$D$4"
+        put_formula(ws, 4, 6, "NA()")
+        put_text(ws, 4, 7, "no PD death-rate parameter for this arm: pd_mortality = constant is not available")
+    p_const = "$F$4"
     put_text(ws, 5, 1, "Treatment discontinuation rate (per month, while PF)")
     if arm.discontinuation_rate:
-        put_formula(ws, 5, 4, n(arm.discontinuation_rate), GENERAL)
+        put_formula(ws, 5, 6, n(arm.discontinuation_rate), GENERAL)
     else:
-        put_value(ws, 5, 4, 0, GENERAL)
-        put_text(ws, 5, 5, "none: on treatment = PF")
+        put_value(ws, 5, 6, 0, GENERAL)
+        put_text(ws, 5, 7, "none: on treatment = PF")
     put_text(ws, 6, 1, "Drug costs are paid at the start of each cycle while on treatment (no within-cycle correction); "
              "progression and death costs at mid-cycle; adverse events and one-off costs at cycle 0.", font=SUBTITLE_FONT)
     _column_headers(ws, columns)
@@ -309,7 +318,7 @@ def _trace_sheet(book: Book, arm_id: str) -> None:
             f["b_prog"] = f"=IF({kk}<={nc},{L['df_mid']}{r}*{L['new_prog']}{r},0)"
             f["b_death"] = f"=IF({kk}<={nc},{L['df_mid']}{r}*{L['new_deaths']}{r},0)"
         f["total"] = f"={L['pf']}{r}+{L['pd']}{r}+{L['dead']}{r}"
-        f["on_trt"] = (f"={L['pf']}{r}*EXP(-1*$D$5*{surv}{S['t_months']}{r})" if arm.discontinuation_rate
+        f["on_trt"] = (f"={L['pf']}{r}*EXP(-1*$F$5*{surv}{S['t_months']}{r})" if arm.discontinuation_rate
                        else f"={L['pf']}{r}")
         f["w"] = (f'=IF({kk}>{nc},0,IF({corr}="none",IF({kk}<{nc},1,0),IF(OR({corr}<>"simpson",{nc}=1),'
                   f"IF(OR({kk}=0,{kk}={nc}),0.5,1),IF(AND({even}>0,{kk}<={even}),IF(OR({kk}=0,{kk}={even}),1,"
@@ -338,4 +347,10 @@ def _trace_sheet(book: Book, arm_id: str) -> None:
         f["cost_total"] = f"=SUM({L['cat:' + categories[0]]}{r}:{L['cat:' + categories[-1]]}{r})" if categories else "=0"
         for key, value in f.items():
             put(r, T[key], value, fmts[key])
+    first, last = book.first_row, book.last_row
+    x = Reference(ws, min_col=T["t_years"], min_row=first, max_row=last)
+    states = [(Reference(ws, min_col=T[k], min_row=first, max_row=last), label)
+              for k, label in (("pf", "Progression-free"), ("pd", "Progressed disease"), ("dead", "Dead"))]
+    ws.add_chart(line_chart(f"Markov trace: {arm.label}", x, states, "Years", "Proportion of cohort", y_max=1),
+                 f"{get_column_letter(len(columns) + 2)}{HEADER_ROW + 1}")
     book.trace_cols = T

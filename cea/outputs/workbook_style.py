@@ -271,3 +271,33 @@ class FastCells:
         cell._value, cell.data_type = value, data_type
         cell._hyperlink = cell._comment = None
         self.ws._cells[(row, col)] = cell
+
+
+PALETTE = ("1F3864", "C00000", "548235", "ED7D31", "7030A0", "7F7F7F")
+
+
+def line_chart(chart_title: str, x, series: list[tuple[Any, str]], x_title: str, y_title: str,
+               y_format: str = "0%", x_format: str = "0", y_max: float | None = None):
+    """Native scatter chart with straight lines (numeric x axis): one (y reference, title) per series."""
+    from openpyxl.chart import ScatterChart, Series
+
+    chart = ScatterChart()
+    chart.title = chart_title
+    chart.scatterStyle = "line"
+    for k, (y, name) in enumerate(series):
+        s = Series(y, x, title=name)
+        s.marker.symbol = "none"
+        s.smooth = False
+        s.graphicalProperties.line.solidFill = PALETTE[k % len(PALETTE)]
+        s.graphicalProperties.line.width = 22000  # EMU, about 1.75 pt
+        chart.series.append(s)
+    chart.x_axis.title, chart.y_axis.title = x_title, y_title
+    chart.x_axis.number_format, chart.y_axis.number_format = x_format, y_format
+    chart.y_axis.scaling.min = 0
+    if y_max is not None:
+        chart.y_axis.scaling.max = y_max
+    chart.x_axis.scaling.min = 0
+    chart.legend.position = "b"
+    chart.x_axis.delete = chart.y_axis.delete = False  # openpyxl >= 3.1 hides axes unless told
+    chart.height, chart.width = 10, 18
+    return chart

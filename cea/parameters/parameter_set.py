@@ -67,22 +67,30 @@ def dirichlet_totals(inputs: ModelInputs) -> dict[str, float]:
 
 
 def marginal_distribution(row: ParameterRow, dirichlet_total: float | None = None):
-    """The frozen scipy distribution of a parameter row (a Dirichlet member's beta marginal); None if fixed."""
+    """The frozen scipy distribution of a parameter row (a Dirichlet member's beta marginal); None if fixed.
+
+    The distribution is centred on the row's *value*, so that an override (``--set``, a scenario)
+    moves the PSA distribution with it while keeping its spread: a beta from counts keeps its
+    effective sample size n (α = value·n), a log-normal from a CI keeps σ = (ln high − ln low)/(2·1.96).
+    A value on the boundary of a proportion (0 or 1) has no spread and is treated as fixed.
+    """
     d = row.distribution
     if d == "fixed":
         return None
+    if d in ("beta", "dirichlet") and not 0 < row.value < 1:
+        return None
     if d == "beta":
         if row.events is not None and row.n is not None:
-            return dist.beta_from_counts(row.events, row.n)
+            return dist.beta_from_counts(row.value * row.n, row.n)
         return dist.beta_from_mean_se(row.value, row.se)
     if d == "gamma":
         return dist.gamma_from_mean_se(row.value, row.se)
     if d == "lognormal":
         if row.ci_low is not None and row.ci_high is not None:
-            return dist.lognormal_from_ci(row.value, row.ci_low, row.ci_high)
+            return dist.lognormal_from_log_se(row.value, (np.log(row.ci_high) - np.log(row.ci_low)) / (2 * dist.Z95))
         return dist.lognormal_from_log_se(row.value, row.se)
     if d == "normal":
         return dist.normal_from_mean_se(row.value, row.se)
     if d == "dirichlet":
-        return dist.dirichlet_marginal(row.events, dirichlet_total)
+        return dist.dirichlet_marginal(row.value * dirichlet_total, dirichlet_total)
     raise ValueError(f"unknown distribution {d!r}")

@@ -15,4 +15,6 @@ def dsa_range(inputs: ModelInputs, pid: str) -> tuple[float | None, float | None
     if row.distribution == "fixed":
         return None, None
     distribution = marginal_distribution(row, dirichlet_totals(inputs).get(row.dirichlet_group))
+    if distribution is None:
+        return None, None
     return float(distribution.ppf(0.025)), float(distribution.ppf(0.975))

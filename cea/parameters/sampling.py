@@ -38,11 +38,14 @@ def draw(inputs: ModelInputs, n_samples: int, rng: np.random.Generator, zero_var
     scalar_rng, group_rng, curve_rng = rng.spawn(3)
     uniforms = scalar_rng.random((n_samples, len(scalars)))
     for j, row in enumerate(scalars):
-        if not zero_variance:
-            values[row.id] = marginal_distribution(row).ppf(uniforms[:, j])
+        distribution = marginal_distribution(row)
+        if not zero_variance and distribution is not None:
+            values[row.id] = distribution.ppf(uniforms[:, j])
     for group, stream in zip(sorted(totals), group_rng.spawn(len(totals))):
         members = [row for row in inputs.parameters.values() if row.distribution == "dirichlet" and row.dirichlet_group == group]
-        gammas = np.column_stack([g.gamma(row.events, 1.0, n_samples) for row, g in zip(members, stream.spawn(len(members)))])
+        # α_i = value_i·(Σα): equal to the counts in the file, and re-centred on any override of the values
+        gammas = np.column_stack([g.gamma(max(row.value, 0.0) * totals[group], 1.0, n_samples)
+                                  for row, g in zip(members, stream.spawn(len(members)))])
         if not zero_variance:
             shares = gammas / gammas.sum(axis=1, keepdims=True)
             for k, row in enumerate(members):
