@@ -21,7 +21,8 @@ class Problem:
         where = self.file + (f":{self.row}" if self.row is not None else "")
         what = ", ".join(
             part for part in (f"parameter '{self.parameter}'" if self.parameter else "",
-                              f"column '{self.column}'" if self.column else "") if part
+                              f"column '{self.column}'" if self.column and self.column != self.parameter else "")
+            if part
         )
         return f"{where}: {what + ': ' if what else ''}{self.message}"
 

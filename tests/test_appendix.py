@@ -36,7 +36,7 @@ INPUTS = Path(__file__).resolve().parents[1] / "inputs"
 EXPECTED_SECTIONS = (  # the order of the economic section of a NICE company submission (issue 6)
     "Summary", "Model structure", "Population, comparators, perspective, time horizon and discounting",
     "Clinical parameters and survival extrapolation", "Adverse events", "Health-related quality of life",
-    "Costs and healthcare resource use", "Base-case results", "Markov traces", "Deterministic sensitivity analysis",
+    "Costs and healthcare resource use", "Severity", "Base-case results", "Markov traces", "Deterministic sensitivity analysis",
     "Scenario analyses", "Threshold price analysis", "Probabilistic sensitivity analysis", "Value of information",
     "Validation against the pivotal trial", "Model verification", "Interpretation and limitations",
     "CHEERS 2022 checklist", "Run manifest", "References",
@@ -112,7 +112,7 @@ def test_every_figure_is_embedded_and_written_at_300_dpi(document, written):
     from PIL import Image
 
     pngs = sorted(written[1].glob("*.png"))
-    assert len(document.inline_shapes) == len(pngs) >= 14
+    assert len(document.inline_shapes) == len(pngs) >= 12
     names = {p.name for p in pngs}
     for required in ("state_diagram.png", "survival_os.png", "survival_pfs.png", "markov_trace.png", "tornado.png",
                      "ce_plane.png", "ceac.png", "convergence.png", "evpi.png", "validation_overlay.png"):
@@ -237,3 +237,12 @@ def test_converts_to_pdf_with_libreoffice(written, tmp_path):
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF")
     assert len(re.findall(rb"/Type\s*/Page[^s]", data)) >= 15
+
+
+@pytest.mark.parametrize("absolute, proportional, weight", [
+    (11.99, 0.8499, 1.0), (12.0, 0.5, 1.2), (5.0, 0.85, 1.2), (17.99, 0.9499, 1.2), (18.0, 0.5, 1.7),
+    (5.0, 0.95, 1.7)])
+def test_severity_weight_bands(absolute, proportional, weight):
+    from cea.outputs.appendix_severity import severity_weight
+
+    assert severity_weight(absolute, proportional) == weight

@@ -7,6 +7,7 @@ LibreOffice start (module-scoped fixture)."""
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 import shutil
@@ -233,10 +234,22 @@ EDITS = {  # workbook variant -> input cells edited (same ids as `cea run --set`
     "u_pd": {"u_pd": 0.5},
     "discount": {"discount_rate_costs": 0.015, "discount_rate_outcomes": 0.0},
     "simpson_pd_constant": {"within_cycle_correction": "simpson", "pd_mortality": "constant"},
-    "monthly_no_correction_age70": {"cycle_length_days": 30.4375, "within_cycle_correction": "none", "start_age": 70.0},
-    "waning_no_age_adjustment": {"waning_start_months": 24.0, "waning_end_months": 36.0,
-                                 "utility_age_adjustment": False},
+    "monthly_simpson_even_age70": {"cycle_length_days": 30.4375, "within_cycle_correction": "simpson",
+                                   "start_age": 70.0},  # 180 cycles: Simpson 1/3 only; rows after 180 masked
+    "waning_no_correction_no_age_adjustment": {"waning_start_months": 24.0, "waning_end_months": 36.0,
+                                               "within_cycle_correction": "none", "utility_age_adjustment": False},
 }
+
+
+def _append_csv(path: Path, rows: list[dict[str, str]]) -> None:
+    """Append rows by column name (columns the file has and a row lacks stay blank)."""
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        header, existing = reader.fieldnames, list(reader)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header)
+        writer.writeheader()
+        writer.writerows(existing + [{k: row.get(k, "") for k in header} for row in rows])
 
 
 def _families_inputs(tmp_path: Path):
@@ -244,22 +257,27 @@ def _families_inputs(tmp_path: Path):
     an at-start cost and arms without drug costs or adverse events."""
     folder = tmp_path / "families_inputs"
     shutil.copytree(INPUTS, folder, ignore=shutil.ignore_patterns("us", "tamrad"))
-    (folder / "scenarios.csv").write_text("scenario,target,value,rationale\ndiscount_0,discount_rate_costs,0,Test\n",
-                                          encoding="utf-8")
-    with (folder / "survival_models.csv").open("a", encoding="utf-8") as f:
-        f.write("\n".join([
-            "pfs_gomp,pfs,gompertz,log_rate,-1.897,Test,", "pfs_gomp,pfs,gompertz,shape,-0.02,Test,",
-            "pfs_ll,pfs,loglogistic,log_scale,1.386,Test,", "pfs_ll,pfs,loglogistic,log_shape,0.405,Test,",
-            "pfs_exp,pfs,exponential,log_rate,-2.12,Test,",
-            "pfs_ggn,pfs,gengamma,mu,1.6,Test,", "pfs_ggn,pfs,gengamma,log_sigma,-0.223,Test,",
-            "pfs_ggn,pfs,gengamma,q,-0.5,Test,",
-            "os_ln,os,lognormal,mu,3.4,Test,", "os_ln,os,lognormal,log_sigma,0.0,Test,",
-            "os_gg,os,gengamma,mu,3.3,Test,", "os_gg,os,gengamma,log_sigma,-0.105,Test,", "os_gg,os,gengamma,q,0.6,Test,",
-            "os_exp,os,exponential,log_rate,-3.69,Test,"]) + "\n")
-    with (folder / "parameters.csv").open("a", encoding="utf-8") as f:
-        f.write("af_os,hazard_ratio,OS acceleration factor (test),1.15,ratio,,,fixed,,,,,,,Test,Test only\n")
-        f.write("af_pfs3,hazard_ratio,PFS acceleration factor (test),1.3,ratio,,,fixed,,,,,,,Test,Test only\n")
-        f.write("hr_os3,hazard_ratio,OS hazard ratio (test),0.8,ratio,,,fixed,,,,,,,Test,Test only\n")
+    with (folder / "scenarios.csv").open(newline="", encoding="utf-8") as handle:
+        header = next(csv.reader(handle))
+    (folder / "scenarios.csv").write_text(",".join(header) + "\n", encoding="utf-8")
+    _append_csv(folder / "scenarios.csv", [{"scenario": "discount_0", "target": "discount_rate_costs", "value": "0",
+                                            "rationale": "Test"}])
+    curves = [("pfs_gomp", "pfs", "gompertz", "log_rate", "-1.897"), ("pfs_gomp", "pfs", "gompertz", "shape", "-0.02"),
+              ("pfs_ll", "pfs", "loglogistic", "log_scale", "1.386"), ("pfs_ll", "pfs", "loglogistic", "log_shape", "0.405"),
+              ("pfs_exp", "pfs", "exponential", "log_rate", "-2.12"),
+              ("pfs_ggn", "pfs", "gengamma", "mu", "1.6"), ("pfs_ggn", "pfs", "gengamma", "log_sigma", "-0.223"),
+              ("pfs_ggn", "pfs", "gengamma", "q", "-0.5"),
+              ("os_ln", "os", "lognormal", "mu", "3.4"), ("os_ln", "os", "lognormal", "log_sigma", "0.0"),
+              ("os_gg", "os", "gengamma", "mu", "3.3"), ("os_gg", "os", "gengamma", "log_sigma", "-0.105"),
+              ("os_gg", "os", "gengamma", "q", "0.6"), ("os_exp", "os", "exponential", "log_rate", "-3.69")]
+    _append_csv(folder / "survival_models.csv", [dict(zip(("curve", "endpoint", "family", "coefficient", "estimate"), c),
+                                                      source="Test") for c in curves])
+    _append_csv(folder / "parameters.csv", [
+        {"id": pid, "group": "hazard_ratio", "description": text, "value": value, "unit": "ratio",
+         "distribution": "fixed", "source": "Test", "notes": "Test only"}
+        for pid, text, value in (("af_os", "OS acceleration factor (test)", "1.15"),
+                                 ("af_pfs3", "PFS acceleration factor (test)", "1.3"),
+                                 ("hr_os3", "OS hazard ratio (test)", "0.8"))])
     (folder / "arms.csv").write_text(
         "arm,label,pfs_curve,pfs_hazard_ratio,pfs_acceleration_factor,os_curve,os_hazard_ratio,os_acceleration_factor,"
         "pd_death_rate,discontinuation_rate,waning_reference\n"
@@ -268,8 +286,9 @@ def _families_inputs(tmp_path: Path):
         "exe,Log-logistic PFS; gen. gamma OS (Q > 0),pfs_ll,,,os_gg,,,pd_death_rate,,\n"
         "arm3,Exponential PFS x AF; exponential OS x HR,pfs_exp,,af_pfs3,os_exp,hr_os3,,pd_death_rate,,\n"
         "arm4,Gen. gamma PFS (Q < 0); Weibull OS x AF,pfs_ggn,,,os_eve_exe,,af_os,pd_death_rate,,\n", encoding="utf-8")
-    with (folder / "cost_items.csv").open("a", encoding="utf-8") as f:
-        f.write("start_assessment,all,monitoring,at_start,progression_cost,,One-off assessment at start (test)\n")
+    _append_csv(folder / "cost_items.csv", [{"item": "start_assessment", "arm": "all", "category": "monitoring",
+                                             "basis": "at_start", "multiply": "progression_cost",
+                                             "description": "One-off assessment at start (test)"}])
     return apply_overrides(load_inputs(folder), {"tot_discontinuation_rate": "0.035", "waning_start_months": "24",
                                                  "waning_end_months": "36"})
 

@@ -18,7 +18,7 @@ import numpy as np
 
 from cea.errors import InputError, Problem
 from cea.inputs import settings as settings_module
-from cea.inputs.readers import RawRow, parse_float, read_csv, read_toml
+from cea.inputs.readers import RawRow, missing_file_problem, parse_float, read_csv, read_toml
 from cea.inputs.settings import Settings
 from cea.inputs.tables import (COEFFICIENT_BOUNDS, DISTRIBUTIONS, MAX_COEFFICIENT_VARIANCE, MAX_COST, MAX_GAMMA_CV,
                                MAX_LOG_SE, UNIT_RULES, CurveRows, ParameterRow, ScenarioRow)
@@ -196,12 +196,12 @@ def distribution_problems(p: ParameterRow, lo_hi: tuple[float, float] | None) ->
             out.append(("se", f"gamma se {p.se:g} is more than {MAX_GAMMA_CV:g} × the mean {p.value:g} (shape "
                               f"(mean/se)² = {(p.value / p.se) ** 2:.2g}); check the se"))
             return out
-        if lo_hi is not None and math.isfinite(lo_hi[1]):
-            from scipy import stats  # only for the rare gamma on a bounded unit
+        if lo_hi is not None and p.value + 10 * p.se > lo_hi[1]:  # the upper tail may reach the unit's limit
+            from scipy.special import gammaincinv
 
             shape = (p.value / p.se) ** 2
-            q = stats.gamma(shape, scale=p.value / shape).ppf([0.025, 0.975])
-            interval = (float(q[0]), float(q[1]))
+            interval = (float(gammaincinv(shape, 0.025)) * p.value / shape,
+                        float(gammaincinv(shape, 0.975)) * p.value / shape)
     if interval is not None and lo_hi is not None and not lo_hi[0] <= interval[0] <= interval[1] <= lo_hi[1]:
         suggestion = "beta" if lo_hi == (0.0, 1.0) else "gamma or log-normal"
         out.append(("se" if p.ci_low is None else "ci_low",
@@ -224,7 +224,8 @@ def _check_dirichlet_groups(parameters: dict[str, ParameterRow]) -> list[Problem
             problems.append(Problem(members[0].file, f"Dirichlet group '{name}' has one member; needs two or more",
                                     row=members[0].line, column="dirichlet_group", parameter=members[0].id))
         elif abs(total - 1) > 1e-6:
-            problems.append(Problem(members[0].file, f"Dirichlet group '{name}' values sum to {total:.6g}; must sum to 1",
+            problems.append(Problem(members[0].file, f"Dirichlet group '{name}' values sum to {total:.6g}; must sum to 1 "
+                                    f"({' + '.join(f'{m.id} {m.value:g}' for m in members)})",
                                     row=members[0].line, column="value", parameter=members[0].id))
         else:
             for m in members:
@@ -365,7 +366,7 @@ def _parse_structure(raw: dict[str, list[RawRow]], parameters: dict[str, Paramet
                 problems.append(row.problem(f"unknown curve '{curve}' (not in survival_models.csv)", f"{endpoint}_curve", arm_id))
                 continue
             if curves[curve].endpoint != endpoint:
-                problems.append(row.problem(f"curve '{curve}' is a {curves[curve].endpoint.upper()} curve; "
+                problems.append(row.problem(f"curve '{curve}' is for {curves[curve].endpoint.upper()}; "
                                             f"{endpoint}_curve needs a {endpoint.upper()} curve", f"{endpoint}_curve", arm_id))
             hr, af = v.get(f"{endpoint}_hazard_ratio", ""), v.get(f"{endpoint}_acceleration_factor", "")
             need_param(row, f"{endpoint}_hazard_ratio", hr)
@@ -550,6 +551,9 @@ def _data_file_problems(folder: Path, arm_ids: tuple[str, ...]) -> list[Problem]
     for name, check in ((SURVIVAL_DATA_FILE, lambda: read_survival_datasets(folder)),
                         (VALIDATION_TARGETS_FILE, lambda: load_validation_targets(folder, arm_ids))):
         if not (folder / name).exists():
+            missing = missing_file_problem(folder / name)
+            if "found" in missing.message:  # e.g. survival_data.xlsx: present, but not as CSV
+                problems.append(missing)
             continue
         try:
             check()

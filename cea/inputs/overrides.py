@@ -126,7 +126,7 @@ def _arm_problems(arm: ArmSpec, parameters: dict, curves: dict, arm_ids: set[str
             problems.append(Problem(origin, f"unknown curve '{curve}'", parameter=f"{where}.{endpoint}_curve"))
             continue
         if curves[curve].endpoint != endpoint:
-            problems.append(Problem(origin, f"curve '{curve}' is a {curves[curve].endpoint.upper()} curve",
+            problems.append(Problem(origin, f"curve '{curve}' is for {curves[curve].endpoint.upper()}, not {endpoint.upper()}",
                                     parameter=f"{where}.{endpoint}_curve"))
         family = curves[curve].family
         if getattr(arm, f"{endpoint}_hazard_ratio") and family not in PROPORTIONAL_HAZARDS:

@@ -54,7 +54,7 @@ def _expected_kind(path: Path) -> str:
 def missing_file_problem(path: Path) -> Problem:
     """Why ``path`` cannot be read as a file: a folder, another format with the same name, or absent."""
     if path.is_dir():
-        return Problem(path.name, f"{path} is a folder; expected a {_expected_kind(path)} file")
+        return Problem(path.name, f"is a folder; expected a {_expected_kind(path)} file")
     siblings = []
     if path.parent.is_dir():
         siblings = sorted(p for p in path.parent.iterdir()
@@ -143,23 +143,23 @@ def read_csv(path: Path, required: tuple[str, ...], optional: tuple[str, ...] = 
     if problems:
         raise InputError(problems)
     unnamed = [i for i, h in enumerate(header) if not h]
+    named = [(i, h) for i, h in enumerate(header) if h]
+    name, width = path.name, len(header)
     out: list[RawRow] = []
     for line, cells in records[1:]:
-        if not any(c.strip() for c in cells):
+        stripped = [c.strip() for c in cells]
+        if not any(stripped) or stripped[0].startswith("#"):
             continue
-        if cells[0].lstrip().startswith("#"):
+        if len(cells) != width:
+            why = "truncated row?" if len(cells) < width else "an unquoted comma in a cell?"
+            problems.append(Problem(name, f"row has {len(cells)} cells but the header has {width} ({why})", row=line))
             continue
-        if len(cells) != len(header):
-            why = "truncated row?" if len(cells) < len(header) else "an unquoted comma in a cell?"
-            problems.append(Problem(path.name, f"row has {len(cells)} cells but the header has {len(header)} ({why})",
-                                    row=line))
-            continue
-        stray = [i for i in unnamed if cells[i].strip()]
+        stray = [i for i in unnamed if stripped[i]]
         if stray:
-            problems.append(Problem(path.name, f"cell {stray[0] + 1} holds '{cells[stray[0]].strip()}' under a column "
-                                               "with no name in the header", row=line))
+            problems.append(Problem(name, f"cell {stray[0] + 1} holds '{stripped[stray[0]]}' under a column "
+                                          "with no name in the header", row=line))
             continue
-        out.append(RawRow(path.name, line, {h: c.strip() for h, c in zip(header, cells) if h}))
+        out.append(RawRow(name, line, {h: stripped[i] for i, h in named}))
     if problems:
         raise InputError(problems)
     if not out:

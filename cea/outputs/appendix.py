@@ -8,7 +8,7 @@ typed by hand.  ``write_appendix(path, bundle, figures_dir)`` saves it.
 Sections follow the economic section of a NICE company submission (Document B, B.3):
 summary; model structure; population, comparators, perspective, horizon and
 discounting; clinical parameters and survival extrapolation; adverse events; utilities;
-costs; base-case results; Markov traces; one-way DSA; scenarios; threshold price; PSA;
+costs; severity; base-case results; Markov traces; one-way DSA; scenarios; threshold price; PSA;
 value of information; validation; verification; interpretation; the CHEERS 2022
 checklist; run manifest; references.  The section writers live in
 ``cea.outputs.appendix_*``.
@@ -23,6 +23,7 @@ from cea.outputs import appendix_checks as checks
 from cea.outputs import appendix_clinical as clinical
 from cea.outputs import appendix_methods as methods
 from cea.outputs import appendix_results as results
+from cea.outputs import appendix_severity as severity
 from cea.outputs import appendix_uncertainty as uncertainty
 from cea.outputs.appendix_doc import AppendixContext, DocWriter, percent, qalys
 from cea.outputs.appendix_figures import write_figures
@@ -39,15 +40,18 @@ def summary_section(ctx: AppendixContext) -> None:
     icers = scen["icer"].astype(float)
     icers = icers[icers.notna()]
     w.paragraph(
-        f"This appendix presents the cost-effectiveness analysis of {ctx.intervention} compared with "
-        f"{ctx.comparator} ({s.title}) for a NICE technology appraisal. The question is whether "
-        f"{ctx.intervention} is a cost-effective use of {s.perspective} resources at the thresholds NICE uses.",
+        f"This appendix presents the cost-effectiveness analysis for a NICE technology appraisal of: {s.title}. "
+        f"The question is whether {ctx.intervention}, compared with {ctx.comparator}, is a cost-effective use of "
+        f"{s.perspective} resources at the thresholds NICE uses.",
         bold_lead="Background and objectives. ")
     w.paragraph(
         f"A three-state cohort Markov model (progression-free, progressed disease, dead) with "
         f"{s.cycle_length_days:g}-day cycles over {s.horizon_years:g} years, {s.perspective} perspective, costs in "
-        f"{s.currency} {s.price_year}, costs and QALYs discounted at {percent(s.discount_rate_costs)} and "
-        f"{percent(s.discount_rate_outcomes)} per year. Survival curves were fitted to or calibrated on the pivotal "
+        f"{s.currency} {s.price_year}, " + (
+            f"costs and QALYs discounted at {percent(s.discount_rate_costs)} per year. "
+            if s.discount_rate_costs == s.discount_rate_outcomes else
+            f"costs discounted at {percent(s.discount_rate_costs)} and QALYs at {percent(s.discount_rate_outcomes)} "
+            "per year. ") + "Survival curves were fitted to or calibrated on the pivotal "
         f"trial; uncertainty was explored in one-way, scenario, threshold and probabilistic ({psa['iterations']:,} "
         "iterations) analyses and by value of information.", bold_lead="Methods. ")
     w.paragraph(
@@ -82,7 +86,8 @@ def contents(ctx: AppendixContext, plan: Sequence[tuple[str, str, Callable]]) ->
 
 NICE_REFERENCE = {
     "summary": "B.3 (overview)", "structure": "B.3.2", "features": "B.3.2", "clinical": "B.3.3",
-    "adverse_events": "B.3.3, B.3.4", "utilities": "B.3.4", "costs": "B.3.5", "base_case": "B.3.10",
+    "adverse_events": "B.3.3, B.3.4", "utilities": "B.3.4", "costs": "B.3.5", "severity": "B.3.6",
+    "base_case": "B.3.10",
     "traces": "B.3.10 / Appendix J", "dsa": "B.3.11.2", "scenarios": "B.3.11.3", "threshold": "B.3.11",
     "psa": "B.3.11.1", "voi": "B.3.11", "validation": "B.3.14", "verification": "B.3.14",
     "interpretation": "B.3.15", "cheers": "—", "manifest": "—", "references": "—",
@@ -96,6 +101,7 @@ SECTION_PLAN: tuple[tuple[str, str, Callable[[AppendixContext], None]], ...] = (
     ("adverse_events", "Adverse events", methods.adverse_events_section),
     ("utilities", "Health-related quality of life", methods.utilities_section),
     ("costs", "Costs and healthcare resource use", methods.costs_section),
+    ("severity", "Severity", severity.severity_section),
     ("base_case", "Base-case results", results.base_case_section),
     ("traces", "Markov traces", results.traces_section),
     ("dsa", "Deterministic sensitivity analysis", results.dsa_section),

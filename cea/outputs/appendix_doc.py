@@ -20,7 +20,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-TEXT_WIDTH_CM = 16.0  # A4 (21 cm) minus 2.5 cm margins
+TEXT_WIDTH_CM = 16.0
+KEEP_TOGETHER_ROWS = 20  # A4 (21 cm) minus 2.5 cm margins
 FONT = "Arial"
 HEADER_FILL = "D9E2F3"
 ACCENT = RGBColor(0x1F, 0x3F, 0x6B)
@@ -270,6 +271,11 @@ class DocWriter:
             for _, span in groups:
                 table.rows[0].cells[start].width = Cm(sum(widths[start:start + span]))
                 start += span
+        if len(table.rows) <= KEEP_TOGETHER_ROWS:  # a short table is not split across pages
+            for row in table.rows[:-1]:
+                for cell in row.cells:
+                    for paragraph in cell.paragraphs:
+                        paragraph.paragraph_format.keep_with_next = True
         for text in notes:
             self.note(text)
         if not notes:

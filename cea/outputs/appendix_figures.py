@@ -24,6 +24,7 @@ from cea.outputs.analysis_files import arm_labels, short_label  # noqa: E402
 from cea.outputs.diagrams import write_state_diagram  # noqa: E402
 from cea.outputs.style import ARM_COLOURS, DPI, WIDTH, save  # noqa: E402
 
+EVPPI_SHOWN = 0.005  # per-patient EVPPI below half a penny everywhere: the bar chart would only show rounding noise
 ENDPOINT_NAMES = {"pfs": "Progression-free survival", "os": "Overall survival"}
 
 
@@ -154,7 +155,8 @@ def write_figures(bundle, folder: Path) -> dict[str, Path]:
         figures["convergence"] = folder / "convergence.png"
     save(plots.evpi_curve(bundle.voi.evpi, s.currency), folder / "evpi.png")
     figures["evpi"] = folder / "evpi.png"
-    if (bundle.voi.evppi["kind"] == "group").any():
+    groups = bundle.voi.evppi[bundle.voi.evppi["kind"] == "group"]
+    if len(groups) and float(groups["evppi"].abs().max()) >= EVPPI_SHOWN:
         save(plots.evppi_bars(bundle.voi.evppi, s.currency), folder / "evppi.png")
         figures["evppi"] = folder / "evppi.png"
     figures["validation_overlay"] = validation_overlay(bundle, folder / "validation_overlay.png")

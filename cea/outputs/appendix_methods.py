@@ -25,6 +25,7 @@ CORRECTION_TEXT = {
     "simpson": "Simpson's 1/3 rule on occupancy-based outcomes and costs",
     "none": "None (occupancy at the start of each cycle)",
 }
+LIFETIME_ALIVE = 0.001  # HTA_METHODS MS-3: a lifetime horizon leaves fewer than 0.1% alive
 PARAMETER_HEADER = ("Parameter", "Value", "Distribution (PSA)", "DSA range", "Source")
 PARAMETER_WIDTHS = (3.9, 1.9, 2.5, 2.3, 5.4)
 ASSUMPTION_NOTE = ("‡ The value is an assumption (its source begins 'Assumption'); † the uncertainty (SE or range) "
@@ -131,16 +132,18 @@ def features_section(ctx: AppendixContext) -> None:
     b, s, w = ctx.bundle, ctx.s, ctx.w
     ctx.section("features", "Population, comparators, perspective, time horizon and discounting")
     alive = {arm: 1.0 - float(b.base_case.outcomes.trace.dead[0, j, -1]) for j, arm in enumerate(b.base_case.outcomes.arms)}
-    reference = s.discount_rate_costs == 0.035 and s.discount_rate_outcomes == 0.035
+    reference = s.discount_rate_costs == 0.035 and s.discount_rate_outcomes == 0.035  # NICE reference case
+    lifetime = max(alive.values()) < LIFETIME_ALIVE
     life_source = _life_table_source(ctx)
     w.paragraph(
-        f"The modelled population is that of the decision problem: {s.title}. The cohort starts at age "
-        f"{s.start_age:g} years; background mortality is taken from {life_source}. The intervention is "
+        f"The modelled population is that of the pivotal trial and the decision problem ({s.title}). The cohort "
+        f"starts at age {s.start_age:g} years; background mortality is taken from {life_source}. The intervention is "
         f"{ctx.intervention} and the comparator {ctx.comparator}, the control arm of the pivotal trial. No subgroups "
         f"are analysed.")
     w.paragraph(
         f"Costs are from the {s.perspective} perspective in {s.country}; health effects are QALYs of patients. The time "
-        f"horizon of {s.horizon_years:g} years is a lifetime horizon: at its end "
+        f"horizon of {s.horizon_years:g} years is "
+        + ("a lifetime horizon" if lifetime else "shorter than a lifetime") + ": at its end "
         + ", ".join(f"{percent(alive[a], 2)} of the {ctx.labels[a]} cohort" for a in alive)
         + " remain alive. "
         + (f"Costs and QALYs are discounted at {percent(s.discount_rate_costs)} per year, the NICE reference case."
@@ -154,7 +157,7 @@ def features_section(ctx: AppendixContext) -> None:
         ["Comparator", ctx.comparator, "Control arm of the trial; current care"],
         ["Perspective", f"{s.perspective} ({s.country})", "NICE reference case"],
         ["Outcomes", "QALYs, life years, costs; ICER and net monetary benefit", "Cost–utility analysis"],
-        ["Time horizon", f"{s.horizon_years:g} years", "Lifetime: "
+        ["Time horizon", f"{s.horizon_years:g} years", ("Lifetime: " if lifetime else "Shorter than a lifetime: ")
          + "; ".join(f"{percent(alive[a], 2)} alive at the end ({ctx.labels[a]})" for a in alive)],
         ["Cycle length", f"{s.cycle_length_days:g} days ({number(s.cycle_months, 2)} months)",
          "Short relative to the median PFS of the comparator arm"],

@@ -143,8 +143,7 @@ def voi_section(ctx: AppendixContext) -> None:
         w.table("Expected value of partial perfect information by parameter group", header, rows,
                 [4.4] + [11.6 / (2 * len(wtps))] * (2 * len(wtps)), bold_rows=(len(rows) - 1,),
                 groups=[("", 1)] + [(f"EVPPI at {wtp_text(ctx, x)}", 2) for x in wtps])
-        largest = float(groups["evppi"].abs().max()) if len(groups) else 0.0
-        if largest < 0.005:
+        if "evppi" not in ctx.figures:
             w.paragraph("At these thresholds every PSA iteration favours the same strategy, so the EVPI and every "
                         "EVPPI are zero (to the nearest penny); the EVPPI chart is omitted.")
         else:

@@ -151,8 +151,10 @@ def _build_cover(book: Book, ws, manifest: dict[str, Any]) -> None:
     section("About this workbook")
     para("What it is", "The cost-effectiveness model itself as live formulas: survival curves, transition "
          "probabilities, Markov traces, costs, LYs, QALYs and results are calculated in Excel from the Inputs sheet. "
-         "It was exported from the Python model (cea) and reproduces it exactly at export (see Validation).")
-    para("Model", "Three-state partitioned-survival-informed Markov model (progression-free, progressed disease, dead); "
+         "It was exported from the Python model (cea) and reproduces its results (relative differences below 1e-9, "
+         "floating-point rounding only; see Validation).")
+    para("Model", "Three-state Markov model (progression-free, progressed disease, dead) driven by parametric PFS and "
+         "OS curves; "
          f"{len(book.inputs.structure.arms)} arms; general-population mortality as a floor on every death hazard.")
     horizon = book.n_rows * s.cycle_years
     para("Horizon (fixed rows)", f"Each trace has {book.n_rows} cycles of {s.cycle_length_days:g} days "

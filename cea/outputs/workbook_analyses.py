@@ -16,8 +16,9 @@ from openpyxl.chart import BarChart, Reference, ScatterChart, Series
 from openpyxl.utils import get_column_letter
 
 from cea.outputs.workbook_inputs import Book
-from cea.outputs.workbook_style import (GENERAL, INTEGER, PALETTE, FastCells, line_chart, SECTION_FONT, SUBTITLE_FONT, TOTAL_FONT, VALUE_FONT,
-                                        header_row, put_formula, put_text, put_value, sheet_title, title, widths)
+from cea.outputs.workbook_style import (GENERAL, INTEGER, PALETTE, SECTION_FONT, SUBTITLE_FONT, TOTAL_FONT,
+                                        VALUE_FONT, FastCells, header_row, line_chart, put_formula, put_text,
+                                        put_value, sheet_title, title, widths)
 
 TOKENS = {"inc": "incremental", "inmb": "INMB", "nmb": "NMB", "icer": "ICER", "qaly": "QALYs", "qalys": "QALYs",
           "ly": "LYs", "lys": "LYs", "pct": "%", "wtp": "WTP", "evpi": "EVPI", "ceaf": "CEAF", "dsa": "DSA",
@@ -68,14 +69,16 @@ def _python(value: Any) -> Any:
 
 
 def write_frame(ws, frame: pd.DataFrame, row: int, col: int, book: Book, columns: list | None = None,
-                widths_: bool = True) -> tuple[int, int, dict[Any, int]]:
+                widths_: bool = True, labels: dict[Any, str] | None = None,
+                formats: dict[Any, str] | None = None) -> tuple[int, int, dict[Any, int]]:
     """Header + values (text escaped, NaN/inf blank).  Returns (first data row, last data row, column index)."""
     columns = list(frame.columns) if columns is None else columns
-    header_row(ws, row, [pretty(c) for c in columns], col=col, height=32)
+    labels, formats = labels or {}, formats or {}
+    header_row(ws, row, [labels.get(c, pretty(c)) for c in columns], col=col, height=32)
     index = {c: col + j for j, c in enumerate(columns)}
     put = FastCells(ws, font=VALUE_FONT).put
     for j, c in enumerate(columns):
-        fmt = column_format(book, c, frame[c])
+        fmt = formats.get(c) or column_format(book, c, frame[c])
         series = frame[c]
         target = col + j
         if pd.api.types.is_float_dtype(series) or pd.api.types.is_integer_dtype(series):
@@ -93,7 +96,7 @@ def write_frame(ws, frame: pd.DataFrame, row: int, col: int, book: Book, columns
             elif v is not None:
                 put(row + 1 + i, target, v, fmt)
         if widths_:
-            ws.column_dimensions[get_column_letter(target)].width = max(12, min(60, len(pretty(c)) + 4))
+            ws.column_dimensions[get_column_letter(target)].width = max(12, min(60, len(labels.get(c, pretty(c))) + 4))
     return row + 1, row + len(frame), index
 
 
@@ -212,7 +215,8 @@ def build_psa(book: Book, psa: pd.DataFrame | None, ceac: pd.DataFrame | None) -
     s = book.inputs.settings
     ws = book.wb.create_sheet(sheet_title("PSA", book.titles))
     title(ws, "Probabilistic sensitivity analysis",
-          "One row per iteration (values from the Python model: every uncertain parameter drawn from its distribution). "
+          "One row per iteration (values from the Python model: every uncertain parameter drawn from its "
+          "distribution). "
           "Summary statistics are formulas.")
     if psa is None or len(psa) == 0:
         _not_run(ws, 4, "PSA iterations")
@@ -228,7 +232,11 @@ def build_psa(book: Book, psa: pd.DataFrame | None, ceac: pd.DataFrame | None) -
                 inc[measure] = f"inc_{measure}"
                 frame[inc[measure]] = frame[a].to_numpy(dtype=float) - frame[b].to_numpy(dtype=float)
         header = 8
-        top, bottom, index = write_frame(ws, frame, header, 1, book)
+        arm_label = {a: book.inputs.structure.arm(a).label for a in book.inputs.structure.arm_ids}
+        labels = {c: f"{pretty(c.split('_', 1)[0])}: {arm_label[c.split('_', 1)[1]]}" for c in frame.columns
+                  if isinstance(c, str) and "_" in c and c.split("_", 1)[1] in arm_label}
+        labels |= {"inc_cost": "Incremental costs", "inc_qaly": "Incremental QALYs"}
+        top, bottom, index = write_frame(ws, frame, header, 1, book, labels=labels)
         # summary (formulas)
         put_text(ws, 4, 1, "Iterations", font=TOTAL_FONT)
         put_formula(ws, 4, 2, f"COUNT(A{top}:A{bottom})", INTEGER)
@@ -273,8 +281,10 @@ def build_psa(book: Book, psa: pd.DataFrame | None, ceac: pd.DataFrame | None) -
         return
     table_col = right + 12
     put_text(ws, 3, table_col, "Cost-effectiveness acceptability curve", font=SECTION_FONT)
-    c_top, c_bottom, c_index = write_frame(ws, ceac.reset_index(drop=True), 8, table_col, book)
     arms = [a for a in ceac.columns if a in book.inputs.structure.arm_ids]
+    c_top, c_bottom, c_index = write_frame(ws, ceac.reset_index(drop=True), 8, table_col, book,
+                                           labels={a: book.inputs.structure.arm(a).label for a in arms},
+                                           formats={a: "0.000" for a in arms})
     if not arms:
         return
     x = Reference(ws, min_col=c_index["wtp"], min_row=c_top, max_row=c_bottom)

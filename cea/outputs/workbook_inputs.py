@@ -275,7 +275,8 @@ def build_inputs(book: Book) -> None:
         put_formula(ws, r, 8, n[event.duration_days], GENERAL)
         put_formula(ws, r, 9, f"{abs_ref(5, r)}*{abs_ref(7, r)}*{abs_ref(8, r)}*({n['cycle_years']}/"
                               f"{n['cycle_length_days']})", "0.000000")
-        book.ae_cells.setdefault(event.arm, []).append((f"'{ws.title}'!{abs_ref(3, r)}", f"'{ws.title}'!{abs_ref(9, r)}"))
+        refs = (f"'{ws.title}'!{abs_ref(3, r)}", f"'{ws.title}'!{abs_ref(9, r)}")
+        book.ae_cells.setdefault(event.arm, []).append(refs)
         r += 1
     ws.freeze_panes = "A4"
     _build_life_table(book)

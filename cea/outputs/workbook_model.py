@@ -4,6 +4,14 @@ operations wherever it matters) so that a spreadsheet engine reproduces the Pyth
 
 Rows: cycle 0 … n (n fixed at export); the row of cycle k holds the trace at t_k and the
 transitions of the interval (t_{k-1}, t_k] (HTA_METHODS F5, F7; cea.engine.transitions/trace).
+Rows after the modelled number of cycles (a shorter horizon or longer cycle typed on Inputs)
+get zero weight, so those edits are exact too.
+
+Spreadsheet notes: unary minus binds tighter than ^ in Excel, so every negation is written
+-1*(…); expm1 (Gompertz) uses a Taylor series near 0; log-normal uses NORM.S.DIST; the
+generalised gamma uses GAMMA.DIST (regularised lower incomplete gamma), so for Q > 0 the
+survival 1 − P(a, u) loses relative accuracy only where S(t) is far below 1e-6 (the tests
+check a Q > 0 and a Q < 0 curve against scipy to 1e-9 over the 15-year horizon).
 """
 
 from __future__ import annotations
@@ -15,9 +23,9 @@ from openpyxl.utils import get_column_letter
 
 from cea.outputs.tables import category_label
 from cea.outputs.workbook_inputs import Book
-from cea.outputs.workbook_style import (FACTOR, GENERAL, INTEGER, FastCells, OCC, PROB, SECTION_FONT, SUBTITLE_FONT, YEARS,
-                                        abs_ref, header_row, line_chart, put_formula, put_text, put_value, sheet_ref,
-                                        sheet_title, title, widths)
+from cea.outputs.workbook_style import (FACTOR, GENERAL, INTEGER, OCC, PROB, SECTION_FONT, SUBTITLE_FONT, YEARS,
+                                        FastCells, abs_ref, header_row, line_chart, put_formula, put_text,
+                                        put_value, sheet_ref, sheet_title, title, widths)
 from cea.structure import PROPORTIONAL_HAZARDS
 
 HEADER_ROW = 9
@@ -81,9 +89,11 @@ SURV_COLUMNS = (
     Column("pfs_H", "PFS curve H(t)", PROB), Column("pfs_dH_own", "PFS ΔH (own, x HR)", "0.00000000", 13),
     Column("pfs_dH", "PFS ΔH (after waning)", "0.00000000", 13), Column("pfs_cum", "PFS cumulative hazard", PROB),
     Column("pfs_S", "PFS S(t)", OCC), Column("os_H", "OS curve H(t)", PROB),
-    Column("os_dH_own", "OS ΔH (own, x HR)", "0.00000000", 13), Column("os_dH", "OS ΔH (after waning)", "0.00000000", 13),
+    Column("os_dH_own", "OS ΔH (own, x HR)", "0.00000000", 13),
+    Column("os_dH", "OS ΔH (after waning)", "0.00000000", 13),
     Column("os_cum", "OS cumulative hazard", PROB), Column("os_S", "OS S(t) (target of the trace)", OCC),
-    Column("h_prog", "Progression hazard", "0.00000000", 13), Column("h_death", "PF death hazard (floored)", "0.00000000", 13),
+    Column("h_prog", "Progression hazard", "0.00000000", 13),
+    Column("h_death", "PF death hazard (floored)", "0.00000000", 13),
     Column("h_total", "Total PF exit hazard", "0.00000000", 13), Column("p_exit", "P(leave PF)", PROB),
     Column("p_pf_pd", "P(PF→PD)", PROB), Column("p_pf_d", "P(PF→Dead)", PROB),
 )
@@ -100,9 +110,11 @@ def trace_columns(categories: tuple[str, ...]) -> tuple[Column, ...]:
     fixed = (
         Column("cycle", "Cycle", INTEGER, 7), Column("t_years", "Time (years)", YEARS, 9),
         Column("p_pf_pd", "P(PF→PD)", PROB), Column("p_pf_d", "P(PF→Dead)", PROB),
-        Column("pf", "PF", OCC, 10), Column("new_prog", "New progressions", OCC), Column("pf_deaths", "Deaths from PF", OCC),
+        Column("pf", "PF", OCC, 10), Column("new_prog", "New progressions", OCC),
+        Column("pf_deaths", "Deaths from PF", OCC),
         Column("p_pd_d", "P(PD→Dead)", PROB), Column("pd_deaths", "Deaths from PD", OCC), Column("pd", "PD", OCC, 10),
-        Column("new_deaths", "New deaths", OCC), Column("dead", "Dead", OCC, 10), Column("total", "PF+PD+Dead", OCC, 10),
+        Column("new_deaths", "New deaths", OCC), Column("dead", "Dead", OCC, 10),
+        Column("total", "PF+PD+Dead", OCC, 10),
         Column("on_trt", "On treatment", OCC, 10), Column("w", "Within-cycle weight", FACTOR, 10),
         Column("df_c", "Discount factor, costs", FACTOR, 10), Column("df_o", "Discount factor, outcomes", FACTOR, 10),
         Column("df_mid", "Discount factor, costs at mid-cycle", FACTOR, 11),
@@ -264,7 +276,8 @@ def _trace_sheet(book: Book, arm_id: str) -> None:
     else:
         put_value(ws, 5, 6, 0, GENERAL)
         put_text(ws, 5, 7, "none: on treatment = PF")
-    put_text(ws, 6, 1, "Drug costs are paid at the start of each cycle while on treatment (no within-cycle correction); "
+    put_text(ws, 6, 1, "Drug costs are paid at the start of each cycle while on treatment (no within-cycle "
+             "correction); "
              "progression and death costs at mid-cycle; adverse events and one-off costs at cycle 0.", font=SUBTITLE_FONT)
     _column_headers(ws, columns)
 
@@ -322,7 +335,8 @@ def _trace_sheet(book: Book, arm_id: str) -> None:
                        else f"={L['pf']}{r}")
         f["w"] = (f'=IF({kk}>{nc},0,IF({corr}="none",IF({kk}<{nc},1,0),IF(OR({corr}<>"simpson",{nc}=1),'
                   f"IF(OR({kk}=0,{kk}={nc}),0.5,1),IF(AND({even}>0,{kk}<={even}),IF(OR({kk}=0,{kk}={even}),1,"
-                  f"IF(MOD({kk},2)=1,4,2))/3,0)+IF(AND(MOD({nc},2)=1,{kk}>={even}),CHOOSE({kk}-{even}+1,3,9,9,3)/8,0))))")
+                  f"IF(MOD({kk},2)=1,4,2))/3,0)+IF(AND(MOD({nc},2)=1,{kk}>={even}),"
+                  f"CHOOSE({kk}-{even}+1,3,9,9,3)/8,0))))")
         t = f"{L['t_years']}{r}"
         f["df_c"] = f"=(1+{dr_c})^(-1*{t})"
         f["df_o"] = f"=(1+{dr_o})^(-1*{t})"
@@ -344,7 +358,8 @@ def _trace_sheet(book: Book, arm_id: str) -> None:
             if k == 0:
                 parts += one_off[c]
             f[f"cat:{c}"] = "=" + ("+".join(parts) if parts else "0")
-        f["cost_total"] = f"=SUM({L['cat:' + categories[0]]}{r}:{L['cat:' + categories[-1]]}{r})" if categories else "=0"
+        f["cost_total"] = (f"=SUM({L['cat:' + categories[0]]}{r}:{L['cat:' + categories[-1]]}{r})" if categories
+                           else "=0")
         for key, value in f.items():
             put(r, T[key], value, fmts[key])
     first, last = book.first_row, book.last_row

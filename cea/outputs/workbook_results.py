@@ -8,7 +8,6 @@ compare the workbook with the Python engine cell by cell.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import pandas as pd
@@ -223,7 +222,3 @@ def build_validation(book: Book, base_case: BaseCaseResult, validation: pd.DataF
         put_text(ws, r, 1, "Not run: run `cea all` to fill this table.", font=SUBTITLE_FONT)
     else:
         write_frame(ws, validation, r, 1, book)
-
-
-def finite(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
