@@ -18,13 +18,14 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/cea run --inputs inputs --out outputs
+	$(BIN)/cea all --inputs inputs --out outputs
 
 test: $(STAMP)
 	$(BIN)/pytest
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_engine.py
+	$(BIN)/python benchmarks/bench_workbook.py
 
 clean:
 	rm -rf $(VENV) outputs/*

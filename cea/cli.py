@@ -313,5 +313,63 @@ def structures(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outpu
               table.to_string(index=False) + f"\n\nWritten to {out / 'structures'}/")
 
 
+@app.command()
+def excel(inputs: InputsDir = Path("inputs"),
+          out: Annotated[Path, typer.Option("--out", help="Workbook file to write.")] = Path("outputs/model.xlsx"),
+          set_: SetOption = None) -> None:
+    """Payer workbook: the model as live Excel formulas (base case; `cea all` adds DSA, scenarios and PSA)."""
+    from cea.analyses.base_case import run_base_case
+    from cea.outputs.workbook import write_workbook
+
+    with exit_code_on_input_error():
+        model_inputs, assignments = _load(inputs, set_)
+        result = run_base_case(model_inputs, overrides=assignments)
+        typer.echo(f"Written {write_workbook(out, model_inputs, result, manifest=result.manifest.to_dict())}")
+
+
+@app.command()
+def appendix(inputs: InputsDir = Path("inputs"),
+             out: Annotated[Path, typer.Option("--out", help="Word document to write.")] = Path("outputs/appendix.docx"),
+             set_: SetOption = None, iterations: Iterations = None, seed: Seed = None) -> None:
+    """HTA submission appendix (Word) from one run; figures go to a `figures/` folder beside it."""
+    from cea.analyses.bundle import run_all_analyses
+    from cea.outputs.appendix import write_appendix
+    from cea.outputs.files import write_atomically
+
+    with exit_code_on_input_error():
+        model_inputs, assignments = _load(inputs, set_)
+        bundle = run_all_analyses(model_inputs, iterations, seed, assignments)
+
+        def build(folder: Path) -> None:
+            write_appendix(folder / out.name, bundle, folder / "figures")
+
+        write_atomically(out.parent, build)
+        typer.echo(f"Written {out} (figures in {out.parent / 'figures'}/)")
+
+
+@app.command(name="all")
+def all_(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs"), set_: SetOption = None,
+         iterations: Iterations = None, seed: Seed = None) -> None:
+    """Everything: base case, validation, DSA, scenarios, threshold, PSA, VOI, structures, workbook and
+    appendix, into one folder with an index (index.md).  One PSA feeds the VOI, the workbook and the appendix."""
+    from cea.analyses.bundle import run_all_analyses
+    from cea.outputs.files import write_atomically
+    from cea.outputs.run_all import write_all
+
+    with exit_code_on_input_error():
+        model_inputs, assignments = _load(inputs, set_)
+
+        def build(folder: Path) -> None:
+            samples_dir = folder / ".psa"
+            samples_dir.mkdir()
+            psa_result = _run_psa_into(samples_dir, model_inputs, iterations, seed, assignments)
+            bundle = run_all_analyses(model_inputs, iterations, seed, assignments, psa=psa_result)
+            write_all(folder, bundle, psa_samples=samples_dir / "psa_samples.csv")
+            samples_dir.rmdir()
+
+        write_atomically(out, build)
+        typer.echo((out / "index.md").read_text(encoding="utf-8"))
+
+
 def main() -> None:  # pragma: no cover
     app()

@@ -14,6 +14,7 @@ from cea.analyses.validation import ValidationResult, run_validation
 from cea.analyses.voi_analysis import VoiResult, run_voi
 from cea.inputs.manifest import RunManifest, build_manifest
 from cea.inputs.model_inputs import ModelInputs
+from cea.inputs.survival_data import has_survival_data
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ def run_all_analyses(inputs: ModelInputs, iterations: int | None = None, seed: i
     s = inputs.settings
     psa = psa or run_psa(inputs, iterations, seed, overrides=overrides)
     validation = run_validation(inputs, overrides)
-    fits = run_survival_fits(inputs)
+    fits = run_survival_fits(inputs) if has_survival_data(inputs.folder) else None
     return AnalysisBundle(
         inputs=inputs, base_case=run_base_case(inputs, overrides), one_way=one_way(inputs), scenarios=run_scenarios(inputs),
         threshold=threshold(inputs, s.price_parameter, linked=s.price_linked), psa=psa, voi=run_voi(inputs, psa),

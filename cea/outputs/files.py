@@ -148,6 +148,13 @@ def _replaced(old: dict[str, Any] | None, new: dict[str, Any] | None) -> dict[st
     return diff or None
 
 
+def _short(value: Any) -> str:
+    text = str(value)
+    if re.fullmatch(r"[0-9a-f]{40,64}", text):  # a hash or a commit
+        return text[:12]
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 @contextmanager
 def _interrupts_held() -> Iterator[list[int]]:
     """Hold SIGINT (Ctrl-C) while files are moved, so the folder is never half old, half new."""
@@ -223,7 +230,7 @@ def write_atomically(target: Path, build: Callable[[Path], None]) -> list[Path]:
         except OSError as exc:
             raise OutputError(f"could not write outputs into {target}: {exc.strerror or exc}") from None
         if replaced:
-            what = ", ".join(f"{k} {str(v)[:12]}" for k, v in replaced.items())
+            what = ", ".join(f"{k} {_short(v)}" for k, v in replaced.items())
             print(f"note: {target} held results of a different run ({what}); they were replaced "
                   f"(recorded in {target / RUN_LOG})", file=sys.stderr)
         if interrupted:

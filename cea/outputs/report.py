@@ -11,15 +11,18 @@ from cea.outputs.files import to_json, write_atomically
 from cea.outputs.tables import base_case_table, format_money, icer_text, trace_frame
 
 
-def write_base_case(out: Path, result: BaseCaseResult) -> list[Path]:
-    def build(folder: Path) -> None:
-        (folder / "results.json").write_text(to_json(result.to_dict()), encoding="utf-8")
-        base_case_table(result).to_csv(folder / "results_table.csv", float_format="%.10g")
-        for arm in result.outcomes.arms:
-            trace_frame(result, arm).to_csv(folder / f"trace_{arm}.csv", index=False, float_format="%.12g")
-        (folder / "manifest.json").write_text(to_json(result.manifest.to_dict()), encoding="utf-8")
+def base_case_files(folder: Path, result: BaseCaseResult) -> None:
+    """results.json, results_table.csv, one trace CSV per arm and manifest.json into ``folder``."""
+    (folder / "results.json").write_text(to_json(result.to_dict()), encoding="utf-8")
+    base_case_table(result).to_csv(folder / "results_table.csv", float_format="%.10g", lineterminator="\n")
+    for arm in result.outcomes.arms:
+        trace_frame(result, arm).to_csv(folder / f"trace_{arm}.csv", index=False, float_format="%.12g",
+                                        lineterminator="\n")
+    (folder / "manifest.json").write_text(to_json(result.manifest.to_dict()), encoding="utf-8")
 
-    return write_atomically(out, build)
+
+def write_base_case(out: Path, result: BaseCaseResult) -> list[Path]:
+    return write_atomically(out, lambda folder: base_case_files(folder, result))
 
 
 def print_base_case(result: BaseCaseResult, out: Path) -> None:

@@ -36,7 +36,7 @@ def median_marks(inputs: ModelInputs, fits: SurvivalFitsResult | None) -> list[d
     return marks
 
 
-def _build(folder: Path, inputs: ModelInputs, fits: SurvivalFitsResult | None, base_case: BaseCaseResult,
+def fit_and_validation_files(folder: Path, inputs: ModelInputs, fits: SurvivalFitsResult | None, base_case: BaseCaseResult,
            validation: ValidationResult | None) -> None:
     sub = folder
     if fits is not None and fits.endpoints:
@@ -49,12 +49,12 @@ def _build(folder: Path, inputs: ModelInputs, fits: SurvivalFitsResult | None, b
 
 def write_fit_outputs(out: Path, inputs: ModelInputs, fits: SurvivalFitsResult | None,
                       base_case: BaseCaseResult) -> list[Path]:
-    return write_atomically(out, lambda folder: _build(folder, inputs, fits, base_case, None))
+    return write_atomically(out, lambda folder: fit_and_validation_files(folder, inputs, fits, base_case, None))
 
 
 def write_validation_outputs(out: Path, inputs: ModelInputs, fits: SurvivalFitsResult | None,
                              validation: ValidationResult) -> list[Path]:
-    return write_atomically(out, lambda folder: _build(folder, inputs, fits, validation.base_case, validation))
+    return write_atomically(out, lambda folder: fit_and_validation_files(folder, inputs, fits, validation.base_case, validation))
 
 
 # --------------------------------------------------------------------------- text tables

@@ -1,0 +1,85 @@
+"""`cea all`: every output of one run in one folder, from one AnalysisBundle (one PSA feeds the
+VOI, the workbook and the appendix), with an index listing the files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from cea.analyses.bundle import AnalysisBundle
+from cea.analyses.structures import compare_structures
+from cea.outputs.analysis_files import (write_dsa, write_psa, write_scenarios, write_threshold, write_voi)
+from cea.outputs.appendix import write_appendix
+from cea.outputs.files import to_json
+from cea.outputs.parameter_markdown import write_parameter_markdown
+from cea.outputs.report import base_case_files
+from cea.outputs.validation_output import fit_and_validation_files
+from cea.outputs.workbook import write_workbook
+
+DESCRIPTIONS = {
+    "results.json": "Base case: costs, LYs, QALYs per arm (by state and category), incremental results, ICER, NMB",
+    "results_table.csv": "Base case: disaggregated results table",
+    "parameters.md": "Every parameter with value, uncertainty, distribution, DSA range and source",
+    "model.xlsx": "Payer workbook: the model as live Excel formulas",
+    "appendix.docx": "HTA submission appendix (Word), CHEERS 2022 mapped",
+    "manifest.json": "Run manifest: version, inputs SHA-256, seed, settings",
+}
+
+
+def psa_frame(bundle: AnalysisBundle) -> pd.DataFrame:
+    """Per-iteration costs, QALYs and LYs per arm, for the workbook's PSA sheet."""
+    psa = bundle.psa
+    frame = pd.DataFrame(index=range(psa.iterations))
+    for j, arm in enumerate(psa.arms):
+        frame[f"cost_{arm}"], frame[f"qaly_{arm}"], frame[f"ly_{arm}"] = psa.costs[:, j], psa.qalys[:, j], psa.lys[:, j]
+    return frame
+
+
+def write_all(folder: Path, bundle: AnalysisBundle, psa_samples: Path | None = None) -> None:
+    """Write every output of ``bundle`` into ``folder`` (a staging folder: the caller swaps it in)."""
+    inputs, manifest = bundle.inputs, bundle.manifest
+    base_case_files(folder, bundle.base_case)
+    for name in ("validation", "dsa", "scenarios", "threshold", "psa", "voi", "structures", "figures"):
+        (folder / name).mkdir(exist_ok=True)
+    fit_and_validation_files(folder / "validation", inputs, bundle.fits, bundle.base_case, bundle.validation)
+    write_dsa(folder / "dsa", inputs, bundle.one_way, manifest)
+    write_scenarios(folder / "scenarios", bundle.scenarios, manifest)
+    write_threshold(folder / "threshold", bundle.threshold, manifest)
+    write_psa(folder / "psa", inputs, bundle.psa)
+    if psa_samples is not None:
+        psa_samples.replace(folder / "psa" / "psa_samples.csv")
+    write_voi(folder / "voi", inputs, bundle.voi, manifest)
+    structures = compare_structures(inputs)
+    structures.to_csv(folder / "structures" / "structures.csv", index=False, float_format="%.10g", lineterminator="\n")
+    (folder / "structures" / "structures.json").write_text(
+        to_json({"structures": structures.to_dict(orient="records"), "manifest": manifest.to_dict()}), encoding="utf-8")
+    write_parameter_markdown(folder / "parameters.md", inputs)
+    write_workbook(folder / "model.xlsx", inputs, bundle.base_case, dsa=bundle.one_way.table,
+                   scenarios=bundle.scenarios.table, psa=psa_frame(bundle), ceac=bundle.psa.ceac_frame(),
+                   validation=bundle.validation.to_frame() if bundle.validation is not None else None,
+                   manifest=manifest.to_dict())
+    write_appendix(folder / "appendix.docx", bundle, folder / "figures")
+    (folder / "index.md").write_text(index_text(folder, bundle), encoding="utf-8")
+
+
+def index_text(folder: Path, bundle: AnalysisBundle) -> str:
+    """README-style index of every file written, with the headline results."""
+    inc = bundle.base_case.incremental()
+    summary = bundle.psa.summary()
+    s = bundle.inputs.settings
+    lines = [f"# {s.title}", "",
+             f"Inputs `{bundle.inputs.folder}` (SHA-256 {bundle.manifest.inputs_sha256[:16]}…), "
+             f"cea {bundle.manifest.version}, PSA {summary['iterations']:,} iterations, seed {summary['seed']}.", "",
+             "## Headline results", "",
+             f"- Incremental costs {inc['costs']:,.0f} {s.currency}, incremental QALYs {inc['qalys']:.3f}, "
+             f"ICER {'n/a' if inc['icer'] is None else format(inc['icer'], ',.0f')} ({inc['status']})",
+             f"- Probabilistic ICER {'n/a' if summary['incremental']['icer'] is None else format(summary['incremental']['icer'], ',.0f')}",
+             ] + [f"- P(cost-effective) at {w}: {p[s.intervention]:.3f}" for w, p in summary["prob_cost_effective"].items()]
+    if bundle.validation is not None:
+        lines.append(f"- Validation against the trial: {'all checks passed' if bundle.validation.passed else 'SOME CHECKS FAILED'}")
+    lines += ["", "## Files", ""]
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.name != "index.md"):
+        relative = path.relative_to(folder).as_posix()
+        lines.append(f"- [`{relative}`]({relative})" + (f": {DESCRIPTIONS[path.name]}" if path.name in DESCRIPTIONS else ""))
+    return "\n".join(lines) + "\n"
