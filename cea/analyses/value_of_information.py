@@ -285,7 +285,8 @@ def _evppi_from_fitted(g: np.ndarray) -> np.ndarray:
     Reduces the first (sample) and last (strategy) axes: returns shape (...).
     """
     full = np.concatenate([np.zeros(g.shape[:-1] + (1,)), g], axis=-1)
-    return full.max(axis=-1).mean(axis=0) - full.mean(axis=0).max(axis=-1)
+    # ≥ 0 by Jensen's inequality; the clip removes only floating-point rounding (about 1e-12)
+    return np.maximum(full.max(axis=-1).mean(axis=0) - full.mean(axis=0).max(axis=-1), 0.0)
 
 
 def _marginal_basis(x: np.ndarray, n_basis: int) -> tuple[np.ndarray, np.ndarray]:

@@ -52,7 +52,10 @@ def run_voi(inputs: ModelInputs, psa: PsaResult, max_samples: int = 10_000) -> V
     frame = psa.parameters.iloc[:n]
     frame = frame.loc[:, frame.std() > 0]
     groups = parameter_groups(inputs, list(frame.columns))
-    table = evppi_table(psa.costs[:n], psa.qalys[:n], frame, groups, list(s.wtp_thresholds))
+    # EVPPI at each threshold and at the WTP where EVPI peaks (where the decision is most uncertain)
+    peak = float(evpi["wtp"].iloc[int(evpi["evpi"].to_numpy().argmax())])
+    wtps = list(dict.fromkeys([*map(float, s.wtp_thresholds), peak]))
+    table = evppi_table(psa.costs[:n], psa.qalys[:n], frame, groups, wtps)
     table["label"] = [GROUP_LABELS.get(name, name) if kind == "group" else name
                       for kind, name in zip(table["kind"], table["name"])]
     table["population_evppi"] = table["evppi"] * effective

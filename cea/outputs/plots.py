@@ -114,7 +114,10 @@ def evppi_bars(table: pd.DataFrame, currency: str):
                 label=f"{money_formatter(currency)(w)}/QALY")
     ax.set_yticks(np.arange(len(labels)) + height * (len(wtps) - 1) / 2, labels)
     ax.invert_yaxis()
-    ax.xaxis.set_major_formatter(FuncFormatter(money_formatter(currency)))
+    if groups["evppi"].max() >= 10:
+        ax.xaxis.set_major_formatter(FuncFormatter(money_formatter(currency)))
+    else:  # (near) zero everywhere: the decision is certain at these thresholds
+        ax.set_xlim(0, max(1.0, float(groups["evppi"].max()) * 1.1))
     ax.set_xlabel("EVPPI per patient")
     ax.set_title("Expected value of partial perfect information by parameter group")
     ax.legend(frameon=False)
