@@ -20,8 +20,10 @@ from cea.parameters.parameter_set import ParameterSet, dirichlet_totals, margina
 def stochastic_ids(inputs: ModelInputs) -> list[str]:
     """Ids that vary in the PSA, in a fixed order (scalars, then curve coefficients)."""
     ids = [pid for pid, row in inputs.parameters.items() if row.is_stochastic]
+    used = {getattr(arm, f"{e}_curve") for arm in inputs.structure.arms for e in ("pfs", "os")}
     for curve in inputs.curves.values():
-        if curve.covariance is not None and np.any(np.diag(curve.covariance) > 0):
+        # only curves the arms use: alternatives (scenario curves) would add noise columns to EVPPI
+        if curve.id in used and curve.covariance is not None and np.any(np.diag(curve.covariance) > 0):
             ids += [f"{curve.id}.{c}" for c in curve.coefficients]
     return ids
 
@@ -50,8 +52,9 @@ def draw(inputs: ModelInputs, n_samples: int, rng: np.random.Generator, zero_var
             shares = gammas / gammas.sum(axis=1, keepdims=True)
             for k, row in enumerate(members):
                 values[row.id] = shares[:, k]
+    used = {getattr(arm, f"{e}_curve") for arm in inputs.structure.arms for e in ("pfs", "os")}
     for curve, stream in zip(inputs.curves.values(), curve_rng.spawn(len(inputs.curves))):
-        if curve.covariance is None:
+        if curve.covariance is None or curve.id not in used:
             continue
         z = stream.standard_normal((n_samples, len(curve.coefficients)))
         covariance = np.zeros_like(curve.covariance) if zero_variance else curve.covariance
