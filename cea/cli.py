@@ -38,7 +38,7 @@ def exit_code_on_input_error() -> Iterator[None]:
         typer.echo("interrupted: earlier outputs are unchanged", err=True)
         raise typer.Exit(130) from None
     except OutputError as exc:
-        typer.echo(f"error: {exc}; earlier outputs are unchanged", err=True)
+        typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None
 
 
@@ -98,9 +98,17 @@ def params(inputs: InputsDir = Path("inputs"), json_output: JsonFlag = False,
                 typer.echo(frame[["id", "value", "unit", "distribution", "dsa_low", "dsa_high", "source"]].to_string(index=False))
 
 
-Iterations = Annotated[Optional[int], typer.Option("--iterations", help="PSA iterations (default: settings.toml).")]
-Seed = Annotated[Optional[int], typer.Option("--seed", help="PSA seed (default: settings.toml).")]
-Wtp = Annotated[Optional[float], typer.Option("--wtp", help="Willingness to pay per QALY (default: every threshold in settings).")]
+def _finite_wtp(value: Optional[float]) -> Optional[float]:
+    if value is not None and not 0 <= value < float("inf"):
+        raise typer.BadParameter(f"{value} is not a willingness to pay; expected a finite number >= 0")
+    return value
+
+
+Iterations = Annotated[Optional[int], typer.Option("--iterations", min=2, max=10_000_000,
+                                                   help="PSA iterations (default: settings.toml).")]
+Seed = Annotated[Optional[int], typer.Option("--seed", min=0, max=2**63 - 1, help="PSA seed (default: settings.toml).")]
+Wtp = Annotated[Optional[float], typer.Option("--wtp", callback=_finite_wtp,
+                                              help="Willingness to pay per QALY (default: every threshold in settings).")]
 
 
 def _emit(document: dict, json_output: bool, text: str) -> None:

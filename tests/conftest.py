@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before numpy: small matrices, threads only compete
+
 import shutil
 from dataclasses import dataclass
 from pathlib import Path

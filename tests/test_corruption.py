@@ -125,17 +125,23 @@ class Case:
     mutate: Callable[[Path], None] = field(compare=False)
     expect: tuple[str, ...] = ()  # further text the message must hold (parameter, column, line)
     may_stay_valid: bool = False  # random truncations: a cut at a line end can leave a valid file
+    base: str = ""  # the input set: "" for inputs/, else a nested set such as "us"
 
 
-def model_files() -> list[str]:
+def nested_sets() -> list[str]:
+    """Other input sets shipped inside inputs/ (each a folder with its own settings.toml)."""
+    return sorted(p.parent.name for p in INPUTS.glob("*/settings.toml"))
+
+
+def model_files(folder: Path = INPUTS) -> list[str]:
     """Every file the model reads: the tables, settings and the data files survival_data.csv names."""
     names = ["settings.toml", "parameters.csv", "survival_models.csv", "survival_covariance.csv", "arms.csv",
              "cost_items.csv", "adverse_events.csv", "life_table.csv", "scenarios.csv"]
     for optional in ("survival_data.csv", "validation_targets.csv"):
-        if (INPUTS / optional).is_file():
+        if (folder / optional).is_file():
             names.append(optional)
-    if (INPUTS / "survival_data.csv").is_file():
-        for row in csv.DictReader(io.StringIO((INPUTS / "survival_data.csv").read_text(encoding="utf-8"))):
+    if (folder / "survival_data.csv").is_file():
+        for row in csv.DictReader(io.StringIO((folder / "survival_data.csv").read_text(encoding="utf-8"))):
             for column in ("file", "numbers_at_risk_file"):
                 if row.get(column) and row[column] not in names:
                     names.append(row[column])
@@ -226,7 +232,7 @@ def parameter_cases(rng: random.Random) -> list[Case]:
     for p in rng.sample(costs, 3):
         add("huge_1e300", p["id"], set_cell(P, p["id"], "value", "1e300"), "implausibly large")
         add("huge_1e13_cost", p["id"], set_cell(P, p["id"], "value", "1e13"), "outside the range")
-    for text in ("abc", "12,5", "5%", "£100", "0.3.1"):
+    for text in ("abc", "12,5", "5%", "£100", "0.3.1", "1,234"):
         p = rng.choice(params)
         add(f"not_a_number_{text}", p["id"], set_cell(P, p["id"], "value", text), "not a number")
     p = rng.choice([p for p in params if p["distribution"] != "dirichlet"])
@@ -489,6 +495,31 @@ def generic_cases(rng: random.Random) -> list[Case]:
     return cases
 
 
+def nested_set_cases(rng: random.Random) -> list[Case]:
+    """A lighter pass over the other shipped input sets: a truncation, Latin-1, an empty and a deleted
+    file for every file each reads, and a value out of range in its parameters.csv."""
+    cases = []
+    for base in nested_sets():
+        folder = INPUTS / base
+        for name in model_files(folder):
+            data = (folder / name).read_bytes()
+            cut = rng.randrange(1, len(data) - 1)
+            cases.append(Case(f"{base}/truncate-{name}-{cut}", "random_truncation", name,
+                              bytes_edit(name, lambda b, cut=cut: b[:cut]), may_stay_valid=True, base=base))
+            cases.append(Case(f"{base}/latin1-{name}", "not_utf8", name, bytes_edit(name, _latin1), ("UTF-8",), base=base))
+            cases.append(Case(f"{base}/empty-{name}", "empty_file", name, bytes_edit(name, lambda b: b""), ("empty",),
+                              base=base))
+            if name not in OPTIONAL:
+                cases.append(Case(f"{base}/deleted-{name}", "missing_file", name, lambda f, n=name: (f / n).unlink(),
+                                  base=base))
+        params = list(csv.DictReader(io.StringIO((folder / "parameters.csv").read_text(encoding="utf-8"))))
+        for p in rng.sample(params, 3):
+            cases.append(Case(f"{base}/unit_range-{p['id']}", "unit_range", "parameters.csv",
+                              set_cell("parameters.csv", p["id"], "value", _out_of_range(p["unit"])),
+                              (p["id"], "outside the range"), base=base))
+    return cases
+
+
 def _latin1(data: bytes) -> bytes:
     """A comment line with accents on line 2, and the whole file saved as Latin-1 (as old Excel does)."""
     lines = data.decode("utf-8").split("\n")
@@ -499,7 +530,7 @@ def _latin1(data: bytes) -> bytes:
 def all_cases() -> list[Case]:
     rng = random.Random(SEED)
     cases = (parameter_cases(rng) + survival_cases(rng) + life_table_cases(rng) + settings_cases() + structure_cases()
-             + survival_data_cases() + validation_target_cases() + generic_cases(rng))
+             + survival_data_cases() + validation_target_cases() + generic_cases(rng) + nested_set_cases(rng))
     ids = Counter(c.id for c in cases)
     assert not [i for i, n in ids.items() if n > 1], "case ids must be unique"
     return cases
@@ -523,12 +554,15 @@ def restore(folder: Path, state: dict[str, bytes]) -> None:
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory):
     root = tmp_path_factory.mktemp("corruption")
-    pristine = root / "pristine"
-    shutil.copytree(INPUTS, pristine, ignore=shutil.ignore_patterns("us", "tamrad", ".*"))
-    out = root / "out"
-    result = runner.invoke(app, ["run", "--inputs", str(pristine), "--out", str(out)])
-    assert result.exit_code == 0, result.output
-    return {"root": root, "pristine": pristine, "out": out, "state": snapshot(out), "results": {}, "valid": set()}
+    sets = {}
+    for base in ["", *nested_sets()]:
+        pristine = root / "pristine" / (base or "main")
+        shutil.copytree(INPUTS / base, pristine, ignore=shutil.ignore_patterns(*nested_sets(), ".*"))
+        out = root / "out" / (base or "main")
+        result = runner.invoke(app, ["run", "--inputs", str(pristine), "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        sets[base] = {"pristine": pristine, "out": out, "state": snapshot(out)}
+    return {"root": root, "sets": sets, "results": {}, "valid": set()}
 
 
 def message_class(stderr: str) -> str:
@@ -547,14 +581,15 @@ def run_case(case: Case, workspace) -> str:
     folder = workspace["root"] / "cases" / re.sub(r"[^\w.-]", "_", case.id)
     if folder.exists():
         shutil.rmtree(folder)
-    shutil.copytree(workspace["pristine"], folder)
+    base = workspace["sets"][case.base]
+    shutil.copytree(base["pristine"], folder)
     case.mutate(folder)
-    out = workspace["out"]
+    out = base["out"]
     result = runner.invoke(app, ["run", "--inputs", str(folder), "--out", str(out)])
     shutil.rmtree(folder)
-    changed = snapshot(out) != workspace["state"]
+    changed = snapshot(out) != base["state"]
     if changed:  # restore before asserting, so that one failure does not cascade into the next cases
-        restore(out, workspace["state"])
+        restore(out, base["state"])
     if case.may_stay_valid and result.exit_code == 0:
         workspace["valid"].add(case.id)
         return "valid"

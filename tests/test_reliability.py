@@ -113,6 +113,16 @@ def test_files_of_the_previous_run_that_this_run_did_not_write_are_removed(tmp_p
     assert last["removed"] == ["trace_old_arm.csv"]
 
 
+def test_files_of_another_command_sharing_the_folder_are_kept(tmp_path):
+    out = tmp_path / "out"
+    assert invoke("run", "--out", out).exit_code == 0
+    base_case_files = snapshot(out)
+    write_atomically(out, lambda d: (d / "appendix.docx").write_bytes(b"doc"))  # like `cea appendix --out out/...`
+    write_atomically(out, lambda d: (d / "appendix.docx").write_bytes(b"doc 2"))
+    after = snapshot(out)
+    assert all(after[name] == data for name, data in base_case_files.items() if name != RUN_LOG)
+
+
 def test_a_failing_build_changes_nothing(tmp_path):
     out = tmp_path / "out"
     write_atomically(out, lambda d: (d / "x.csv").write_text("1\n"))
@@ -125,6 +135,22 @@ def test_a_failing_build_changes_nothing(tmp_path):
     with pytest.raises(RuntimeError):
         write_atomically(out, failing)
     assert snapshot(out) == before and not list(out.glob(".staging-*"))
+
+
+def test_a_write_failure_is_a_message_not_a_traceback(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    assert invoke("run", "--out", out).exit_code == 0
+    before = snapshot(out)
+    import cea.outputs.files as files
+
+    def full_disk(source, destination):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(files.os, "replace", full_disk)
+    result = invoke("run", "--out", out, "--set", "hr_pfs=0.5")
+    assert result.exit_code == 1 and "No space left" in result.stderr and "unchanged" in result.stderr
+    assert "Traceback" not in result.output
+    assert snapshot(out) == before
 
 
 def test_out_that_is_a_file_is_exit_2(tmp_path):
@@ -267,6 +293,29 @@ def test_yaml_or_xlsx_inputs_are_refused_with_a_clear_message(inputs_copy):
         load_inputs(inputs_copy)
     text = str(caught.value)
     assert "settings.yaml" in text and "YAML" in text and "parameters.xlsx" in text and "Excel" in text
+
+
+def test_excel_style_csv_with_bom_and_crlf_reads_the_same(inputs_copy, shipped_inputs):
+    for path in inputs_copy.glob("*.csv"):
+        text = path.read_text(encoding="utf-8")
+        path.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))
+    loaded = load_inputs(inputs_copy)
+    assert loaded.parameters.keys() == shipped_inputs.parameters.keys()
+    assert all(loaded.parameters[k].value == p.value and loaded.parameters[k].line == p.line
+               for k, p in shipped_inputs.parameters.items())
+    assert loaded.settings == shipped_inputs.settings
+
+
+def test_line_numbers_survive_a_quoted_cell_spanning_lines(inputs_copy):
+    path = inputs_copy / "parameters.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1].replace('"PFS hazard ratio,', '"PFS hazard ratio\nover two lines,', 1)
+    row = next(i for i, line in enumerate(lines) if line.startswith("u_pd,"))
+    lines[row] = lines[row].replace(",0.45,utility,", ",1.7,utility,")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_inputs(inputs_copy)
+    assert f"parameters.csv:{row + 2}: parameter 'u_pd'" in str(caught.value)  # +1 for the header, +1 for the break
 
 
 def test_inputs_that_are_a_file_or_an_empty_folder(tmp_path):

@@ -15,6 +15,7 @@ from __future__ import annotations
 import platform
 import subprocess
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,9 @@ from cea import __version__
 from cea.inputs.model_inputs import ModelInputs
 
 
+@lru_cache(maxsize=1)
 def _git_commit() -> str | None:
+    """HEAD of the repository holding the package, or None (not a checkout, git missing); once per process."""
     try:
         out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5,
                              cwd=Path(__file__).resolve().parent)

@@ -4,6 +4,15 @@ Every table is read with its line numbers, checked row by row and across tables,
 every problem found is reported at once as one InputError (file, row, column,
 parameter, what is wrong, what is expected).  Nothing numeric is assumed here: all
 numbers come from the files.
+
+Checked: units set the allowed ranges (tables.UNIT_RULES; their finite upper bounds keep
+the engine inside float range), low <= value <= high, each distribution's arguments and
+that its central 95% stays in the unit's range, Dirichlet groups, ids (unknown, missing,
+duplicated), sources and notes, survival families, coefficients (tables.COEFFICIENT_BOUNDS)
+and covariance (positive semi-definite, bounded variance), arms, costs, adverse events,
+the life table, settings and their joins with the tables (``consistency_problems``, run
+again after every override), every scenario (applied once), and the optional survival
+data and validation targets (their own loaders).
 """
 
 from __future__ import annotations

@@ -190,7 +190,7 @@ def number_problem(text: str) -> str | None:
         if stripped.endswith("%"):
             return f"'{text}' is not a number; write proportions as decimals (5% -> 0.05)"
         if re.fullmatch(r"-?\d+,\d+", stripped):
-            return f"'{text}' is not a number; use a decimal point, not a comma"
+            return f"'{text}' is not a number; write it without thousands separators and with a decimal point"
         if stripped[:1] in "£$€":
             return f"'{text}' is not a number; leave out the currency symbol"
         return f"'{text}' is not a number"

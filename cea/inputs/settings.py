@@ -154,7 +154,7 @@ def from_mapping(flat: dict[str, Any], file: str = "settings.toml") -> Settings:
         "discount_rate_outcomes": (0, 1e6, False), "start_age": (0, 110, False),
         "waning_start_months": (0, math.inf, False), "waning_end_months": (0, math.inf, False),
         "primary_wtp": (0, 1e9, False), "wtp_grid_max": (0, 1e9, False), "wtp_grid_step": (1e-6, 1e9, False),
-        "psa_iterations": (1, 10_000_000, True), "seed": (0, 2**63 - 1, True), "annual_incidence": (0, 1e9, False),
+        "psa_iterations": (2, 10_000_000, True), "seed": (0, 2**63 - 1, True), "annual_incidence": (0, 1e9, False),
         "decision_horizon_years": (0, 200, False),
     }
     for key, (low, high, integer) in ranges.items():

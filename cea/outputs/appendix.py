@@ -17,7 +17,7 @@ checklist; run manifest; references.  The section writers live in
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from cea.outputs import appendix_checks as checks
 from cea.outputs import appendix_clinical as clinical
@@ -27,6 +27,11 @@ from cea.outputs import appendix_severity as severity
 from cea.outputs import appendix_uncertainty as uncertainty
 from cea.outputs.appendix_doc import AppendixContext, DocWriter, percent, qalys
 from cea.outputs.appendix_figures import write_figures
+
+if TYPE_CHECKING:
+    import docx.document
+
+    from cea.analyses.bundle import AnalysisBundle
 
 
 def summary_section(ctx: AppendixContext) -> None:
@@ -40,9 +45,10 @@ def summary_section(ctx: AppendixContext) -> None:
     icers = scen["icer"].astype(float)
     icers = icers[icers.notna()]
     w.paragraph(
-        f"This appendix presents the cost-effectiveness analysis for a NICE technology appraisal of: {s.title}. "
+        f"This appendix presents the cost-effectiveness analysis for "
+        + ("a NICE technology appraisal" if ctx.nice else "a health technology assessment") + f" of: {s.title}. "
         f"The question is whether {ctx.intervention}, compared with {ctx.comparator}, is a cost-effective use of "
-        f"{s.perspective} resources at the thresholds NICE uses.",
+        f"{s.perspective} resources at the thresholds {ctx.decision_maker} uses.",
         bold_lead="Background and objectives. ")
     w.paragraph(
         f"A three-state cohort Markov model (progression-free, progressed disease, dead) with "
@@ -119,7 +125,8 @@ SECTION_PLAN: tuple[tuple[str, str, Callable[[AppendixContext], None]], ...] = (
 SECTION_TITLES = tuple(title for _, title, _ in SECTION_PLAN)
 
 
-def build_appendix(bundle, figures_dir: Path, verification: list[dict] | None = None):
+def build_appendix(bundle: AnalysisBundle, figures_dir: Path,
+                   verification: list[dict] | None = None) -> docx.document.Document:
     """The appendix as a python-docx Document; its PNG figures are written into ``figures_dir``.
 
     ``verification``: optional rows {module, description, tests, outcome} with test results
@@ -143,7 +150,8 @@ def build_appendix(bundle, figures_dir: Path, verification: list[dict] | None = 
     return writer.doc
 
 
-def write_appendix(path: Path, bundle, figures_dir: Path, verification: list[dict] | None = None) -> Path:
+def write_appendix(path: Path, bundle: AnalysisBundle, figures_dir: Path,
+                   verification: list[dict] | None = None) -> Path:
     """Build the appendix and save it as ``path`` (.docx); figures go to ``figures_dir``."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -145,8 +145,8 @@ def test_modules(tests_dir: Path = TESTS_DIR) -> list[dict]:
         tools = []
         if re.search(r"^\s*(from|import) hypothesis", text, re.M):
             tools.append("property-based (Hypothesis)")
-        if "libreoffice" in text.lower() and "soffice" in text:
-            tools.append("LibreOffice recalculation")
+        if "soffice" in text:
+            tools.append("needs LibreOffice")
         modules.append({"module": f"tests/{path.name}", "description": doc, "tests": count, "notes": ", ".join(tools)})
     return modules
 
@@ -157,13 +157,18 @@ def verification_section(ctx: AppendixContext) -> None:
     given = ctx.verification is not None
     modules = list(ctx.verification) if given else test_modules()
     total = sum(int(m.get("tests", 0) or 0) for m in modules)
+    workbook = next((m for m in modules if m["module"].endswith("test_workbook.py")), None)
+    ways = ["black-box (expected output for chosen inputs)"]
+    if workbook is not None:
+        ways.append("by replication (the Excel workbook recalculated independently of the Python engine)")
+    if any("Hypothesis" in str(m.get("notes", "")) for m in modules):
+        ways.append("by property-based testing")
     w.paragraph(
         "Verification follows TECH-VER (Büyükkaramikli et al. 2019): input calculations, event-state (trace) "
-        "calculations, result calculations, uncertainty analyses and overall checks, tested black-box (expected "
-        "output for chosen inputs), by replication (an independent re-implementation and the Excel workbook) and by "
-        f"property-based testing. The project's automated test suite has {len(modules)} modules with {total} test "
+        "calculations, result calculations, uncertainty analyses and overall checks, tested "
+        + ", ".join(ways[:-1]) + (" and " if len(ways) > 1 else "") + ways[-1]
+        + f". The project's automated test suite has {len(modules)} modules with {total} test "
         "functions, listed below; it runs with `make test` and in continuous integration on every change.")
-    workbook = next((m for m in modules if m["module"].endswith("test_workbook.py")), None)
     if workbook is not None:
         w.paragraph(f"Replication in Excel: {workbook['module']} — {workbook['description']}")
     if given:

@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from cea.outputs.appendix_doc import AppendixContext, number, percent, significant
+from cea.outputs.appendix_doc import AppendixContext, number, significant
 from cea.outputs.appendix_methods import parameter_groups, parameter_table
 
 FAMILY_LABELS = {"exponential": "Exponential", "weibull": "Weibull", "gompertz": "Gompertz",

@@ -255,16 +255,16 @@ class DocWriter:
             cell = head.cells[k]
             self._fill(cell, str(text), font_size, bold=True, alignment=alignments["l" if k == 0 else align[k]])
             _set_cell_shading(cell, HEADER_FILL)
-        for i, row in enumerate(rows):
-            cells = table.add_row().cells
+        for k, cell in enumerate(head.cells):
+            cell.width = Cm(widths[k])
+        for i, values in enumerate(rows):
+            row = table.add_row()
             cant_split = OxmlElement("w:cantSplit")
             cant_split.set(qn("w:val"), "true")
-            table.rows[-1]._tr.get_or_add_trPr().append(cant_split)
-            for k in range(n_cols):
-                text = str(row[k]) if k < len(row) else ""
-                self._fill(cells[k], text, font_size, bold=i in bold_rows, alignment=alignments[align[k]])
-        for row in table.rows[n_head - 1:]:
+            row._tr.get_or_add_trPr().append(cant_split)
             for k, cell in enumerate(row.cells):
+                text = str(values[k]) if k < len(values) else ""
+                self._fill(cell, text, font_size, bold=i in bold_rows, alignment=alignments[align[k]])
                 cell.width = Cm(widths[k])
         if groups:
             start = 0
@@ -358,6 +358,15 @@ class AppendixContext:
         if path is None:
             return None
         return self.w.figure(path, caption, width_cm=width_cm, notes=notes)
+
+    @property
+    def nice(self) -> bool:
+        """An NHS-perspective (NICE) analysis: the wording cites NICE only then."""
+        return "NHS" in self.s.perspective
+
+    @property
+    def decision_maker(self) -> str:
+        return "NICE" if self.nice else "the decision maker"
 
     @property
     def intervention(self) -> str:

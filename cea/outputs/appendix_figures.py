@@ -22,7 +22,7 @@ from cea.analyses.base_case import trace_rows  # noqa: E402
 from cea.outputs import plots  # noqa: E402
 from cea.outputs.analysis_files import arm_labels, short_label  # noqa: E402
 from cea.outputs.diagrams import write_state_diagram  # noqa: E402
-from cea.outputs.style import ARM_COLOURS, DPI, WIDTH, save  # noqa: E402
+from cea.outputs.style import ARM_COLOURS, WIDTH, save  # noqa: E402
 
 EVPPI_SHOWN = 0.005  # per-patient EVPPI below half a penny everywhere: the bar chart would only show rounding noise
 ENDPOINT_NAMES = {"pfs": "Progression-free survival", "os": "Overall survival"}

@@ -148,14 +148,16 @@ def features_section(ctx: AppendixContext) -> None:
         + " remain alive. "
         + (f"Costs and QALYs are discounted at {percent(s.discount_rate_costs)} per year, the NICE reference case."
            if reference else f"Costs are discounted at {percent(s.discount_rate_costs)} and outcomes at "
-           f"{percent(s.discount_rate_outcomes)} per year (the NICE reference case is 3.5% for both)."))
+           f"{percent(s.discount_rate_outcomes)} per year" + (" (the NICE reference case is 3.5% for both)."
+                                                               if ctx.nice else ".")))
     version = b.manifest.version
     rows = [
         ["Population", s.title, "Population of the pivotal trial and of the decision problem"],
         ["Starting age", f"{s.start_age:g} years", "Median age of the trial population"],
         ["Intervention", ctx.intervention, "Technology appraised"],
         ["Comparator", ctx.comparator, "Control arm of the trial; current care"],
-        ["Perspective", f"{s.perspective} ({s.country})", "NICE reference case"],
+        ["Perspective", f"{s.perspective} ({s.country})", "NICE reference case" if ctx.nice else
+         "Perspective of the decision maker"],
         ["Outcomes", "QALYs, life years, costs; ICER and net monetary benefit", "Cost–utility analysis"],
         ["Time horizon", f"{s.horizon_years:g} years", ("Lifetime: " if lifetime else "Shorter than a lifetime: ")
          + "; ".join(f"{percent(alive[a], 2)} alive at the end ({ctx.labels[a]})" for a in alive)],
@@ -164,7 +166,8 @@ def features_section(ctx: AppendixContext) -> None:
         ["Within-cycle correction", CORRECTION_TEXT.get(s.within_cycle_correction, s.within_cycle_correction),
          "Drug acquisition is paid at the start of each cycle, uncorrected"],
         ["Discount rates", f"Costs {percent(s.discount_rate_costs)}, outcomes {percent(s.discount_rate_outcomes)} "
-         "per year", "NICE reference case" if reference else "Non-reference-case rates"],
+         "per year", "NICE reference case" if reference else
+         "Non-reference-case rates" if ctx.nice else "Rates of the decision maker's guidance"],
         ["Currency and price year", f"{s.currency} {s.price_year}", "Costs inflated to one price year"],
         ["Utility age adjustment", "Yes" if s.utility_age_adjustment else "No",
          "Utilities capped at and moved with general-population norms" if s.utility_age_adjustment else ""],

@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 from cea.analyses.base_case import trace_rows
-from cea.outputs.appendix_doc import AppendixContext, icer, money, number, percent, qalys, significant
+from cea.outputs.appendix_doc import AppendixContext, icer, number, qalys
 from cea.outputs.appendix_methods import parameter_value
 from cea.outputs.tables import base_case_table
 

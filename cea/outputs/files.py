@@ -8,8 +8,9 @@
   files written, and the manifest's identity (version, git commit, inputs hash, seed,
   overrides).  When the folder held results of different inputs (or overrides, seed or
   version), the line records what was replaced and a note goes to stderr, so nothing is
-  overwritten silently.  Files the previous run wrote and this one did not (e.g. the trace
-  of an arm that no longer exists) are removed, so a folder never mixes two runs.
+  overwritten silently.  Files the previous run of the same command wrote and this one did
+  not (e.g. the trace of an arm that no longer exists) are removed, so a folder never mixes
+  two runs; files of other commands sharing the folder are left alone.
 * ``run.log`` is the only file that differs between two runs with the same inputs and
   seed (it holds the time); every CSV and JSON output is byte-identical.
 * Spreadsheet formula injection: any CSV cell written here that starts with = + - @ or a
@@ -120,19 +121,43 @@ def _manifest_of(folder: Path) -> dict[str, Any] | None:
     return None
 
 
-def _last_run(target: Path) -> dict[str, Any] | None:
+def _runs(target: Path) -> list[dict[str, Any]]:
+    """The records of run.log, oldest first (unreadable lines skipped)."""
     try:
         lines = (target / RUN_LOG).read_text(encoding="utf-8").splitlines()
     except OSError:
-        return None
-    for line in reversed(lines):
+        return []
+    records = []
+    for line in lines:
         try:
             record = json.loads(line)
         except ValueError:
             continue
-        if isinstance(record, dict):
-            return record
-    return None
+        if isinstance(record, dict) and isinstance(record.get("files"), list):
+            records.append(record)
+    return records
+
+
+def _signature(files: list[str]) -> tuple[str, ...]:
+    """What identifies the command that wrote a set of files: its top-level JSON files."""
+    return tuple(sorted(f for f in files if isinstance(f, str) and f.endswith(".json") and "/" not in f))
+
+
+def _stale_files(target: Path, produced: list[str]) -> list[str]:
+    """Files written by the last run of the same command (same JSON files) that this run does not
+    write and no later run of another command wrote: left alone they would mix two runs.  Several
+    commands may share one folder (run, appendix, all), so nothing written by another is touched."""
+    signature = _signature(produced)
+    if not signature:
+        return []
+    keep, later = set(produced), set()
+    for record in reversed(_runs(target)):
+        files = [f for f in record["files"] if isinstance(f, str)]
+        if _signature(files) == signature:
+            return [f for f in files if f not in keep and f not in later and ".." not in Path(f).parts
+                    and not Path(f).is_absolute() and f != RUN_LOG]
+        later |= set(files)
+    return []
 
 
 def _identity(manifest: dict[str, Any] | None) -> dict[str, Any]:
@@ -207,11 +232,7 @@ def write_atomically(target: Path, build: Callable[[Path], None]) -> list[Path]:
                 neutralise_csv(staging / relative)
         new_manifest = _manifest_of(staging)
         replaced = _replaced(_manifest_of(target), new_manifest)
-        previous = _last_run(target)
-        stale = []
-        if previous and isinstance(previous.get("files"), list):
-            keep = {r.as_posix() for r in produced}
-            stale = [f for f in previous["files"] if isinstance(f, str) and f not in keep and ".." not in f]
+        stale = _stale_files(target, [r.as_posix() for r in produced])
         record = {"time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                   **_identity(new_manifest), "files": [r.as_posix() for r in produced],
                   "removed": stale or None, "replaced": replaced}
@@ -228,7 +249,9 @@ def write_atomically(target: Path, build: Callable[[Path], None]) -> list[Path]:
                 with open(target / RUN_LOG, "a", encoding="utf-8") as log:
                     log.write(json.dumps(_clean(record), sort_keys=False) + "\n")
         except OSError as exc:
-            raise OutputError(f"could not write outputs into {target}: {exc.strerror or exc}") from None
+            state = ("earlier outputs are unchanged" if not written else
+                     f"only {len(written)} of {len(produced)} files were replaced; rerun the command")
+            raise OutputError(f"could not write outputs into {target}: {exc.strerror or exc}; {state}") from None
         if replaced:
             what = ", ".join(f"{k} {_short(v)}" for k, v in replaced.items())
             print(f"note: {target} held results of a different run ({what}); they were replaced "
