@@ -26,6 +26,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_engine.py
 	$(BIN)/python benchmarks/bench_workbook.py
+	$(BIN)/python benchmarks/bench_uncertainty.py
 
 clean:
 	rm -rf $(VENV) outputs/*

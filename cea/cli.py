@@ -26,7 +26,7 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Print exactly one JSON d
 
 @contextmanager
 def exit_code_on_input_error() -> Iterator[None]:
-    """InputError → its problems on stderr and exit code 2; Ctrl-C → exit 130; no traceback."""
+    """InputError → its problems on stderr and exit code 2; Ctrl-C → exit 130; OutputError → exit 1; no traceback."""
     try:
         yield
     except InputError as exc:
