@@ -8,6 +8,8 @@ the PSA streams chunks of samples through it.  Only numpy/scipy; no I/O.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Mapping, Protocol
 
@@ -95,16 +97,26 @@ class ModelOutcomes:
 
 
 def evaluate(structure: ModelStructure, parameters: Mapping[str, np.ndarray], settings: EngineSettings,
-             keep_trace: bool = False, chunk_size: int = 2000) -> ModelOutcomes:
+             keep_trace: bool = False, chunk_size: int = 1000, workers: int | None = None) -> ModelOutcomes:
     """Run the model for every sample.  ``parameters`` maps id → (n_samples,) arrays (a ParameterSet's
-    ``values``); survival coefficients are '<curve>.<coefficient>'.  Samples are processed in chunks
-    of ``chunk_size`` to bound memory (the per-cycle arrays are n × T)."""
+    ``values``); survival coefficients are '<curve>.<coefficient>'.
+
+    Samples are processed in chunks of ``chunk_size`` (the per-cycle arrays are n_cycles × chunk, so
+    a chunk stays in cache and memory stays bounded) on up to ``workers`` threads (default: the
+    machine's cores; numpy releases the GIL in its array loops).  Chunks are independent, so the
+    result does not depend on chunking or threads.
+    """
     n = len(next(iter(parameters.values())))
     if n <= chunk_size:
         return _evaluate_chunk(structure, parameters, settings, keep_trace)
-    parts = [_evaluate_chunk(structure, {k: v[i:i + chunk_size] for k, v in parameters.items()}, settings, keep_trace)
-             for i in range(0, n, chunk_size)]
-    return ModelOutcomes.concatenate(parts)
+    starts = range(0, n, chunk_size)
+    run = lambda i: _evaluate_chunk(structure, {k: v[i:i + chunk_size] for k, v in parameters.items()},  # noqa: E731
+                                    settings, keep_trace)
+    workers = min(len(starts), workers or os.cpu_count() or 1)
+    if workers <= 1:
+        return ModelOutcomes.concatenate([run(i) for i in starts])
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return ModelOutcomes.concatenate(list(pool.map(run, starts)))
 
 
 def _unit_value(parameters: Mapping[str, np.ndarray], multiply: tuple[str, ...], divide: tuple[str, ...]) -> np.ndarray:
