@@ -19,7 +19,7 @@ from cea.engine import accumulate as acc
 from cea.engine import transitions as tr
 from cea.engine.discounting import discount_factors, within_cycle_weights
 from cea.engine.psm import partitioned_survival_trace
-from cea.engine.trace import Trace, cohort_trace
+from cea.engine.trace import Trace, cohort_trace, running_sum
 from cea.structure import ModelStructure
 
 STATE_LABELS = ("PF", "PD", "Dead")
@@ -97,7 +97,7 @@ class ModelOutcomes:
 
 
 def evaluate(structure: ModelStructure, parameters: Mapping[str, np.ndarray], settings: EngineSettings,
-             keep_trace: bool = False, chunk_size: int = 1000, workers: int | None = None) -> ModelOutcomes:
+             keep_trace: bool = False, chunk_size: int = 2000, workers: int | None = None) -> ModelOutcomes:
     """Run the model for every sample.  ``parameters`` maps id → (n_samples,) arrays (a ParameterSet's
     ``values``); survival coefficients are '<curve>.<coefficient>'.
 
@@ -144,6 +144,36 @@ def _arm_increments(structure: ModelStructure, parameters: Mapping[str, np.ndarr
     return cache[key] * parameters[hr][None, :] if hr else cache[key]
 
 
+def _arm_traces(structure: ModelStructure, increments: dict, p: Mapping[str, np.ndarray], s: EngineSettings,
+                background: np.ndarray, p_background: np.ndarray, n: int) -> tuple[list[Trace], np.ndarray]:
+    """One trace per arm.  The Markov arms run through one cohort_trace call side by side (the time
+    loop's cost is per call, not per sample); returns the traces and PSM crossings (n, n_arms)."""
+    arms = structure.arms
+    share = p[structure.pf_death_share]
+    crossings = np.zeros((n, len(arms)), dtype=int)
+    if s.model_structure == "psm":
+        traces = []
+        for j, arm in enumerate(arms):
+            trace, crossings[:, j] = partitioned_survival_trace(increments[(arm.id, "pfs")], increments[(arm.id, "os")],
+                                                                share, background)
+            traces.append(trace)
+        return traces, crossings
+    exits = [tr.progression_free_exits(increments[(arm.id, "pfs")], share, background) for arm in arms]
+    p_pf_pd = np.concatenate([e[0] for e in exits], axis=1)
+    p_pf_d = np.concatenate([e[1] for e in exits], axis=1)
+    if s.pd_mortality == "os_tracking":
+        os_target = np.concatenate([np.exp(-running_sum(increments[(arm.id, "os")])) for arm in arms], axis=1)
+        joint = cohort_trace(p_pf_pd, p_pf_d, os_target=os_target, p_pd_d_floor=p_background)
+    else:
+        missing = [arm.id for arm in arms if not arm.pd_death_rate]
+        if missing:
+            raise ValueError(f"arm(s) {missing} have no pd_death_rate parameter for pd_mortality = 'constant'")
+        rates = np.concatenate([p[arm.pd_death_rate] for arm in arms])[None, :]
+        p_pd_d = np.broadcast_to(-np.expm1(-rates * s.cycle_months), p_pf_pd.shape)
+        joint = cohort_trace(p_pf_pd, p_pf_d, p_pd_d=p_pd_d, p_pd_d_floor=p_background)
+    return [joint.map(lambda x, j=j: x[:, j * n:(j + 1) * n]) for j in range(len(arms))], crossings
+
+
 def _evaluate_chunk(structure: ModelStructure, p: Mapping[str, np.ndarray], s: EngineSettings,
                     keep_trace: bool) -> ModelOutcomes:
     n_cycles = s.n_cycles
@@ -183,27 +213,15 @@ def _evaluate_chunk(structure: ModelStructure, p: Mapping[str, np.ndarray], s: E
     lys = {d: np.zeros(shape + (2,)) for d in (True, False)}
     qalys = {d: np.zeros(shape + (3,)) for d in (True, False)}
     traces = []
-    crossings = np.zeros(shape, dtype=int)
     d_cost, d_out, d_mid = df[True]
     flat_profile = profile if profile.ndim == 1 else np.ones(n_cycles + 1)
     occupancy_weights = np.column_stack([weights * d_out, weights, weights * d_out * flat_profile,
                                          weights * flat_profile, weights * d_cost])
     start_weights = np.column_stack([d_cost[:-1], np.ones(n_cycles)])
     event_weights = np.column_stack([d_mid, np.ones(n_cycles)])
+    arm_traces, crossings = _arm_traces(structure, increments, p, s, background, p_background, n)
     for j, arm in enumerate(structure.arms):
-        p_pf_pd, p_pf_d = tr.progression_free_exits(increments[(arm.id, "pfs")], p[structure.pf_death_share], background)
-        if s.model_structure == "psm":
-            trace, crossings[:, j] = partitioned_survival_trace(increments[(arm.id, "pfs")], increments[(arm.id, "os")],
-                                                                 p[structure.pf_death_share], background)
-        elif s.pd_mortality == "os_tracking":
-            os_target = np.exp(-np.cumsum(increments[(arm.id, "os")], axis=0))
-            trace = cohort_trace(p_pf_pd, p_pf_d, os_target=os_target, p_pd_d_floor=p_background)
-        else:
-            if not arm.pd_death_rate:
-                raise ValueError(f"arm {arm.id} has no pd_death_rate parameter for pd_mortality = 'constant'")
-            rate = p[arm.pd_death_rate][None, :]
-            p_pd_d = np.broadcast_to(-np.expm1(-rate * s.cycle_months), p_pf_pd.shape)
-            trace = cohort_trace(p_pf_pd, p_pf_d, p_pd_d=p_pd_d, p_pd_d_floor=p_background)
+        trace = arm_traces[j]
         if keep_trace:
             traces.append(trace)
         on_treatment = trace.pf

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cea.engine.trace import Trace
+from cea.engine.trace import Trace, running_sum
 
 
 def partitioned_survival_trace(pfs_increments: np.ndarray, os_increments: np.ndarray, death_share: np.ndarray,
@@ -28,8 +28,8 @@ def partitioned_survival_trace(pfs_increments: np.ndarray, os_increments: np.nda
     os_curve = np.empty((n + 1,) + rest)
     pf_curve = np.empty((n + 1,) + rest)
     os_curve[0] = pf_curve[0] = 1.0
-    np.exp(-np.cumsum(np.maximum(os_increments, floor), axis=0), out=os_curve[1:])
-    np.exp(-np.cumsum(np.maximum(pfs_increments, floor), axis=0), out=pf_curve[1:])
+    np.exp(-running_sum(np.maximum(os_increments, floor)), out=os_curve[1:])
+    np.exp(-running_sum(np.maximum(pfs_increments, floor)), out=pf_curve[1:])
     capped = pf_curve > os_curve
     pf = np.minimum(pf_curve, os_curve)
     pd = os_curve - pf

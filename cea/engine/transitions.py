@@ -67,10 +67,12 @@ def progression_free_exits(pfs_increments: np.ndarray, death_share: np.ndarray,
     death = np.maximum(share * pfs_increments, background[:, None])
     progression = pfs_increments * (1.0 - share)
     total = progression + death
-    p_exit = -np.expm1(-total)
-    # p_PF→PD = p_exit·progression/total (0 where total = 0), computed in place to spare temporaries
-    np.divide(progression, total, out=progression, where=total > 0)
-    progression[total <= 0] = 0.0
-    progression *= p_exit
-    p_exit -= progression
+    p_exit = np.negative(total)
+    np.expm1(p_exit, out=p_exit)
+    np.negative(p_exit, out=p_exit)  # 1 − exp(−total)
+    # p_PF→PD = p_exit·progression/total; where total = 0 progression is 0 too, so the floor gives 0
+    np.maximum(total, 1e-300, out=total)
+    np.divide(progression, total, out=progression)
+    np.multiply(progression, p_exit, out=progression)
+    np.subtract(p_exit, progression, out=p_exit)
     return progression, p_exit
