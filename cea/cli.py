@@ -362,21 +362,26 @@ def all_(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs"), 
     appendix, into one folder with an index (index.md).  One PSA feeds the VOI, the workbook and the appendix."""
     from cea.analyses.bundle import run_all_analyses
     from cea.outputs.files import write_atomically
+    from cea.outputs.report import print_base_case
     from cea.outputs.run_all import write_all
 
     with exit_code_on_input_error():
         model_inputs, assignments = _load(inputs, set_)
 
+        holder = {}
+
         def build(folder: Path) -> None:
             samples_dir = folder / ".psa"
             samples_dir.mkdir()
             psa_result = _run_psa_into(samples_dir, model_inputs, iterations, seed, assignments)
-            bundle = run_all_analyses(model_inputs, iterations, seed, assignments, psa=psa_result)
-            write_all(folder, bundle, psa_samples=samples_dir / "psa_samples.csv")
+            holder["bundle"] = run_all_analyses(model_inputs, iterations, seed, assignments, psa=psa_result)
+            write_all(folder, holder["bundle"], psa_samples=samples_dir / "psa_samples.csv")
             samples_dir.rmdir()
 
         write_atomically(out, build)
-        typer.echo((out / "index.md").read_text(encoding="utf-8"))
+        print_base_case(holder["bundle"].base_case, out)
+        index = (out / "index.md").read_text(encoding="utf-8")
+        typer.echo("\n" + index.split("## Files")[0].rstrip() + f"\n\nEvery file is listed in {out / 'index.md'}")
 
 
 def main() -> None:  # pragma: no cover

@@ -42,5 +42,5 @@ def print_base_case(result: BaseCaseResult, out: Path) -> None:
     lines += ["", f"ICER ({inc['intervention']} vs {inc['comparator']}): {icer_text(inc['icer'], inc['status'], s.currency)}"]
     for wtp, nmb in inc["nmb"].items():
         lines.append(f"Incremental NMB at {money(float(wtp))}/QALY: {money(nmb)}")
-    lines.append(f"\nWritten to {out}/: results.json, results_table.csv, trace_<arm>.csv, manifest.json")
+    lines.append(f"\nWritten to {out}/")
     typer.echo("\n".join(lines))
