@@ -72,25 +72,21 @@ def cohort_trace(p_pf_pd: np.ndarray, p_pf_d: np.ndarray, p_pd_d: np.ndarray | N
     pd = np.empty_like(pf)
     pd[0] = 0.0
     pd_deaths = np.empty_like(progressions)
-    used = np.empty_like(progressions)
     if os_target is not None:
-        # PD deaths needed so that alive_k = S_OS(t_k): (PF_{k-1} − PF deaths_k − S_OS(t_k)) + PD_{k-1}
+        # PD deaths needed so that alive_k = S_OS(t_k): (PF_{k-1} − PF deaths_k − S_OS(t_k)) + PD_{k-1},
+        # kept within [floor·PD_{k-1}, PD_{k-1}]: the same as clipping p_PD→D to [floor, 1]
         surplus = pf[:-1] - pf_deaths - os_target
-        needed, denominator = np.empty(rest), np.empty(rest)
-    for k in range(n):
-        pd_prev = pd[k]
-        if os_target is not None:
-            np.add(surplus[k], pd_prev, out=needed)
-            # PD_{k-1} = 0 gives a huge or negative ratio, clipped below to a probability; PD deaths are 0 then
-            np.maximum(pd_prev, 1e-300, out=denominator)
-            np.divide(needed, denominator, out=used[k])
-            np.maximum(used[k], floor[k], out=used[k])
-            np.minimum(used[k], 1.0, out=used[k])
-        else:
-            np.maximum(p_pd_d[k], floor[k], out=used[k])
-        np.multiply(pd_prev, used[k], out=pd_deaths[k])
-        np.subtract(pd_prev, pd_deaths[k], out=pd[k + 1])
-        pd[k + 1] += progressions[k]
+        for k in range(n):
+            np.add(surplus[k], pd[k], out=pd_deaths[k])
+            np.maximum(pd_deaths[k], floor[k] * pd[k], out=pd_deaths[k])
+            np.minimum(pd_deaths[k], pd[k], out=pd_deaths[k])
+            np.subtract(pd[k] + progressions[k], pd_deaths[k], out=pd[k + 1])
+        used = np.divide(pd_deaths, pd[:-1], out=np.broadcast_to(floor, pd_deaths.shape).copy(), where=pd[:-1] > 0)
+    else:
+        used = np.maximum(p_pd_d, floor)
+        for k in range(n):
+            np.multiply(pd[k], used[k], out=pd_deaths[k])
+            np.subtract(pd[k] + progressions[k], pd_deaths[k], out=pd[k + 1])
     deaths = pf_deaths + pd_deaths
     dead = np.empty_like(pf)
     dead[0] = 0.0
