@@ -226,7 +226,6 @@ def test_missing_fits_and_validation_are_stated(bundle, tmp_path):
 
 
 @pytest.mark.libreoffice
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
 def test_converts_to_pdf_with_libreoffice(written, tmp_path):
     out = tmp_path / "pdf"
     result = subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless",

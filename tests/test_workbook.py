@@ -34,7 +34,6 @@ ROOT = Path(__file__).resolve().parents[1]
 INPUTS = ROOT / "inputs"
 REL_TOL = 1e-9
 INJECTED = '=HYPERLINK("http://example.invalid","click")'
-needs_libreoffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
 
 
 # --------------------------------------------------------------------------- fixtures
@@ -296,8 +295,6 @@ def _families_inputs(tmp_path: Path):
 @pytest.fixture(scope="module")
 def recalculated(tmp_path_factory, exported):
     """{variant: (recalculated path, inputs the engine should see)} — all converted in one LibreOffice run."""
-    if shutil.which("soffice") is None:
-        pytest.skip("LibreOffice (soffice) not installed")
     folder = tmp_path_factory.mktemp("variants")
     shipped = load_inputs(INPUTS)
     paths, engine_inputs = [], {}
@@ -337,7 +334,6 @@ def _compare(path: Path, model_inputs) -> float:
 
 
 @pytest.mark.libreoffice
-@needs_libreoffice
 def test_recalculated_base_case_equals_engine(recalculated):
     path, model_inputs = recalculated["base"]
     worst = _compare(path, model_inputs)
@@ -358,7 +354,6 @@ def test_recalculated_base_case_equals_engine(recalculated):
 
 
 @pytest.mark.libreoffice
-@needs_libreoffice
 @pytest.mark.parametrize("variant", [v for v in EDITS if v != "base"])
 def test_edited_inputs_recalculate_to_the_engine_with_the_same_changes(recalculated, variant):
     path, model_inputs = recalculated[variant]
@@ -366,7 +361,6 @@ def test_edited_inputs_recalculate_to_the_engine_with_the_same_changes(recalcula
 
 
 @pytest.mark.libreoffice
-@needs_libreoffice
 def test_edited_workbook_equals_cea_run_set(recalculated, tmp_path):
     """The literal contract: edit cells in the workbook == `cea run --set` with the same changes."""
     path, _ = recalculated["hr_pfs"]
@@ -387,7 +381,6 @@ def test_edited_workbook_equals_cea_run_set(recalculated, tmp_path):
 
 
 @pytest.mark.libreoffice
-@needs_libreoffice
 def test_every_survival_family_recalculates_to_the_engine(recalculated):
     path, model_inputs = recalculated["families"]
     assert _compare(path, model_inputs) < REL_TOL
