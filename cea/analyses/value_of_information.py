@@ -429,8 +429,8 @@ def _fit_penalised(design: _PenalisedDesign, Y: np.ndarray, with_covariance: boo
     def gcv(log10_lambdas: np.ndarray, columns: slice | list[int]) -> np.ndarray:
         try:
             factor = linalg.cho_factor(system(log10_lambdas), lower=True, check_finite=False)
-        except linalg.LinAlgError:  # numerically singular at tiny λ: treat as a bad score
-            return np.full(yy[columns].shape, np.inf)
+        except linalg.LinAlgError:  # numerically singular at tiny λ: a bad but finite score, so that the
+            return np.full(yy[columns].shape, 1e300)  # optimiser's finite differences stay defined
         beta = linalg.cho_solve(factor, b[:, columns], check_finite=False)
         edf = _effective_df(factor, root_t)
         fit_cross = np.einsum("km,km->m", beta, b[:, columns])  # βᵀb
