@@ -13,6 +13,13 @@ for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 __version__ = "0.1.0"
 
-from cea.api import evaluate, load_inputs, point_estimates, run_base_case  # noqa: E402,F401
-
 __all__ = ["__version__", "load_inputs", "point_estimates", "evaluate", "run_base_case"]
+
+
+def __getattr__(name: str):
+    """The library API (cea.api), imported on first use so that importing one layer does not load the rest."""
+    if name in __all__:
+        from cea import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'cea' has no attribute {name!r}")
