@@ -242,6 +242,6 @@ def test_converts_to_pdf_with_libreoffice(written, tmp_path):
     (11.99, 0.8499, 1.0), (12.0, 0.5, 1.2), (5.0, 0.85, 1.2), (17.99, 0.9499, 1.2), (18.0, 0.5, 1.7),
     (5.0, 0.95, 1.7)])
 def test_severity_weight_bands(absolute, proportional, weight):
-    from cea.outputs.appendix_severity import severity_weight
+    from cea.analyses.severity import severity_weight
 
     assert severity_weight(absolute, proportional) == weight
