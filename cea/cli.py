@@ -6,6 +6,7 @@ atomically; an InputError anywhere becomes a message on stderr and exit code 2.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -179,8 +180,9 @@ def threshold(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("output
               f"{result.table.to_string(index=False)}\n\nWritten to {out / 'threshold'}/")
 
 
-def _run_psa_into(folder: Path, model_inputs, iterations, seed, assignments, progress: bool = True):
-    """Run the PSA streaming per-iteration rows into folder/psa_samples.csv; returns the PsaResult."""
+def _run_psa_into(folder: Path | None, model_inputs, iterations, seed, assignments, progress: bool = True):
+    """Run the PSA with a progress bar, streaming per-iteration rows into folder/psa_samples.csv (when
+    a folder is given); returns the PsaResult."""
     from tqdm import tqdm
 
     from cea.analyses.psa import run_psa
@@ -191,10 +193,14 @@ def _run_psa_into(folder: Path, model_inputs, iterations, seed, assignments, pro
     ids = stochastic_ids(model_inputs)
     arms = model_inputs.structure.arm_ids
     bar = tqdm(total=n, desc="PSA", unit="it", disable=not progress, file=sys.stderr, leave=False)
-    with open(folder / "psa_samples.csv", "w", encoding="utf-8", newline="") as handle:
+    with contextlib.ExitStack() as stack:
+        handle = None if folder is None else stack.enter_context(
+            open(folder / "psa_samples.csv", "w", encoding="utf-8", newline=""))
+
         def on_block(start, sample, costs, qalys, lys):
-            frame = psa_block_frame(start, sample, ids, arms, costs, qalys, lys)
-            frame.to_csv(handle, index=False, header=start == 0, float_format=FLOAT, lineterminator="\n")
+            if handle is not None:
+                frame = psa_block_frame(start, sample, ids, arms, costs, qalys, lys)
+                frame.to_csv(handle, index=False, header=start == 0, float_format=FLOAT, lineterminator="\n")
             bar.update(costs.shape[0])
 
         result = run_psa(model_inputs, n, seed, on_block=on_block, overrides=assignments)
@@ -242,8 +248,7 @@ def voi(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs"), s
         holder = {}
 
         def build(folder: Path) -> None:
-            psa_result = _run_psa_into(folder, model_inputs, iterations, seed, assignments, not json_output)
-            (folder / "psa_samples.csv").unlink()
+            psa_result = _run_psa_into(None, model_inputs, iterations, seed, assignments, not json_output)
             holder["result"] = run_voi(model_inputs, psa_result)
             write_voi(folder, model_inputs, holder["result"], psa_result.manifest)
 

@@ -4,7 +4,7 @@ appendix (one PSA feeds the VOI, the workbook and the appendix)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from cea.analyses.base_case import BaseCaseResult, run_base_case
+from cea.analyses.base_case import BaseCaseResult
 from cea.analyses.one_way import OneWayResult, one_way
 from cea.analyses.psa import PsaResult, run_psa
 from cea.analyses.scenarios import ScenarioResult, run_scenarios
@@ -39,6 +39,6 @@ def run_all_analyses(inputs: ModelInputs, iterations: int | None = None, seed: i
     validation = run_validation(inputs, overrides)
     fits = run_survival_fits(inputs) if has_survival_data(inputs.folder) else None
     return AnalysisBundle(
-        inputs=inputs, base_case=run_base_case(inputs, overrides), one_way=one_way(inputs), scenarios=run_scenarios(inputs),
+        inputs=inputs, base_case=psa.base_case, one_way=one_way(inputs), scenarios=run_scenarios(inputs),
         threshold=threshold(inputs, s.price_parameter, linked=s.price_linked), psa=psa, voi=run_voi(inputs, psa),
         manifest=build_manifest(inputs, psa.seed, overrides), validation=validation, fits=fits)

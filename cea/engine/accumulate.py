@@ -29,16 +29,6 @@ def occupancy_total(occupancy: np.ndarray, time_weights: np.ndarray) -> np.ndarr
     return np.einsum("tn,tn->n", time_weights, occupancy)
 
 
-def cycle_start_total(occupancy: np.ndarray, discount: np.ndarray) -> np.ndarray:
-    """Σ_{k<n} DF_k·m_k: paid at cycle start, no within-cycle correction → (n_samples,)."""
-    return discount[:-1] @ occupancy[:-1]
-
-
-def event_total(flows: np.ndarray, discount_mid: np.ndarray) -> np.ndarray:
-    """Σ_k DF(mid_k)·new_k over the n cycles → (n_samples,)."""
-    return discount_mid @ flows
-
-
 def utility_time_profile(utility: np.ndarray, ages: np.ndarray, terms: tuple[np.ndarray, np.ndarray, np.ndarray],
                          adjust: bool) -> tuple[np.ndarray, np.ndarray]:
     """Age-adjusted utility u(t) = min(u·U_gp(a_t)/U_gp(a_0), U_gp(a_t)) as a per-sample level times a time
