@@ -16,6 +16,7 @@ from typing import Mapping, Protocol
 import numpy as np
 
 from cea.engine import accumulate as acc
+from cea.engine import cycle_costs as cc
 from cea.engine import transitions as tr
 from cea.engine.discounting import discount_factors, within_cycle_weights
 from cea.engine.psm import partitioned_survival_trace
@@ -58,6 +59,7 @@ class ModelOutcomes:
     times_years: np.ndarray  # (T+1,)
     trace: Trace | None = None  # arrays (n, A, T+1) when requested
     pfs_os_crossings: np.ndarray | None = None  # (n, A) cycles where a PSM capped PFS at OS
+    costs_by_cycle_undiscounted: np.ndarray | None = None  # (n, A, C, T) per cycle [t_k, t_k+1), when requested
 
     @property
     def costs(self) -> np.ndarray:
@@ -87,31 +89,36 @@ class ModelOutcomes:
     def concatenate(parts: list["ModelOutcomes"]) -> "ModelOutcomes":
         first = parts[0]
         cat = lambda name: np.concatenate([getattr(p, name) for p in parts])  # noqa: E731
-        trace = None
+        trace, by_cycle = None, None
+        if all(p.costs_by_cycle_undiscounted is not None for p in parts):
+            by_cycle = cat("costs_by_cycle_undiscounted")
         if all(p.trace is not None for p in parts):
             trace = Trace(*(np.concatenate([getattr(p.trace, f) for p in parts]) for f in Trace.__dataclass_fields__))
         return ModelOutcomes(first.arms, first.cost_categories, cat("costs_by_category"),
                              cat("costs_by_category_undiscounted"), cat("costs_by_state"), cat("lys_by_state"),
                              cat("lys_by_state_undiscounted"), cat("qalys_by_state"),
-                             cat("qalys_by_state_undiscounted"), first.times_years, trace, cat("pfs_os_crossings"))
+                             cat("qalys_by_state_undiscounted"), first.times_years, trace, cat("pfs_os_crossings"),
+                             by_cycle)
 
 
 def evaluate(structure: ModelStructure, parameters: Mapping[str, np.ndarray], settings: EngineSettings,
-             keep_trace: bool = False, chunk_size: int = 2000, workers: int | None = None) -> ModelOutcomes:
+             keep_trace: bool = False, chunk_size: int = 2000, workers: int | None = None,
+             keep_cycle_costs: bool = False) -> ModelOutcomes:
     """Run the model for every sample.  ``parameters`` maps id → (n_samples,) arrays (a ParameterSet's
     ``values``); survival coefficients are '<curve>.<coefficient>'.
 
     Samples are processed in chunks of ``chunk_size`` (the per-cycle arrays are n_cycles × chunk, so
     a chunk stays in cache and memory stays bounded) on up to ``workers`` threads (default: the
     machine's cores; numpy releases the GIL in its array loops).  Chunks are independent, so the
-    result does not depend on chunking or threads.
+    result does not depend on chunking or threads.  ``keep_cycle_costs`` adds the undiscounted costs
+    of every cycle by category (cea.engine.cycle_costs), whose sum over cycles is the undiscounted total.
     """
     n = len(next(iter(parameters.values())))
     if n <= chunk_size:
-        return _evaluate_chunk(structure, parameters, settings, keep_trace)
+        return _evaluate_chunk(structure, parameters, settings, keep_trace, keep_cycle_costs)
     starts = range(0, n, chunk_size)
     run = lambda i: _evaluate_chunk(structure, {k: v[i:i + chunk_size] for k, v in parameters.items()},  # noqa: E731
-                                    settings, keep_trace)
+                                    settings, keep_trace, keep_cycle_costs)
     workers = min(len(starts), workers or os.cpu_count() or 1)
     if workers <= 1:
         return ModelOutcomes.concatenate([run(i) for i in starts])
@@ -175,7 +182,7 @@ def _arm_traces(structure: ModelStructure, increments: dict, p: Mapping[str, np.
 
 
 def _evaluate_chunk(structure: ModelStructure, p: Mapping[str, np.ndarray], s: EngineSettings,
-                    keep_trace: bool) -> ModelOutcomes:
+                    keep_trace: bool, keep_cycle_costs: bool = False) -> ModelOutcomes:
     n_cycles = s.n_cycles
     times_years = np.arange(n_cycles + 1) * s.cycle_years
     times_months = times_years * 12.0
@@ -220,6 +227,8 @@ def _evaluate_chunk(structure: ModelStructure, p: Mapping[str, np.ndarray], s: E
     start_weights = np.column_stack([d_cost[:-1], np.ones(n_cycles)])
     event_weights = np.column_stack([d_mid, np.ones(n_cycles)])
     arm_traces, crossings = _arm_traces(structure, increments, p, s, background, p_background, n)
+    by_cycle = np.zeros(shape + (len(categories), n_cycles)) if keep_cycle_costs else None
+    split = cc.interval_weights(weights, s.within_cycle_correction)
     for j, arm in enumerate(structure.arms):
         trace = arm_traces[j]
         if keep_trace:
@@ -269,8 +278,19 @@ def _evaluate_chunk(structure: ModelStructure, p: Mapping[str, np.ndarray], s: E
                 qalys[discounted][:, j, 2] -= rate * p[event.disutility] * p[event.duration_days] * (
                     s.cycle_years / s.cycle_length_days)
             costs_by_state[:, j, 0] += value
+        if keep_cycle_costs:  # the same items, spread over the cycles (undiscounted)
+            bases = {"per_day_on_treatment": on_treatment[:-1] * s.cycle_length_days,
+                     "per_month_in_pf": cc.per_cycle_occupancy(trace.pf, *split) * s.cycle_months,
+                     "per_month_in_pd": cc.per_cycle_occupancy(trace.pd, *split) * s.cycle_months,
+                     "per_progression": trace.new_progressions, "per_death": trace.new_deaths,
+                     "at_start": cc.at_start(n_cycles, n)}
+            charges = [(categories.index(i.category), _unit_value(p, i.multiply, i.divide), i.basis)
+                       for i in structure.cost_items if i.arm in ("all", arm.id)]
+            charges += [(categories.index("adverse_events"), p[e.rate] * p[e.cost], "at_start")
+                        for e in structure.adverse_events if e.arm == arm.id]
+            by_cycle[:, j] = cc.arm_cycle_costs(len(categories), charges, bases)
     trace_out = None
     if keep_trace:  # sample-major for users: (n_samples, n_arms, n_cycles + 1)
         trace_out = Trace(*(np.stack([getattr(t, f).T for t in traces], axis=1) for f in Trace.__dataclass_fields__))
     return ModelOutcomes(structure.arm_ids, categories, costs[True], costs[False], costs_by_state, lys[True], lys[False],
-                         qalys[True], qalys[False], times_years, trace_out, crossings)
+                         qalys[True], qalys[False], times_years, trace_out, crossings, by_cycle)

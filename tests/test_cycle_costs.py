@@ -1,0 +1,93 @@
+"""Undiscounted costs per cycle (the engine's totals spread over time, for budget impact)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings as hyp_settings
+from hypothesis import strategies as st
+from numpy.testing import assert_allclose
+
+from cea.engine.cycle_costs import interval_weights
+from cea.engine.discounting import within_cycle_weights
+from cea.engine.model import evaluate
+from cea.inputs.overrides import apply_overrides
+from cea.parameters.parameter_set import point_estimates
+
+
+def _run(inputs, **kwargs):
+    return evaluate(inputs.structure, point_estimates(inputs).values, inputs.settings, keep_trace=True,
+                    keep_cycle_costs=True, **kwargs)
+
+
+@pytest.mark.parametrize("method", ["none", "half_cycle", "simpson"])
+@given(n=st.integers(1, 40), seed=st.integers(0, 10_000))
+@hyp_settings(max_examples=30, deadline=None)
+def test_interval_weights_reproduce_the_total_for_any_occupancy(method, n, seed):
+    m = np.random.default_rng(seed).random(n + 1)
+    w = within_cycle_weights(n, method)
+    a, b = interval_weights(w, method)
+    assert_allclose((a * m[:-1] + b * m[1:]).sum(), w @ m, rtol=1e-13)
+    assert (a >= 0).all() and (b >= 0).all()
+
+
+def test_interval_weights_by_hand():
+    a, b = interval_weights(within_cycle_weights(4, "half_cycle"), "half_cycle")
+    assert_allclose(a, [0.5] * 4) and assert_allclose(b, [0.5] * 4)
+    a, b = interval_weights(within_cycle_weights(4, "simpson"), "simpson")  # w = (1, 4, 2, 4, 1)/3
+    assert_allclose(a, [1 / 3, 2 / 3, 1 / 3, 2 / 3]) and assert_allclose(b, [2 / 3, 1 / 3, 2 / 3, 1 / 3])
+    a, b = interval_weights(within_cycle_weights(4, "none"), "none")
+    assert_allclose(a, [1.0] * 4) and assert_allclose(b, [0.0] * 4)
+
+
+@pytest.mark.parametrize("overrides", [
+    {}, {"within_cycle_correction": "none"}, {"within_cycle_correction": "simpson"},
+    {"model_structure": "psm"}, {"tot_discontinuation_rate": 0.05}, {"pd_mortality": "constant"},
+    {"cycle_length_days": 30, "horizon_years": 7},
+], ids=str)
+def test_cycle_costs_sum_to_the_undiscounted_totals(shipped_inputs, overrides):
+    out = _run(apply_overrides(shipped_inputs, overrides))
+    assert out.costs_by_cycle_undiscounted.shape == out.costs_by_category_undiscounted.shape + (len(out.times_years) - 1,)
+    assert_allclose(out.costs_by_cycle_undiscounted.sum(axis=-1), out.costs_by_category_undiscounted, rtol=1e-12)
+
+
+def test_each_cycle_by_hand_from_the_trace(shipped_inputs):
+    """Every category recomputed cycle by cycle from the trace, independently of the engine's helpers."""
+    inputs = apply_overrides(shipped_inputs, {"tot_discontinuation_rate": 0.03})
+    out = _run(inputs)
+    s, v = inputs.settings, inputs.parameters
+    val = lambda pid: v[pid].value  # noqa: E731
+    cats = out.cost_categories
+    t_months = out.times_years * 12
+    for j, arm in enumerate(out.arms):
+        pf, pd_ = out.trace.pf[0, j], out.trace.pd[0, j]
+        got = out.costs_by_cycle_undiscounted[0, j]
+        on = pf * (np.exp(-0.03 * t_months) if arm == "eve_exe" else 1.0)
+        daily = (val("eve_pack_price_10mg") * val("eve_share_10mg") * val("eve_days_dosed")
+                 + val("eve_pack_price_5mg") * val("eve_share_5mg") * val("eve_days_dosed")) / val("eve_tablets_per_pack")
+        daily = (daily if arm == "eve_exe" else 0.0) + val("exe_pack_price") / val("exe_tablets_per_pack")
+        assert_allclose(got[cats.index("drug_acquisition")], on[:-1] * s.cycle_length_days * daily, rtol=1e-12)
+        trapezoid = lambda m: (m[:-1] + m[1:]) / 2 * s.cycle_months  # noqa: E731
+        assert_allclose(got[cats.index("monitoring")], trapezoid(pf) * val("pf_monitoring_cost_month"), rtol=1e-12)
+        assert_allclose(got[cats.index("subsequent_therapy")], trapezoid(pd_) * val("pd_subsequent_therapy_month"),
+                        rtol=1e-12)
+        assert_allclose(got[cats.index("progressed_disease_care")],
+                        trapezoid(pd_) * val("pd_care_cost_month") + out.trace.new_progressions[0, j] * val("progression_cost"),
+                        rtol=1e-12)
+        assert_allclose(got[cats.index("terminal_care")], out.trace.new_deaths[0, j] * val("terminal_care_cost"), rtol=1e-12)
+        ae = sum(val(f"ae_rate_{e}_{arm}") * val(f"ae_cost_{e}") for e in
+                 ("stomatitis", "anaemia", "hyperglycaemia", "fatigue", "dyspnoea", "pneumonitis", "diarrhoea"))
+        expected_ae = np.zeros(len(pf) - 1)
+        expected_ae[0] = ae
+        assert_allclose(got[cats.index("adverse_events")], expected_ae, rtol=1e-12, atol=1e-12)
+
+
+def test_cycle_costs_are_optional_and_batched(shipped_inputs):
+    plain = evaluate(shipped_inputs.structure, point_estimates(shipped_inputs).values, shipped_inputs.settings)
+    assert plain.costs_by_cycle_undiscounted is None
+    values = {k: np.repeat(x, 5) for k, x in point_estimates(shipped_inputs).values.items()}
+    values["hr_pfs"] = np.linspace(0.3, 0.9, 5)
+    chunked = evaluate(shipped_inputs.structure, values, shipped_inputs.settings, keep_cycle_costs=True, chunk_size=2)
+    whole = evaluate(shipped_inputs.structure, values, shipped_inputs.settings, keep_cycle_costs=True)
+    assert_allclose(chunked.costs_by_cycle_undiscounted, whole.costs_by_cycle_undiscounted, rtol=0, atol=0)
+    assert_allclose(whole.costs_by_cycle_undiscounted.sum(-1), whole.costs_by_category_undiscounted, rtol=1e-12)
