@@ -327,6 +327,27 @@ def structures(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outpu
 
 
 @app.command()
+def bia(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs"), set_: SetOption = None,
+        discount: Annotated[float, typer.Option("--discount", help="Price discount on the list price, as a share "
+                                                "(0.5 = 50%) of the price parameter and the prices linked to it.")] = 0.0,
+        json_output: JsonFlag = False) -> None:
+    """Budget impact: eligible and treated patients, costs with and without the intervention and the net
+    budget impact per year (undiscounted), one-way sensitivity and figures (writes OUT/budget_impact/)."""
+    from cea.analyses.budget_impact import run_budget_impact
+    from cea.outputs.budget_impact_files import text_table, write_budget_impact
+    from cea.outputs.files import write_atomically
+
+    with exit_code_on_input_error():
+        model_inputs, assignments = _load(inputs, set_)
+        result = run_budget_impact(model_inputs, discount, overrides=assignments)
+        list_price = run_budget_impact(model_inputs, 0.0, assignments, sensitivity=False) if discount else None
+        labels = {a.id: a.label for a in model_inputs.structure.arms}
+        write_atomically(out / "budget_impact", lambda d: write_budget_impact(d, result, list_price, labels))
+        extra = "" if list_price is None else "\n\n" + text_table(list_price)
+        _emit(result.to_dict(), json_output, text_table(result) + extra + f"\n\nWritten to {out / 'budget_impact'}/")
+
+
+@app.command()
 def excel(inputs: InputsDir = Path("inputs"),
           out: Annotated[Path, typer.Option("--out", help="Workbook file to write.")] = Path("outputs/model.xlsx"),
           set_: SetOption = None) -> None:

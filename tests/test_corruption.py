@@ -35,7 +35,7 @@ from cea.cli import app
 ROOT = Path(__file__).resolve().parents[1]
 INPUTS = ROOT / "inputs"
 SEED = 20240607
-OPTIONAL = ("survival_data.csv", "validation_targets.csv")  # may be absent; the model then has no data to check
+OPTIONAL = ("survival_data.csv", "validation_targets.csv", "budget_impact.csv")  # may be absent; the model then has no data to check
 runner = CliRunner()
 
 
@@ -137,7 +137,7 @@ def model_files(folder: Path = INPUTS) -> list[str]:
     """Every file the model reads: the tables, settings and the data files survival_data.csv names."""
     names = ["settings.toml", "parameters.csv", "survival_models.csv", "survival_covariance.csv", "arms.csv",
              "cost_items.csv", "adverse_events.csv", "life_table.csv", "scenarios.csv"]
-    for optional in ("survival_data.csv", "validation_targets.csv"):
+    for optional in OPTIONAL:
         if (folder / optional).is_file():
             names.append(optional)
     if (folder / "survival_data.csv").is_file():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from cea.analyses.base_case import BaseCaseResult
+from cea.analyses.budget_impact import BudgetImpactResult, run_budget_impact
 from cea.analyses.one_way import OneWayResult, one_way
 from cea.analyses.psa import PsaResult, run_psa
 from cea.analyses.scenarios import ScenarioResult, run_scenarios
@@ -13,6 +14,7 @@ from cea.analyses.threshold import ThresholdResult, threshold
 from cea.analyses.validation import ValidationResult, run_validation
 from cea.analyses.voi_analysis import VoiResult, run_voi
 from cea.inputs.manifest import RunManifest, build_manifest
+from cea.inputs.budget_impact import has_budget_impact
 from cea.inputs.model_inputs import ModelInputs
 from cea.inputs.survival_data import has_survival_data
 
@@ -29,16 +31,20 @@ class AnalysisBundle:
     manifest: RunManifest
     validation: ValidationResult | None = None
     fits: SurvivalFitsResult | None = None
+    budget_impact: BudgetImpactResult | None = None  # None: the input set has no budget_impact.csv
 
 
 def run_all_analyses(inputs: ModelInputs, iterations: int | None = None, seed: int | None = None,
                      overrides: dict[str, str] | None = None, psa: PsaResult | None = None) -> AnalysisBundle:
-    """Base case, DSA, scenarios, threshold price, PSA (unless given) and VOI from that PSA."""
+    """Base case, DSA, scenarios, threshold price, PSA (unless given), VOI from that PSA and the budget impact
+    (at list price; when the input set has budget_impact.csv)."""
     s = inputs.settings
     psa = psa or run_psa(inputs, iterations, seed, overrides=overrides)
     validation = run_validation(inputs, overrides)
     fits = run_survival_fits(inputs) if has_survival_data(inputs.folder) else None
+    budget = run_budget_impact(inputs, overrides=overrides) if has_budget_impact(inputs.folder) else None
     return AnalysisBundle(
         inputs=inputs, base_case=psa.base_case, one_way=one_way(inputs), scenarios=run_scenarios(inputs),
         threshold=threshold(inputs, s.price_parameter, linked=s.price_linked), psa=psa, voi=run_voi(inputs, psa),
-        manifest=build_manifest(inputs, psa.seed, overrides), validation=validation, fits=fits)
+        manifest=build_manifest(inputs, psa.seed, overrides), validation=validation, fits=fits,
+        budget_impact=budget)

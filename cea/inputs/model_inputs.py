@@ -550,15 +550,18 @@ def consistency_problems(settings: Settings, parameters: dict[str, ParameterRow]
 
 
 def _data_file_problems(folder: Path, arm_ids: tuple[str, ...]) -> list[Problem]:
-    """Validate the optional survival data (survival_data.csv and the files it names) and validation targets.
+    """Validate the optional survival data (survival_data.csv and the files it names), validation targets and
+    budget-impact inputs.
 
     The model's base case does not read them, but they are inputs: a bad row fails every command."""
+    from cea.inputs.budget_impact import BUDGET_IMPACT_FILE, load_budget_impact
     from cea.inputs.survival_data import SURVIVAL_DATA_FILE, read_survival_datasets
     from cea.inputs.validation_targets import VALIDATION_TARGETS_FILE, load_validation_targets
 
     problems: list[Problem] = []
     for name, check in ((SURVIVAL_DATA_FILE, lambda: read_survival_datasets(folder)),
-                        (VALIDATION_TARGETS_FILE, lambda: load_validation_targets(folder, arm_ids))):
+                        (VALIDATION_TARGETS_FILE, lambda: load_validation_targets(folder, arm_ids)),
+                        (BUDGET_IMPACT_FILE, lambda: load_budget_impact(folder))):
         if not (folder / name).exists():
             missing = missing_file_problem(folder / name)
             if "found" in missing.message:  # e.g. survival_data.xlsx: present, but not as CSV

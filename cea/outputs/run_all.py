@@ -11,6 +11,7 @@ from cea.analyses.bundle import AnalysisBundle
 from cea.analyses.structures import compare_structures
 from cea.outputs.analysis_files import (write_dsa, write_psa, write_scenarios, write_threshold, write_voi)
 from cea.outputs.appendix import write_appendix
+from cea.outputs.budget_impact_files import write_budget_impact
 from cea.outputs.files import to_json
 from cea.outputs.parameter_markdown import write_parameter_markdown
 from cea.outputs.report import base_case_files
@@ -24,6 +25,8 @@ DESCRIPTIONS = {
     "model.xlsx": "Payer workbook: the model as live Excel formulas",
     "appendix.docx": "HTA submission appendix (Word), CHEERS 2022 mapped",
     "manifest.json": "Run manifest: version, inputs SHA-256, seed, settings",
+    "budget_impact.csv": "Budget impact: eligible, treated, costs with and without, net impact per year (undiscounted)",
+    "budget_impact_one_way.csv": "Budget impact: one-way sensitivity of the total net impact",
 }
 
 
@@ -54,6 +57,10 @@ def write_all(folder: Path, bundle: AnalysisBundle, psa_samples: Path | None = N
     structures.to_csv(folder / "structures" / "structures.csv", index=False, float_format="%.10g", lineterminator="\n")
     (folder / "structures" / "structures.json").write_text(
         to_json({"structures": structures.to_dict(orient="records"), "manifest": manifest.to_dict()}), encoding="utf-8")
+    if bundle.budget_impact is not None:
+        (folder / "budget_impact").mkdir(exist_ok=True)
+        write_budget_impact(folder / "budget_impact", bundle.budget_impact,
+                            labels={a.id: a.label for a in inputs.structure.arms})
     write_parameter_markdown(folder / "parameters.md", inputs)
     write_workbook(folder / "model.xlsx", inputs, bundle.base_case, dsa=bundle.one_way.table,
                    scenarios=bundle.scenarios.table, psa=psa_frame(bundle), ceac=bundle.psa.ceac_frame(),
@@ -76,6 +83,12 @@ def index_text(folder: Path, bundle: AnalysisBundle) -> str:
              f"ICER {'n/a' if inc['icer'] is None else format(inc['icer'], ',.0f')} ({inc['status']})",
              f"- Probabilistic ICER {'n/a' if summary['incremental']['icer'] is None else format(summary['incremental']['icer'], ',.0f')}",
              ] + [f"- P(cost-effective) at {w}: {p[s.intervention]:.3f}" for w, p in summary["prob_cost_effective"].items()]
+    bia = bundle.budget_impact
+    if bia is not None:
+        lines.append(f"- Budget impact at list price: net {bia.total_net:,.0f} {s.currency} over {len(bia.years)} years "
+                     f"(year 1 {bia.net[0]:,.0f}; year {bia.years[-1]} {bia.net[-1]:,.0f}), undiscounted")
+    else:
+        lines.append("- Budget impact: not run (this input set has no budget_impact.csv)")
     if bundle.validation is not None:
         lines.append(f"- Validation against the trial: {'all checks passed' if bundle.validation.passed else 'SOME CHECKS FAILED'}")
     lines += ["", "## Files", ""]

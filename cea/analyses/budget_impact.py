@@ -1,0 +1,267 @@
+"""Budget impact analysis (BIA): what the payer spends each year with and without the intervention.
+
+Follows the ISPOR Budget Impact Analysis Good Practice II report (Sullivan SD et al. Value Health
+2014;17:5-14) and the layout of NICE's budget impact template: a closed population of yearly
+incident cohorts (plus any prevalent patients in year 1), a world with and a world without the
+intervention that differ only in the treatment mix, costs undiscounted and uninflated (payer's
+cash flow, ISPOR recommendation), reported for each of H years (usually 5), with a one-way
+sensitivity analysis of the main drivers.
+
+Costs per patient come from the engine (one engine for everything): the undiscounted costs of
+every cycle by category (``ModelOutcomes.costs_by_cycle_undiscounted``: drug acquisition on time
+on treatment, monitoring, adverse events, progressed-disease care, subsequent therapy, terminal
+care) are gathered into years since the cohort started, each cycle [t_k, t_k+1) shared between
+the years it overlaps in proportion to the time it spends in each:
+
+    P_a,c(j) = Σ_k cost_a,c,k · |[t_k, t_k+1) ∩ [j, j+1)| / (t_k+1 − t_k),   j = 0, 1, … (years)
+
+Cohort y (y = 1..H) starts at the start of year y with N_y patients, a share s_a,y of whom start
+arm a (uptake of the intervention, the rest the comparator).  Costs in year t of a world:
+
+    C_c(t) = Σ_{y ≤ t} N_y · Σ_a s_a,y · P_a,c(t − y)
+
+and the net budget impact is C(t | with) − C(t | without), summed over categories and years.
+Starting every cohort at the start of its year is the usual simplification (it front-loads the
+year's costs slightly compared with entry spread over the year).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from cea.analyses.one_way import _variant
+from cea.engine.model import evaluate
+from cea.errors import InputError, Problem
+from cea.inputs.budget_impact import BUDGET_IMPACT_FILE, BudgetImpactInputs, has_budget_impact, load_budget_impact
+from cea.inputs.manifest import RunManifest, build_manifest
+from cea.inputs.model_inputs import ModelInputs
+from cea.inputs.overrides import apply_overrides
+from cea.parameters.parameter_set import ParameterSet, point_estimates
+from cea.parameters.ranges import dsa_range
+
+DRUG_CATEGORY = "drug_acquisition"
+
+
+def year_overlap(times_years: np.ndarray, n_years: int) -> np.ndarray:
+    """(n_cycles, n_years) share of cycle k = [t_k, t_k+1) that falls in year j = [j, j+1) (years since start)."""
+    start, end = times_years[:-1, None], times_years[1:, None]
+    j = np.arange(n_years)[None, :]
+    inside = np.clip(np.minimum(end, j + 1.0) - np.maximum(start, j), 0.0, None)
+    return inside / (end - start)
+
+
+def costs_per_patient_by_year(costs_by_cycle: np.ndarray, times_years: np.ndarray, n_years: int) -> np.ndarray:
+    """Undiscounted costs per patient in each year since the cohort started: (…, n_cycles) → (…, n_years).
+
+    P(j) = Σ_k cost_k · overlap(k, j) (see ``year_overlap``); Σ_j P(j) is the cost of the first n_years."""
+    return costs_by_cycle @ year_overlap(times_years, n_years)
+
+
+def world_costs(per_patient: np.ndarray, eligible: np.ndarray, shares: np.ndarray) -> np.ndarray:
+    """Costs in each calendar year of one world, summed over the overlapping cohorts.
+
+    per_patient (n, A, C, H): cost per patient in year j since start (j = 0..H−1), by arm and category;
+    eligible (n, H): patients starting in year y; shares (n, A, H): share of cohort y starting arm a.
+    Returns (n, C, H): C_c(t) = Σ_{y ≤ t} N_y · Σ_a s_a,y · P_a,c(t − y)."""
+    n, _, n_cat, horizon = per_patient.shape
+    out = np.zeros((n, n_cat, horizon))
+    for y in range(horizon):  # cohort entering at the start of year y (0-based)
+        mix = np.einsum("na,nacj->ncj", shares[:, :, y] * eligible[:, y, None], per_patient[..., : horizon - y])
+        out[:, :, y:] += mix
+    return out
+
+
+@dataclass(frozen=True)
+class BudgetImpactResult:
+    """Yearly budget impact of one input set at one price."""
+
+    years: tuple[int, ...]
+    eligible: np.ndarray  # (H,) newly eligible patients (prevalent patients in year 1)
+    treated: np.ndarray  # (H,) patients starting the intervention, world with it
+    categories: tuple[str, ...]
+    costs_with: np.ndarray  # (C, H)
+    costs_without: np.ndarray  # (C, H)
+    per_patient: np.ndarray  # (A, C, H) undiscounted cost per patient by year since start
+    arms: tuple[str, ...]
+    intervention: str
+    comparator: str
+    price_discount: float
+    currency: str
+    one_way: pd.DataFrame | None
+    manifest: RunManifest
+    inputs: BudgetImpactInputs
+
+    @property
+    def net(self) -> np.ndarray:
+        return (self.costs_with - self.costs_without).sum(axis=0)
+
+    @property
+    def total_net(self) -> float:
+        return float(self.net.sum())
+
+    def table(self) -> pd.DataFrame:
+        """One row per year: eligible, treated, costs with and without, net; a 'Total' row last."""
+        frame = pd.DataFrame({"year": [str(y) for y in self.years], "eligible": self.eligible, "treated": self.treated,
+                              "costs_with": self.costs_with.sum(axis=0), "costs_without": self.costs_without.sum(axis=0),
+                              "net": self.net})
+        total = {"year": "Total", **{c: frame[c].sum() for c in frame.columns if c != "year"}}
+        return pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
+
+    def by_category(self) -> pd.DataFrame:
+        """Costs by category and year in each world, and their difference."""
+        rows = []
+        for k, c in enumerate(self.categories):
+            for i, y in enumerate(self.years):
+                rows.append({"category": c, "year": y, "costs_with": self.costs_with[k, i],
+                             "costs_without": self.costs_without[k, i],
+                             "net": self.costs_with[k, i] - self.costs_without[k, i]})
+        return pd.DataFrame(rows)
+
+    def per_patient_frame(self) -> pd.DataFrame:
+        rows = []
+        for a, arm in enumerate(self.arms):
+            for k, c in enumerate(self.categories):
+                rows.append({"arm": arm, "category": c,
+                             **{f"year_{j + 1}": self.per_patient[a, k, j] for j in range(len(self.years))}})
+        return pd.DataFrame(rows)
+
+    def to_dict(self) -> dict:
+        """The `cea bia --json` document."""
+        years = [{"year": int(y), "eligible": float(self.eligible[i]), "treated": float(self.treated[i]),
+                  "costs_with": float(self.costs_with[:, i].sum()), "costs_without": float(self.costs_without[:, i].sum()),
+                  "net": float(self.net[i])} for i, y in enumerate(self.years)]
+        return {"years": years, "total_net": self.total_net, "manifest": self.manifest.to_dict()}
+
+
+def _shares(inputs: ModelInputs, bia: BudgetImpactInputs) -> tuple[np.ndarray, np.ndarray]:
+    """(A, H) arm shares of each cohort in the worlds with and without the intervention."""
+    arms = inputs.structure.arm_ids
+    s = inputs.settings
+    i, c = arms.index(s.intervention), arms.index(s.comparator)
+    out = []
+    for uptake in (bia.uptake_with, bia.uptake_without):
+        shares = np.zeros((len(arms), bia.n_years))
+        shares[i] = uptake
+        shares[c] = 1.0 - np.asarray(uptake)
+        out.append(shares)
+    return out[0], out[1]
+
+
+def discounted_price_inputs(inputs: ModelInputs, discount: float) -> ModelInputs:
+    """Inputs with the price parameter (and the prices linked to it in settings.toml) cut by ``discount`` (0–1)."""
+    if not 0.0 <= discount <= 1.0:
+        raise InputError(Problem("--discount", f"{discount:g} is not a price discount; expected a share from 0 to 1"))
+    if discount == 0.0:
+        return inputs
+    s = inputs.settings
+    ids = (s.price_parameter, *s.price_linked)
+    return apply_overrides(inputs, {pid: inputs.parameter_value(pid) * (1.0 - discount) for pid in ids}, origin="--discount")
+
+
+def _check_horizon(inputs: ModelInputs, bia: BudgetImpactInputs) -> None:
+    if bia.n_years > inputs.settings.horizon_years + 1e-9:
+        raise InputError(Problem(BUDGET_IMPACT_FILE, f"the budget impact covers {bia.n_years} years but the model "
+                                 f"horizon is {inputs.settings.horizon_years:g} years", column="year",
+                                 parameter="uptake_with"))
+
+
+def _per_patient(inputs: ModelInputs, parameters: dict[str, np.ndarray], n_years: int):
+    out = evaluate(inputs.structure, parameters, inputs.settings, keep_cycle_costs=True)
+    return out, costs_per_patient_by_year(out.costs_by_cycle_undiscounted, out.times_years, n_years)
+
+
+def run_budget_impact(inputs: ModelInputs, discount: float = 0.0, overrides: dict[str, str] | None = None,
+                      bia: BudgetImpactInputs | None = None, sensitivity: bool = True) -> BudgetImpactResult:
+    """The budget impact of ``inputs`` at its prices less ``discount`` (a share of the list price)."""
+    if bia is None:
+        if not has_budget_impact(inputs.folder):
+            raise InputError(Problem(BUDGET_IMPACT_FILE, f"not found in {inputs.folder}: this input set has no budget "
+                                     "impact analysis (see inputs/README.md for the table)"))
+        bia = load_budget_impact(inputs.folder)
+    _check_horizon(inputs, bia)
+    priced = discounted_price_inputs(inputs, discount)
+    s = priced.settings
+    out, per_patient = _per_patient(priced, point_estimates(priced).values, bia.n_years)
+    with_shares, without_shares = _shares(priced, bia)
+    eligible = np.asarray(bia.eligible())
+    costs_with = world_costs(per_patient, eligible[None], with_shares[None])[0]
+    costs_without = world_costs(per_patient, eligible[None], without_shares[None])[0]
+    treated = eligible * np.asarray(bia.uptake_with)
+    manifest = build_manifest(inputs, overrides=dict(overrides or {}) | ({"--discount": f"{discount:g}"} if discount else {}))
+    table = one_way_budget_impact(priced, bia) if sensitivity else None
+    return BudgetImpactResult(tuple(range(1, bia.n_years + 1)), eligible, treated, out.cost_categories, costs_with,
+                              costs_without, per_patient[0], out.arms, s.intervention, s.comparator, discount, s.currency,
+                              table, manifest, bia)
+
+
+def _total_net(per_patient: np.ndarray, eligible: np.ndarray, with_shares: np.ndarray,
+               without_shares: np.ndarray) -> np.ndarray:
+    """(n,) net budget impact over all years, per sample."""
+    diff = world_costs(per_patient, eligible, with_shares) - world_costs(per_patient, eligible, without_shares)
+    return diff.sum(axis=(1, 2))
+
+
+def _bia_variants(bia: BudgetImpactInputs) -> list[tuple[str, str, float, float, BudgetImpactInputs, BudgetImpactInputs]]:
+    """(id, description, low, high, inputs at low, inputs at high) for each budget-impact input with a range."""
+    out = []
+    first = bia.row("eligible_patients", 1)
+    if first is not None and first.low is not None and first.high is not None and first.value > 0:
+        scale = lambda f: replace(bia, eligible_given={y: v * f for y, v in bia.eligible_given.items()})  # noqa: E731
+        out.append(("eligible_patients", "Eligible patients a year", first.low, first.high,
+                    scale(first.low / first.value), scale(first.high / first.value)))
+    for quantity, description in (("incidence_growth", "Growth of the eligible population a year"),
+                                  ("prevalent_patients", "Prevalent patients treated in year 1")):
+        r = bia.row(quantity)
+        if r is not None and r.low is not None and r.high is not None:
+            field = quantity
+            out.append((quantity, description, r.low, r.high, replace(bia, **{field: r.low}),
+                        replace(bia, **{field: r.high})))
+    rows = [bia.row("uptake_with", y) for y in range(1, bia.n_years + 1)]
+    if any(r.low is not None or r.high is not None for r in rows):
+        lows = tuple(r.low if r.low is not None else r.value for r in rows)
+        highs = tuple(r.high if r.high is not None else r.value for r in rows)
+        out.append(("uptake_with", f"Uptake of the intervention, year 1 to {bia.n_years}", lows[0], highs[0],
+                    replace(bia, uptake_with=lows), replace(bia, uptake_with=highs)))
+    return out
+
+
+def one_way_budget_impact(inputs: ModelInputs, bia: BudgetImpactInputs) -> pd.DataFrame:
+    """Total net budget impact with each driver at its low and its high value, sorted by swing.
+
+    Drivers: the budget-impact inputs with a range (eligible patients, growth, prevalent patients,
+    uptake) and every model parameter with a one-way range (as in the DSA: price, dose intensity,
+    time on treatment, hazard ratio, unit costs…), all model variants in one engine call."""
+    base = point_estimates(inputs)
+    varied = []
+    for pid, row in inputs.parameters.items():
+        low, high = dsa_range(inputs, pid)
+        if low is None or low == row.value == high:
+            continue
+        varied.append((pid, row.description, low, high))
+    variants = [base]
+    for pid, _, low, high in varied:
+        variants += [base.with_values(_variant(inputs, base, pid, b)) for b in (low, high)]
+    _, per_patient = _per_patient(inputs, ParameterSet.stack(variants).values, bia.n_years)
+    with_shares, without_shares = _shares(inputs, bia)
+    n = per_patient.shape[0]
+    eligible = np.asarray(bia.eligible())
+    nets = _total_net(per_patient, np.tile(eligible, (n, 1)), np.tile(with_shares, (n, 1, 1)),
+                      np.tile(without_shares, (n, 1, 1)))
+    base_net = float(nets[0])
+    rows = [{"driver": pid, "description": d, "kind": "model parameter", "low": lo, "high": hi,
+             "net_low": float(nets[1 + 2 * k]), "net_high": float(nets[2 + 2 * k])}
+            for k, (pid, d, lo, hi) in enumerate(varied)]
+    for driver, description, lo, hi, at_low, at_high in _bia_variants(bia):
+        pair = []
+        for b in (at_low, at_high):
+            w, wo = _shares(inputs, b)
+            pair.append(float(_total_net(per_patient[:1], np.asarray(b.eligible())[None], w[None], wo[None])[0]))
+        rows.append({"driver": driver, "description": description, "kind": "budget impact input", "low": lo,
+                     "high": hi, "net_low": pair[0], "net_high": pair[1]})
+    table = pd.DataFrame(rows)
+    table["base_net"] = base_net
+    table["swing"] = (table["net_high"] - table["net_low"]).abs()
+    return table.sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)

@@ -1,0 +1,183 @@
+"""Budget-impact inputs (``budget_impact.csv``): the population and market of `cea bia`.
+
+Columns: ``quantity, year, value, low, high, source, notes``; one row per quantity (and year):
+
+- ``eligible_patients`` (year 1 required; later years optional): patients newly eligible in that
+  year.  A year without a row is the year before times (1 + growth).
+- ``incidence_growth`` (year blank, one row): yearly growth of the eligible population (0.02 = 2%).
+- ``prevalent_patients`` (year blank, one row): patients already eligible when the technology
+  becomes available, treated as part of year 1's cohort (0 when nobody switches mid-line).
+- ``uptake_with`` / ``uptake_without`` (years 1..H, both complete): share of the eligible
+  patients of each year's cohort who start the intervention arm in the world with / without it;
+  the rest start the comparator arm of settings.toml, which is what the intervention displaces.
+
+``low``/``high`` bound the one-way sensitivity (the uptake rows move together).  Every row needs a
+source: a publication or ``Assumption: <reason>``.  The file is optional: an input set without it
+has no budget impact analysis.  Problems name file, row, column and quantity (exit code 2).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from cea.errors import InputError, Problem
+from cea.inputs.readers import RawRow, parse_float, read_csv
+
+BUDGET_IMPACT_FILE = "budget_impact.csv"
+COLUMNS = ("quantity", "year", "value", "low", "high", "source", "notes")
+PER_YEAR = ("eligible_patients", "uptake_with", "uptake_without")
+SINGLE = ("incidence_growth", "prevalent_patients")
+QUANTITIES = PER_YEAR + SINGLE
+MAX_YEARS = 20
+MAX_PATIENTS = 1e8  # more than the population of England: a typo or a unit error
+RANGES = {  # allowed interval of value, low and high
+    "eligible_patients": (0.0, MAX_PATIENTS),
+    "prevalent_patients": (0.0, MAX_PATIENTS),
+    "incidence_growth": (-0.5, 1.0),
+    "uptake_with": (0.0, 1.0),
+    "uptake_without": (0.0, 1.0),
+}
+
+
+@dataclass(frozen=True)
+class BudgetImpactRow:
+    quantity: str
+    year: int | None
+    value: float
+    low: float | None
+    high: float | None
+    source: str
+    notes: str
+    line: int
+
+    @property
+    def is_assumption(self) -> bool:
+        return self.source.lower().startswith("assumption")
+
+
+@dataclass(frozen=True)
+class BudgetImpactInputs:
+    """The population and market of the budget impact analysis (years 1..n_years)."""
+
+    eligible_given: dict[int, float]  # year -> patients newly eligible (at least year 1)
+    incidence_growth: float
+    prevalent_patients: float
+    uptake_with: tuple[float, ...]  # share starting the intervention, by year, world with it
+    uptake_without: tuple[float, ...]
+    rows: tuple[BudgetImpactRow, ...] = ()
+
+    @property
+    def n_years(self) -> int:
+        return len(self.uptake_with)
+
+    def eligible(self) -> tuple[float, ...]:
+        """Newly eligible patients by year: N_t = given value, else N_{t−1}·(1 + g); prevalent patients join year 1."""
+        out: list[float] = []
+        for year in range(1, self.n_years + 1):
+            out.append(self.eligible_given[year] if year in self.eligible_given else out[-1] * (1 + self.incidence_growth))
+        out[0] += self.prevalent_patients
+        return tuple(out)
+
+    def row(self, quantity: str, year: int | None = None) -> BudgetImpactRow | None:
+        return next((r for r in self.rows if r.quantity == quantity and r.year == year), None)
+
+    def scaled_uptake(self, factor: float) -> "BudgetImpactInputs":
+        """Uptake with the intervention times ``factor`` (capped at 1), e.g. for a sensitivity analysis."""
+        return replace(self, uptake_with=tuple(min(1.0, u * factor) for u in self.uptake_with))
+
+
+def has_budget_impact(folder: Path | str) -> bool:
+    return (Path(folder) / BUDGET_IMPACT_FILE).is_file()
+
+
+def _year(row: RawRow, quantity: str, problems: list[Problem]) -> int | None:
+    text = row.values["year"]
+    if quantity in SINGLE:
+        if text:
+            problems.append(row.problem(f"'{quantity}' applies to every year; leave year blank", "year", quantity))
+        return None
+    try:
+        year = int(text)
+    except ValueError:
+        problems.append(row.problem(f"year '{text}' is not a whole number from 1 to {MAX_YEARS}", "year", quantity))
+        return None
+    if not 1 <= year <= MAX_YEARS:
+        problems.append(row.problem(f"year {year} is outside 1..{MAX_YEARS}", "year", quantity))
+        return None
+    return year
+
+
+def _parse_row(row: RawRow, problems: list[Problem]) -> BudgetImpactRow | None:
+    v = row.values
+    quantity = v["quantity"]
+    if quantity not in QUANTITIES:
+        problems.append(row.problem(f"unknown quantity '{quantity}'; expected one of {list(QUANTITIES)}", "quantity",
+                                    quantity or None))
+        return None
+    before = len(problems)
+    year = _year(row, quantity, problems)
+    num = {c: parse_float(row, c, problems, quantity, required=(c == "value")) for c in ("value", "low", "high")}
+    if not v["source"]:
+        problems.append(row.problem("blank source; cite a publication or write 'Assumption: <reason>'", "source", quantity))
+    lo, hi = RANGES[quantity]
+    for column, x in num.items():
+        if x is not None and not lo <= x <= hi:
+            problems.append(row.problem(f"{column} {x:g} is outside the allowed range [{lo:g}, {hi:g}]", column, quantity))
+    value, low, high = num["value"], num["low"], num["high"]
+    if len(problems) == before and ((low is not None and low > value) or (high is not None and high < value)):
+        problems.append(row.problem(f"need low <= value <= high; got {low}, {value}, {high}", "low", quantity))
+    if len(problems) > before:
+        return None
+    return BudgetImpactRow(quantity, year, value, low, high, v["source"], v["notes"], row.line)
+
+
+def load_budget_impact(folder: Path | str) -> BudgetImpactInputs:
+    """Read and check ``budget_impact.csv``; every problem reported at once (InputError)."""
+    raw = read_csv(Path(folder) / BUDGET_IMPACT_FILE, ("quantity", "year", "value", "source"), ("low", "high", "notes"))
+    problems: list[Problem] = []
+    rows: list[BudgetImpactRow] = []
+    seen: dict[tuple[str, int | None], int] = {}
+    for r in raw:
+        parsed = _parse_row(r, problems)
+        if parsed is None:
+            continue
+        key = (parsed.quantity, parsed.year)
+        if key in seen:
+            problems.append(r.problem(f"duplicated row (first on line {seen[key]})", "year" if parsed.year else "quantity",
+                                      parsed.quantity))
+            continue
+        seen[key] = r.line
+        rows.append(parsed)
+    if problems:
+        raise InputError(problems)
+    file = BUDGET_IMPACT_FILE
+    by_quantity = {q: {r.year: r.value for r in rows if r.quantity == q} for q in QUANTITIES}
+    for q in SINGLE:
+        if not by_quantity[q]:
+            problems.append(Problem(file, f"missing the '{q}' row (year blank)", column="quantity", parameter=q))
+    years = sorted(by_quantity["uptake_with"])
+    if not years:
+        problems.append(Problem(file, "no 'uptake_with' rows; give one per year from year 1", column="quantity",
+                                parameter="uptake_with"))
+    n_years = len(years)
+    expected = list(range(1, n_years + 1))
+    for q in ("uptake_with", "uptake_without"):
+        if sorted(by_quantity[q]) != expected:
+            problems.append(Problem(file, f"'{q}' must have one row for each year 1..{n_years} (the years of uptake_with); "
+                                          f"found years {sorted(by_quantity[q])}", column="year", parameter=q))
+    if 1 not in by_quantity["eligible_patients"]:
+        problems.append(Problem(file, "missing 'eligible_patients' for year 1", column="year", parameter="eligible_patients"))
+    for r in rows:
+        if r.quantity == "eligible_patients" and r.year is not None and r.year > n_years:
+            problems.append(Problem(file, f"year {r.year} is beyond the {n_years} years of uptake", row=r.line,
+                                    column="year", parameter=r.quantity))
+    if problems:
+        raise InputError(problems)
+    return BudgetImpactInputs(
+        eligible_given=dict(by_quantity["eligible_patients"]),
+        incidence_growth=by_quantity["incidence_growth"][None],
+        prevalent_patients=by_quantity["prevalent_patients"][None],
+        uptake_with=tuple(by_quantity["uptake_with"][y] for y in expected),
+        uptake_without=tuple(by_quantity["uptake_without"][y] for y in expected),
+        rows=tuple(rows))
