@@ -351,14 +351,17 @@ def bia(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs"), s
 def excel(inputs: InputsDir = Path("inputs"),
           out: Annotated[Path, typer.Option("--out", help="Workbook file to write.")] = Path("outputs/model.xlsx"),
           set_: SetOption = None) -> None:
-    """Payer workbook: the model as live Excel formulas (base case; `cea all` adds DSA, scenarios and PSA)."""
+    """Payer workbook: the model as live Excel formulas (base case and budget impact; `cea all` adds DSA,
+    scenarios and PSA)."""
     from cea.analyses.base_case import run_base_case
+    from cea.inputs.budget_impact import has_budget_impact, load_budget_impact
     from cea.outputs.workbook import write_workbook
 
     with exit_code_on_input_error():
         model_inputs, assignments = _load(inputs, set_)
         result = run_base_case(model_inputs, overrides=assignments)
-        typer.echo(f"Written {write_workbook(out, model_inputs, result, manifest=result.manifest.to_dict())}")
+        bia = load_budget_impact(model_inputs.folder) if has_budget_impact(model_inputs.folder) else None
+        typer.echo(f"Written {write_workbook(out, model_inputs, result, manifest=result.manifest.to_dict(), budget_impact=bia)}")
 
 
 @app.command()

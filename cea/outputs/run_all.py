@@ -65,7 +65,8 @@ def write_all(folder: Path, bundle: AnalysisBundle, psa_samples: Path | None = N
     write_workbook(folder / "model.xlsx", inputs, bundle.base_case, dsa=bundle.one_way.table,
                    scenarios=bundle.scenarios.table, psa=psa_frame(bundle), ceac=bundle.psa.ceac_frame(),
                    validation=bundle.validation.to_frame() if bundle.validation is not None else None,
-                   manifest=manifest.to_dict())
+                   manifest=manifest.to_dict(),
+                   budget_impact=bundle.budget_impact.inputs if bundle.budget_impact is not None else None)
     write_appendix(folder / "appendix.docx", bundle, folder / "figures")
     (folder / "index.md").write_text(index_text(folder, bundle), encoding="utf-8")
 

@@ -53,14 +53,18 @@ SHEET_NOTES = {
     "PSA": "PSA iterations (values), CE plane and CEAC charts",
     VALIDATION: "Workbook vs Python engine at export; trace checks; validation results",
     LIFE: "General-population mortality by age (inputs)",
+    "Budget impact": "Budget impact: population and uptake inputs, costs per patient by year, costs with and without, "
+                     "net budget impact (all formulas)",
+    "BIA cycles": "Budget impact: undiscounted costs of every cycle by arm and category, share of each cycle in each year",
 }
 
 
 def build_workbook(inputs: ModelInputs, base_case: BaseCaseResult, *, dsa: pd.DataFrame | None = None,
                    scenarios: pd.DataFrame | None = None, psa: pd.DataFrame | None = None,
                    ceac: pd.DataFrame | None = None, validation: pd.DataFrame | None = None,
-                   manifest: dict[str, Any] | None = None) -> Workbook:
-    """The model as an openpyxl Workbook (see the module docstring for the sheets)."""
+                   manifest: dict[str, Any] | None = None, budget_impact=None) -> Workbook:
+    """The model as an openpyxl Workbook (see the module docstring for the sheets); ``budget_impact``
+    (BudgetImpactInputs) adds the budget impact sheets."""
     wb = Workbook()
     book = Book(wb, inputs, n_rows=inputs.settings.n_cycles)
     cover = wb.active
@@ -75,9 +79,14 @@ def build_workbook(inputs: ModelInputs, base_case: BaseCaseResult, *, dsa: pd.Da
     build_scenarios(book, scenarios)
     build_psa(book, psa, ceac)
     build_validation(book, base_case, validation)
-    order = ["Cover", INPUTS, RESULTS]
+    if budget_impact is not None:
+        from cea.outputs.workbook_budget_impact import build_budget_impact
+
+        build_budget_impact(book, budget_impact)
+    order = ["Cover", INPUTS, RESULTS, "Budget impact"]
     for arm in inputs.structure.arm_ids:
         order += [book.surv[arm], book.trace[arm]]
+    order += ["BIA cycles"]
     order += ["DSA", "Scenarios", "PSA", VALIDATION, LIFE]
     wb._sheets.sort(key=lambda ws: order.index(ws.title) if ws.title in order else len(order))
     _build_cover(book, cover, manifest if manifest is not None else base_case.manifest.to_dict())

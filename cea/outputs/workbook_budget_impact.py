@@ -1,0 +1,249 @@
+"""Budget impact sheets of the payer workbook: 'Budget impact' (inputs, costs per patient by year since
+start, costs by calendar year with and without the intervention, net budget impact) and 'BIA cycles'
+(undiscounted costs of every cycle by arm and category, and the share of each cycle in each year).
+
+Live formulas driven by the budget-impact inputs (named input cells on 'Budget impact'), the unit costs
+on Inputs and the trace sheets, mirroring cea.analyses.budget_impact and cea.engine.cycle_costs:
+
+- cycle k = [t_k, t_k+1): drug = ToT_k·days·unit (k < n); state costs = (a_k·m_k + b_k·m_k+1)·months·unit,
+  with a_k, b_k the within-cycle weight w split between the cycles that share a trace point; progression
+  and death costs on the new entrants of cycle k (trace row k+1); adverse events and at-start costs in cycle 0;
+- share of cycle k in year j = max(0, min(t_k+1, j) − max(t_k, j − 1)) / (t_k+1 − t_k);
+- per patient, year j since start: P_a,c(j) = SUMPRODUCT(cost_a,c, share_j);
+- world costs in year t: Σ_{y ≤ t} N_y·(s_y·P_int,c(t − y + 1) + (1 − s_y)·P_comp,c(t − y + 1)).
+
+The formula text is built by plain functions (``cycle_formulas``, ``world_formula``); ``build_budget_impact``
+writes them with the openpyxl helpers of the current workbook (to be moved into cea/workbook as a sheet
+module once its trace sheets are there: only the writing part changes).
+"""
+
+from __future__ import annotations
+
+from openpyxl.utils import get_column_letter
+
+from cea.inputs.budget_impact import BudgetImpactInputs
+from cea.outputs.tables import category_label
+from cea.outputs.workbook_inputs import INPUTS, Book
+from cea.outputs.workbook_style import (FORMULA_FONT, GENERAL, INTEGER, PCT, SECTION_FONT, SUBTITLE_FONT, TOTAL_FONT,
+                                        FastCells, abs_ref, define, header_row, put_formula, put_input, put_text,
+                                        sheet_ref, title, widths)
+
+SHEET = "Budget impact"
+CYCLES = "BIA cycles"
+FIRST = 6  # first data row on the cycles sheet (cycle 0)
+SHARE_FMT = "0.000000"
+COST_FMT = "#,##0.0000"
+
+
+def basis_term(basis: str, trace: str, cols: dict[str, str], row: int, k: int, nc: str, days: str, months: str,
+               a: str, b: str) -> str:
+    """Units of ``basis`` in cycle k (trace rows ``row`` = t_k and ``row + 1`` = t_k+1)."""
+    if basis == "per_day_on_treatment":
+        return f"IF({k}<{nc},{trace}{cols['on_trt']}{row}*{days},0)"
+    if basis in ("per_month_in_pf", "per_month_in_pd"):
+        state = cols["pf" if basis == "per_month_in_pf" else "pd"]
+        return f"({a}*{trace}{state}{row}+{b}*{trace}{state}{row + 1})*{months}"
+    if basis in ("per_progression", "per_death"):
+        flow = cols["new_prog" if basis == "per_progression" else "new_deaths"]
+        return f"IF({k}<{nc},{trace}{flow}{row + 1},0)"
+    if basis == "at_start":
+        return "1" if k == 0 else "0"
+    raise ValueError(f"unknown cost basis {basis!r}")
+
+
+def world_formula(year: int, eligible: list[str], uptake: list[str], per_patient: dict[str, list[str]],
+                  intervention: str, comparator: str) -> str:
+    """Costs of one category in calendar year ``year`` (1-based) of one world, as one formula:
+    Σ_{y ≤ t} N_y·(s_y·P_int(t − y + 1) + (1 − s_y)·P_comp(t − y + 1))."""
+    terms = []
+    for y in range(1, year + 1):
+        j = year - y  # 0-based year since start
+        terms.append(f"{eligible[y - 1]}*({uptake[y - 1]}*{per_patient[intervention][j]}"
+                     f"+(1-{uptake[y - 1]})*{per_patient[comparator][j]})")
+    return "+".join(terms)
+
+
+def build_budget_impact(book: Book, bia: BudgetImpactInputs) -> None:
+    """Add the 'BIA cycles' and 'Budget impact' sheets (after the model sheets exist)."""
+    st, s = book.inputs.structure, book.inputs.settings
+    arms, categories = list(st.arm_ids), list(st.cost_categories)
+    horizon = bia.n_years
+    wb = book.wb
+    n = book.n
+    nc, corr, days, months = n("n_cycles"), n("within_cycle_correction"), n("cycle_length_days"), n("cycle_months")
+    tcols = {k: get_column_letter(j) for k, j in book.trace_cols.items()}
+    first_trace = sheet_ref(book.trace[arms[0]])
+
+    # ------------------------------------------------------------------ cycles sheet
+    ws = wb.create_sheet(CYCLES)
+    book.titles.add(CYCLES)
+    title(ws, "Budget impact: undiscounted costs per cycle and the share of each cycle in each year",
+          "Cycle k runs from t_k to t_k+1.  State costs use the within-cycle weights of the trace, split between the "
+          "two cycles that share a trace point (a_k, b_k); drug costs are paid at the cycle start; one-off costs at "
+          "progression and death fall in the cycle of the event; adverse events in cycle 0.")
+    labels = ["Cycle", "Start (years)", "End (years)", "a_k (weight of t_k)", "b_k (weight of t_k+1)"]
+    labels += [f"Share in year {j}" for j in range(1, horizon + 1)]
+    cost_col: dict[tuple[str, str], int] = {}
+    for arm in arms:
+        for c in categories:
+            cost_col[(arm, c)] = len(labels) + 1
+            labels.append(f"{arm}: {category_label(c)}")
+    header_row(ws, FIRST - 1, labels, height=45)
+    widths(ws, [7, 9, 9, 10, 10] + [9] * horizon + [13] * len(cost_col))
+    ws.freeze_panes = f"B{FIRST}"
+    put = FastCells(ws, FORMULA_FONT).put
+    share_col = {j: 5 + j for j in range(1, horizon + 1)}
+    items = {arm: [(k, item) for k, item in enumerate(st.cost_items) if item.arm in ("all", arm)] for arm in arms}
+    last = FIRST + book.n_rows - 1
+    for k in range(book.n_rows):
+        r, tr = FIRST + k, book.first_row + k
+        put(r, 1, k, INTEGER)
+        put(r, 2, f"={first_trace}{tcols['t_years']}{tr}", GENERAL)
+        put(r, 3, f"={first_trace}{tcols['t_years']}{tr + 1}", GENERAL)
+        w0, w1 = f"{first_trace}{tcols['w']}{tr}", f"{first_trace}{tcols['w']}{tr + 1}"
+        a_k = w0 if k == 0 else f"{w0}/2"
+        put(r, 4, f'=IF({k}>={nc},0,IF({corr}="none",{w0},{a_k}))', GENERAL)
+        put(r, 5, f'=IF({k}>={nc},0,IF({corr}="none",0,IF({k}+1={nc},{w1},{w1}/2)))', GENERAL)
+        for j, col in share_col.items():
+            put(r, col, f"=MAX(0,MIN($C{r},{j})-MAX($B{r},{j - 1}))/($C{r}-$B{r})", SHARE_FMT)
+        for arm in arms:
+            trace = sheet_ref(book.trace[arm])
+            parts = {c: [] for c in categories}
+            for k_item, item in items[arm]:
+                term = basis_term(item.basis, trace, tcols, tr, k, nc, days, months, f"$D{r}", f"$E{r}")
+                if term != "0":
+                    parts[item.category].append(f"{book.unit_cost[k_item]}*{term}")
+            if k == 0:
+                parts.setdefault("adverse_events", [])
+                parts["adverse_events"] += [cost for cost, _ in book.ae_cells.get(arm, [])]
+            for c in categories:
+                put(r, cost_col[(arm, c)], "=" + ("+".join(parts[c]) if parts[c] else "0"), COST_FMT)
+
+    # ------------------------------------------------------------------ budget impact sheet
+    ws = wb.create_sheet(SHEET)
+    book.titles.add(SHEET)
+    intervention, comparator = s.intervention, s.comparator
+    label = {a.id: a.label for a in st.arms}
+    title(ws, f"Budget impact: {label[intervention]} replacing {label[comparator]} ({s.currency}, undiscounted)",
+          "ISPOR Budget Impact Analysis Good Practice II (Sullivan 2014); NICE budget impact template layout.  Each "
+          "year's cohort starts at the start of the year; the rest of each cohort starts the comparator, which the "
+          "intervention displaces.  Blue cells are inputs (budget_impact.csv); everything else is a formula.")
+    widths(ws, [44] + [15] * horizon + [16, 60])
+    year_cols = {j: 1 + j for j in range(1, horizon + 1)}
+    total_col = horizon + 2
+    r = 4
+    put_text(ws, r, 1, "Population and market (inputs)", font=SECTION_FONT)
+    r += 1
+    header_row(ws, r, ["Quantity"] + [f"Year {j}" for j in year_cols] + ["", "Source"])
+    r += 1
+    growth_row, prevalent_row, given_row, with_row, without_row = r, r + 1, r + 2, r + 3, r + 4
+
+    def named_input(model_id: str, row: int, col: int, value: float, fmt: str) -> str:
+        put_input(ws, row, col, value, fmt)
+        name = book.names.make(model_id, model_id)
+        define(wb, name, SHEET, abs_ref(col, row))
+        return name
+
+    def source(row: int, quantity: str, year: int | None = None) -> None:
+        found = bia.row(quantity, year)
+        if found is not None:
+            put_text(ws, row, total_col + 1, found.source[:250], font=SUBTITLE_FONT)
+
+    put_text(ws, growth_row, 1, "Growth of the eligible population a year")
+    growth = named_input("bia_incidence_growth", growth_row, 2, bia.incidence_growth, PCT)
+    source(growth_row, "incidence_growth")
+    put_text(ws, prevalent_row, 1, "Prevalent patients treated with year 1's cohort")
+    prevalent = named_input("bia_prevalent_patients", prevalent_row, 2, bia.prevalent_patients, INTEGER)
+    source(prevalent_row, "prevalent_patients")
+    put_text(ws, given_row, 1, "Newly eligible patients (blue: entered; black: previous year × (1 + growth))")
+    put_text(ws, with_row, 1, f"Uptake of {label[intervention]}, world with it")
+    put_text(ws, without_row, 1, f"Uptake of {label[intervention]}, world without it")
+    new_cells, with_cells, without_cells = [], [], []
+    for j, col in year_cols.items():
+        if j in bia.eligible_given:
+            named_input(f"bia_eligible_{j}", given_row, col, bia.eligible_given[j], INTEGER)
+        else:
+            put_formula(ws, given_row, col, f"{abs_ref(col - 1, given_row)}*(1+{growth})", INTEGER)
+        new_cells.append(abs_ref(col, given_row))
+        with_cells.append(named_input(f"bia_uptake_with_{j}", with_row, col, bia.uptake_with[j - 1], PCT))
+        without_cells.append(named_input(f"bia_uptake_without_{j}", without_row, col, bia.uptake_without[j - 1], PCT))
+    source(given_row, "eligible_patients", 1)
+    source(with_row, "uptake_with", 1)
+    source(without_row, "uptake_without", 1)
+    r = without_row + 2
+    put_text(ws, r, 1, "Patients", font=SECTION_FONT)
+    r += 1
+    eligible_row, treated_row = r, r + 1
+    put_text(ws, eligible_row, 1, "Eligible patients (year 1 includes the prevalent patients)")
+    put_text(ws, treated_row, 1, f"Treated: starting {label[intervention]} (world with it)")
+    eligible = []
+    for j, col in year_cols.items():
+        put_formula(ws, eligible_row, col, f"{new_cells[j - 1]}" + (f"+{prevalent}" if j == 1 else ""), INTEGER)
+        eligible.append(abs_ref(col, eligible_row))
+        put_formula(ws, treated_row, col, f"{eligible[-1]}*{with_cells[j - 1]}", INTEGER)
+    r = treated_row + 2
+    put_text(ws, r, 1, "Costs per patient by year since the cohort started (undiscounted)", font=SECTION_FONT)
+    r += 1
+    header_row(ws, r, ["Arm: category"] + [f"Year {j}" for j in year_cols] + ["Total"])
+    r += 1
+    per_patient: dict[str, dict[str, list[str]]] = {c: {} for c in categories}
+    cycles = sheet_ref(CYCLES)
+    for arm in arms:
+        for c in categories:
+            put_text(ws, r, 1, f"{label[arm]}: {category_label(c)}")
+            col_letter = get_column_letter(cost_col[(arm, c)])
+            cells = []
+            for j, col in year_cols.items():
+                share_letter = get_column_letter(share_col[j])
+                put_formula(ws, r, col, f"SUMPRODUCT({cycles}${col_letter}${FIRST}:${col_letter}${last},"
+                                        f"{cycles}${share_letter}${FIRST}:${share_letter}${last})", book.money2)
+                cells.append(abs_ref(col, r))
+            put_formula(ws, r, total_col, f"SUM({cells[0]}:{cells[-1]})", book.money2)
+            per_patient[c][arm] = cells
+            r += 1
+    world_rows: dict[str, dict[str, int]] = {"with": {}, "without": {}}
+    for world, uptake in (("with", with_cells), ("without", without_cells)):
+        r += 1
+        put_text(ws, r, 1, f"Costs by calendar year, world {world} {label[intervention]}", font=SECTION_FONT)
+        r += 1
+        header_row(ws, r, ["Category"] + [f"Year {j}" for j in year_cols] + ["Total"])
+        r += 1
+        for c in categories:
+            put_text(ws, r, 1, category_label(c))
+            for j, col in year_cols.items():
+                put_formula(ws, r, col, world_formula(j, eligible, uptake, per_patient[c], intervention, comparator),
+                            book.money)
+            put_formula(ws, r, total_col, f"SUM({abs_ref(2, r)}:{abs_ref(1 + horizon, r)})", book.money)
+            world_rows[world][c] = r
+            r += 1
+        put_text(ws, r, 1, "Total", font=TOTAL_FONT)
+        first_c, last_c = world_rows[world][categories[0]], world_rows[world][categories[-1]]
+        for col in list(year_cols.values()) + [total_col]:
+            put_formula(ws, r, col, f"SUM({abs_ref(col, first_c)}:{abs_ref(col, last_c)})", book.money)
+        world_rows[world]["total"] = r
+        r += 1
+    r += 1
+    put_text(ws, r, 1, "Budget impact", font=SECTION_FONT)
+    r += 1
+    header_row(ws, r, ["Year", "Eligible", "Treated", "Costs with", "Costs without", "Net budget impact"])
+    r += 1
+    summary_first = r
+    for j, col in year_cols.items():
+        put_text(ws, r, 1, f"Year {j}")
+        put_formula(ws, r, 2, eligible[j - 1], INTEGER)
+        put_formula(ws, r, 3, abs_ref(col, treated_row), INTEGER)
+        put_formula(ws, r, 4, abs_ref(col, world_rows["with"]["total"]), book.money)
+        put_formula(ws, r, 5, abs_ref(col, world_rows["without"]["total"]), book.money)
+        put_formula(ws, r, 6, f"{abs_ref(4, r)}-{abs_ref(5, r)}", book.money)
+        define(wb, book.names.make(f"bia_net_{j}", f"bia_net_{j}"), SHEET, abs_ref(6, r))
+        define(wb, book.names.make(f"bia_costs_with_{j}", f"bia_costs_with_{j}"), SHEET, abs_ref(4, r))
+        define(wb, book.names.make(f"bia_costs_without_{j}", f"bia_costs_without_{j}"), SHEET, abs_ref(5, r))
+        r += 1
+    put_text(ws, r, 1, "Total", font=TOTAL_FONT)
+    for col in range(2, 7):
+        put_formula(ws, r, col, f"SUM({abs_ref(col, summary_first)}:{abs_ref(col, r - 1)})",
+                    INTEGER if col < 4 else book.money)
+    define(wb, book.names.make("bia_total_net", "bia_total_net"), SHEET, abs_ref(6, r))
+    r += 2
+    put_text(ws, r, 1, f"Prices are those on {INPUTS} (edit the everolimus pack prices there for a discounted price); "
+             "costs are undiscounted and in the model's price year.", font=SUBTITLE_FONT)
