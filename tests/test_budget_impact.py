@@ -122,7 +122,7 @@ def test_costs_are_undiscounted(shipped_inputs):
 
 def test_a_price_cut_lowers_the_net_impact_by_the_everolimus_drug_cost(shipped_inputs):
     """Net(d) = Net(0) − d · (everolimus acquisition costs with − without).  The everolimus cost per
-    patient-year is computed here from the trace: PF (treated to progression) × days × daily cost."""
+    patient-year is computed here from the trace: time on everolimus PF(t)·exp(−λ·t) × days × daily cost."""
     from cea.engine.model import evaluate
     from cea.parameters.parameter_set import point_estimates
 
@@ -134,7 +134,7 @@ def test_a_price_cut_lowers_the_net_impact_by_the_everolimus_drug_cost(shipped_i
     v = lambda pid: shipped_inputs.parameters[pid].value  # noqa: E731
     daily = v("eve_days_dosed") * (v("eve_pack_price_10mg") * v("eve_share_10mg")
                                    + v("eve_pack_price_5mg") * v("eve_share_5mg")) / v("eve_tablets_per_pack")
-    pf = out.trace.pf[0, out.arms.index("eve_exe")]
+    pf = out.trace.pf[0, out.arms.index("eve_exe")] * np.exp(-v("tot_rate_everolimus") * out.times_years * 12)
     days, year_days = shipped_inputs.settings.cycle_length_days, shipped_inputs.settings.days_per_year
     eve_year = np.zeros(2)
     for k in range(len(pf) - 1):

@@ -31,8 +31,8 @@ VARIANTS = {
                             "within_cycle_correction": "simpson"},
                            {"eve_pack_price_10mg": 1336.5, "eve_pack_price_5mg": 1125.0,
                             "within_cycle_correction": "simpson"}, {}),
-    "discontinuation_none_correction": ({"tot_discontinuation_rate": 0.04, "within_cycle_correction": "none"},
-                                        {"tot_discontinuation_rate": 0.04, "within_cycle_correction": "none"}, {}),
+    "discontinuation_none_correction": ({"tot_rate_everolimus": 0.1, "within_cycle_correction": "none"},
+                                        {"tot_rate_everolimus": 0.1, "within_cycle_correction": "none"}, {}),
     "monthly_cycles": ({"cycle_length_days": 30.4375}, {"cycle_length_days": 30.4375}, {}),
 }
 

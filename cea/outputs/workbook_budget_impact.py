@@ -5,9 +5,10 @@ start, costs by calendar year with and without the intervention, net budget impa
 Live formulas driven by the budget-impact inputs (named input cells on 'Budget impact'), the unit costs
 on Inputs and the trace sheets, mirroring cea.analyses.budget_impact and cea.engine.cycle_costs:
 
-- cycle k = [t_k, t_k+1): drug = ToT_k·days·unit (k < n); state costs = (a_k·m_k + b_k·m_k+1)·months·unit,
-  with a_k, b_k the within-cycle weight w split between the cycles that share a trace point; progression
-  and death costs on the new entrants of cycle k (trace row k+1); adverse events and at-start costs in cycle 0;
+- cycle k = [t_k, t_k+1): drug = ToT_drug,k·days·unit (k < n), each drug on its own time on treatment; state
+  costs = (a_k·m_k + b_k·m_k+1)·months·unit, with a_k, b_k the within-cycle weight w split between the cycles
+  that share a trace point; progression and death costs on the new entrants of cycle k (trace row k+1);
+  adverse events spread over the time on the timing drug (the trace's ae_share); at-start costs in cycle 0;
 - share of cycle k in year j = max(0, min(t_k+1, j) − max(t_k, j − 1)) / (t_k+1 − t_k);
 - per patient, year j since start: P_a,c(j) = SUMPRODUCT(cost_a,c, share_j);
 - world costs in year t: Σ_{y ≤ t} N_y·(s_y·P_int,c(t − y + 1) + (1 − s_y)·P_comp,c(t − y + 1)).
@@ -36,10 +37,11 @@ COST_FMT = "#,##0.0000"
 
 
 def basis_term(basis: str, trace: str, cols: dict[str, str], row: int, k: int, nc: str, days: str, months: str,
-               a: str, b: str) -> str:
-    """Units of ``basis`` in cycle k (trace rows ``row`` = t_k and ``row + 1`` = t_k+1)."""
+               a: str, b: str, drug: str | None = None) -> str:
+    """Units of ``basis`` in cycle k (trace rows ``row`` = t_k and ``row + 1`` = t_k+1); drug costs on the
+    time on ``drug`` (the trace's 'on:<drug>' column)."""
     if basis == "per_day_on_treatment":
-        return f"IF({k}<{nc},{trace}{cols['on_trt']}{row}*{days},0)"
+        return f"IF({k}<{nc},{trace}{cols['on:' + drug]}{row}*{days},0)"
     if basis in ("per_month_in_pf", "per_month_in_pd"):
         state = cols["pf" if basis == "per_month_in_pf" else "pd"]
         return f"({a}*{trace}{state}{row}+{b}*{trace}{state}{row + 1})*{months}"
@@ -79,8 +81,9 @@ def build_budget_impact(book: Book, bia: BudgetImpactInputs) -> None:
     book.titles.add(CYCLES)
     title(ws, "Budget impact: undiscounted costs per cycle and the share of each cycle in each year",
           "Cycle k runs from t_k to t_k+1.  State costs use the within-cycle weights of the trace, split between the "
-          "two cycles that share a trace point (a_k, b_k); drug costs are paid at the cycle start; one-off costs at "
-          "progression and death fall in the cycle of the event; adverse events in cycle 0.")
+          "two cycles that share a trace point (a_k, b_k); drug costs are paid at the cycle start on each drug's time on "
+          "treatment; one-off costs at progression and death fall in the cycle of the event; adverse events are spread "
+          "over the time on treatment as on the trace sheets.")
     labels = ["Cycle", "Start (years)", "End (years)", "a_k (weight of t_k)", "b_k (weight of t_k+1)"]
     labels += [f"Share in year {j}" for j in range(1, horizon + 1)]
     cost_col: dict[tuple[str, str], int] = {}
@@ -94,6 +97,7 @@ def build_budget_impact(book: Book, bia: BudgetImpactInputs) -> None:
     put = FastCells(ws, FORMULA_FONT).put
     share_col = {j: 5 + j for j in range(1, horizon + 1)}
     items = {arm: [(k, item) for k, item in enumerate(st.cost_items) if item.arm in ("all", arm)] for arm in arms}
+    paid_on = {(t.arm, item): t.drug for t in st.treatments for item in t.cost_items}
     last = FIRST + book.n_rows - 1
     for k in range(book.n_rows):
         r, tr = FIRST + k, book.first_row + k
@@ -110,12 +114,13 @@ def build_budget_impact(book: Book, bia: BudgetImpactInputs) -> None:
             trace = sheet_ref(book.trace[arm])
             parts = {c: [] for c in categories}
             for k_item, item in items[arm]:
-                term = basis_term(item.basis, trace, tcols, tr, k, nc, days, months, f"$D{r}", f"$E{r}")
+                term = basis_term(item.basis, trace, tcols, tr, k, nc, days, months, f"$D{r}", f"$E{r}",
+                                  paid_on.get((arm, item.id)))
                 if term != "0":
                     parts[item.category].append(f"{book.unit_cost[k_item]}*{term}")
-            if k == 0:
-                parts.setdefault("adverse_events", [])
-                parts["adverse_events"] += [cost for cost, _ in book.ae_cells.get(arm, [])]
+            ae = [cost for cost, _ in book.ae_cells.get(arm, [])]
+            if ae:
+                parts.setdefault("adverse_events", []).append(f"({'+'.join(ae)})*{trace}{tcols['ae_share']}{tr}")
             for c in categories:
                 put(r, cost_col[(arm, c)], "=" + ("+".join(parts[c]) if parts[c] else "0"), COST_FMT)
 
