@@ -25,9 +25,9 @@ from docx.text.paragraph import Paragraph
 from cea.analyses.bundle import run_all_analyses
 from cea.inputs.model_inputs import load_inputs
 from cea.inputs.overrides import apply_overrides
-from cea.outputs.appendix import build_appendix, write_appendix
-from cea.outputs.appendix_doc import icer, money, percent, qalys
-from cea.outputs.cheers import CHEERS_ITEMS
+from cea.appendix import build_appendix, write_appendix
+from cea.appendix.document import icer, money, percent, qalys
+from cea.appendix.cheers import CHEERS_ITEMS
 from cea.outputs.diagrams import TRANSITIONS
 from cea.outputs.parameter_table import parameter_frame
 from cea.outputs.report import write_base_case
