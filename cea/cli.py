@@ -328,19 +328,20 @@ def structures(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outpu
 
 @app.command()
 def bia(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs"), set_: SetOption = None,
-        discount: Annotated[float, typer.Option("--discount", help="Price discount on the list price, as a share "
-                                                "(0.5 = 50%) of the price parameter and the prices linked to it.")] = 0.0,
         json_output: JsonFlag = False) -> None:
     """Budget impact: eligible and treated patients, costs with and without the intervention and the net
-    budget impact per year (undiscounted), one-way sensitivity and figures (writes OUT/budget_impact/)."""
+    budget impact per year (undiscounted), one-way sensitivity and figures (writes OUT/budget_impact/).
+    At the inputs' price: `--set pas_discount=0.5` gives 50% off the list price (the list-price table is
+    then written beside it)."""
     from cea.analyses.budget_impact import run_budget_impact
     from cea.outputs.budget_impact_files import text_table, write_budget_impact
     from cea.outputs.files import write_atomically
 
     with exit_code_on_input_error():
         model_inputs, assignments = _load(inputs, set_)
-        result = run_budget_impact(model_inputs, discount, overrides=assignments)
-        list_price = run_budget_impact(model_inputs, 0.0, assignments, sensitivity=False) if discount else None
+        result = run_budget_impact(model_inputs, overrides=assignments)
+        list_price = (run_budget_impact(model_inputs, 0.0, assignments, sensitivity=False)
+                      if result.price_discount > 0 else None)
         labels = {a.id: a.label for a in model_inputs.structure.arms}
         write_atomically(out / "budget_impact", lambda d: write_budget_impact(d, result, list_price, labels))
         extra = "" if list_price is None else "\n\n" + text_table(list_price)
@@ -370,7 +371,7 @@ def appendix(inputs: InputsDir = Path("inputs"),
              set_: SetOption = None, iterations: Iterations = None, seed: Seed = None) -> None:
     """HTA submission appendix (Word) from one run; figures go to a `figures/` folder beside it."""
     from cea.analyses.bundle import run_all_analyses
-    from cea.outputs.appendix import write_appendix
+    from cea.appendix import write_appendix
     from cea.outputs.files import write_atomically
 
     with exit_code_on_input_error():

@@ -25,9 +25,9 @@ from docx.text.paragraph import Paragraph
 from cea.analyses.bundle import run_all_analyses
 from cea.inputs.model_inputs import load_inputs
 from cea.inputs.overrides import apply_overrides
-from cea.outputs.appendix import build_appendix, write_appendix
-from cea.outputs.appendix_doc import icer, money, percent, qalys
-from cea.outputs.cheers import CHEERS_ITEMS
+from cea.appendix import build_appendix, write_appendix
+from cea.appendix.document import icer, money, percent, qalys
+from cea.appendix.cheers import CHEERS_ITEMS
 from cea.outputs.diagrams import TRANSITIONS
 from cea.outputs.parameter_table import parameter_frame
 from cea.outputs.report import write_base_case
@@ -38,7 +38,7 @@ EXPECTED_SECTIONS = (  # the order of the economic section of a NICE company sub
     "Clinical parameters and survival extrapolation", "Adverse events", "Health-related quality of life",
     "Costs and healthcare resource use", "Severity", "Base-case results", "Markov traces", "Deterministic sensitivity analysis",
     "Scenario analyses", "Threshold price analysis", "Probabilistic sensitivity analysis", "Value of information",
-    "Validation against the pivotal trial", "Model verification", "Interpretation and limitations",
+    "Budget impact", "Validation against the pivotal trial", "Model verification", "Interpretation and limitations",
     "CHEERS 2022 checklist", "Run manifest", "References",
 )
 
@@ -245,3 +245,20 @@ def test_severity_weight_bands(absolute, proportional, weight):
     from cea.analyses.severity import severity_weight
 
     assert severity_weight(absolute, proportional) == weight
+
+
+def test_budget_impact_section_reports_the_run(document, bundle, written):
+    from cea.appendix.document import money, number
+
+    result = bundle.budget_impact
+    table = find_table(document, "Budget impact at list price")
+    rows = rows_by_label(table)
+    for _, r in result.table().iterrows():
+        label = "Total" if r["year"] == "Total" else f"Year {r['year']}"
+        assert rows[label] == [label, number(r["eligible"], 0), number(r["treated"], 0), money(r["costs_with"], "GBP"),
+                               money(r["costs_without"], "GBP"), money(r["net"], "GBP")]
+    sources = rows_by_label(find_table(document, "Budget impact inputs"))
+    assert "NICE TA421" in sources["eligible_patients (year 1)"][3]
+    assert {"budget_impact.png", "budget_impact_tornado.png"} <= {p.name for p in written[1].glob("*.png")}
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "Sullivan SD, Mauskopf JA" in text and "ISPOR Budget Impact Analysis Good Practice II" in text

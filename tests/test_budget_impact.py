@@ -145,8 +145,9 @@ def test_a_price_cut_lowers_the_net_impact_by_the_everolimus_drug_cost(shipped_i
     assert_allclose(list_price.net - half.net, 0.5 * eve_cost, rtol=1e-10)
     assert (half.net < list_price.net).all()
     assert_allclose(half.costs_without, list_price.costs_without, rtol=1e-13)  # nobody on everolimus without it
-    free = run_budget_impact(shipped_inputs, 1.0, bia=bia, sensitivity=False)
-    assert_allclose(list_price.net - free.net, eve_cost, rtol=1e-10)
+    deep = run_budget_impact(shipped_inputs, 0.9, bia=bia, sensitivity=False)
+    assert_allclose(list_price.net - deep.net, 0.9 * eve_cost, rtol=1e-10)
+    assert half.price_discount == 0.5 and list_price.price_discount == 0.0
 
 
 def test_prevalent_patients_and_growth(shipped_inputs):
@@ -199,15 +200,17 @@ def test_json_contract(tmp_path):
             "budget_impact_tornado.png", "budget_impact_by_category.csv", "manifest.json"} <= files
 
 
-def test_discount_option_matches_the_library(tmp_path, shipped_inputs):
-    result = runner.invoke(app, ["bia", "--out", str(tmp_path / "out"), "--json", "--discount", "0.5"])
+def test_pas_discount_matches_the_library(tmp_path, shipped_inputs):
+    result = runner.invoke(app, ["bia", "--out", str(tmp_path / "out"), "--json", "--set", "pas_discount=0.5"])
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
     expected = run_budget_impact(shipped_inputs, 0.5, sensitivity=False)
     assert document["total_net"] == pytest.approx(expected.total_net, rel=1e-12)
-    assert (tmp_path / "out" / "budget_impact" / "budget_impact_list_price.csv").is_file()
-    bad = runner.invoke(app, ["bia", "--out", str(tmp_path / "out"), "--discount", "1.5"])
-    assert bad.exit_code == 2 and "--discount" in bad.output
+    assert document["manifest"]["settings"]["pas_discount"] == 0.5
+    list_price = (tmp_path / "out" / "budget_impact" / "budget_impact_list_price.csv").read_text()
+    assert f"{run_budget_impact(shipped_inputs, sensitivity=False).total_net:.10g}" in list_price
+    bad = runner.invoke(app, ["bia", "--out", str(tmp_path / "out"), "--set", "pas_discount=1.5"])
+    assert bad.exit_code == 2 and "pas_discount" in bad.output
 
 
 @pytest.mark.parametrize("line, column, value, message", [

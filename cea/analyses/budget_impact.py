@@ -150,15 +150,12 @@ def _shares(inputs: ModelInputs, bia: BudgetImpactInputs) -> tuple[np.ndarray, n
     return out[0], out[1]
 
 
-def discounted_price_inputs(inputs: ModelInputs, discount: float) -> ModelInputs:
-    """Inputs with the price parameter (and the prices linked to it in settings.toml) cut by ``discount`` (0–1)."""
-    if not 0.0 <= discount <= 1.0:
-        raise InputError(Problem("--discount", f"{discount:g} is not a price discount; expected a share from 0 to 1"))
-    if discount == 0.0:
+def at_price(inputs: ModelInputs, discount: float | None) -> ModelInputs:
+    """Inputs at ``discount`` off the list price (the PAS setting ``pas_discount``, applied to the price parameter
+    and the prices linked to it; cea.inputs.pricing); None keeps the inputs' own price."""
+    if discount is None or discount == inputs.settings.pas_discount:
         return inputs
-    s = inputs.settings
-    ids = (s.price_parameter, *s.price_linked)
-    return apply_overrides(inputs, {pid: inputs.parameter_value(pid) * (1.0 - discount) for pid in ids}, origin="--discount")
+    return apply_overrides(inputs, {"pas_discount": f"{discount!r}"}, origin="price")
 
 
 def _check_horizon(inputs: ModelInputs, bia: BudgetImpactInputs) -> None:
@@ -173,16 +170,17 @@ def _per_patient(inputs: ModelInputs, parameters: dict[str, np.ndarray], n_years
     return out, costs_per_patient_by_year(out.costs_by_cycle_undiscounted, out.times_years, n_years)
 
 
-def run_budget_impact(inputs: ModelInputs, discount: float = 0.0, overrides: dict[str, str] | None = None,
+def run_budget_impact(inputs: ModelInputs, discount: float | None = None, overrides: dict[str, str] | None = None,
                       bia: BudgetImpactInputs | None = None, sensitivity: bool = True) -> BudgetImpactResult:
-    """The budget impact of ``inputs`` at its prices less ``discount`` (a share of the list price)."""
+    """The budget impact of ``inputs`` at their price (list price less ``pas_discount``), or at ``discount`` off
+    the list price when given (0 = list price)."""
     if bia is None:
         if not has_budget_impact(inputs.folder):
             raise InputError(Problem(BUDGET_IMPACT_FILE, f"not found in {inputs.folder}: this input set has no budget "
                                      "impact analysis (see inputs/README.md for the table)"))
         bia = load_budget_impact(inputs.folder)
     _check_horizon(inputs, bia)
-    priced = discounted_price_inputs(inputs, discount)
+    priced = at_price(inputs, discount)
     s = priced.settings
     out, per_patient = _per_patient(priced, point_estimates(priced).values, bia.n_years)
     with_shares, without_shares = _shares(priced, bia)
@@ -190,10 +188,10 @@ def run_budget_impact(inputs: ModelInputs, discount: float = 0.0, overrides: dic
     costs_with = world_costs(per_patient, eligible[None], with_shares[None])[0]
     costs_without = world_costs(per_patient, eligible[None], without_shares[None])[0]
     treated = eligible * np.asarray(bia.uptake_with)
-    manifest = build_manifest(inputs, overrides=dict(overrides or {}) | ({"--discount": f"{discount:g}"} if discount else {}))
+    manifest = build_manifest(priced, overrides=overrides)
     table = one_way_budget_impact(priced, bia) if sensitivity else None
     return BudgetImpactResult(tuple(range(1, bia.n_years + 1)), eligible, treated, out.cost_categories, costs_with,
-                              costs_without, per_patient[0], out.arms, s.intervention, s.comparator, discount, s.currency,
+                              costs_without, per_patient[0], out.arms, s.intervention, s.comparator, s.pas_discount, s.currency,
                               table, manifest, bia)
 
 

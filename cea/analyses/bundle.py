@@ -4,11 +4,12 @@ appendix (one PSA feeds the VOI, the workbook and the appendix)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from cea.analyses.base_case import BaseCaseResult
+from cea.analyses.base_case import BaseCaseResult, run_base_case
 from cea.analyses.budget_impact import BudgetImpactResult, run_budget_impact
 from cea.analyses.one_way import OneWayResult, one_way
 from cea.analyses.psa import PsaResult, run_psa
 from cea.analyses.scenarios import ScenarioResult, run_scenarios
+from cea.analyses.severity import severity
 from cea.analyses.survival_fits import SurvivalFitsResult, run_survival_fits
 from cea.analyses.threshold import ThresholdResult, threshold
 from cea.analyses.validation import ValidationResult, run_validation
@@ -16,6 +17,7 @@ from cea.analyses.voi_analysis import VoiResult, run_voi
 from cea.inputs.manifest import RunManifest, build_manifest
 from cea.inputs.budget_impact import has_budget_impact
 from cea.inputs.model_inputs import ModelInputs
+from cea.inputs.overrides import apply_overrides
 from cea.inputs.survival_data import has_survival_data
 
 
@@ -31,20 +33,34 @@ class AnalysisBundle:
     manifest: RunManifest
     validation: ValidationResult | None = None
     fits: SurvivalFitsResult | None = None
+    severity: dict | None = None  # QALY shortfall and weight (cea.analyses.severity); NHS/PSS analyses only
+    weighted_threshold: ThresholdResult | None = None  # threshold price with severity-weighted QALYs (weight > 1)
+    list_price_base_case: BaseCaseResult | None = None  # the base case at list price when a PAS discount is set
     budget_impact: BudgetImpactResult | None = None  # None: the input set has no budget_impact.csv
+    budget_impact_list_price: BudgetImpactResult | None = None  # at list price when a PAS discount is set
 
 
 def run_all_analyses(inputs: ModelInputs, iterations: int | None = None, seed: int | None = None,
                      overrides: dict[str, str] | None = None, psa: PsaResult | None = None) -> AnalysisBundle:
     """Base case, DSA, scenarios, threshold price, PSA (unless given), VOI from that PSA and the budget impact
-    (at list price; when the input set has budget_impact.csv)."""
+    (when the input set has budget_impact.csv; at the run's price, and at list price too under a PAS discount)."""
     s = inputs.settings
     psa = psa or run_psa(inputs, iterations, seed, overrides=overrides)
     validation = run_validation(inputs, overrides)
     fits = run_survival_fits(inputs) if has_survival_data(inputs.folder) else None
+    weight = severity(psa.base_case) if "NHS" in s.perspective else None
+    weighted = None
+    if weight is not None and weight["weight"] > 1:
+        weighted = threshold(inputs, s.price_parameter, [weight["weight"] * x for x in s.wtp_thresholds],
+                             linked=s.price_linked)
+    list_price = run_base_case(apply_overrides(inputs, {"pas_discount": "0"}, origin="list price")) \
+        if s.pas_discount > 0 else None
     budget = run_budget_impact(inputs, overrides=overrides) if has_budget_impact(inputs.folder) else None
+    budget_list = (run_budget_impact(inputs, 0.0, overrides, sensitivity=False)
+                   if budget is not None and s.pas_discount > 0 else None)
     return AnalysisBundle(
         inputs=inputs, base_case=psa.base_case, one_way=one_way(inputs), scenarios=run_scenarios(inputs),
         threshold=threshold(inputs, s.price_parameter, linked=s.price_linked), psa=psa, voi=run_voi(inputs, psa),
         manifest=build_manifest(inputs, psa.seed, overrides), validation=validation, fits=fits,
-        budget_impact=budget)
+        severity=weight, weighted_threshold=weighted, list_price_base_case=list_price, budget_impact=budget,
+        budget_impact_list_price=budget_list)

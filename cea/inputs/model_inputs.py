@@ -28,6 +28,7 @@ import numpy as np
 
 from cea.errors import InputError, Problem
 from cea.inputs import settings as settings_module
+from cea.inputs.pricing import with_net_prices
 from cea.inputs.readers import RawRow, missing_file_problem, parse_float, read_csv, read_toml
 from cea.inputs.settings import Settings
 from cea.inputs.tables import (COEFFICIENT_BOUNDS, DISTRIBUTIONS, MAX_COEFFICIENT_VARIANCE, MAX_COST, MAX_GAMMA_CV,
@@ -666,12 +667,14 @@ def _data_file_problems(folder: Path, arm_ids: tuple[str, ...]) -> list[Problem]
     The model's base case does not read them, but they are inputs: a bad row fails every command."""
     from cea.inputs.budget_impact import BUDGET_IMPACT_FILE, load_budget_impact
     from cea.inputs.survival_data import SURVIVAL_DATA_FILE, read_survival_datasets
+    from cea.inputs.population_norms import POPULATION_NORMS_FILE, load_population_norms
     from cea.inputs.validation_targets import VALIDATION_TARGETS_FILE, load_validation_targets
 
     problems: list[Problem] = []
     for name, check in ((SURVIVAL_DATA_FILE, lambda: read_survival_datasets(folder)),
                         (VALIDATION_TARGETS_FILE, lambda: load_validation_targets(folder, arm_ids)),
-                        (BUDGET_IMPACT_FILE, lambda: load_budget_impact(folder))):
+                        (BUDGET_IMPACT_FILE, lambda: load_budget_impact(folder)),
+                        (POPULATION_NORMS_FILE, lambda: load_population_norms(folder))):
         if not (folder / name).exists():
             missing = missing_file_problem(folder / name)
             if "found" in missing.message:  # e.g. survival_data.xlsx: present, but not as CSV
@@ -773,6 +776,7 @@ def load_inputs(folder: Path | str) -> ModelInputs:
         problems += _data_file_problems(folder, structure.arm_ids)
     if problems:
         raise InputError(problems)
+    parameters = with_net_prices(parameters, settings)  # a PAS discount: the priced rows hold the net price
     inputs = ModelInputs(folder, settings, parameters, curves, structure, scenarios, input_file_hashes(folder))
     problems = _scenario_problems(inputs)
     if problems:

@@ -78,7 +78,7 @@ def budget_impact_tornado(result: BudgetImpactResult, top: int = 12):
         ax.barh(y[k], row["net_high"] - base, left=base, color=COLOURS["intervention"], height=0.6,
                 label="High value" if k == 0 else None)
     ax.axvline(base, color="black", lw=0.8)
-    ax.set_yticks(y, [_short(d) for d in rows["description"]])
+    ax.set_yticks(y, [short_description(d) for d in rows["description"]])
     ax.xaxis.set_major_formatter(FuncFormatter(millions(result.currency)))
     ax.set_xlabel(f"Net budget impact over {len(result.years)} years ({result.currency})")
     ax.grid(axis="y", visible=False)
@@ -87,7 +87,7 @@ def budget_impact_tornado(result: BudgetImpactResult, top: int = 12):
     return fig
 
 
-def _short(text: str, limit: int = 46) -> str:
+def short_description(text: str, limit: int = 46) -> str:
     text = text.split(" (")[0]
     return text if len(text) <= limit else text[: text.rfind(" ", 0, limit - 1)] + "…"
 

@@ -10,7 +10,7 @@ import pandas as pd
 from cea.analyses.bundle import AnalysisBundle
 from cea.analyses.structures import compare_structures
 from cea.outputs.analysis_files import (write_dsa, write_psa, write_scenarios, write_threshold, write_voi)
-from cea.outputs.appendix import write_appendix
+from cea.appendix import write_appendix
 from cea.outputs.budget_impact_files import write_budget_impact
 from cea.outputs.files import to_json
 from cea.outputs.parameter_markdown import write_parameter_markdown
@@ -59,7 +59,7 @@ def write_all(folder: Path, bundle: AnalysisBundle, psa_samples: Path | None = N
         to_json({"structures": structures.to_dict(orient="records"), "manifest": manifest.to_dict()}), encoding="utf-8")
     if bundle.budget_impact is not None:
         (folder / "budget_impact").mkdir(exist_ok=True)
-        write_budget_impact(folder / "budget_impact", bundle.budget_impact,
+        write_budget_impact(folder / "budget_impact", bundle.budget_impact, bundle.budget_impact_list_price,
                             labels={a.id: a.label for a in inputs.structure.arms})
     write_parameter_markdown(folder / "parameters.md", inputs)
     write_workbook(folder / "model.xlsx", inputs, bundle.base_case, dsa=bundle.one_way.table,
@@ -86,7 +86,7 @@ def index_text(folder: Path, bundle: AnalysisBundle) -> str:
              ] + [f"- P(cost-effective) at {w}: {p[s.intervention]:.3f}" for w, p in summary["prob_cost_effective"].items()]
     bia = bundle.budget_impact
     if bia is not None:
-        lines.append(f"- Budget impact at list price: net {bia.total_net:,.0f} {s.currency} over {len(bia.years)} years "
+        lines.append(f"- Budget impact at {'list price' if bia.price_discount == 0 else f'{bia.price_discount:.0%} off the list price'}: net {bia.total_net:,.0f} {s.currency} over {len(bia.years)} years "
                      f"(year 1 {bia.net[0]:,.0f}; year {bia.years[-1]} {bia.net[-1]:,.0f}), undiscounted")
     else:
         lines.append("- Budget impact: not run (this input set has no budget_impact.csv)")

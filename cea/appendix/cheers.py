@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping
 
+from cea.appendix.document import AppendixContext
+
 
 @dataclass(frozen=True)
 class CheersItem:
@@ -129,3 +131,12 @@ def checklist_rows(section_titles: Mapping[str, str]) -> list[dict[str, str]]:
         rows.append({"item": str(item.number), "domain": item.domain, "topic": item.topic, "guidance": item.guidance,
                      "reported_in": reported})
     return rows
+
+
+def cheers_section(ctx: AppendixContext) -> None:
+    ctx.section("cheers", "CHEERS 2022 checklist")
+    ctx.w.paragraph("The CHEERS 2022 reporting checklist (Husereau et al. 2022), all 28 items in the published order, "
+                    "with the section of this appendix that reports each item.")
+    rows = [[r["item"], r["topic"], r["guidance"], r["reported_in"]] for r in checklist_rows(ctx.sections)]
+    ctx.w.table("CHEERS 2022 checklist", ("No.", "Topic", "Guidance (paraphrased)", "Reported in"), rows,
+                (1.0, 3.6, 6.0, 5.4), align="rlll", font_size=7.5)

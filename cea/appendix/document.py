@@ -3,7 +3,7 @@ numbered headings, numbered captions (real SEQ fields, so Word and LibreOffice k
 them), tables with repeating shaded header rows and fixed column widths, figures sized
 to the text width, and the number formats used everywhere in the appendix.
 
-Nothing here knows about the model; :mod:`cea.outputs.appendix` fills the document.
+Nothing here knows about the model; the section modules of :mod:`cea.appendix` fill the document.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cea.analyses.severity import severity
-from cea.outputs.appendix_doc import AppendixContext, number, percent
+from cea.appendix.document import AppendixContext, number, percent
 
 
 def severity_section(ctx: AppendixContext) -> None:

@@ -160,6 +160,15 @@ def write_figures(bundle, folder: Path) -> dict[str, Path]:
         save(plots.evppi_bars(bundle.voi.evppi, s.currency), folder / "evppi.png")
         figures["evppi"] = folder / "evppi.png"
     figures["validation_overlay"] = validation_overlay(bundle, folder / "validation_overlay.png")
+    budget = getattr(bundle, "budget_impact", None)
+    if budget is not None:
+        from cea.outputs.budget_impact_files import budget_impact_plot, budget_impact_tornado
+
+        save(budget_impact_plot(budget, labels), folder / "budget_impact.png")
+        figures["budget_impact"] = folder / "budget_impact.png"
+        if budget.one_way is not None and len(budget.one_way):
+            save(budget_impact_tornado(budget), folder / "budget_impact_tornado.png")
+            figures["budget_impact_tornado"] = folder / "budget_impact_tornado.png"
     plt.close("all")
     return figures
 

@@ -10,8 +10,8 @@ import math
 
 import numpy as np
 
-from cea.outputs.appendix_doc import AppendixContext, number, significant
-from cea.outputs.appendix_methods import parameter_groups, parameter_table
+from cea.appendix.document import AppendixContext, number, significant
+from cea.appendix.parameters import parameter_groups, parameter_table
 
 FAMILY_LABELS = {"exponential": "Exponential", "weibull": "Weibull", "gompertz": "Gompertz",
                  "loglogistic": "Log-logistic", "lognormal": "Log-normal", "gengamma": "Generalised gamma"}
