@@ -1,4 +1,4 @@
-"""The one-way layering rule: inputs → parameters → engine → analyses → outputs → cli.
+"""The one-way layering rule: inputs → parameters → engine → analyses → workbook → outputs → cli.
 
 A module imports only from layers to its left (plus the shared kernel cea.errors and
 cea.structure); the engine imports nothing but numpy, scipy and the standard library.
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "cea"
-ORDER = ["inputs", "parameters", "engine", "survival", "analyses", "outputs", "cli"]
+ORDER = ["inputs", "parameters", "engine", "survival", "analyses", "workbook", "outputs", "cli"]
 SHARED = {"errors", "structure", "__init__"}
 # estimation primitives the inputs layer may use (digitised curves → IPD); they import nothing from cea
 PRIMITIVES = {"cea.survival.guyot", "cea.survival.kaplan_meier"}
