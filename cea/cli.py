@@ -332,7 +332,7 @@ def excel(inputs: InputsDir = Path("inputs"),
           set_: SetOption = None) -> None:
     """Payer workbook: the model as live Excel formulas (base case; `cea all` adds DSA, scenarios and PSA)."""
     from cea.analyses.base_case import run_base_case
-    from cea.outputs.workbook import write_workbook
+    from cea.workbook import write_workbook
 
     with exit_code_on_input_error():
         model_inputs, assignments = _load(inputs, set_)

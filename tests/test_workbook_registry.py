@@ -13,19 +13,21 @@ def clean_registry(monkeypatch):
 
 def test_writers_run_in_registration_order_and_after_places_one(clean_registry):
     first, second, third = (lambda book: None), (lambda book: None), (lambda book: None)
-    workbook.register_sheet("inputs", first)
+    workbook.register_sheet("budget_impact", third, after="inputs")  # before "inputs" exists: placed later
     workbook.register_sheet("results", second)
-    workbook.register_sheet("budget_impact", third, after="inputs")
-    assert workbook.registered() == ["inputs", "budget_impact", "results"]
+    workbook.register_sheet("inputs", first)  # built-ins run in BUILTIN_ORDER whatever the import order
+    workbook.register_sheet("notes", first)
+    assert workbook.registered() == ["inputs", "budget_impact", "results", "notes"]
     replacement = lambda book: None  # noqa: E731
     workbook.register_sheet("inputs", replacement)  # re-registering keeps the place
-    assert workbook.registered() == ["inputs", "budget_impact", "results"]
+    assert workbook.registered() == ["inputs", "budget_impact", "results", "notes"]
     assert workbook._writers()[0].write is replacement
 
 
 def test_after_an_unknown_writer_is_an_error(clean_registry):
+    workbook.register_sheet("budget_impact", lambda book: None, after="model")
     with pytest.raises(KeyError, match="no sheet writer 'model'"):
-        workbook.register_sheet("budget_impact", lambda book: None, after="model")
+        workbook.registered()
 
 
 def test_book_names_and_sheets():

@@ -175,6 +175,35 @@ class Book:
         self.defined: dict[str, str] = {}  # defined name -> reference text ('Sheet'!$A$1 or a range)
         self.facts: dict[str, Any] = {}
         self.title_keys: dict[str, str] = {}  # sheet title -> sheet family key (Surv, Trace, ...) for the Cover
+        # layout of the model sheets, recorded by their writers for the later ones
+        self.surv: dict[str, str] = {}  # arm -> survival sheet title
+        self.trace: dict[str, str] = {}  # arm -> trace sheet title
+        self.unit_cost: dict[int, str] = {}  # cost item index -> defined name of its unit cost
+        self.ae_cells: dict[str, list[tuple[str, str]]] = {}  # arm -> [(cost ref, QALY-loss ref)]
+        self.result_cells: dict[str, str] = {}  # results path -> Results!coordinate
+        self.trace_cols: dict[str, int] = {}  # trace column key -> column index (same for every arm)
+
+    FIRST_ROW = 10  # first data row (cycle 0) on the survival and trace sheets
+
+    @property
+    def first_row(self) -> int:
+        return self.FIRST_ROW
+
+    @property
+    def last_row(self) -> int:
+        return self.FIRST_ROW + self.n_rows
+
+    @property
+    def money(self) -> str:
+        from cea.workbook.style import money_format
+
+        return money_format(self.inputs.settings.currency)
+
+    @property
+    def money2(self) -> str:
+        from cea.workbook.style import money_format
+
+        return money_format(self.inputs.settings.currency, 2)
 
     # ------------------------------------------------------------------ sheets and names
     def add_sheet(self, title: str, key: str | None = None) -> Sheet:
