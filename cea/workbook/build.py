@@ -81,6 +81,7 @@ def results_layout(inputs: ModelInputs) -> dict[str, str]:
     build_inputs(book)
     for arm in inputs.structure.arm_ids:
         book.surv[arm], book.trace[arm] = f"Surv {arm}", f"Trace {arm}"
-    book.trace_cols = {c.key: j for j, c in enumerate(trace_columns(inputs.structure.cost_categories), start=1)}
+    book.trace_cols = {c.key: j for j, c in enumerate(trace_columns(inputs.structure.cost_categories,
+                                                                   inputs.structure.drugs), start=1)}
     build_results(book)
     return dict(book.result_cells)

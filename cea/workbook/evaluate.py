@@ -402,6 +402,44 @@ def f_iferror(thunk, fallback):
         return fallback()
 
 
+def _criterion(criterion: Any) -> Callable[[Any], bool]:
+    """SUMIF/COUNTIF criterion: a value, or text such as "<12" / ">=0.5" / "<>x"."""
+    criterion = _scalar(criterion)
+    if type(criterion) is str:
+        m = re.match(r"^(<=|>=|<>|<|>|=)?(.*)$", criterion, re.S)
+        op, operand = m.group(1) or "=", m.group(2)
+        try:
+            target: Any = float(operand)
+        except ValueError:
+            target = operand
+    else:
+        op, target = "=", criterion
+    numeric = type(target) in (int, float, bool)
+
+    def test(v: Any) -> bool:
+        if v is None or type(v) is XlError:
+            return False
+        if numeric and type(v) not in (int, float):
+            return op == "<>"
+        return compare(v, target, op)
+
+    return test
+
+
+def f_sumif(rng, criterion, sum_range=None):
+    test = _criterion(criterion)
+    values = rng.cells()
+    sums = sum_range.cells() if sum_range is not None else values
+    total = 0.0
+    for v, x in zip(values, sums):
+        if test(v):
+            if type(x) is XlError:
+                raise x
+            if type(x) in (int, float):
+                total += x
+    return total
+
+
 def f_and(*args):
     values = [v for a in args for v in (a.cells() if type(a) is Range else [a])]
     return all(truth(_check(v)) for v in values if v is not None)
@@ -469,7 +507,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "COUNTIF": f_countif, "EXP": f_exp, "IFERROR": f_iferror, "INDEX": f_index, "ISBLANK": f_isblank,
     "ISERROR": f_iserror, "ISNUMBER": f_isnumber, "ISTEXT": f_istext, "LEN": f_len, "LN": f_ln, "MATCH": f_match,
     "MAX": f_max, "MIN": f_min, "MOD": f_mod, "NA": f_na, "NOT": f_not, "OR": f_or, "PERCENTILE": f_percentile,
-    "ROUND": f_round, "SQRT": f_sqrt, "SUM": f_sum, "SUMPRODUCT": f_sumproduct, "TEXT": f_text, "TRIM": f_trim,
+    "ROUND": f_round, "SQRT": f_sqrt, "SUM": f_sum, "SUMIF": f_sumif, "SUMPRODUCT": f_sumproduct, "TEXT": f_text, "TRIM": f_trim,
     "_XLFN.NORM.S.DIST": f_norm_s_dist, "_XLFN.NORM.S.INV": f_norm_s_inv, "_XLFN.GAMMA.DIST": f_gamma_dist,
     "_XLFN.PERCENTILE.INC": f_percentile,
 }
