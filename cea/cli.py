@@ -356,7 +356,7 @@ def excel(inputs: InputsDir = Path("inputs"),
     scenarios and PSA)."""
     from cea.analyses.base_case import run_base_case
     from cea.inputs.budget_impact import has_budget_impact, load_budget_impact
-    from cea.outputs.workbook import write_workbook
+    from cea.workbook import write_workbook
 
     with exit_code_on_input_error():
         model_inputs, assignments = _load(inputs, set_)

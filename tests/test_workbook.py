@@ -25,10 +25,11 @@ from cea.analyses.base_case import run_base_case
 from cea.cli import app
 from cea.inputs.model_inputs import load_inputs
 from cea.inputs.overrides import apply_overrides
-from cea.outputs.workbook import build_workbook, results_layout, write_workbook
-from cea.outputs.workbook_model import cumulative_hazard
-from cea.outputs.workbook_recalc import edit_inputs, input_cells, recalculate
-from cea.outputs.workbook_results import flatten
+from cea.workbook import results_layout, write_workbook
+from cea.workbook.build import build_book
+from cea.workbook.model import cumulative_hazard
+from cea.workbook.recalc import edit_inputs, input_cells, recalculate
+from cea.workbook.results import flatten
 
 ROOT = Path(__file__).resolve().parents[1]
 INPUTS = ROOT / "inputs"
@@ -176,11 +177,11 @@ def test_frozen_headers_and_number_formats(reloaded):
 
 
 def test_missing_frames_leave_a_note_and_no_chart(inputs, base):
-    wb = build_workbook(inputs, base)
+    book = build_book(inputs, base)
     for name in ("DSA", "Scenarios", "PSA", "Validation"):
-        text = " ".join(str(c.value) for row in wb[name].iter_rows() for c in row if c.value)
+        text = " ".join(str(c.value) for c in book.sheets[name].cells.values() if c.value)
         assert "cea all" in text, name
-        assert not wb[name]._charts or name == "Validation"
+        assert not book.sheets[name].charts
 
 
 def test_cover_has_manifest_and_colour_key(reloaded, base):
@@ -383,3 +384,33 @@ def test_edited_workbook_equals_cea_run_set(recalculated, tmp_path):
 def test_every_survival_family_recalculates_to_the_engine(recalculated):
     path, model_inputs = recalculated["families"]
     assert _compare(path, model_inputs) < REL_TOL
+
+
+def test_cached_values_of_every_survival_family_equal_the_engine(tmp_path):
+    """Without any recalculation: the values stored in the file (computed by cea.workbook.evaluate) for
+    four arms covering all six families, HRs, AFs, waning and discontinuation."""
+    families = _families_inputs(tmp_path)
+    path = write_workbook(tmp_path / "families.xlsx", families, run_base_case(families))
+    assert _compare(path, families) < REL_TOL
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_and_the_cached_values_agree_cell_by_cell(recalculated, exported):
+    """Every numeric cell of the model and results sheets: LibreOffice's value equals the cached value
+    written at export (the evaluator is an independent implementation of the same formulas)."""
+    path, _ = recalculated["base"]
+    cached = openpyxl.load_workbook(exported, data_only=True, read_only=True)
+    recalc = openpyxl.load_workbook(path, data_only=True, read_only=True)
+    compared = 0
+    for name in ("Inputs", "Results", "Surv eve_exe", "Trace eve_exe", "Surv exe", "Trace exe", "Validation"):
+        a = {c.coordinate: c.value for row in cached[name].iter_rows() for c in row if hasattr(c, "coordinate")}
+        b = {c.coordinate: c.value for row in recalc[name].iter_rows() for c in row if hasattr(c, "coordinate")}
+        for coordinate, want in a.items():
+            if isinstance(want, (int, float)) and not isinstance(want, bool):
+                got = b.get(coordinate)
+                assert isinstance(got, (int, float)), (name, coordinate, got)
+                assert got == pytest.approx(want, rel=1e-9, abs=1e-13), (name, coordinate)
+                compared += 1
+    assert compared > 90_000
+    cached.close()
+    recalc.close()

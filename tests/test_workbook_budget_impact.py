@@ -14,8 +14,8 @@ from cea.analyses.budget_impact import run_budget_impact
 from cea.inputs.budget_impact import load_budget_impact
 from cea.inputs.model_inputs import load_inputs
 from cea.inputs.overrides import apply_overrides
-from cea.outputs.workbook import write_workbook
-from cea.outputs.workbook_recalc import edit_inputs, input_cells, recalculate
+from cea.workbook import write_workbook
+from cea.workbook.recalc import edit_inputs, input_cells, recalculate
 
 ROOT = Path(__file__).resolve().parents[1]
 REL_TOL = 1e-9
@@ -110,3 +110,15 @@ def test_recalculated_budget_impact_equals_the_engine(recalculated, inputs, vari
         if ws.title in ("Budget impact", "BIA cycles"):
             for row in ws.iter_rows(values_only=True):
                 assert not any(isinstance(v, str) and (v.startswith("#") or v.startswith("Err:")) for v in row)
+
+
+def test_cached_values_equal_the_engine(exported, inputs):
+    """The file shows the budget impact in a reader that does not recalculate (cached values)."""
+    expected = run_budget_impact(inputs, sensitivity=False)
+    cells = input_cells(exported)
+    wb = openpyxl.load_workbook(exported, data_only=True)
+    for j in range(1, 6):
+        sheet, coordinate = cells[f"bia_net_{j}"]
+        assert wb[sheet][coordinate].value == pytest.approx(expected.net[j - 1], rel=REL_TOL)
+    sheet, coordinate = cells["bia_total_net"]
+    assert wb[sheet][coordinate].value == pytest.approx(expected.total_net, rel=REL_TOL)

@@ -5,19 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from cea.analyses.base_case import BaseCaseResult, trace_rows
-
-CATEGORY_LABELS = {
-    "drug_acquisition": "Drug acquisition",
-    "monitoring": "Monitoring (PF)",
-    "progressed_disease_care": "Progressed-disease care",
-    "subsequent_therapy": "Subsequent therapy",
-    "terminal_care": "Terminal care",
-    "adverse_events": "Adverse events",
-}
-
-
-def category_label(category: str) -> str:
-    return CATEGORY_LABELS.get(category, category.replace("_", " ").capitalize())
+from cea.structure import CATEGORY_LABELS, category_label  # noqa: F401 (re-exported)
 
 
 def base_case_table(result: BaseCaseResult) -> pd.DataFrame:

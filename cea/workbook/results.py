@@ -11,14 +11,15 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-from openpyxl.utils import get_column_letter
 
 from cea.analyses.base_case import BaseCaseResult
 from cea.engine.model import QALY_COMPONENTS
-from cea.outputs.tables import category_label
-from cea.outputs.workbook_inputs import Book
-from cea.outputs.workbook_style import (GENERAL, SECTION_FONT, SUBTITLE_FONT, TOP_BORDER, TOTAL_FONT, header_row,
-                                        put_formula, put_text, put_value, sheet_ref, sheet_title, title, widths)
+from cea.structure import category_label
+from cea.workbook import register_sheet
+from cea.workbook.core import Book, sheet_ref
+from cea.workbook.core import column_letter as get_column_letter
+from cea.workbook.style import (GENERAL, SECTION_FONT, SUBTITLE_FONT, TOP_BORDER, TOTAL_FONT, header_row,
+                                put_formula, put_text, put_value, title, widths)
 
 RESULTS = "Results"
 VALIDATION = "Validation"
@@ -40,7 +41,7 @@ def flatten(document: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 def build_results(book: Book) -> None:
     inputs = book.inputs
     s, st = inputs.settings, inputs.structure
-    ws = book.wb.create_sheet(sheet_title(RESULTS, book.titles))
+    ws = book.add_sheet(RESULTS)
     arms = book.arm_order()
     label = {a: st.arm(a).label for a in arms}
     title(ws, "Results: deterministic base case",
@@ -70,13 +71,11 @@ def build_results(book: Book) -> None:
         nonlocal r
         put_text(ws, r, 1, text, font=TOTAL_FONT if total else None)
         for a in arms:
-            c = put_formula(ws, r, col[a], formula_for(a), fmt, font=TOTAL_FONT if total else None)
-            if total:
-                c.border = TOP_BORDER
+            put_formula(ws, r, col[a], formula_for(a), fmt, font=TOTAL_FONT if total else None,
+                        extra=TOP_BORDER if total else None)
             cells[path_for(a)] = coord(col[a], r)
-        c = put_formula(ws, r, inc_col, f"{a_int}{r}-{a_cmp}{r}", fmt, font=TOTAL_FONT if total else None)
-        if total:
-            c.border = TOP_BORDER
+        put_formula(ws, r, inc_col, f"{a_int}{r}-{a_cmp}{r}", fmt, font=TOTAL_FONT if total else None,
+                    extra=TOP_BORDER if total else None)
         if inc_path:
             cells[inc_path] = coord(inc_col, r)
         r += 1
@@ -159,13 +158,13 @@ def build_results(book: Book) -> None:
         put_formula(ws, r, 3, f"B{r}*{dq}-{dc}", money, font=TOTAL_FONT)
         cells[f"incremental.nmb.{w:g}"] = coord(3, r)
         r += 1
-    ws.freeze_panes = "B5"
+    ws.freeze = (5, 2)
 
 
 def build_validation(book: Book, base_case: BaseCaseResult, validation: pd.DataFrame | None) -> None:
-    from cea.outputs.workbook_analyses import write_frame
+    from cea.workbook.analyses import write_frame
 
-    ws = book.wb.create_sheet(sheet_title(VALIDATION, book.titles))
+    ws = book.add_sheet(VALIDATION)
     title(ws, "Validation", "Checks that recalculate with the workbook, and the Python model's validation results.")
     widths(ws, [58, 20, 20, 16, 40, 16, 16, 16])
     expected = flatten(base_case.to_dict())
@@ -221,3 +220,6 @@ def build_validation(book: Book, base_case: BaseCaseResult, validation: pd.DataF
         put_text(ws, r, 1, "Not run: run `cea all` to fill this table.", font=SUBTITLE_FONT)
     else:
         write_frame(ws, validation, r, 1, book)
+
+
+register_sheet("results", build_results)

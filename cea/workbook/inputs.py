@@ -9,63 +9,17 @@ the expected cost and QALY loss of adverse events are formulas of those names.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-
-from openpyxl import Workbook
-from openpyxl.worksheet.datavalidation import DataValidation
 
 from cea.inputs.model_inputs import ModelInputs
-from cea.outputs.tables import category_label
-from cea.outputs.workbook_style import (GENERAL, INTEGER, PCT, SECTION_FONT, SUBTITLE_FONT, TOTAL_FONT, WRAP, Names,
-                                        abs_ref, define, header_row, money_format, put_formula, put_input, put_text,
-                                        put_value, sheet_title, title, widths)
 from cea.parameters.ranges import dsa_range
+from cea.structure import category_label
+from cea.workbook import register_sheet
+from cea.workbook.core import Book, abs_ref
+from cea.workbook.style import (GENERAL, INTEGER, PCT, SECTION_FONT, SUBTITLE_FONT, TOTAL_FONT, WRAP, header_row,
+                                put_formula, put_input, put_text, put_value, title, widths)
 
 INPUTS = "Inputs"
 LIFE = "Life table"
-FIRST_ROW = 10  # first data row (cycle 0) on the survival and trace sheets
-
-
-@dataclass
-class Book:
-    """What the sheet builders share: the workbook, the inputs, names and sheet layout."""
-
-    wb: Workbook
-    inputs: ModelInputs
-    n_rows: int  # cycles exported (rows after cycle 0)
-    names: Names = field(default_factory=Names)
-    titles: set[str] = field(default_factory=set)
-    surv: dict[str, str] = field(default_factory=dict)  # arm -> survival sheet title
-    trace: dict[str, str] = field(default_factory=dict)  # arm -> trace sheet title
-    unit_cost: dict[int, str] = field(default_factory=dict)  # cost item index -> defined name of its unit cost
-    ae_cells: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # arm -> [(cost ref, QALY-loss ref)]
-    result_cells: dict[str, str] = field(default_factory=dict)  # results path -> Results!coordinate
-    trace_cols: dict[str, int] = field(default_factory=dict)  # trace column key -> column index (same for every arm)
-
-    @property
-    def first_row(self) -> int:
-        return FIRST_ROW
-
-    @property
-    def last_row(self) -> int:
-        return FIRST_ROW + self.n_rows
-
-    @property
-    def money(self) -> str:
-        return money_format(self.inputs.settings.currency)
-
-    @property
-    def money2(self) -> str:
-        return money_format(self.inputs.settings.currency, 2)
-
-    def n(self, model_id: str) -> str:
-        """Defined name of a parameter, coefficient, setting or derived value."""
-        return self.names[model_id]
-
-    def arm_order(self) -> list[str]:
-        s = self.inputs.settings
-        arms = list(self.inputs.structure.arm_ids)
-        return [s.intervention, s.comparator] + [a for a in arms if a not in (s.intervention, s.comparator)]
 
 
 SETTING_ROWS = (  # id, label, unit / allowed values, number format
@@ -93,9 +47,9 @@ def _setting_value(value):
 
 
 def build_inputs(book: Book) -> None:
-    wb, inputs = book.wb, book.inputs
+    inputs = book.inputs
     s = inputs.settings
-    ws = wb.create_sheet(sheet_title(INPUTS, book.titles))
+    ws = book.add_sheet(INPUTS)
     title(ws, "Model inputs", "Blue cells on yellow are inputs: change them and the whole model recalculates. "
           "Black cells are formulas (protected, no password). Every input has a defined name (column A).")
     widths(ws, [34, 62, 16, 24, 13, 13, 30, 16, 70, 60])
@@ -115,7 +69,7 @@ def build_inputs(book: Book) -> None:
         put_text(ws, r, 2, label)
         cell = put_input(ws, r, 3, value, fmt)
         put_text(ws, r, 4, unit)
-        define(wb, name, ws.title, abs_ref(3, r))
+        book.define(name, ws.title, abs_ref(3, r))
         r += 1
         return cell
 
@@ -128,7 +82,7 @@ def build_inputs(book: Book) -> None:
         put_text(ws, r, 4, unit)
         if note:
             put_text(ws, r, 9, note)
-        define(wb, name, ws.title, abs_ref(3, r))
+        book.define(name, ws.title, abs_ref(3, r))
         r += 1
 
     # settings -------------------------------------------------------------------------------------
@@ -136,11 +90,10 @@ def build_inputs(book: Book) -> None:
     header_row(ws, r, ["Name", "Setting", "Value", "Unit / allowed values"], height=30)
     r += 1
     for key, label, unit, fmt in SETTING_ROWS:
-        cell = named_input(key, label, _setting_value(getattr(s, key)), unit, fmt)
+        named_input(key, label, _setting_value(getattr(s, key)), unit, fmt)
         if key in CHOICES:
-            dv = DataValidation(type="list", formula1=f'"{CHOICES[key]}"', allow_blank=False, showErrorMessage=True)
-            ws.add_data_validation(dv)
-            dv.add(cell)
+            ws.validations.append((r - 1, 3, r - 1, 3, {"validate": "list", "source": CHOICES[key].split(","),
+                                                         "ignore_blank": False}))
     for i, w in enumerate(s.wtp_thresholds, start=1):
         named_input(f"wtp_{i}", f"Willingness-to-pay threshold {i}", float(w), f"{s.currency} per QALY", book.money,
                     preferred=f"wtp_{i}")
@@ -168,7 +121,7 @@ def build_inputs(book: Book) -> None:
     put_text(ws, r, 2, "Cycles available in this workbook (rows of each trace; fixed at export)")
     put_value(ws, r, 3, book.n_rows, INTEGER)
     put_text(ws, r, 4, "cycles")
-    define(wb, rows_name, ws.title, abs_ref(3, r))
+    book.define(rows_name, ws.title, abs_ref(3, r))
     r += 1
     named_formula("n_cycles", "Cycles modelled: round(horizon / cycle length), at most the cycles exported",
                   f"MIN({rows_name},MAX(1,ROUND({n['horizon_years']}/{n['cycle_years']},0)))", "cycles", INTEGER)
@@ -204,7 +157,7 @@ def build_inputs(book: Book) -> None:
         put_text(ws, r, 8, p.group)
         put_text(ws, r, 9, p.source)
         put_text(ws, r, 10, p.notes)
-        define(wb, name, ws.title, abs_ref(3, r))
+        book.define(name, ws.title, abs_ref(3, r))
         r += 1
     for c in inputs.curves.values():
         psa = "Multivariate normal (survival_covariance.csv)" if c.covariance is not None else "Fixed"
@@ -218,7 +171,7 @@ def build_inputs(book: Book) -> None:
             put_text(ws, r, 7, psa)
             put_text(ws, r, 8, f"{c.endpoint}_curve")
             put_text(ws, r, 9, c.source)
-            define(wb, name, ws.title, abs_ref(3, r))
+            book.define(name, ws.title, abs_ref(3, r))
             r += 1
 
     # derived utilities -----------------------------------------------------------------------------
@@ -253,7 +206,7 @@ def build_inputs(book: Book) -> None:
         put_text(ws, r, 6, category_label(item.category))
         put_text(ws, r, 7, " ".join(item.multiply))
         put_text(ws, r, 8, " ".join(item.divide))
-        define(wb, name, ws.title, abs_ref(3, r))
+        book.define(name, ws.title, abs_ref(3, r))
         book.unit_cost[k] = name
         r += 1
 
@@ -279,13 +232,13 @@ def build_inputs(book: Book) -> None:
         refs = (f"'{ws.title}'!{abs_ref(3, r)}", f"'{ws.title}'!{abs_ref(9, r)}")
         book.ae_cells.setdefault(event.arm, []).append(refs)
         r += 1
-    ws.freeze_panes = "A4"
+    ws.freeze = (4, 1)
     _build_life_table(book)
 
 
 def _build_life_table(book: Book) -> None:
     st = book.inputs.structure
-    ws = book.wb.create_sheet(sheet_title(LIFE, book.titles))
+    ws = book.add_sheet(LIFE)
     title(ws, "General-population mortality", "Annual probability of death q_x by single year of age (inputs). "
           "The model's death hazard never falls below -ln(1 - q_x) at the mid-cycle age (ages beyond the table use "
           "its last row).")
@@ -301,8 +254,8 @@ def _build_life_table(book: Book) -> None:
     last = 4 + len(st.life_table_ages)
     for model_id, col in (("life_age", 1), ("life_qx", 2)):
         name = book.names.make(model_id)
-        define(book.wb, name, ws.title, f"{abs_ref(col, 5)}:{abs_ref(col, last)}")
-    ws.freeze_panes = "A5"
+        book.define(name, ws.title, f"{abs_ref(col, 5)}:{abs_ref(col, last)}")
+    ws.freeze = (5, 1)
 
 
 def _life_source(inputs: ModelInputs) -> str:
@@ -315,3 +268,10 @@ def _life_source(inputs: ModelInputs) -> str:
     except OSError:
         return ""
     return "; ".join(sorted(s for s in sources if s))
+
+
+def write(book: Book) -> None:
+    build_inputs(book)
+
+
+register_sheet("inputs", write)

@@ -13,21 +13,21 @@ on Inputs and the trace sheets, mirroring cea.analyses.budget_impact and cea.eng
 - per patient, year j since start: P_a,c(j) = SUMPRODUCT(cost_a,c, share_j);
 - world costs in year t: Σ_{y ≤ t} N_y·(s_y·P_int,c(t − y + 1) + (1 − s_y)·P_comp,c(t − y + 1)).
 
-The formula text is built by plain functions (``cycle_formulas``, ``world_formula``); ``build_budget_impact``
-writes them with the openpyxl helpers of the current workbook (to be moved into cea/workbook as a sheet
-module once its trace sheets are there: only the writing part changes).
+The formula text is built by plain functions (``basis_term``, ``world_formula``); ``build_budget_impact`` lays
+them out.  Registered after the results (``register_sheet``); it runs when the workbook is given
+``budget_impact=`` (the BudgetImpactInputs of the input set) and does nothing otherwise.
 """
 
 from __future__ import annotations
 
-from openpyxl.utils import get_column_letter
-
 from cea.inputs.budget_impact import BudgetImpactInputs
-from cea.outputs.tables import category_label
-from cea.outputs.workbook_inputs import INPUTS, Book
-from cea.outputs.workbook_style import (FORMULA_FONT, GENERAL, INTEGER, PCT, SECTION_FONT, SUBTITLE_FONT, TOTAL_FONT,
-                                        FastCells, abs_ref, define, header_row, put_formula, put_input, put_text,
-                                        sheet_ref, title, widths)
+from cea.structure import category_label
+from cea.workbook import register_sheet
+from cea.workbook.core import Book, abs_ref, sheet_ref
+from cea.workbook.core import column_letter as get_column_letter
+from cea.workbook.inputs import INPUTS
+from cea.workbook.style import (FORMULA_FONT, GENERAL, INTEGER, PCT, SECTION_FONT, SUBTITLE_FONT, TOTAL_FONT,
+                                header_row, put_formula, put_input, put_text, title, widths)
 
 SHEET = "Budget impact"
 CYCLES = "BIA cycles"
@@ -70,15 +70,13 @@ def build_budget_impact(book: Book, bia: BudgetImpactInputs) -> None:
     st, s = book.inputs.structure, book.inputs.settings
     arms, categories = list(st.arm_ids), list(st.cost_categories)
     horizon = bia.n_years
-    wb = book.wb
     n = book.n
     nc, corr, days, months = n("n_cycles"), n("within_cycle_correction"), n("cycle_length_days"), n("cycle_months")
     tcols = {k: get_column_letter(j) for k, j in book.trace_cols.items()}
     first_trace = sheet_ref(book.trace[arms[0]])
 
     # ------------------------------------------------------------------ cycles sheet
-    ws = wb.create_sheet(CYCLES)
-    book.titles.add(CYCLES)
+    ws = book.add_sheet(CYCLES, key=CYCLES)
     title(ws, "Budget impact: undiscounted costs per cycle and the share of each cycle in each year",
           "Cycle k runs from t_k to t_k+1.  State costs use the within-cycle weights of the trace, split between the "
           "two cycles that share a trace point (a_k, b_k); drug costs are paid at the cycle start on each drug's time on "
@@ -93,8 +91,14 @@ def build_budget_impact(book: Book, bia: BudgetImpactInputs) -> None:
             labels.append(f"{arm}: {category_label(c)}")
     header_row(ws, FIRST - 1, labels, height=45)
     widths(ws, [7, 9, 9, 10, 10] + [9] * horizon + [13] * len(cost_col))
-    ws.freeze_panes = f"B{FIRST}"
-    put = FastCells(ws, FORMULA_FONT).put
+    ws.freeze = (FIRST, 2)
+    ws.repeat_rows = (FIRST - 1, FIRST - 1)
+
+    def put(row: int, col: int, value, fmt: str) -> None:
+        if isinstance(value, str):
+            put_formula(ws, row, col, value, fmt, FORMULA_FONT)
+        else:
+            ws.value(row, col, value, {"num_format": fmt} if fmt != GENERAL else None)
     share_col = {j: 5 + j for j in range(1, horizon + 1)}
     items = {arm: [(k, item) for k, item in enumerate(st.cost_items) if item.arm in ("all", arm)] for arm in arms}
     paid_on = {(t.arm, item): t.drug for t in st.treatments for item in t.cost_items}
@@ -125,8 +129,7 @@ def build_budget_impact(book: Book, bia: BudgetImpactInputs) -> None:
                 put(r, cost_col[(arm, c)], "=" + ("+".join(parts[c]) if parts[c] else "0"), COST_FMT)
 
     # ------------------------------------------------------------------ budget impact sheet
-    ws = wb.create_sheet(SHEET)
-    book.titles.add(SHEET)
+    ws = book.add_sheet(SHEET, key=SHEET)
     intervention, comparator = s.intervention, s.comparator
     label = {a.id: a.label for a in st.arms}
     title(ws, f"Budget impact: {label[intervention]} replacing {label[comparator]} ({s.currency}, undiscounted)",
@@ -145,9 +148,7 @@ def build_budget_impact(book: Book, bia: BudgetImpactInputs) -> None:
 
     def named_input(model_id: str, row: int, col: int, value: float, fmt: str) -> str:
         put_input(ws, row, col, value, fmt)
-        name = book.names.make(model_id, model_id)
-        define(wb, name, SHEET, abs_ref(col, row))
-        return name
+        return book.name(model_id, SHEET, abs_ref(col, row), model_id)
 
     def source(row: int, quantity: str, year: int | None = None) -> None:
         found = bia.row(quantity, year)
@@ -240,15 +241,25 @@ def build_budget_impact(book: Book, bia: BudgetImpactInputs) -> None:
         put_formula(ws, r, 4, abs_ref(col, world_rows["with"]["total"]), book.money)
         put_formula(ws, r, 5, abs_ref(col, world_rows["without"]["total"]), book.money)
         put_formula(ws, r, 6, f"{abs_ref(4, r)}-{abs_ref(5, r)}", book.money)
-        define(wb, book.names.make(f"bia_net_{j}", f"bia_net_{j}"), SHEET, abs_ref(6, r))
-        define(wb, book.names.make(f"bia_costs_with_{j}", f"bia_costs_with_{j}"), SHEET, abs_ref(4, r))
-        define(wb, book.names.make(f"bia_costs_without_{j}", f"bia_costs_without_{j}"), SHEET, abs_ref(5, r))
+        book.name(f"bia_net_{j}", SHEET, abs_ref(6, r), f"bia_net_{j}")
+        book.name(f"bia_costs_with_{j}", SHEET, abs_ref(4, r), f"bia_costs_with_{j}")
+        book.name(f"bia_costs_without_{j}", SHEET, abs_ref(5, r), f"bia_costs_without_{j}")
         r += 1
     put_text(ws, r, 1, "Total", font=TOTAL_FONT)
     for col in range(2, 7):
         put_formula(ws, r, col, f"SUM({abs_ref(col, summary_first)}:{abs_ref(col, r - 1)})",
                     INTEGER if col < 4 else book.money)
-    define(wb, book.names.make("bia_total_net", "bia_total_net"), SHEET, abs_ref(6, r))
+    book.name("bia_total_net", SHEET, abs_ref(6, r), "bia_total_net")
     r += 2
     put_text(ws, r, 1, f"Prices are those on {INPUTS} (edit the everolimus pack prices there for a discounted price); "
              "costs are undiscounted and in the model's price year.", font=SUBTITLE_FONT)
+
+
+def write(book: Book) -> None:
+    """Sheet writer: the budget impact sheets when the workbook is given budget-impact inputs."""
+    bia = book.analyses.get("budget_impact")
+    if bia is not None:
+        build_budget_impact(book, bia)
+
+
+register_sheet("budget_impact", write, after="results")
