@@ -172,7 +172,8 @@ def parameter_cases(rng: random.Random) -> list[Case]:
     for p in params:
         if p["low"] and p["high"]:
             add("low_above_value", p["id"], set_cell(P, p["id"], "low", str(float(p["high"]) * 1.01 + 0.001)), "low <= value")
-            add("high_below_value", p["id"], set_cell(P, p["id"], "high", str(float(p["value"]) * 0.5)), "low <= value")
+            if float(p["value"]) > 0:  # halving a zero value leaves high >= value: no defect to detect
+                add("high_below_value", p["id"], set_cell(P, p["id"], "high", str(float(p["value"]) * 0.5)), "low <= value")
     betas = [p for p in params if p["distribution"] == "beta" and p["se"]]
     for p in betas:
         add("beta_se_too_large", p["id"], set_cell(P, p["id"], "se", "0.6"), "se")

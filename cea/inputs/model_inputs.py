@@ -30,7 +30,7 @@ from cea.errors import InputError, Problem
 from cea.inputs import settings as settings_module
 from cea.inputs.readers import RawRow, missing_file_problem, parse_float, read_csv, read_toml
 from cea.inputs.settings import Settings
-from cea.inputs.tables import (COEFFICIENT_BOUNDS, DISTRIBUTIONS, MAX_COEFFICIENT_VARIANCE, MAX_COST, MAX_GAMMA_CV,
+from cea.inputs.tables import (COEFFICIENT_BOUNDS, DISTRIBUTIONS, STATUSES, MAX_COEFFICIENT_VARIANCE, MAX_COST, MAX_GAMMA_CV,
                                MAX_LOG_SE, UNIT_RULES, CurveRows, ParameterRow, ScenarioRow)
 from cea.structure import (ACCELERATED_FAILURE_TIME, COEFFICIENTS, COST_BASES, PROPORTIONAL_HAZARDS, AdverseEventSpec,
                            ArmSpec, CostItem, CurveSpec, ModelStructure, TreatmentSpec)
@@ -49,7 +49,7 @@ FILES = {
 }
 ROLE_PARAMETERS = ("u_pf", "u_pd", "pf_death_share", "gp_utility_intercept", "gp_utility_age", "gp_utility_age_squared")
 PARAMETER_COLUMNS = ("id", "group", "description", "value", "unit", "low", "high", "distribution", "se", "ci_low",
-                     "ci_high", "events", "n", "dirichlet_group", "source", "notes")
+                     "ci_high", "events", "n", "dirichlet_group", "source", "status", "notes")
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,8 @@ def _parse_parameters(rows: list[RawRow], currency: str) -> tuple[dict[str, Para
                          unit=row.values["unit"], low=num["low"], high=num["high"], distribution=distribution,
                          se=num["se"], ci_low=num["ci_low"], ci_high=num["ci_high"], events=num["events"], n=num["n"],
                          dirichlet_group=row.values["dirichlet_group"], source=row.values["source"],
-                         notes=row.values["notes"], file=row.file, line=row.line)
+                         notes=row.values["notes"], file=row.file, line=row.line,
+                         status=row.values["status"].strip().lower())
         problems += _check_parameter(p, row, currency)
         out[pid] = p
     return out, problems
@@ -121,6 +122,12 @@ def _check_parameter(p: ParameterRow, row: RawRow, currency: str) -> list[Proble
     bad = lambda msg, col=None: problems.append(row.problem(msg, col, p.id))  # noqa: E731
     if not p.source:
         bad("blank source; every number needs a citation or 'Assumption: <reason>'", "source")
+    if p.status not in STATUSES:
+        bad(f"unknown status '{p.status}'; expected one of {STATUSES} (how far the value was checked in its source)",
+            "status")
+    elif (p.status == "assumption") != p.source.lower().startswith("assumption"):
+        bad("status 'assumption' and a source starting with 'Assumption: <reason>' go together" if p.status == "assumption"
+            else f"the source starts with 'Assumption' but the status is '{p.status}'; use status 'assumption'", "status")
     lo_hi = unit_range(p.unit, currency)
     if lo_hi is None:
         bad(f"unknown unit '{p.unit}'; expected {currency} (or '{currency} per ...') or one of {sorted(UNIT_RULES)}", "unit")
@@ -302,7 +309,7 @@ def _parse_curves(rows: list[RawRow], cov_rows: list[RawRow]) -> tuple[dict[str,
     for row in cov_rows:
         curve = row.values["curve"]
         if curve not in curves:
-            problems.append(row.problem(f"covariance for unknown curve '{curve}'", "curve", curve))
+            problems.append(row.problem(f"covariance for unknown curve '{curve}' (not in survival_models.csv)", "curve", curve))
             continue
         names = curves[curve].coefficients
         a, b = row.values["coefficient_1"], row.values["coefficient_2"]
