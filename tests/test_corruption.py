@@ -255,7 +255,8 @@ def _referenced_parameters() -> dict[str, str]:
     """{parameter id: the file that refers to it} for ids used by cost_items, arms and adverse_events."""
     out: dict[str, str] = {}
     for name, columns in (("cost_items.csv", ("multiply", "divide")),
-                          ("arms.csv", ("pfs_hazard_ratio", "pd_death_rate", "discontinuation_rate")),
+                          ("arms.csv", ("pfs_hazard_ratio", "pd_death_rate")),
+                          ("time_on_treatment.csv", ("discontinuation_rate",)),
                           ("adverse_events.csv", ("rate", "cost", "disutility", "duration_days"))):
         for row in csv.DictReader(io.StringIO((INPUTS / name).read_text(encoding="utf-8"))):
             for column in columns:
@@ -477,7 +478,7 @@ def lost_row_cases() -> list[Case]:
     cases = [
         # the five cases of issue 11
         Case("cost_items_first_3", "lost_row", K, edit_rows(K, keep(3)),
-             ("arm 'exe' has no cost item with basis 'per_day_on_treatment'", "pf_monitoring_cost_month")),
+             ("'exemestane'", "arm 'exe'")),  # the placebo arm's drug row and its time on treatment are gone
         Case("adverse_events_first_2", "lost_row", E, edit_rows(E, keep(2)),
              (f"{P}:", "ae_rate_anaemia_eve_exe", "used by nothing")),
         Case("covariance_duplicated_row_run", "duplicated_row", C, edit_rows(C, lambda rs: rs.append(list(cov_row))),

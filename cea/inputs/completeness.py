@@ -5,9 +5,10 @@ row left in it may be valid on its own.  What gives the loss away is what the ot
 expect.  Each check here names the file, row and parameter, so the user can restore the row:
 
 * every parameter of ``parameters.csv`` is used by something: a cost item, a utility or other
-  role parameter, an arm (hazard ratio, acceleration factor, PD death or discontinuation
-  rate), an adverse event, a scenario (as target, or as the value of an ``arm.*`` target) or a
-  setting (``price_parameter``, ``price_linked``).  An unused parameter is how a lost cost item,
+  role parameter, an arm (hazard ratio, acceleration factor, PD death rate), a treatment's
+  discontinuation rate (``time_on_treatment.csv``), an adverse event, a covariance link to a curve, a
+  scenario (as target, or as the value of an ``arm.*`` target) or a setting (``price_parameter``,
+  ``price_linked``).  An unused parameter is how a lost cost item,
   adverse event or arm row shows up;
 * every curve of ``survival_models.csv`` is used by an arm or a scenario;
 * every arm has cost items for treatment (``per_day_on_treatment``) and for each alive state
@@ -32,16 +33,18 @@ LIFE_TABLE_OPEN_AGE = 100  # national life tables run to 100, the open age group
 
 
 def parameters_used(structure: ModelStructure, scenarios: Iterable[ScenarioRow], settings_ids: Iterable[str],
-                    role_parameters: Iterable[str]) -> set[str]:
-    """Every parameter id something in the inputs refers to."""
-    used = set(role_parameters) | set(settings_ids)
+                    role_parameters: Iterable[str], linked_to_curves: Iterable[str] = ()) -> set[str]:
+    """Every parameter id something in the inputs refers to (``linked_to_curves``: parameters drawn jointly with
+    a survival curve through survival_covariance.csv)."""
+    used = set(role_parameters) | set(settings_ids) | set(linked_to_curves)
     for item in structure.cost_items:
         used |= set(item.multiply) | set(item.divide)
     for event in structure.adverse_events:
         used |= {event.rate, event.cost, event.disutility, event.duration_days}
     for arm in structure.arms:
         used |= {pid for pid in (arm.pfs_hazard_ratio, arm.pfs_acceleration_factor, arm.os_hazard_ratio,
-                                 arm.os_acceleration_factor, arm.pd_death_rate, arm.discontinuation_rate) if pid}
+                                 arm.os_acceleration_factor, arm.pd_death_rate) if pid}
+    used |= {t.discontinuation_rate for t in structure.treatments if t.discontinuation_rate}
     for row in scenarios:
         used.add(row.target)
         if row.target.startswith("arm."):
@@ -50,8 +53,9 @@ def parameters_used(structure: ModelStructure, scenarios: Iterable[ScenarioRow],
 
 
 def unused_parameter_problems(parameters: dict[str, ParameterRow], used: set[str]) -> list[Problem]:
-    return [Problem(p.file, "is used by nothing: no row of cost_items.csv, adverse_events.csv, arms.csv or "
-                            "scenarios.csv, no utility and no setting refers to it.  Was the row that used it lost?  "
+    return [Problem(p.file, "is used by nothing: no row of cost_items.csv, adverse_events.csv, arms.csv, "
+                            "time_on_treatment.csv, survival_covariance.csv or scenarios.csv, no utility and no setting "
+                            "refers to it.  Was the row that used it lost?  "
                             "Restore that row, or delete this parameter",
                     row=p.line, column="id", parameter=pid)
             for pid, p in parameters.items() if pid not in used]
