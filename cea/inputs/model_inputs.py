@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from cea.errors import InputError, Problem
+from cea.inputs import completeness
 from cea.inputs import settings as settings_module
 from cea.inputs.readers import RawRow, missing_file_problem, parse_float, read_csv, read_toml
 from cea.inputs.settings import Settings
@@ -305,6 +306,8 @@ def _parse_curves(rows: list[RawRow], cov_rows: list[RawRow]) -> tuple[dict[str,
                                   None, first.values["source"], first.file, first.line)
     # covariance (long format, symmetric entries may be given once)
     cov: dict[str, np.ndarray] = {}
+    cov_lines: dict[tuple[str, int, int], int] = {}
+    link_lines: dict[tuple[str, str, str], int] = {}
     links: dict[str, dict[str, list[float]]] = {}
     for row in cov_rows:
         curve = row.values["curve"]
@@ -316,6 +319,12 @@ def _parse_curves(rows: list[RawRow], cov_rows: list[RawRow]) -> tuple[dict[str,
         value = parse_float(row, "covariance", problems, f"{curve}.{a}")
         linked = LINKED.fullmatch(b)
         if linked and a in names:  # cov(coefficient, ln parameter): the parameter is drawn with the curve
+            entry = (curve, a, b)
+            if entry in link_lines:
+                problems.append(row.problem(f"covariance of ({a}, {b}) is given twice (first on line "
+                                            f"{link_lines[entry]}); give each entry once", "covariance", f"{curve}.{a}"))
+                continue
+            link_lines[entry] = row.line
             if value is not None:
                 links.setdefault(curve, {}).setdefault(linked.group(1), [0.0] * len(names))[names.index(a)] = value
             continue
@@ -326,8 +335,14 @@ def _parse_curves(rows: list[RawRow], cov_rows: list[RawRow]) -> tuple[dict[str,
             continue
         m = cov.setdefault(curve, np.full((len(names), len(names)), np.nan))
         i, j = names.index(a), names.index(b)
-        if not np.isnan(m[i, j]) and m[i, j] != value:
-            problems.append(row.problem("conflicting covariance entries", "covariance", f"{curve}.{a}"))
+        entry = (curve, min(i, j), max(i, j))
+        if entry in cov_lines:
+            same = "" if m[i, j] == value else f" with a different value ({m[i, j]:g})"
+            problems.append(row.problem(f"covariance of ({a}, {b}) is given twice{same} (first on line "
+                                        f"{cov_lines[entry]}); give each entry once (the matrix is symmetric)",
+                                        "covariance", f"{curve}.{a}"))
+            continue
+        cov_lines[entry] = row.line
         m[i, j] = m[j, i] = value
     for curve, m in cov.items():
         rows_for = [r for r in cov_rows if r.values["curve"] == curve]
@@ -658,12 +673,30 @@ def consistency_problems(settings: Settings, parameters: dict[str, ParameterRow]
         problems.append(Problem(FILES["life_table"] if file == FILES["settings"] else file,
                                 f"the life table starts at age {ages[0]} but start_age is {settings.start_age:g}",
                                 parameter="start_age"))
+    short = completeness.life_table_coverage_problem(ages, settings.start_age, settings.horizon_years,
+                                                     FILES["life_table"] if file == FILES["settings"] else file)
+    if short is not None:
+        problems.append(short)
     if settings.pd_mortality == "constant":
         for arm in structure.arms:
             if not arm.pd_death_rate:
                 problems.append(Problem(file, f"pd_mortality = 'constant' needs a pd_death_rate for every arm; arm "
                                         f"'{arm.id}' has none in arms.csv", parameter="pd_mortality"))
     return problems
+
+
+def _completeness_problems(raw: dict[str, list[RawRow]], settings: Settings, parameters: dict[str, ParameterRow],
+                           curves: dict[str, CurveRows], structure: ModelStructure,
+                           scenarios: tuple[ScenarioRow, ...]) -> list[Problem]:
+    """Lost or duplicated rows that leave every table valid on its own (see cea.inputs.completeness)."""
+    linked = [m.group(1) for row in raw["covariance"] if (m := LINKED.fullmatch(row.values["coefficient_2"]))]
+    used = completeness.parameters_used(structure, scenarios, (settings.price_parameter, *settings.price_linked),
+                                        ROLE_PARAMETERS, linked)
+    event_lines = {row.values["event"]: row.line for row in raw["adverse_events"]}
+    return (completeness.unused_parameter_problems(parameters, used)
+            + completeness.unused_curve_problems(curves, structure, scenarios)
+            + completeness.cost_coverage_problems(structure, FILES["costs"])
+            + completeness.adverse_event_coverage_problems(structure, event_lines, FILES["adverse_events"]))
 
 
 def _data_file_problems(folder: Path, arm_ids: tuple[str, ...]) -> list[Problem]:
@@ -772,13 +805,15 @@ def load_inputs(folder: Path | str) -> ModelInputs:
         raise InputError(problems)
     structure, found = _parse_structure(raw, parameters, curves, life)
     problems += found
+    lost_rows: list[Problem] = []  # reported last: a more specific problem (e.g. a bad scenario) explains an orphan
     if structure is not None:
+        lost_rows = _completeness_problems(raw, settings, parameters, curves, structure, scenarios)
         problems += consistency_problems(settings, parameters, structure)
         problems += _data_file_problems(folder, structure.arm_ids)
     if problems:
-        raise InputError(problems)
+        raise InputError(problems + lost_rows)
     inputs = ModelInputs(folder, settings, parameters, curves, structure, scenarios, input_file_hashes(folder))
-    problems = _scenario_problems(inputs)
+    problems = _scenario_problems(inputs) + lost_rows
     if problems:
         raise InputError(problems)
     return inputs
