@@ -135,7 +135,8 @@ def test_os_distribution_scenarios_switch_both_arms(shipped_inputs):
     scenarios = scenario_overrides(shipped_inputs)
     for family in ("loglogistic", "lognormal", "gengamma", "gompertz", "exponential"):
         assert scenarios[f"os_{family}"] == {"arm.eve_exe.os_curve": f"os_eve_exe_{family}",
-                                             "arm.exe.os_curve": f"os_exe_{family}"}
+                                             "arm.exe.os_curve": f"os_exe_{family}",
+                                             "arm.eve_exe.os_hazard_ratio": "none"}
         for arm in ("eve_exe", "exe"):
             assert shipped_inputs.curves[f"os_{arm}_{family}"].family == family
             assert shipped_inputs.curves[f"os_{arm}_{family}"].covariance is not None
