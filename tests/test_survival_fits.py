@@ -95,8 +95,8 @@ def test_alternative_os_curves_in_the_inputs_equal_the_refit(fits):
     for curve in alternatives:
         arm = "eve_exe" if curve.startswith("os_eve_exe_") else "exe"
         family = curve.removeprefix(f"os_{arm}_")
-        model = "ph" if family.endswith("_ph") else "independent"
-        choices.append(CurveChoice(curve, "os", arm, family.removesuffix("_ph"), model))
+        model = next((m for m in ("ph", "aft") if family.endswith(f"_{m}")), "independent")
+        choices.append(CurveChoice(curve, "os", arm, family.removesuffix(f"_{model}"), model))
     models, covariance = curve_rows(fits, choices)
     merged = models.merge(shipped, on=["curve", "coefficient"], suffixes=("", "_shipped"))
     assert len(merged) == len(models)
