@@ -387,6 +387,8 @@ def link_problems(parameters: dict[str, ParameterRow], curves: dict[str, CurveRo
             if curve.covariance is None:
                 problems.append(replace(where, message="a linked parameter needs the curve's own covariance"))
                 continue
+            if not (row.ci_low and row.ci_high and 0 < row.ci_low < row.ci_high) and not (row.se and row.se > 0):
+                continue  # the parameter's own row is reported as invalid by the parameter checks
             if joint_covariance(curve, pid, row) is None:
                 problems.append(replace(where, message="covariance of the coefficients and the log parameter is not "
                                                        "positive semi-definite"))
