@@ -76,7 +76,7 @@ def test_every_assumption_is_varied_in_the_dsa_and_the_psa(folder):
     inputs = load_inputs(folder)
     prices = {inputs.settings.price_parameter, *inputs.settings.price_linked}
     for p in inputs.parameters.values():
-        if p.status != "assumption" or p.id == "tot_discontinuation_rate":  # time on treatment: issue 12 finding 1
+        if p.status != "assumption":
             continue
         if p.distribution == "fixed":
             assert p.id in prices or p.unit == "tablets" or (p.low is not None and p.high > p.low), p.id
