@@ -104,7 +104,9 @@ def test_alternative_os_curves_in_the_inputs_equal_the_refit(fits):
     cov = covariance.merge(_shipped("survival_covariance.csv"), on=["curve", "coefficient_1", "coefficient_2"],
                            suffixes=("", "_shipped"))
     assert len(cov) == len(covariance)
-    np.testing.assert_allclose(cov["covariance"], cov["covariance_shipped"], rtol=1e-8)
+    # covariances are inverse Hessians at the optimum: they move in the 7th digit between scipy builds and
+    # CPUs (DESIGN.md, "Optimiser output is not exact arithmetic"), so compare to 1e-6, not 1e-8
+    np.testing.assert_allclose(cov["covariance"], cov["covariance_shipped"], rtol=1e-6)
 
 
 def test_every_pfs_scenario_is_the_calibration_of_its_data_cut(shipped_inputs):

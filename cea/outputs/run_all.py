@@ -9,7 +9,8 @@ import pandas as pd
 
 from cea.analyses.bundle import AnalysisBundle
 from cea.analyses.structures import compare_structures
-from cea.outputs.analysis_files import (write_dsa, write_psa, write_scenarios, write_threshold, write_voi)
+from cea.outputs.analysis_files import (write_cross_validation, write_dsa, write_psa, write_scenarios, write_threshold,
+                                       write_voi)
 from cea.outputs.appendix import write_appendix
 from cea.outputs.files import to_json
 from cea.outputs.parameter_markdown import write_parameter_markdown
@@ -24,6 +25,8 @@ DESCRIPTIONS = {
     "model.xlsx": "Payer workbook: the model as live Excel formulas",
     "appendix.docx": "HTA submission appendix (Word), CHEERS 2022 mapped",
     "manifest.json": "Run manifest: version, inputs SHA-256, seed, settings",
+    "crossval.csv": "Cross-validation: published analyses beside this model re-run under their nearest assumptions",
+    "crossval.json": "Cross-validation table (as crossval.csv) with the run manifest",
 }
 
 
@@ -46,6 +49,9 @@ def write_all(folder: Path, bundle: AnalysisBundle, psa_samples: Path | None = N
     write_dsa(folder / "dsa", inputs, bundle.one_way, manifest)
     write_scenarios(folder / "scenarios", bundle.scenarios, manifest)
     write_threshold(folder / "threshold", bundle.threshold, manifest)
+    if bundle.cross_validation is not None:
+        (folder / "crossval").mkdir(exist_ok=True)
+        write_cross_validation(folder / "crossval", bundle.cross_validation)
     write_psa(folder / "psa", inputs, bundle.psa)
     if psa_samples is not None:
         psa_samples.replace(folder / "psa" / "psa_samples.csv")
