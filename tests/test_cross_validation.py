@@ -114,7 +114,8 @@ def test_cli_writes_csv_and_json_with_the_manifest(tmp_path):
     assert [r["analysis"] for r in rows] == [r["analysis"] for r in document["cross_validation"]]
     assert (tmp_path / "crossval" / "manifest.json").is_file()
     text = runner.invoke(app, ["crossval", "--out", str(tmp_path / "text")])
-    assert text.exit_code == 0 and "zin_2014_nl_discounting" in text.stdout and "135,596" in text.stdout
+    base_icer = document["cross_validation"][0]["model_icer"]
+    assert text.exit_code == 0 and "zin_2014_nl_discounting" in text.stdout and f"{base_icer:,.0f}" in text.stdout
 
 
 def _rewrite(path, edit):
@@ -151,3 +152,27 @@ def test_bad_rows_are_exit_2_naming_file_row_and_column(inputs_copy, tmp_path, e
 def test_an_inputs_folder_without_the_table_is_exit_2(tmp_path):
     result = runner.invoke(app, ["crossval", "--inputs", str(INPUTS / "tamrad"), "--out", str(tmp_path)])
     assert result.exit_code == 2 and "published_analyses.csv" in result.stderr
+
+
+@pytest.mark.parametrize("analysis, expected_hr", [
+    ("nice_ta295_2013_interim_os", 0.77), ("zin_2014_nl_interim_os", 0.77), ("nice_ta421_2016_final_os", None),
+])
+def test_the_rerun_os_hazard_ratio_is_the_one_the_row_states(shipped_inputs, analysis, expected_hr):
+    """The modelled OS of the re-run (1 - Dead, with os_tracking) has the stated proportional-hazards effect:
+    ln S_eve(t) / ln S_exe(t) is the HR at every t.  A second HR stacked on the re-run's curves (e.g. an
+    arm-level os_hazard_ratio left in place) would fail here, not pass silently."""
+    from cea.analyses.base_case import run_base_case
+    from cea.analyses.validation import cumulative_hazard_ratio, modelled_curves
+    from cea.inputs.overrides import apply_overrides
+
+    row = {a.analysis: a for a in load_published_analyses(INPUTS)}[analysis]
+    inputs = apply_overrides(shipped_inputs, row.overrides)
+    if expected_hr is None:  # the joint PH fit: HR = (scale_exe / scale_eve)^k
+        eve, exe = (inputs.curves[inputs.structure.arm(arm).os_curve] for arm in ("eve_exe", "exe"))
+        (ls_eve, lk), (ls_exe, _) = (c.estimates for c in (eve, exe))
+        expected_hr = math.exp(math.exp(lk) * (ls_exe - ls_eve))
+        assert expected_hr == pytest.approx(0.9014, abs=5e-4)  # the published Cox HR is 0.89 (0.73-1.10)
+    result = run_base_case(inputs)
+    eve, exe = (modelled_curves(result, arm) for arm in ("eve_exe", "exe"))
+    for t in (6.0, 12.0, 24.0):
+        assert cumulative_hazard_ratio(eve["time"], eve["os"], exe["os"], t) == pytest.approx(expected_hr, abs=2e-3)
