@@ -64,7 +64,8 @@ def write_all(folder: Path, bundle: AnalysisBundle, psa_samples: Path | None = N
     write_workbook(folder / "model.xlsx", inputs, bundle.base_case, dsa=bundle.one_way.table,
                    scenarios=bundle.scenarios.table, psa=psa_frame(bundle), ceac=bundle.psa.ceac_frame(),
                    validation=bundle.validation.to_frame() if bundle.validation is not None else None,
-                   manifest=manifest.to_dict())
+                   manifest=manifest.to_dict(),
+                   crossval=bundle.cross_validation.table if bundle.cross_validation is not None else None)
     write_appendix(folder / "appendix.docx", bundle, folder / "figures")
     (folder / "index.md").write_text(index_text(folder, bundle), encoding="utf-8")
 
@@ -83,7 +84,13 @@ def index_text(folder: Path, bundle: AnalysisBundle) -> str:
              f"- Probabilistic ICER {'n/a' if summary['incremental']['icer'] is None else format(summary['incremental']['icer'], ',.0f')}",
              ] + [f"- P(cost-effective) at {w}: {p[s.intervention]:.3f}" for w, p in summary["prob_cost_effective"].items()]
     if bundle.validation is not None:
-        lines.append(f"- Validation against the trial: {'all checks passed' if bundle.validation.passed else 'SOME CHECKS FAILED'}")
+        summary_v = bundle.validation.summary()
+        lines.append(f"- Validation: internal (dependent) and structural checks "
+                     f"{'passed' if bundle.validation.passed else 'FAILED'}; external (independent) "
+                     f"{summary_v['external']['passed']} of {summary_v['external']['checks']} within their band")
+    if bundle.cross_validation is not None:
+        lines.append(f"- Cross-validation: {len(bundle.cross_validation.table) - 1} published analyses beside the "
+                     "model re-run under their assumptions (crossval/crossval.csv)")
     lines += ["", "## Files", ""]
     for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.name != "index.md"):
         relative = path.relative_to(folder).as_posix()
