@@ -244,8 +244,9 @@ def test_os_bounds_order_the_results(tamrad):
     base, exploratory, none = incremental({}), incremental({"hr_os": "0.45"}), incremental({"hr_os": "1.0"})
     assert exploratory["lys"] > base["lys"] > none["lys"]
     assert exploratory["icer"] < base["icer"] < none["icer"]
-    # the former base case (HR 0.45): +2.19 LYs and GBP 42,456/QALY (inputs/tamrad/README.md)
-    assert exploratory["lys"] == pytest.approx(2.187, abs=5e-4) and round(exploratory["icer"]) == 42456
+    # the former base case (HR 0.45): +2.187 LYs and GBP 42,446/QALY (inputs/tamrad/README.md); now +0.272 LYs
+    assert exploratory["lys"] == pytest.approx(2.187, abs=5e-4) and round(exploratory["icer"]) == 42446
+    assert base["lys"] == pytest.approx(0.272, abs=5e-4) and round(base["icer"]) == 123466
 
 
 def test_dsa_varies_the_os_hazard_ratio_over_the_bolero2_ci(tmp_path):
