@@ -702,15 +702,18 @@ def _completeness_problems(raw: dict[str, list[RawRow]], settings: Settings, par
 
 
 def _data_file_problems(folder: Path, arm_ids: tuple[str, ...]) -> list[Problem]:
-    """Validate the optional survival data (survival_data.csv and the files it names) and validation targets.
+    """Validate the optional survival data (survival_data.csv and the files it names), validation targets and
+    published analyses (cross-validation).
 
     The model's base case does not read them, but they are inputs: a bad row fails every command."""
     from cea.inputs.survival_data import SURVIVAL_DATA_FILE, read_survival_datasets
+    from cea.inputs.published_analyses import PUBLISHED_ANALYSES_FILE, load_published_analyses
     from cea.inputs.validation_targets import VALIDATION_TARGETS_FILE, load_validation_targets
 
     problems: list[Problem] = []
     for name, check in ((SURVIVAL_DATA_FILE, lambda: read_survival_datasets(folder)),
-                        (VALIDATION_TARGETS_FILE, lambda: load_validation_targets(folder, arm_ids))):
+                        (VALIDATION_TARGETS_FILE, lambda: load_validation_targets(folder, arm_ids)),
+                        (PUBLISHED_ANALYSES_FILE, lambda: load_published_analyses(folder))):
         if not (folder / name).exists():
             missing = missing_file_problem(folder / name)
             if "found" in missing.message:  # e.g. survival_data.xlsx: present, but not as CSV
@@ -741,6 +744,16 @@ def _scenario_problems(inputs: "ModelInputs") -> list[Problem]:
                 problems.append(Problem(FILES["scenarios"], f"scenario '{name}': {p.message}", row=line,
                                         column="value" if line else None, parameter=p.parameter))
     return problems
+
+
+def _published_analysis_problems(inputs: "ModelInputs") -> list[Problem]:
+    """Apply the overrides of every row of published_analyses.csv once (as for scenarios), so that a bad
+    re-run is reported at load time with its row."""
+    from cea.inputs.published_analyses import PUBLISHED_ANALYSES_FILE, load_published_analyses, override_problems
+
+    if not (inputs.folder / PUBLISHED_ANALYSES_FILE).is_file():
+        return []
+    return override_problems(inputs, load_published_analyses(inputs.folder))
 
 
 # --------------------------------------------------------------------------- entry point
@@ -815,7 +828,7 @@ def load_inputs(folder: Path | str) -> ModelInputs:
     if problems:
         raise InputError(problems + lost_rows)
     inputs = ModelInputs(folder, settings, parameters, curves, structure, scenarios, input_file_hashes(folder))
-    problems = _scenario_problems(inputs) + lost_rows
+    problems = _scenario_problems(inputs) + _published_analysis_problems(inputs) + lost_rows
     if problems:
         raise InputError(problems)
     return inputs
