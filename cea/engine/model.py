@@ -9,7 +9,6 @@ the PSA streams chunks of samples through it.  Only numpy/scipy; no I/O.
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Mapping, Protocol
 
@@ -115,6 +114,8 @@ def evaluate(structure: ModelStructure, parameters: Mapping[str, np.ndarray], se
     workers = min(len(starts), workers or os.cpu_count() or 1)
     if workers <= 1:
         return ModelOutcomes.concatenate([run(i) for i in starts])
+    from concurrent.futures import ThreadPoolExecutor  # only here: the base case runs in one chunk
+
     with ThreadPoolExecutor(max_workers=workers) as pool:
         return ModelOutcomes.concatenate(list(pool.map(run, starts)))
 
