@@ -34,7 +34,8 @@ class Trace:
     p_pd_death: np.ndarray
 
     def map(self, fn) -> "Trace":
-        return Trace(*(fn(getattr(self, f)) for f in self.__dataclass_fields__))
+        """Apply ``fn`` to every array (fields left out of a partial trace stay None)."""
+        return Trace(*(None if getattr(self, f) is None else fn(getattr(self, f)) for f in self.__dataclass_fields__))
 
 
 def running(values: np.ndarray, ufunc: np.ufunc = np.add) -> np.ndarray:
@@ -57,40 +58,111 @@ def running_sum(values: np.ndarray) -> np.ndarray:
 
 
 def cohort_trace(p_pf_pd: np.ndarray, p_pf_d: np.ndarray, p_pd_d: np.ndarray | None = None,
-                 os_target: np.ndarray | None = None, p_pd_d_floor: np.ndarray | None = None) -> Trace:
+                 os_target: np.ndarray | None = None, p_pd_d_floor: np.ndarray | None = None,
+                 full: bool = True) -> Trace:
     """Run the trace.  Probabilities have shape (n_cycles, …); ``os_target`` (n_cycles, …) is S_OS at
-    t_1..t_n (os_tracking); ``p_pd_d_floor`` broadcasts against (n_cycles, …)."""
+    t_1..t_n (os_tracking); ``p_pd_d_floor`` broadcasts against (n_cycles, …).  ``full=False`` leaves out
+    what only a kept trace shows (cumulative deaths and the PD death probability: None)."""
     if (p_pd_d is None) == (os_target is None):
         raise ValueError("give either p_pd_d (constant) or os_target (os_tracking)")
     n = p_pf_pd.shape[0]
-    rest = p_pf_pd.shape[1:]
-    pf = np.empty((n + 1,) + rest)
-    pf[0] = 1.0
-    pf[1:] = running(1.0 - p_pf_pd - p_pf_d, np.multiply)
-    progressions = pf[:-1] * p_pf_pd
-    pf_deaths = pf[:-1] * p_pf_d
+    return _trace(n, p_pf_pd.shape[1:], lambda k: (p_pf_pd[k], p_pf_d[k]),
+                  None if os_target is None else os_target.__getitem__, p_pd_d, p_pd_d_floor, full)
+
+
+def markov_trace(pfs_increments: np.ndarray, death_share: np.ndarray, background: np.ndarray,
+                 os_increments: np.ndarray | None = None, p_pd_d: np.ndarray | None = None,
+                 full: bool = True) -> Trace:
+    """The trace straight from hazard increments, PF exits computed cycle by cycle inside the one loop over
+    cycles (no per-cycle probability arrays are stored; each cycle's rows stay in cache).
+
+    PF exits by competing hazards (F7, as transitions.progression_free_exits, the same operations in the
+    same order): death hazard max(π·ΔH_k, μ_k), progression hazard (1 − π)·ΔH_k, p_exit = 1 − exp(−total),
+    p_PF→PD = p_exit·progression/total, p_PF→D = p_exit − p_PF→PD.  Post-progression deaths follow OS
+    (``os_increments``: S_OS(t_k) = exp(−Σ_{j<k} ΔH_OS,j)) or a given probability ``p_pd_d``; both are
+    floored at the background death probability 1 − exp(−μ_k).  Shapes: increments (n_cycles, m), share (m,),
+    background (n_cycles,) hazards per cycle.
+    """
+    if (p_pd_d is None) == (os_increments is None):
+        raise ValueError("give either p_pd_d (constant) or os_increments (os_tracking)")
+    n, rest = pfs_increments.shape[0], pfs_increments.shape[1:]
+    share = np.broadcast_to(np.asarray(death_share, dtype=float), rest)
+    keep = 1.0 - share
+    background = np.asarray(background, dtype=float)
+    death, total, to_pd, to_dead = (np.empty(rest) for _ in range(4))
+
+    def exits(k: int) -> tuple[np.ndarray, np.ndarray]:
+        increments = pfs_increments[k]
+        np.multiply(share, increments, out=death)
+        np.maximum(death, background[k], out=death)
+        np.multiply(increments, keep, out=to_pd)  # progression hazard
+        np.add(to_pd, death, out=total)
+        np.negative(total, out=to_dead)
+        np.expm1(to_dead, out=to_dead)  # −p_exit
+        np.maximum(total, 1e-300, out=total)  # where total = 0 the progression hazard is 0 too
+        np.divide(to_pd, total, out=to_pd)
+        np.multiply(to_pd, to_dead, out=to_pd)  # −p_PF→PD (negation is exact)
+        np.negative(to_pd, out=to_pd)
+        np.negative(to_dead, out=to_dead)  # p_exit
+        np.subtract(to_dead, to_pd, out=to_dead)  # p_PF→D
+        return to_pd, to_dead
+
+    target = None
+    if os_increments is not None:
+        cumulative, survival = np.zeros(rest), np.empty(rest)
+
+        def target(k: int) -> np.ndarray:
+            if k == 0:
+                cumulative[...] = os_increments[0]
+            else:
+                np.add(cumulative, os_increments[k], out=cumulative)
+            np.negative(cumulative, out=survival)
+            return np.exp(survival, out=survival)
+
+    return _trace(n, rest, exits, target, p_pd_d, -np.expm1(-background), full)
+
+
+def _trace(n: int, rest: tuple, exits, target, p_pd_d, p_pd_d_floor, full: bool) -> Trace:
+    """The one loop over cycles: ``exits(k)`` gives the rows (p_PF→PD, p_PF→D) of cycle k, ``target(k)``
+    S_OS(t_{k+1}) (os_tracking) or ``p_pd_d`` the PD death probabilities (constant)."""
     floor = np.zeros(n) if p_pd_d_floor is None else np.asarray(p_pd_d_floor, dtype=float)
     if floor.ndim == 1:  # one floor per cycle, shared by every sample
         floor = floor.reshape((n,) + (1,) * len(rest))
+    floor = np.broadcast_to(floor, (n,) + rest)
+    used = None if target is not None else np.maximum(np.broadcast_to(p_pd_d, (n,) + rest), floor)
+    pf = np.empty((n + 1,) + rest)
     pd = np.empty_like(pf)
-    pd[0] = 0.0
-    pd_deaths = np.empty_like(progressions)
-    if os_target is not None:
-        # PD deaths needed so that alive_k = S_OS(t_k): (PF_{k-1} − PF deaths_k − S_OS(t_k)) + PD_{k-1},
-        # kept within [floor·PD_{k-1}, PD_{k-1}]: the same as clipping p_PD→D to [floor, 1]
-        surplus = pf[:-1] - pf_deaths - os_target
-        for k in range(n):
-            np.add(surplus[k], pd[k], out=pd_deaths[k])
-            np.maximum(pd_deaths[k], floor[k] * pd[k], out=pd_deaths[k])
-            np.minimum(pd_deaths[k], pd[k], out=pd_deaths[k])
-            np.subtract(pd[k] + progressions[k], pd_deaths[k], out=pd[k + 1])
-        used = np.divide(pd_deaths, pd[:-1], out=np.broadcast_to(floor, pd_deaths.shape).copy(), where=pd[:-1] > 0)
-    else:
-        used = np.maximum(p_pd_d, floor)
-        for k in range(n):
-            np.multiply(pd[k], used[k], out=pd_deaths[k])
-            np.subtract(pd[k] + progressions[k], pd_deaths[k], out=pd[k + 1])
-    deaths = pf_deaths + pd_deaths
+    pf[0], pd[0] = 1.0, 0.0
+    progressions = np.empty((n,) + rest)
+    deaths = np.empty_like(progressions)
+    pf_deaths, row, stay = (np.empty(rest) for _ in range(3))
+    pd_deaths_all = np.empty_like(progressions) if full else None  # kept only to report p_PD→D
+    for k in range(n):
+        pd_deaths = pd_deaths_all[k] if full else row
+        to_pd, to_dead = exits(k)
+        np.multiply(pf[k], to_pd, out=progressions[k])
+        np.multiply(pf[k], to_dead, out=pf_deaths)
+        np.subtract(1.0, to_pd, out=stay)
+        np.subtract(stay, to_dead, out=stay)
+        np.multiply(pf[k], stay, out=pf[k + 1])
+        if target is not None:
+            # PD deaths needed so that alive_{k+1} = S_OS(t_{k+1}): (PF_k − PF deaths − S_OS) + PD_k,
+            # kept within [floor·PD_k, PD_k]: the same as clipping p_PD→D to [floor, 1]
+            np.subtract(pf[k], pf_deaths, out=pd_deaths)
+            np.subtract(pd_deaths, target(k), out=pd_deaths)
+            np.add(pd_deaths, pd[k], out=pd_deaths)
+            np.multiply(floor[k], pd[k], out=stay)
+            np.maximum(pd_deaths, stay, out=pd_deaths)
+            np.minimum(pd_deaths, pd[k], out=pd_deaths)
+        else:
+            np.multiply(pd[k], used[k], out=pd_deaths)
+        np.add(pd[k], progressions[k], out=pd[k + 1])
+        np.subtract(pd[k + 1], pd_deaths, out=pd[k + 1])
+        np.add(pf_deaths, pd_deaths, out=deaths[k])
+    if not full:
+        return Trace(pf, pd, None, progressions, deaths, None)
+    if used is None:
+        used = np.divide(pd_deaths_all, pd[:-1], out=floor.copy(), where=pd[:-1] > 0)
     dead = np.empty_like(pf)
     dead[0] = 0.0
     dead[1:] = running_sum(deaths)
