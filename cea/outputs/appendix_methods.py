@@ -119,8 +119,12 @@ def structure_section(ctx: AppendixContext) -> None:
             f" with AF [{arm.pfs_acceleration_factor}]" if arm.pfs_acceleration_factor else "")
         os_ = arm.os_curve + (f" × HR [{arm.os_hazard_ratio}]" if arm.os_hazard_ratio else "") + (
             f" with AF [{arm.os_acceleration_factor}]" if arm.os_acceleration_factor else "")
-        stop = _pv(ctx, arm.discontinuation_rate)
-        stop_text = "Treat to progression" if not stop else f"{significant(stop, 3)} per month while in PF"
+        parts = []
+        for t in st.arm_treatments(arm.id):
+            stop = _pv(ctx, t.discontinuation_rate)
+            parts.append(f"{t.label}: to progression" if not stop else
+                         f"{t.label}: PF × exp(−{significant(stop, 3)}·t) [{t.discontinuation_rate}]")
+        stop_text = "; ".join(parts) or "none"
         rows.append([arm.label, f"{pfs} ({ctx.bundle.inputs.curves[arm.pfs_curve].family})",
                      f"{os_} ({ctx.bundle.inputs.curves[arm.os_curve].family})", stop_text])
     w.table("Survival curves and treatment effect by arm (base case)", ("Arm", "PFS (PF exits)", "OS",
@@ -256,9 +260,11 @@ def costs_section(ctx: AppendixContext) -> None:
     ctx.section("costs", "Costs and healthcare resource use")
     w.paragraph(
         f"Costs are in {s.currency} at {s.price_year} prices from the {s.perspective} perspective. Drug acquisition "
-        "is paid at the start of each cycle for patients on treatment (progression-free, unless a discontinuation "
-        "rate is set), without within-cycle correction. Health-state costs accrue per month in PF and PD; one-off "
-        "costs are paid at progression and at death; adverse-event costs are one-off at the start. List prices are "
+        "is paid at the start of each cycle on each drug's own time on treatment (progression-free and not yet "
+        "stopped for other reasons: PF(t)·exp(−λt), λ calibrated to published median treatment durations), without "
+        "within-cycle correction. Health-state costs accrue per month in PF and PD; one-off "
+        "costs are paid at progression and at death; adverse events (the trial's incidence) are spread over the time "
+        "on treatment. List prices are "
         "used: confidential discounts are not modelled, and the threshold analysis reports the price at which the "
         "technology would be cost-effective.")
     rows = []
