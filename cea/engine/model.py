@@ -338,6 +338,8 @@ def ae_discount_factors(on: np.ndarray, d_cost: np.ndarray, d_out: np.ndarray) -
     total is incidence × Σ_k ToT_k·DF(t_k) / Σ_k ToT_k; returns that factor for costs and for QALYs (n,).
     """
     start = on[:-1]
-    total = start.sum(axis=0)
+    # one pass, the same arithmetic for any number of samples (prefix-stable PSA)
+    discounted_cost, discounted_out, total = acc.weighted_sums(start, np.column_stack(
+        [d_cost[:-1], d_out[:-1], np.ones(len(start))]))
     safe = np.where(total > 0, total, 1.0)
-    return (d_cost[:-1] @ start) / safe, (d_out[:-1] @ start) / safe
+    return discounted_cost / safe, discounted_out / safe
