@@ -87,37 +87,34 @@ def markov_trace(pfs_increments: np.ndarray, death_share: np.ndarray, background
         raise ValueError("give either p_pd_d (constant) or os_increments (os_tracking)")
     n, rest = pfs_increments.shape[0], pfs_increments.shape[1:]
     share = np.broadcast_to(np.asarray(death_share, dtype=float), rest)
-    keep = 1.0 - share
-    background = np.asarray(background, dtype=float)
+    # hazards carried negated, so that exp(−total) needs no extra negation (negation is exact: same bits)
+    minus_share, minus_keep = -share, share - 1.0
+    minus_background = (-np.asarray(background, dtype=float)).tolist()
+    increment_rows = list(pfs_increments)
     death, total, to_pd, to_dead = (np.empty(rest) for _ in range(4))
 
     def exits(k: int) -> tuple[np.ndarray, np.ndarray]:
-        increments = pfs_increments[k]
-        np.multiply(share, increments, out=death)
-        np.maximum(death, background[k], out=death)
-        np.multiply(increments, keep, out=to_pd)  # progression hazard
-        np.add(to_pd, death, out=total)
-        np.negative(total, out=to_dead)
-        np.expm1(to_dead, out=to_dead)  # −p_exit
-        np.maximum(total, 1e-300, out=total)  # where total = 0 the progression hazard is 0 too
-        np.divide(to_pd, total, out=to_pd)
-        np.multiply(to_pd, to_dead, out=to_pd)  # −p_PF→PD (negation is exact)
-        np.negative(to_pd, out=to_pd)
-        np.negative(to_dead, out=to_dead)  # p_exit
+        increments = increment_rows[k]
+        np.multiply(minus_share, increments, out=death)
+        np.minimum(death, minus_background[k], out=death)  # −max(π·ΔH, μ)
+        np.multiply(increments, minus_keep, out=to_pd)  # −progression hazard
+        np.add(to_pd, death, out=total)  # −total
+        np.expm1(total, out=to_dead)
+        np.negative(to_dead, out=to_dead)  # p_exit = 1 − exp(−total)
+        np.minimum(total, -1e-300, out=total)  # where total = 0 the progression hazard is 0 too
+        np.divide(to_pd, total, out=to_pd)  # progression / total
+        np.multiply(to_pd, to_dead, out=to_pd)  # p_PF→PD
         np.subtract(to_dead, to_pd, out=to_dead)  # p_PF→D
         return to_pd, to_dead
 
     target = None
     if os_increments is not None:
-        cumulative, survival = np.zeros(rest), np.empty(rest)
+        minus_cumulative, survival = np.zeros(rest), np.empty(rest)
+        os_rows = list(os_increments)
 
-        def target(k: int) -> np.ndarray:
-            if k == 0:
-                cumulative[...] = os_increments[0]
-            else:
-                np.add(cumulative, os_increments[k], out=cumulative)
-            np.negative(cumulative, out=survival)
-            return np.exp(survival, out=survival)
+        def target(k: int) -> np.ndarray:  # S_OS(t_{k+1}) = exp(−Σ_{j≤k} ΔH_j)
+            np.subtract(minus_cumulative, os_rows[k], out=minus_cumulative)
+            return np.exp(minus_cumulative, out=survival)
 
     return _trace(n, rest, exits, target, p_pd_d, -np.expm1(-background), full)
 
@@ -137,28 +134,34 @@ def _trace(n: int, rest: tuple, exits, target, p_pd_d, p_pd_d_floor, full: bool)
     deaths = np.empty_like(progressions)
     pf_deaths, row, stay = (np.empty(rest) for _ in range(3))
     pd_deaths_all = np.empty_like(progressions) if full else None  # kept only to report p_PD→D
+    # row views made once (indexing inside the loop would make them every cycle)
+    pf_rows, pd_rows, progression_rows, death_rows = list(pf), list(pd), list(progressions), list(deaths)
+    pd_death_rows = list(pd_deaths_all) if full else [row] * n
+    shared_floor = floor.strides[1:] == (0,) * len(rest)  # one floor per cycle: plain floats are quicker
+    floor_rows = floor[(slice(None),) + (0,) * len(rest)].tolist() if shared_floor else list(floor)
+    used_rows = None if used is None else list(used)
     for k in range(n):
-        pd_deaths = pd_deaths_all[k] if full else row
+        pf_k, pd_k, new_pd, pd_deaths = pf_rows[k], pd_rows[k], progression_rows[k], pd_death_rows[k]
         to_pd, to_dead = exits(k)
-        np.multiply(pf[k], to_pd, out=progressions[k])
-        np.multiply(pf[k], to_dead, out=pf_deaths)
+        np.multiply(pf_k, to_pd, out=new_pd)
+        np.multiply(pf_k, to_dead, out=pf_deaths)
         np.subtract(1.0, to_pd, out=stay)
         np.subtract(stay, to_dead, out=stay)
-        np.multiply(pf[k], stay, out=pf[k + 1])
+        np.multiply(pf_k, stay, out=pf_rows[k + 1])
         if target is not None:
             # PD deaths needed so that alive_{k+1} = S_OS(t_{k+1}): (PF_k − PF deaths − S_OS) + PD_k,
             # kept within [floor·PD_k, PD_k]: the same as clipping p_PD→D to [floor, 1]
-            np.subtract(pf[k], pf_deaths, out=pd_deaths)
+            np.subtract(pf_k, pf_deaths, out=pd_deaths)
             np.subtract(pd_deaths, target(k), out=pd_deaths)
-            np.add(pd_deaths, pd[k], out=pd_deaths)
-            np.multiply(floor[k], pd[k], out=stay)
+            np.add(pd_deaths, pd_k, out=pd_deaths)
+            np.multiply(floor_rows[k], pd_k, out=stay)
             np.maximum(pd_deaths, stay, out=pd_deaths)
-            np.minimum(pd_deaths, pd[k], out=pd_deaths)
+            np.minimum(pd_deaths, pd_k, out=pd_deaths)
         else:
-            np.multiply(pd[k], used[k], out=pd_deaths)
-        np.add(pd[k], progressions[k], out=pd[k + 1])
-        np.subtract(pd[k + 1], pd_deaths, out=pd[k + 1])
-        np.add(pf_deaths, pd_deaths, out=deaths[k])
+            np.multiply(pd_k, used_rows[k], out=pd_deaths)
+        np.add(pd_k, new_pd, out=pd_rows[k + 1])
+        np.subtract(pd_rows[k + 1], pd_deaths, out=pd_rows[k + 1])
+        np.add(pf_deaths, pd_deaths, out=death_rows[k])
     if not full:
         return Trace(pf, pd, None, progressions, deaths, None)
     if used is None:
