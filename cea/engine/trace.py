@@ -89,6 +89,8 @@ def markov_trace(pfs_increments: np.ndarray, death_share: np.ndarray, background
     share = np.broadcast_to(np.asarray(death_share, dtype=float), rest)
     # hazards carried negated, so that exp(−total) needs no extra negation (negation is exact: same bits)
     minus_share, minus_keep = -share, share - 1.0
+    if int(np.prod(rest)) < NARROW:  # the base case, a DSA: whole-array steps, then the short PD loop
+        return _narrow_trace(pfs_increments, minus_share, minus_keep, background, os_increments, p_pd_d, full)
     minus_background = (-np.asarray(background, dtype=float)).tolist()
     increment_rows = list(pfs_increments)
     death, total, to_pd, to_dead = (np.empty(rest) for _ in range(4))
@@ -117,6 +119,56 @@ def markov_trace(pfs_increments: np.ndarray, death_share: np.ndarray, background
             return np.exp(minus_cumulative, out=survival)
 
     return _trace(n, rest, exits, target, p_pd_d, -np.expm1(-background), full)
+
+
+NARROW = 64  # fewer samples than this (times arms): the per-cycle loop's call overhead would dominate
+
+
+def _narrow_trace(pfs_increments, minus_share, minus_keep, background, os_increments, p_pd_d, full) -> Trace:
+    """markov_trace for a few samples: the same arithmetic, element by element, as whole-array steps (PF
+    exits, PF by a running product, S_OS by a running sum) and a loop over cycles for PD only."""
+    n, rest = pfs_increments.shape[0], pfs_increments.shape[1:]
+    minus_background = -np.asarray(background, dtype=float).reshape((n,) + (1,) * len(rest))
+    total = np.minimum(minus_share * pfs_increments, minus_background)
+    to_pd = pfs_increments * minus_keep
+    total = np.add(to_pd, total)
+    to_dead = np.negative(np.expm1(total))
+    np.minimum(total, -1e-300, out=total)
+    np.divide(to_pd, total, out=to_pd)
+    np.multiply(to_pd, to_dead, out=to_pd)
+    np.subtract(to_dead, to_pd, out=to_dead)
+    floor = -np.expm1(-np.asarray(background, dtype=float))
+    if os_increments is None:
+        return _trace(n, rest, lambda k: (to_pd[k], to_dead[k]), None, p_pd_d, floor, full)
+    survival = np.exp(np.subtract.accumulate(np.concatenate([np.zeros((1,) + rest), os_increments]), axis=0)[1:])
+    pf = np.empty((n + 1,) + rest)
+    pf[0] = 1.0
+    stay = np.subtract(1.0, to_pd)
+    np.subtract(stay, to_dead, out=stay)
+    pf[1:] = np.multiply.accumulate(stay, axis=0)
+    progressions = pf[:-1] * to_pd
+    pf_deaths = pf[:-1] * to_dead
+    surplus = pf[:-1] - pf_deaths
+    surplus -= survival
+    pd = np.empty_like(pf)
+    pd[0] = 0.0
+    pd_deaths = np.empty_like(progressions)
+    floors = floor.tolist()
+    for k in range(n):
+        np.add(surplus[k], pd[k], out=pd_deaths[k])
+        np.maximum(pd_deaths[k], floors[k] * pd[k], out=pd_deaths[k])
+        np.minimum(pd_deaths[k], pd[k], out=pd_deaths[k])
+        np.add(pd[k], progressions[k], out=pd[k + 1])
+        np.subtract(pd[k + 1], pd_deaths[k], out=pd[k + 1])
+    deaths = pf_deaths + pd_deaths
+    if not full:
+        return Trace(pf, pd, None, progressions, deaths, None)
+    floor_all = np.broadcast_to(floor.reshape((n,) + (1,) * len(rest)), (n,) + rest)
+    used = np.divide(pd_deaths, pd[:-1], out=floor_all.copy(), where=pd[:-1] > 0)
+    dead = np.empty_like(pf)
+    dead[0] = 0.0
+    dead[1:] = running_sum(deaths)
+    return Trace(pf, pd, dead, progressions, deaths, used)
 
 
 def _trace(n: int, rest: tuple, exits, target, p_pd_d, p_pd_d_floor, full: bool) -> Trace:
