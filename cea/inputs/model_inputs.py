@@ -706,12 +706,12 @@ def _data_file_problems(folder: Path, arm_ids: tuple[str, ...]) -> list[Problem]
     published analyses (cross-validation).
 
     The model's base case does not read them, but they are inputs: a bad row fails every command."""
-    from cea.inputs.survival_data import SURVIVAL_DATA_FILE, read_survival_datasets
     from cea.inputs.published_analyses import PUBLISHED_ANALYSES_FILE, load_published_analyses
+    from cea.inputs.survival_data import SURVIVAL_DATA_FILE, check_survival_data
     from cea.inputs.validation_targets import VALIDATION_TARGETS_FILE, load_validation_targets
 
     problems: list[Problem] = []
-    for name, check in ((SURVIVAL_DATA_FILE, lambda: read_survival_datasets(folder)),
+    for name, check in ((SURVIVAL_DATA_FILE, lambda: check_survival_data(folder)),
                         (VALIDATION_TARGETS_FILE, lambda: load_validation_targets(folder, arm_ids)),
                         (PUBLISHED_ANALYSES_FILE, lambda: load_published_analyses(folder))):
         if not (folder / name).exists():
