@@ -44,6 +44,7 @@ COEFFICIENT_BOUNDS = {
 }
 MAX_COEFFICIENT_VARIANCE = 1.0  # SD of 1 on the log scale: a 95% interval spanning a factor of 50
 MAX_LOG_SE = 5.0  # log-normal SE of the log (or the SD implied by its CI): beyond this exp() of a draw overflows
+MAX_TIME_MONTHS = 1200.0  # survival data and validation times: 100 years of follow-up, in months
 MAX_GAMMA_CV = 10.0  # se / mean: beyond this the gamma's shape (mean/se)² < 0.01 and its quantiles collapse to 0
 
 

@@ -117,8 +117,19 @@ def _choice_text(ctx: AppendixContext, endpoint: str, endpoint_fits) -> str:
         extra = (f" The Cox hazard ratio is {number(cox.hazard_ratio, 2)} (95% CI {number(cox.lower, 2)}–"
                  f"{number(cox.upper, 2)})" + (f" and the Grambsch–Therneau test of proportional hazards gives "
                                                 f"p = {number(p, 2)}" if p is not None else "") + ".")
+    joint = ""
+    arms = ctx.bundle.inputs.structure.arms
+    hr_ids = {getattr(a, f"{endpoint}_hazard_ratio") for a in arms} - {None}
+    same_curve = len({getattr(a, f"{endpoint}_curve") for a in arms}) == 1
+    if endpoint == "os" and same_curve and hr_ids:
+        ph = table[(table["model"] == "ph") & (table["family"] == next(iter(chosen.values())))]
+        aic = f" (total AIC {number(float(ph['aic'].iloc[0]), 1)})" if not ph.empty else ""
+        joint = (f" The base case uses one joint proportional-hazards {FAMILY_LABELS.get(next(iter(chosen.values())))} "
+                 f"fit to both arms{aic} with the hazard ratio [{', '.join(sorted(hr_ids))}], so the curves cannot "
+                 "cross; the landmark table (os_landmarks.csv) compares every model at 1, 2, 3, 5 and 10 years with "
+                 "external long-term survival, and the independent fits are scenarios.")
     return (f"For {ENDPOINT_NAMES.get(endpoint, endpoint)}, the same family is used in both arms (TSD14): "
-            f"{text}.{extra}")
+            f"{text}.{extra}{joint}")
 
 
 def clinical_section(ctx: AppendixContext) -> None:

@@ -205,8 +205,9 @@ def adverse_events_section(ctx: AppendixContext) -> None:
                                                       "duration": ae.duration_days, "rates": {}})
         entry["rates"][ae.arm] = ae.rate
     w.paragraph(
-        "Grade 3/4 adverse events are applied once, at the start of the model, to the proportion of each arm that "
-        "experiences them: the cost is rate × unit cost, the QALY loss rate × disutility × duration. Rates are from "
+        "Grade 3/4 adverse events are the proportion of each arm that experiences them, spread over the time on "
+        "treatment (a share ToT_k / Σ ToT of the events in cycle k) and discounted where they fall: per patient the "
+        "cost is rate × unit cost, the QALY loss rate × disutility × duration. Rates are from "
         "the pivotal trial's safety population; unit costs and disutilities are listed with their sources in the "
         "parameter tables.")
     if not events:
