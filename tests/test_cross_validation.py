@@ -90,17 +90,16 @@ def test_reruns_move_the_icer_the_way_their_assumptions_say(crossval):
     assert t.loc["smc_872_13_2016", "model_icer"] == base["model_icer"]
 
 
-def test_interim_os_override_is_a_proportional_hazards_weibull_with_hr_077(shipped_inputs):
+def test_interim_os_override_is_the_interim_hazard_ratio_on_the_base_case_curves(shipped_inputs):
+    """The base case is the joint PH Weibull (hr_os on os_exe_weibull_ph); the 2013 re-runs replace only the HR
+    by the interim estimate 0.77 (Baselga 2012 / ASCO Post 2012), keeping the curves."""
     analyses = {a.analysis: a for a in load_published_analyses(INPUTS)}
-    o = analyses["nice_ta295_2013_interim_os"].overrides
-    assert o["arm.eve_exe.os_curve"] == "os_eve_exe_weibull_ph" and o["arm.exe.os_curve"] == "os_exe_weibull_ph"
-    control = shipped_inputs.curves["os_exe_weibull_ph"]
-    log_scale_exe, log_shape = (control.estimates[control.coefficients.index(c)] for c in ("log_scale", "log_shape"))
-    treated = shipped_inputs.curves["os_eve_exe_weibull_ph"]
-    assert treated.estimates[treated.coefficients.index("log_shape")] == log_shape  # shared shape: PH holds
-    # Weibull S = exp(-(t/scale)^k): HR = (scale_exe / scale_eve)^k
-    hr = math.exp(math.exp(log_shape) * (log_scale_exe - float(o["os_eve_exe_weibull_ph.log_scale"])))
-    assert hr == pytest.approx(0.77, abs=5e-11)
+    for name in ("nice_ta295_2013_interim_os", "zin_2014_nl_interim_os"):
+        o = analyses[name].overrides
+        assert float(o["hr_os"]) == 0.77
+        assert not any(k.startswith("arm.") and k.endswith("os_curve") for k in o)
+    assert shipped_inputs.structure.arm("eve_exe").os_hazard_ratio == "hr_os"
+    assert shipped_inputs.structure.arm("eve_exe").os_curve == shipped_inputs.structure.arm("exe").os_curve
 
 
 def test_cli_writes_csv_and_json_with_the_manifest(tmp_path):
@@ -167,10 +166,8 @@ def test_the_rerun_os_hazard_ratio_is_the_one_the_row_states(shipped_inputs, ana
 
     row = {a.analysis: a for a in load_published_analyses(INPUTS)}[analysis]
     inputs = apply_overrides(shipped_inputs, row.overrides)
-    if expected_hr is None:  # the joint PH fit: HR = (scale_exe / scale_eve)^k
-        eve, exe = (inputs.curves[inputs.structure.arm(arm).os_curve] for arm in ("eve_exe", "exe"))
-        (ls_eve, lk), (ls_exe, _) = (c.estimates for c in (eve, exe))
-        expected_hr = math.exp(math.exp(lk) * (ls_exe - ls_eve))
+    if expected_hr is None:  # the base case: the joint PH fit's hazard ratio on the shared reference curve
+        expected_hr = inputs.parameters["hr_os"].value
         assert expected_hr == pytest.approx(0.9014, abs=5e-4)  # the published Cox HR is 0.89 (0.73-1.10)
     result = run_base_case(inputs)
     eve, exe = (modelled_curves(result, arm) for arm in ("eve_exe", "exe"))
