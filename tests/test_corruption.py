@@ -40,10 +40,10 @@ from cea.cli import app
 ROOT = Path(__file__).resolve().parents[1]
 INPUTS = ROOT / "inputs"
 SEED = 20240607
-OPTIONAL = ("survival_data.csv", "validation_targets.csv")  # may be absent; the model then has no data to check
+OPTIONAL = ("survival_data.csv", "validation_targets.csv", "published_analyses.csv")  # may be absent; the model then has no data to check
 # Tables whose rows are independent records: losing whole rows at the end cannot be detected from the other tables
 # (one fewer patient, scenario or validation check); every other table's lost rows are cross-checked.
-ROW_INDEPENDENT = ("scenarios.csv", "validation_targets.csv", "evidence/bolero2_os_ipd_reconstructed.csv")
+ROW_INDEPENDENT = ("scenarios.csv", "validation_targets.csv", "published_analyses.csv", "evidence/bolero2_os_ipd_reconstructed.csv")
 runner = CliRunner()
 
 
@@ -146,7 +146,7 @@ def model_files(folder: Path = INPUTS) -> list[str]:
     """Every file the model reads: the tables, settings and the data files survival_data.csv names."""
     names = ["settings.toml", "parameters.csv", "survival_models.csv", "survival_covariance.csv", "arms.csv",
              "cost_items.csv", "adverse_events.csv", "life_table.csv", "scenarios.csv"]
-    for optional in ("survival_data.csv", "validation_targets.csv"):
+    for optional in OPTIONAL:
         if (folder / optional).is_file():
             names.append(optional)
     if (folder / "survival_data.csv").is_file():
@@ -181,7 +181,8 @@ def parameter_cases(rng: random.Random) -> list[Case]:
     for p in params:
         if p["low"] and p["high"]:
             add("low_above_value", p["id"], set_cell(P, p["id"], "low", str(float(p["high"]) * 1.01 + 0.001)), "low <= value")
-            add("high_below_value", p["id"], set_cell(P, p["id"], "high", str(float(p["value"]) * 0.5)), "low <= value")
+            if float(p["value"]) > 0:  # halving a zero value leaves high >= value: no defect to detect
+                add("high_below_value", p["id"], set_cell(P, p["id"], "high", str(float(p["value"]) * 0.5)), "low <= value")
     betas = [p for p in params if p["distribution"] == "beta" and p["se"]]
     for p in betas:
         add("beta_se_too_large", p["id"], set_cell(P, p["id"], "se", "0.6"), "se")
@@ -455,7 +456,32 @@ def validation_target_cases() -> list[Case]:
         Case("target_unknown_metric", "validation_target_row", V, set_cell_at(V, 1, "metric", "pfs_mean"), (f"{V}:2", "metric")),
         Case("target_unknown_arm", "validation_target_row", V, set_cell_at(V, 1, "arm", "pbo"), (f"{V}:2", "pbo")),
         Case("target_lower_above_upper", "validation_target_row", V,
-             edit_rows(V, lambda rs: [r.__setitem__(slice(5, 7), ["40", "30"]) for r in rs[3:4]]), (f"{V}:4", "lower")),
+             edit_rows(V, lambda rs: [r.__setitem__(slice(6, 8), ["40", "30"]) for r in rs[3:4]]), (f"{V}:4", "lower")),
+        Case("target_unknown_kind", "validation_target_row", V, set_cell_at(V, 2, "kind", "dependent"), (f"{V}:3", "kind")),
+    ]
+
+
+def published_analysis_cases() -> list[Case]:
+    """Bad rows of the cross-validation table: exit 2 naming file, row and column."""
+    P = "published_analyses.csv"
+    if not (INPUTS / P).is_file():
+        return []
+    return [
+        Case("published_bad_status", "published_analysis_row", P, set_cell_at(P, 1, "status", "yes"), (f"{P}:2", "status")),
+        Case("published_icer_not_a_number", "published_analysis_row", P, set_cell_at(P, 6, "published_icer", "61,079"),
+             (f"{P}:7", "published_icer")),
+        Case("published_unverified_number", "published_analysis_row", P, set_cell_at(P, 11, "published_icer", "50000"),
+             (f"{P}:12", "not_verified")),
+        Case("published_unknown_override", "published_analysis_row", P,
+             set_cell_at(P, 1, "overrides", "eve_pack_price_10mgx=2970"), (f"{P}:2", "overrides", "eve_pack_price_10mgx")),
+        Case("published_override_out_of_range", "published_analysis_row", P,
+             set_cell_at(P, 6, "overrides", "u_pd=1.7"), (f"{P}:7", "overrides", "u_pd")),
+        Case("published_override_malformed", "published_analysis_row", P,
+             set_cell_at(P, 2, "overrides", "eve_pack_price_10mg"), (f"{P}:3", "overrides", "ID=VALUE")),
+        Case("published_discount_as_percent", "published_analysis_row", P, set_cell_at(P, 8, "discount_costs", "2"),
+             (f"{P}:9", "discount_costs")),
+        Case("published_duplicate_id", "published_analysis_row", P, set_cell_at(P, 2, "analysis", "nice_ta295_2013_list_price"),
+             (f"{P}:3", "duplicated")),
     ]
 
 
@@ -603,7 +629,8 @@ def _latin1(data: bytes) -> bytes:
 def all_cases() -> list[Case]:
     rng = random.Random(SEED)
     cases = (parameter_cases(rng) + survival_cases(rng) + life_table_cases(rng) + settings_cases() + structure_cases()
-             + survival_data_cases() + validation_target_cases() + lost_row_cases() + generic_cases(rng)
+             + survival_data_cases() + validation_target_cases() + lost_row_cases() + published_analysis_cases()
+             + generic_cases(rng)
              + nested_set_cases(rng))
     ids = Counter(c.id for c in cases)
     assert not [i for i, n in ids.items() if n > 1], "case ids must be unique"

@@ -238,3 +238,59 @@ def test_the_constant_scan_would_catch_a_hard_coded_value():
     found = [(line, text) for line, text, keyword in _numeric_literals(source)
              if keyword not in LAYOUT_KEYWORDS and _is_bolero2_constant(text)]
     assert found == [(2, "0.45"), (3, "2673")]
+
+
+# --------------------------------------------------------------------------- exploratory status and OS base case (issue 12)
+def test_tamrad_is_labelled_exploratory_in_settings_text_and_json(tamrad, tmp_path):
+    assert tamrad.settings.evidence_status == "exploratory"
+    text = invoke("run", "--inputs", TAMRAD, "--out", tmp_path / "t")
+    assert text.exit_code == 0 and text.stdout.startswith("*** EXPLORATORY CONFIGURATION:")
+    doc = json.loads(invoke("run", "--inputs", TAMRAD, "--out", tmp_path / "j", "--json").stdout)
+    assert doc["evidence"]["status"] == "exploratory" and "phase II" in doc["evidence"]["note"]
+    uk = json.loads(invoke("run", "--out", tmp_path / "uk", "--json").stdout)
+    assert uk["evidence"]["status"] == "reference"
+    assert "EXPLORATORY" not in invoke("run", "--out", tmp_path / "uk2").stdout
+    readme = (TAMRAD / "README.md").read_text(encoding="utf-8")
+    assert "EXPLORATORY" in readme.splitlines()[0].upper()
+
+
+def test_os_base_case_is_the_bolero2_hazard_ratio_with_its_published_ci(tamrad):
+    hr = tamrad.parameters["hr_os"]
+    # Piccart 2014 (Ann Oncol 25:2357-62): OS HR 0.89 (95% CI 0.73-1.10)
+    assert (hr.value, hr.ci_low, hr.ci_high, hr.distribution) == (0.89, 0.73, 1.10, "lognormal")
+    scenarios = scenario_overrides(tamrad)
+    assert scenarios["os_hr_tamrad_exploratory"] == {"hr_os": "0.45"}
+    assert scenarios["os_no_benefit"] == {"hr_os": "1.0"}
+    assert "os_hr_bolero2" not in scenarios  # it is the base case now
+
+
+def test_os_bounds_order_the_results(tamrad):
+    def incremental(overrides):
+        return run_base_case(apply_overrides(tamrad, overrides)).incremental()
+
+    base, exploratory, none = incremental({}), incremental({"hr_os": "0.45"}), incremental({"hr_os": "1.0"})
+    assert exploratory["lys"] > base["lys"] > none["lys"]
+    assert exploratory["icer"] < base["icer"] < none["icer"]
+    # the former base case (HR 0.45): +2.187 LYs and GBP 42,446/QALY (inputs/tamrad/README.md); now +0.272 LYs
+    assert exploratory["lys"] == pytest.approx(2.187, abs=5e-4) and round(exploratory["icer"]) == 42446
+    assert base["lys"] == pytest.approx(0.272, abs=5e-4) and round(base["icer"]) == 123466
+
+
+def test_dsa_varies_the_os_hazard_ratio_over_the_bolero2_ci(tmp_path):
+    result = invoke("dsa", "--inputs", TAMRAD, "--out", tmp_path, "--json")
+    assert result.exit_code == 0, result.output
+    row = next(r for r in json.loads(result.stdout)["parameters"] if r["parameter"] == "hr_os")
+    # log-normal centred on 0.89 with sdlog = (ln 1.10 - ln 0.73) / (2 z): 2.5th and 97.5th percentiles
+    z = 1.959963984540054
+    sdlog = (np.log(1.10) - np.log(0.73)) / (2 * z)
+    assert (row["low"], row["high"]) == pytest.approx((0.89 * np.exp(-z * sdlog), 0.89 * np.exp(z * sdlog)), rel=1e-9)
+    assert row["low"] < 0.89 < 1.0 < row["high"]  # the DSA spans "no OS benefit"
+
+
+def test_unverified_tamrad_figures_are_labelled_assumptions_and_varied(tamrad):
+    for pid, p in tamrad.parameters.items():
+        if "recalled" in p.source:
+            assert p.source.startswith("Assumption"), pid
+    for pid, distribution in (("hr_pfs", "lognormal"), ("ae_rate_stomatitis_eve_tam", "beta"),
+                              ("pd_death_rate", "gamma")):
+        assert tamrad.parameters[pid].distribution == distribution, pid

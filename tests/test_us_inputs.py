@@ -87,7 +87,7 @@ def test_params_markdown_flags_assumptions_with_their_reason(tmp_path, us_inputs
     assert text == parameter_markdown(us_inputs)
     assert "| Parameter | Value | Uncertainty | Distribution (PSA) | DSA range | Source |" in text
     row = next(line for line in text.splitlines() if line.startswith("| `eve_pack_price_10mg`"))
-    assert "**Assumption**" in row and "**Assumption:** US WAC not verified" in row and "1,000 – 20,000" in row
+    assert "**Assumption**" in row and "**Assumption:** the US wholesale acquisition cost" in row and "1,000 – 20,000" in row
     hr = next(line for line in text.splitlines() if line.startswith("| `hr_pfs`"))
     assert "95% CI 0.38–0.54" in hr and "Yardley" in hr and "Assumption" not in hr
     n_params = len(us_inputs.parameters) + sum(len(c.coefficients) for c in us_inputs.curves.values())

@@ -31,7 +31,7 @@ from cea.inputs import completeness
 from cea.inputs import settings as settings_module
 from cea.inputs.readers import RawRow, missing_file_problem, parse_float, read_csv, read_toml
 from cea.inputs.settings import Settings
-from cea.inputs.tables import (COEFFICIENT_BOUNDS, DISTRIBUTIONS, MAX_COEFFICIENT_VARIANCE, MAX_COST, MAX_GAMMA_CV,
+from cea.inputs.tables import (COEFFICIENT_BOUNDS, DISTRIBUTIONS, STATUSES, MAX_COEFFICIENT_VARIANCE, MAX_COST, MAX_GAMMA_CV,
                                MAX_LOG_SE, UNIT_RULES, CurveRows, ParameterRow, ScenarioRow)
 from cea.structure import (ACCELERATED_FAILURE_TIME, COEFFICIENTS, COST_BASES, PROPORTIONAL_HAZARDS, AdverseEventSpec,
                            ArmSpec, CostItem, CurveSpec, ModelStructure, TreatmentSpec)
@@ -50,7 +50,7 @@ FILES = {
 }
 ROLE_PARAMETERS = ("u_pf", "u_pd", "pf_death_share", "gp_utility_intercept", "gp_utility_age", "gp_utility_age_squared")
 PARAMETER_COLUMNS = ("id", "group", "description", "value", "unit", "low", "high", "distribution", "se", "ci_low",
-                     "ci_high", "events", "n", "dirichlet_group", "source", "notes")
+                     "ci_high", "events", "n", "dirichlet_group", "source", "status", "notes")
 
 
 @dataclass(frozen=True)
@@ -111,7 +111,8 @@ def _parse_parameters(rows: list[RawRow], currency: str) -> tuple[dict[str, Para
                          unit=row.values["unit"], low=num["low"], high=num["high"], distribution=distribution,
                          se=num["se"], ci_low=num["ci_low"], ci_high=num["ci_high"], events=num["events"], n=num["n"],
                          dirichlet_group=row.values["dirichlet_group"], source=row.values["source"],
-                         notes=row.values["notes"], file=row.file, line=row.line)
+                         notes=row.values["notes"], file=row.file, line=row.line,
+                         status=row.values["status"].strip().lower())
         problems += _check_parameter(p, row, currency)
         out[pid] = p
     return out, problems
@@ -122,6 +123,12 @@ def _check_parameter(p: ParameterRow, row: RawRow, currency: str) -> list[Proble
     bad = lambda msg, col=None: problems.append(row.problem(msg, col, p.id))  # noqa: E731
     if not p.source:
         bad("blank source; every number needs a citation or 'Assumption: <reason>'", "source")
+    if p.status not in STATUSES:
+        bad(f"unknown status '{p.status}'; expected one of {STATUSES} (how far the value was checked in its source)",
+            "status")
+    elif (p.status == "assumption") != p.source.lower().startswith("assumption"):
+        bad("status 'assumption' and a source starting with 'Assumption: <reason>' go together" if p.status == "assumption"
+            else f"the source starts with 'Assumption' but the status is '{p.status}'; use status 'assumption'", "status")
     lo_hi = unit_range(p.unit, currency)
     if lo_hi is None:
         bad(f"unknown unit '{p.unit}'; expected {currency} (or '{currency} per ...') or one of {sorted(UNIT_RULES)}", "unit")
@@ -305,7 +312,7 @@ def _parse_curves(rows: list[RawRow], cov_rows: list[RawRow]) -> tuple[dict[str,
     for row in cov_rows:
         curve = row.values["curve"]
         if curve not in curves:
-            problems.append(row.problem(f"covariance for unknown curve '{curve}'", "curve", curve))
+            problems.append(row.problem(f"covariance for unknown curve '{curve}' (not in survival_models.csv)", "curve", curve))
             continue
         names = curves[curve].coefficients
         a, b = row.values["coefficient_1"], row.values["coefficient_2"]
@@ -380,6 +387,8 @@ def link_problems(parameters: dict[str, ParameterRow], curves: dict[str, CurveRo
             if curve.covariance is None:
                 problems.append(replace(where, message="a linked parameter needs the curve's own covariance"))
                 continue
+            if not (row.ci_low and row.ci_high and 0 < row.ci_low < row.ci_high) and not (row.se and row.se > 0):
+                continue  # the parameter's own row is reported as invalid by the parameter checks
             if joint_covariance(curve, pid, row) is None:
                 problems.append(replace(where, message="covariance of the coefficients and the log parameter is not "
                                                        "positive semi-definite"))
@@ -692,15 +701,18 @@ def _completeness_problems(raw: dict[str, list[RawRow]], settings: Settings, par
 
 
 def _data_file_problems(folder: Path, arm_ids: tuple[str, ...]) -> list[Problem]:
-    """Validate the optional survival data (survival_data.csv and the files it names) and validation targets.
+    """Validate the optional survival data (survival_data.csv and the files it names), validation targets and
+    published analyses (cross-validation).
 
     The model's base case does not read them, but they are inputs: a bad row fails every command."""
-    from cea.inputs.survival_data import SURVIVAL_DATA_FILE, read_survival_datasets
+    from cea.inputs.published_analyses import PUBLISHED_ANALYSES_FILE, load_published_analyses
+    from cea.inputs.survival_data import SURVIVAL_DATA_FILE, check_survival_data
     from cea.inputs.validation_targets import VALIDATION_TARGETS_FILE, load_validation_targets
 
     problems: list[Problem] = []
-    for name, check in ((SURVIVAL_DATA_FILE, lambda: read_survival_datasets(folder)),
-                        (VALIDATION_TARGETS_FILE, lambda: load_validation_targets(folder, arm_ids))):
+    for name, check in ((SURVIVAL_DATA_FILE, lambda: check_survival_data(folder)),
+                        (VALIDATION_TARGETS_FILE, lambda: load_validation_targets(folder, arm_ids)),
+                        (PUBLISHED_ANALYSES_FILE, lambda: load_published_analyses(folder))):
         if not (folder / name).exists():
             missing = missing_file_problem(folder / name)
             if "found" in missing.message:  # e.g. survival_data.xlsx: present, but not as CSV
@@ -731,6 +743,16 @@ def _scenario_problems(inputs: "ModelInputs") -> list[Problem]:
                 problems.append(Problem(FILES["scenarios"], f"scenario '{name}': {p.message}", row=line,
                                         column="value" if line else None, parameter=p.parameter))
     return problems
+
+
+def _published_analysis_problems(inputs: "ModelInputs") -> list[Problem]:
+    """Apply the overrides of every row of published_analyses.csv once (as for scenarios), so that a bad
+    re-run is reported at load time with its row."""
+    from cea.inputs.published_analyses import PUBLISHED_ANALYSES_FILE, load_published_analyses, override_problems
+
+    if not (inputs.folder / PUBLISHED_ANALYSES_FILE).is_file():
+        return []
+    return override_problems(inputs, load_published_analyses(inputs.folder))
 
 
 # --------------------------------------------------------------------------- entry point
@@ -805,7 +827,7 @@ def load_inputs(folder: Path | str) -> ModelInputs:
     if problems:
         raise InputError(problems + lost_rows)
     inputs = ModelInputs(folder, settings, parameters, curves, structure, scenarios, input_file_hashes(folder))
-    problems = _scenario_problems(inputs) + lost_rows
+    problems = _scenario_problems(inputs) + _published_analysis_problems(inputs) + lost_rows
     if problems:
         raise InputError(problems)
     return inputs

@@ -24,8 +24,12 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:  # pandas is imported where a frame is built: validating IPD at load time needs none
+    import pandas as pd
 
 from cea.errors import InputError, Problem
 from cea.inputs.readers import RawRow, read_csv
@@ -124,7 +128,8 @@ def _number(row: RawRow, column: str, problems: list[Problem]) -> float | None:
     return value
 
 
-def _ipd(rows: list[RawRow], problems: list[Problem]) -> pd.DataFrame | None:
+def _ipd(rows: list[RawRow], problems: list[Problem]) -> dict[str, np.ndarray] | None:
+    """Checked (time, event) columns of individual patient data; None (and problems) when any row is bad."""
     before = len(problems)
     times, events = [], []
     for r in rows:
@@ -143,10 +148,12 @@ def _ipd(rows: list[RawRow], problems: list[Problem]) -> pd.DataFrame | None:
     if sum(events) == 0:
         problems.append(rows[0].problem("no events in this arm: nothing to fit", "event"))
         return None
-    return pd.DataFrame({"time": np.asarray(times, dtype=float), "event": np.asarray(events, dtype=int)})
+    return {"time": np.asarray(times, dtype=float), "event": np.asarray(events, dtype=int)}
 
 
 def _digitised(rows: list[RawRow], problems: list[Problem]) -> pd.DataFrame | None:
+    import pandas as pd
+
     before = len(problems)
     points: list[tuple[float, float]] = []
     for r in rows:
@@ -174,6 +181,8 @@ def _digitised(rows: list[RawRow], problems: list[Problem]) -> pd.DataFrame | No
 
 
 def _at_risk(rows: list[RawRow], problems: list[Problem]) -> pd.DataFrame | None:
+    import pandas as pd
+
     before = len(problems)
     points: list[tuple[float, float]] = []
     for r in rows:
@@ -211,6 +220,17 @@ def _model_arms(folder: Path) -> set[str] | None:
 
 def read_survival_datasets(inputs_folder: Path | str) -> list[SurvivalDataset]:
     """Every dataset of ``survival_data.csv`` with its (time, event) data, in file order."""
+    return _read_datasets(inputs_folder, frames=True)
+
+
+def check_survival_data(inputs_folder: Path | str) -> None:
+    """Raise InputError for every problem in ``survival_data.csv`` and the files it names, exactly as
+    read_survival_datasets would, without building the data frames (so that loading the inputs for the
+    base case does not import pandas when the data are individual patient data)."""
+    _read_datasets(inputs_folder, frames=False)
+
+
+def _read_datasets(inputs_folder: Path | str, frames: bool) -> list[SurvivalDataset]:
     folder = Path(inputs_folder)
     rows = read_csv(folder / SURVIVAL_DATA_FILE, COLUMNS[:5] + ("source",), ("numbers_at_risk_file", "total_events"))
     arms = _model_arms(folder)
@@ -247,8 +267,10 @@ def read_survival_datasets(inputs_folder: Path | str) -> list[SurvivalDataset]:
                 entry = file_arms.setdefault((endpoint, shown), ({r.values["arm"] for r in table}, set(), row.line))
                 entry[1].add(label)
             data = _ipd(selected, problems) if selected else None
-            if data is not None:
-                out.append(SurvivalDataset(endpoint, arm, kind, shown, label, v["source"], data))
+            if data is not None and frames:
+                import pandas as pd
+
+                out.append(SurvivalDataset(endpoint, arm, kind, shown, label, v["source"], pd.DataFrame(data)))
             continue
         # digitised
         risk_path = _relative_path(row, "numbers_at_risk_file", folder, problems)
