@@ -705,7 +705,6 @@ def _completeness_problems(raw: dict[str, list[RawRow]], settings: Settings, par
                                         ROLE_PARAMETERS, linked)
     event_lines = {row.values["event"]: row.line for row in raw["adverse_events"]}
     return (completeness.unused_parameter_problems(parameters, used)
-            + completeness.unused_curve_problems(curves, structure, scenarios)
             + completeness.cost_coverage_problems(structure, FILES["costs"])
             + completeness.adverse_event_coverage_problems(structure, event_lines, FILES["adverse_events"]))
 
