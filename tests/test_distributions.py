@@ -85,3 +85,9 @@ def test_an_override_recentres_the_psa_distribution(shipped_inputs):
     # the spread is kept: the log-normal's σ comes from the published CI width
     sigma = (np.log(0.54) - np.log(0.38)) / (2 * 1.959963984540054)
     assert np.log(sample["hr_pfs"]).std() == pytest.approx(sigma, rel=0.02)
+
+
+def test_z95_equals_the_normal_quantile_to_the_last_bit():
+    from scipy import stats
+
+    assert dist.Z95 == float(stats.norm.ppf(0.975))

@@ -159,4 +159,9 @@ def test_os_distribution_scenarios_switch_both_arms(shipped_inputs):
                                              "arm.eve_exe.os_hazard_ratio": "none"}
         for arm in ("eve_exe", "exe"):
             assert shipped_inputs.curves[f"os_{arm}_{family}"].family == family
-            assert shipped_inputs.curves[f"os_{arm}_{family}"].covariance is not None
+            curve = shipped_inputs.curves[f"os_{arm}_{family}"]
+            rows = _shipped("survival_covariance.csv").query("curve == @curve.id")
+            assert len(rows) == len(curve.coefficients) * (len(curve.coefficients) + 1) // 2  # every entry once
+            for _, r in rows.iterrows():  # the matrix the PSA samples from is the one in the file
+                i, j = curve.coefficients.index(r["coefficient_1"]), curve.coefficients.index(r["coefficient_2"])
+                assert curve.covariance[i, j] == curve.covariance[j, i] == r["covariance"]

@@ -185,8 +185,11 @@ def clinical_section(ctx: AppendixContext) -> None:
             "Coefficients", "Use", "Rationale and source", "PSA"), rows,
             (3.0, 1.8, 2.4, 2.1, 5.6, 1.1), align="llllll", font_size=7,
             notes=["Coefficients on the estimation scale (cea.engine.survival; times in months). MVN: sampled jointly "
-                   "from a multivariate normal with the fitted covariance (survival_covariance.csv). Survival "
-                   "coefficients are varied in the PSA and in scenarios, not one at a time."])
+                   "from a multivariate normal with the covariance in survival_covariance.csv: the inverse Hessian "
+                   "of the maximum-likelihood fit for curves fitted to patient-level data; for a curve calibrated "
+                   "to published medians and a hazard ratio (not fitted to a Kaplan-Meier curve), the delta-method "
+                   "covariance implied by the published confidence intervals (each row's source says which). "
+                   "Survival coefficients are varied in the PSA and in scenarios, not one at a time."])
     groups = parameter_groups(ctx)
     parameter_table(ctx, "Clinical parameters: treatment effect, PF death share and post-progression mortality",
                     groups["clinical"])
