@@ -234,6 +234,7 @@ EDITS = {  # workbook variant -> input cells edited (same ids as `cea run --set`
     "u_pd": {"u_pd": 0.5},
     "discount": {"discount_rate_costs": 0.015, "discount_rate_outcomes": 0.0},
     "simpson_pd_constant": {"within_cycle_correction": "simpson", "pd_mortality": "constant"},
+    "tot_faster_ae_at_start": {"tot_rate_everolimus": 0.1, "hr_os": 1.0, "adverse_event_timing": "at_start"},
     "monthly_simpson_even_age70": {"cycle_length_days": 30.4375, "within_cycle_correction": "simpson",
                                    "start_age": 70.0},  # 180 cycles: Simpson 1/3 only; rows after 180 masked
     "waning_no_correction_no_age_adjustment": {"waning_start_months": 24.0, "waning_end_months": 36.0,

@@ -37,6 +37,7 @@ class EngineSettings(Protocol):
     utility_age_adjustment: bool
     pd_mortality: str
     model_structure: str
+    adverse_event_timing: str
     waning_start_months: float
     waning_end_months: float
 
@@ -301,7 +302,10 @@ def _evaluate_chunk(structure: ModelStructure, p: Mapping[str, np.ndarray], s: E
             # ToT_k / Σ_{k<n} ToT_k of the events in cycle k (cycle start, like drug costs), so the
             # undiscounted total is the incidence and discounting follows the time on treatment
             timing = next(t.drug for t in structure.arm_treatments(arm.id) if t.times_adverse_events)
-            ae_cost_factor, ae_qaly_factor = ae_discount_factors(on_drug[timing], d_cost, d_out)
+            if s.adverse_event_timing == "at_start":  # the earlier convention: all at t = 0, undiscounted
+                ae_cost_factor = ae_qaly_factor = np.ones(n)
+            else:
+                ae_cost_factor, ae_qaly_factor = ae_discount_factors(on_drug[timing], d_cost, d_out)
             c = categories.index("adverse_events")
             for event in events:
                 rate = p[event.rate]
