@@ -77,7 +77,7 @@ def run(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs"), s
 @app.command()
 def params(inputs: InputsDir = Path("inputs"), json_output: JsonFlag = False,
            markdown: Annotated[Optional[Path], typer.Option("--markdown", help="Also write a Markdown parameter table to this file.")] = None) -> None:
-    """List every parameter with its value, distribution and source."""
+    """List every parameter with its value, verification status, distribution and source."""
     from cea.outputs.parameter_table import parameter_frame
 
     with exit_code_on_input_error():
@@ -96,7 +96,7 @@ def params(inputs: InputsDir = Path("inputs"), json_output: JsonFlag = False,
             import pandas as pd
 
             with pd.option_context("display.max_rows", None, "display.max_colwidth", 60, "display.width", 200):
-                typer.echo(frame[["id", "value", "unit", "distribution", "dsa_low", "dsa_high", "source"]].to_string(index=False))
+                typer.echo(frame[["id", "value", "unit", "status", "distribution", "dsa_low", "dsa_high", "source"]].to_string(index=False))
 
 
 def _finite_wtp(value: Optional[float]) -> Optional[float]:

@@ -86,7 +86,10 @@ def test_run_exits_zero_and_reports_both_arms(tmp_path):
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     assert doc["incremental"]["intervention"] == "eve_tam" and doc["incremental"]["comparator"] == "tam"
-    assert doc["incremental"]["qalys"] > 0 and doc["incremental"]["costs"] > 0
+    # the numbers: the pinned base case of this input set (tests/golden/tamrad.json)
+    pinned = json.loads((ROOT / "tests" / "golden" / "tamrad.json").read_text())["incremental"]
+    for key in ("costs", "qalys", "lys", "icer"):
+        assert doc["incremental"][key] == pytest.approx(pinned[key], rel=1e-9), key
     assert (tmp_path / "trace_eve_tam.csv").is_file() and (tmp_path / "trace_tam.csv").is_file()
 
 
@@ -96,10 +99,34 @@ def test_run_exits_zero_and_reports_both_arms(tmp_path):
     ("threshold", ()),
     ("psa", ("--iterations", "50", "--set", "horizon_years=5")),
 ])
-def test_analysis_commands_exit_zero(tmp_path, command, extra):
+def test_analysis_commands_exit_zero(tmp_path, command, extra, tamrad):
     result = invoke(command, "--inputs", TAMRAD, "--out", tmp_path, "--json", *extra)
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)
+    doc = json.loads(result.stdout)
+    # each command's headline numbers against the library run directly (exact arithmetic: rel 1e-12)
+    inputs = apply_overrides(tamrad, {"horizon_years": "5"}) if "--set" in extra else tamrad
+    base = run_base_case(inputs)
+    inc = base.incremental()
+    if command == "dsa":
+        assert doc["base_inmb"] == pytest.approx(inc["nmb"]["30000"], rel=1e-12)
+        row = doc["parameters"][0]  # the widest bar: rerun at its low value
+        low = run_base_case(apply_overrides(inputs, {row["parameter"]: row["low"]})).incremental()
+        assert row["inmb_low"] == pytest.approx(low["nmb"]["30000"], rel=1e-10)
+    elif command == "scenarios":
+        first = doc["scenarios"][0]
+        assert first["scenario"] == "base_case"
+        assert (first["inc_cost"], first["inc_qaly"]) == pytest.approx((inc["costs"], inc["qalys"]), rel=1e-12)
+        assert len(doc["scenarios"]) == 1 + len({r.scenario for r in tamrad.scenarios})
+    elif command == "threshold":
+        for row in doc["thresholds"]:  # at the threshold price the ICER equals the willingness to pay
+            factor = row["threshold_value"] / row["base_value"]
+            linked = tamrad.parameters[row["linked"]].value * factor
+            at = run_base_case(apply_overrides(tamrad, {row["parameter"]: row["threshold_value"],
+                                                        row["linked"]: linked})).incremental()
+            assert at["icer"] == pytest.approx(row["wtp"], rel=1e-9)
+    else:
+        assert doc["iterations"] == 50
+        assert doc["deterministic"]["costs"] == pytest.approx(inc["costs"], rel=1e-12)
 
 
 def test_validate_passes_on_the_calibration_targets(tmp_path):

@@ -66,7 +66,7 @@ def test_json_has_the_contract(shipped_validation):
 
 
 @pytest.mark.parametrize("override, failing, unaffected", [
-    ({"os_eve_exe.log_scale": "3.3"}, {"os_median_eve_exe", "os_landmark_24_eve_exe", "os_rmst_48_eve_exe"},
+    ({"hr_os": "1.8"}, {"os_median_eve_exe", "os_landmark_24_eve_exe", "os_rmst_48_eve_exe"},
      {"os_median_exe", "pfs_median_eve_exe"}),
     ({"hr_pfs": "0.8"}, {"pfs_median_eve_exe"}, {"pfs_median_exe", "os_median_eve_exe"}),
     ({"pfs_exe.log_scale": "1.9"}, {"pfs_median_exe", "pfs_median_eve_exe"}, {"os_median_exe"}),
@@ -120,10 +120,12 @@ def test_cli_validate_exit_0_writes_files_and_exit_1_on_a_failed_check(tmp_path)
     assert json.loads((folder / "validation.json").read_text()) == document
     fits = (folder / "fit_table.csv").read_text().splitlines()
     assert {"aic", "bic"} <= set(fits[0].split(",")) and len(fits) == 1 + 26
+    landmarks = (folder / "os_landmarks.csv").read_text().splitlines()
+    assert landmarks[0].startswith("source,model,family,arm,s_1y,s_2y,s_3y,s_5y,s_10y") and len(landmarks) > 26
     for png in ("survival_os.png", "survival_pfs.png", "hazard_os.png", "log_cumulative_hazard_os.png"):
         assert (folder / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
-    bad = runner.invoke(app, ["validate", "--out", str(tmp_path / "bad"), "--set", "os_exe.log_scale=3.2"])
+    bad = runner.invoke(app, ["validate", "--out", str(tmp_path / "bad"), "--set", "os_exe_weibull_ph.log_scale=3.2"])
     assert bad.exit_code == 1, bad.output
     assert "FAIL" in bad.stdout and "os_median_exe" in bad.stdout
     written = json.loads((tmp_path / "bad" / "validation" / "validation.json").read_text())

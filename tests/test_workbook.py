@@ -273,7 +273,7 @@ def _families_inputs(tmp_path: Path):
                                                       source="Test") for c in curves])
     _append_csv(folder / "parameters.csv", [
         {"id": pid, "group": "hazard_ratio", "description": text, "value": value, "unit": "ratio",
-         "distribution": "fixed", "source": "Test", "notes": "Test only"}
+         "distribution": "fixed", "source": "Assumption: test only", "status": "assumption", "notes": "Test only"}
         for pid, text, value in (("af_os", "OS acceleration factor (test)", "1.15"),
                                  ("af_pfs3", "PFS acceleration factor (test)", "1.3"),
                                  ("hr_os3", "OS hazard ratio (test)", "0.8"))])

@@ -33,6 +33,7 @@ from pathlib import Path
 
 from cea.errors import InputError, Problem
 from cea.inputs.readers import parse_float, read_csv
+from cea.inputs.tables import MAX_TIME_MONTHS
 
 VALIDATION_TARGETS_FILE = "validation_targets.csv"
 COLUMNS = ("check", "kind", "arm", "metric", "time_months", "target", "lower", "upper", "tolerance", "published",
@@ -108,6 +109,9 @@ def load_validation_targets(inputs_folder: Path | str, arms: tuple[str, ...] | N
         if metric.endswith(("_landmark", "_rmst", "_hazard_ratio")) and (num["time_months"] is None
                                                                           or num["time_months"] <= 0):
             problems.append(row.problem(f"{metric} needs time_months > 0", "time_months", name))
+        if num["time_months"] is not None and num["time_months"] > MAX_TIME_MONTHS:
+            problems.append(row.problem(f"time_months {num['time_months']:g} is more than {MAX_TIME_MONTHS:g} months "
+                                        "(100 years); times are in months", "time_months", name))
         if metric in ("dead_at_horizon", "os_hazard_ratio") and num["target"] is None:
             problems.append(row.problem(f"{metric} needs a target (there is no data to take it from)",
                                         "target", name))
@@ -123,6 +127,22 @@ def load_validation_targets(inputs_folder: Path | str, arms: tuple[str, ...] | N
                                         "Kaplan–Meier 95% CI)", "tolerance", name))
         out.append(ValidationTarget(name, v["kind"], v["arm"], metric, num["time_months"], num["target"], num["lower"],
                                     num["upper"], num["tolerance"], num["published"], v["source"], row.file, row.line))
+    problems += _coverage_problems(out, arms)
     if problems:
         raise InputError(problems)
     return tuple(out)
+
+
+def _coverage_problems(targets: list[ValidationTarget], arms: tuple[str, ...] | None) -> list[Problem]:
+    """The same check twice for one arm (metric and time_months) is a row pasted twice.  A check given for some
+    arms only is allowed: a publication may report a target for one arm (TamRAD reports OS for one arm)."""
+    problems: list[Problem] = []
+    seen: dict[tuple[str, str, float | None], ValidationTarget] = {}
+    for t in targets:
+        key = (t.arm, t.metric, t.time_months)
+        if key in seen:
+            problems.append(t.problem(f"{t.metric}{'' if t.time_months is None else f' at {t.time_months:g} months'} "
+                                      f"for arm '{t.arm}' is already checked on line {seen[key].line} "
+                                      f"('{seen[key].check}'); a duplicated row?", "metric"))
+        seen.setdefault(key, t)
+    return problems

@@ -18,6 +18,7 @@ from cea.analyses.survival_fits import FAMILY_LABELS, SurvivalFitsResult
 from cea.analyses.validation import ValidationResult
 from cea.inputs.model_inputs import ModelInputs
 from cea.inputs.validation_targets import VALIDATION_TARGETS_FILE, load_validation_targets
+from cea.analyses.landmarks import os_landmark_table
 from cea.outputs.files import to_json, write_atomically
 from cea.outputs.survival_plots import write_survival_plots
 
@@ -41,6 +42,10 @@ def fit_and_validation_files(folder: Path, inputs: ModelInputs, fits: SurvivalFi
     sub = folder
     if fits is not None and fits.endpoints:
         fits.to_frame().to_csv(sub / "fit_table.csv", index=False, float_format="%.10g")
+    landmarks = os_landmark_table(fits, base_case)
+    landmarks.to_csv(sub / "os_landmarks.csv", index=False, float_format="%.10g")
+    (sub / "os_landmarks.json").write_text(to_json({"os_landmarks": landmarks.to_dict(orient="records")}),
+                                           encoding="utf-8")
     write_survival_plots(sub, fits, base_case, median_marks(inputs, fits))
     if validation is not None:
         (sub / "validation.json").write_text(to_json(validation.to_dict()), encoding="utf-8")
