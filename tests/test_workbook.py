@@ -273,7 +273,7 @@ def _families_inputs(tmp_path: Path):
                                                       source="Test") for c in curves])
     _append_csv(folder / "parameters.csv", [
         {"id": pid, "group": "hazard_ratio", "description": text, "value": value, "unit": "ratio",
-         "distribution": "fixed", "source": "Test", "notes": "Test only"}
+         "distribution": "fixed", "source": "Assumption: test only", "status": "assumption", "notes": "Test only"}
         for pid, text, value in (("af_os", "OS acceleration factor (test)", "1.15"),
                                  ("af_pfs3", "PFS acceleration factor (test)", "1.3"),
                                  ("hr_os3", "OS hazard ratio (test)", "0.8"))])
@@ -383,3 +383,23 @@ def test_edited_workbook_equals_cea_run_set(recalculated, tmp_path):
 def test_every_survival_family_recalculates_to_the_engine(recalculated):
     path, model_inputs = recalculated["families"]
     assert _compare(path, model_inputs) < REL_TOL
+
+
+def test_validation_sheet_carries_the_cross_validation_table():
+    from cea.analyses.cross_validation import run_cross_validation
+    from cea.outputs.workbook_analyses import pretty
+
+    inputs = load_inputs(ROOT / "inputs")
+    crossval = run_cross_validation(inputs).table
+    wb = build_workbook(inputs, run_base_case(inputs), crossval=crossval)
+    cells = {(c.row, c.column): c.value for row in wb["Validation"].iter_rows() for c in row if c.value is not None}
+    heading = next(rc for rc, v in cells.items() if isinstance(v, str) and v.startswith("Cross-validation"))
+    header = heading[0] + 1
+    columns = {v: col for (r, col), v in cells.items() if r == header}
+    by_analysis = {cells[(r, columns[pretty("analysis")])]: r for (r, col), v in cells.items()
+                   if col == columns[pretty("analysis")] and r > header}
+    assert set(by_analysis) == set(crossval["analysis"])
+    zin = by_analysis["zin_2014_nl_discounting"]
+    assert cells[(zin, columns[pretty("published_icer")])] == 61079
+    expected = crossval.set_index("analysis").loc["zin_2014_nl_discounting", "model_icer"]
+    assert cells[(zin, columns[pretty("model_icer")])] == pytest.approx(expected, rel=1e-12)

@@ -17,11 +17,14 @@ from cea.errors import InputError, Problem
 CORRECTIONS = ("none", "half_cycle", "simpson")
 PD_MORTALITY = ("os_tracking", "constant")
 STRUCTURES = ("markov", "psm")
+EVIDENCE_STATUSES = ("reference", "exploratory")  # exploratory: results not for decisions (see evidence_note)
 
 
 @dataclass(frozen=True)
 class Settings:
     title: str
+    evidence_status: str
+    evidence_note: str
     currency: str
     price_year: int
     perspective: str
@@ -76,7 +79,7 @@ class Settings:
 
 
 SECTIONS = {
-    "model": ("title", "currency", "price_year", "perspective", "country", "cycle_length_days", "horizon_years",
+    "model": ("title", "evidence_status", "evidence_note", "currency", "price_year", "perspective", "country", "cycle_length_days", "horizon_years",
               "days_per_year", "discount_rate_costs", "discount_rate_outcomes", "within_cycle_correction",
               "start_age", "utility_age_adjustment", "pd_mortality", "model_structure", "waning_start_months",
               "waning_end_months"),
@@ -167,9 +170,13 @@ def from_mapping(flat: dict[str, Any], file: str = "settings.toml") -> Settings:
     else:
         v["price_linked"] = tuple(t.strip() for t in linked)
     for key in ("title", "currency", "perspective", "country", "intervention", "comparator", "within_cycle_correction",
-                "pd_mortality", "model_structure", "price_parameter"):
+                "pd_mortality", "model_structure", "price_parameter", "evidence_status", "evidence_note"):
         if not isinstance(v[key], str) or not v[key].strip():
             problems.append(Problem(file, f"expected non-empty text, got {v[key]!r}", parameter=key))
+    if v["evidence_status"] not in EVIDENCE_STATUSES:
+        problems.append(Problem(file, f"'{v['evidence_status']}' is not an evidence status; expected one of "
+                                f"{EVIDENCE_STATUSES} (exploratory: the results are not a base case for decisions)",
+                                parameter="evidence_status"))
     if v["within_cycle_correction"] not in CORRECTIONS:
         problems.append(Problem(file, f"'{v['within_cycle_correction']}' is not a correction; expected one of {CORRECTIONS}",
                                 parameter="within_cycle_correction"))
@@ -234,7 +241,7 @@ def override_value(key: str, text: str) -> Any:
     if key == "utility_age_adjustment":
         return text
     try:
-        if key in ("price_parameter", "title", "currency", "perspective", "country", "intervention", "comparator",
+        if key in ("price_parameter", "title", "evidence_status", "evidence_note", "currency", "perspective", "country", "intervention", "comparator",
                    "within_cycle_correction", "pd_mortality", "model_structure"):
             return text
         value = float(text)

@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # pandas is imported where a frame is built: validating IPD a
 
 from cea.errors import InputError, Problem
 from cea.inputs.readers import RawRow, read_csv
+from cea.inputs.tables import MAX_TIME_MONTHS
 
 SURVIVAL_DATA_FILE = "survival_data.csv"
 COLUMNS = ("endpoint", "arm", "kind", "file", "label", "numbers_at_risk_file", "total_events", "source")
@@ -135,6 +136,9 @@ def _ipd(rows: list[RawRow], problems: list[Problem]) -> dict[str, np.ndarray] |
         t, e = _number(r, "time", problems), _number(r, "event", problems)
         if t is not None and t < 0:
             problems.append(r.problem(f"time {t:g} is negative; times are months since randomisation (>= 0)", "time"))
+        elif t is not None and t > MAX_TIME_MONTHS:
+            problems.append(r.problem(f"time {t:g} is implausible: more than {MAX_TIME_MONTHS:g} months (100 years) "
+                                      "since randomisation; times are in months", "time"))
         if e is not None and e not in (0.0, 1.0):
             problems.append(r.problem(f"event {e:g} must be 1 (event) or 0 (censored)", "event"))
         times.append(t)
@@ -158,6 +162,9 @@ def _digitised(rows: list[RawRow], problems: list[Problem]) -> pd.DataFrame | No
             continue
         if t < 0:
             problems.append(r.problem(f"time {t:g} is negative; expected months >= 0", "time"))
+        elif t > MAX_TIME_MONTHS:
+            problems.append(r.problem(f"time {t:g} is implausible: more than {MAX_TIME_MONTHS:g} months (100 years); "
+                                      "times are in months", "time"))
         if not 0 <= s <= 1:
             problems.append(r.problem(f"survival {s:g} is outside [0, 1] (give proportions, not percentages)",
                                       "survival"))
@@ -184,6 +191,8 @@ def _at_risk(rows: list[RawRow], problems: list[Problem]) -> pd.DataFrame | None
             continue
         if n < 0 or n != int(n):
             problems.append(r.problem(f"n_risk {n:g} must be a whole number >= 0", "n_risk"))
+        if not 0 <= t <= MAX_TIME_MONTHS:
+            problems.append(r.problem(f"time {t:g} must be in [0, {MAX_TIME_MONTHS:g}] months", "time"))
         if points and t <= points[-1][0]:
             problems.append(r.problem(f"time {t:g} does not follow {points[-1][0]:g}; times must increase", "time"))
         elif points and n > points[-1][1]:
@@ -290,6 +299,14 @@ def _read_datasets(inputs_folder: Path | str, frames: bool) -> list[SurvivalData
             problems.append(row.problem(f"Guyot reconstruction failed: {exc}", "file", shown))
             continue
         out.append(SurvivalDataset(endpoint, arm, kind, shown, label, v["source"], data, curve, risk))
+    if arms is not None:  # data for one arm of an endpoint but not another: a lost row
+        for endpoint in dict.fromkeys(e for e, _ in seen):
+            have = {a for e, a in seen if e == endpoint}
+            for arm in sorted(arms - have):
+                first = min(line for (e, _), line in seen.items() if e == endpoint)
+                problems.append(Problem(SURVIVAL_DATA_FILE, f"{endpoint} data are given for {sorted(have)} but not for "
+                                        f"arm '{arm}' (arms.csv); every arm needs its row (a lost row?)", row=first,
+                                        column="arm", parameter=arm))
     if problems:
         raise InputError(problems)
     return out

@@ -45,7 +45,9 @@ def print_base_case(result: BaseCaseResult, out: Path) -> None:
     s = result.settings
     columns, rows = base_case_rows(result)
     money = lambda v: format_money(v, s.currency)  # noqa: E731
-    lines = [s.title, f"{s.perspective}; {s.currency} {s.price_year}; discount {s.discount_rate_costs:.1%} costs, "
+    banner = [f"*** {s.evidence_status.upper()} CONFIGURATION: {s.evidence_note} ***", ""] \
+        if s.evidence_status != "reference" else []
+    lines = banner + [s.title, f"{s.perspective}; {s.currency} {s.price_year}; discount {s.discount_rate_costs:.1%} costs, "
              f"{s.discount_rate_outcomes:.1%} outcomes; horizon {s.horizon_years:g} years; cycle "
              f"{s.cycle_length_days:g} days; within-cycle correction: {s.within_cycle_correction}", ""]
     width = max(len(label) for label, _ in rows) + 2

@@ -59,7 +59,7 @@ SHEET_NOTES = {
 def build_workbook(inputs: ModelInputs, base_case: BaseCaseResult, *, dsa: pd.DataFrame | None = None,
                    scenarios: pd.DataFrame | None = None, psa: pd.DataFrame | None = None,
                    ceac: pd.DataFrame | None = None, validation: pd.DataFrame | None = None,
-                   manifest: dict[str, Any] | None = None) -> Workbook:
+                   manifest: dict[str, Any] | None = None, crossval: pd.DataFrame | None = None) -> Workbook:
     """The model as an openpyxl Workbook (see the module docstring for the sheets)."""
     wb = Workbook()
     book = Book(wb, inputs, n_rows=inputs.settings.n_cycles)
@@ -74,7 +74,7 @@ def build_workbook(inputs: ModelInputs, base_case: BaseCaseResult, *, dsa: pd.Da
     build_dsa(book, dsa, base_inmb)
     build_scenarios(book, scenarios)
     build_psa(book, psa, ceac)
-    build_validation(book, base_case, validation)
+    build_validation(book, base_case, validation, crossval)
     order = ["Cover", INPUTS, RESULTS]
     for arm in inputs.structure.arm_ids:
         order += [book.surv[arm], book.trace[arm]]
