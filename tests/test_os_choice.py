@@ -106,6 +106,8 @@ def test_crossing_month_on_known_curves():
     # b's cumulative hazard catches a's (0.03t − 0.00025t² = 0.02t) at t = 40 months
     assert crossing_month(a, b, months) == pytest.approx(41.0)
     assert math.isnan(crossing_month(a, a * 0.5, months))
+    # a curve that dips below early and ends above is not a crossing for good; one below throughout is, from 0
+    assert math.isnan(crossing_month(np.maximum(a, b), b, months)) and crossing_month(a * 0.5, a, months) == 0.0
 
 
 def test_landmark_table_recomputes_each_fit_and_flags_the_independent_weibull_crossing(shipped):

@@ -3,7 +3,7 @@ clinical plausibility of long-term survival against an external source).
 
 One row per (model, family, arm) fitted by :mod:`cea.analyses.survival_fits` with S(t) at 1, 2, 3, 5 and 10
 years, the total AIC/BIC of the family (both arms), the month from which the intervention's curve falls below
-the comparator's (crossing; NaN when never within the horizon), and whether 5-year survival is within the
+the comparator's for good (crossing; NaN when it ends at or above it), and whether 5-year survival is within the
 external upper bound; then the Kaplan–Meier estimate (within follow-up), the base case's modelled OS
 (1 − Dead of the trace) and the external benchmarks of ``evidence/os_external_benchmarks.csv``.
 """
@@ -29,13 +29,14 @@ def _columns(values) -> dict[str, float]:
 
 
 def crossing_month(s_intervention: np.ndarray, s_comparator: np.ndarray, months: np.ndarray) -> float:
-    """First month at which the intervention's survival drops below the comparator's after having been at or
-    above it (the curves cross); NaN if never.  Both arrays are on the grid ``months`` (from 0)."""
+    """The month from which the intervention's survival stays below the comparator's to the horizon (the
+    curves cross for good: the intervention is worse in the long term); NaN if it ends at or above it.
+    Both arrays are on the grid ``months`` (from 0, where both are 1)."""
     below = s_intervention < s_comparator - 1e-12
-    above_seen = np.maximum.accumulate(~below)
-    crossing = below & np.concatenate(([False], above_seen[:-1]))
-    index = np.flatnonzero(crossing[1:])
-    return float(months[index[0] + 1]) if index.size else float("nan")
+    if not below[-1]:
+        return float("nan")
+    not_below = np.flatnonzero(~below)
+    return float(months[not_below[-1] + 1]) if not_below.size else float(months[0])
 
 
 def external_benchmarks(folder: Path) -> pd.DataFrame:

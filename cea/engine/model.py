@@ -14,6 +14,7 @@ from typing import Mapping, Protocol
 
 import numpy as np
 
+from cea.allocator import keep_large_arrays_in_heap
 from cea.engine import accumulate as acc
 from cea.engine import transitions as tr
 from cea.engine.discounting import discount_factors, within_cycle_weights
@@ -37,6 +38,7 @@ class EngineSettings(Protocol):
     utility_age_adjustment: bool
     pd_mortality: str
     model_structure: str
+    adverse_event_timing: str
     waning_start_months: float
     waning_end_months: float
 
@@ -134,6 +136,7 @@ def evaluate(structure: ModelStructure, parameters: Mapping[str, np.ndarray], se
     n = len(next(iter(parameters.values())))
     if n <= chunk_size:
         return _evaluate_chunk(structure, parameters, settings, keep_trace)
+    keep_large_arrays_in_heap()  # chunk after chunk reuses the same memory (see cea.allocator)
     starts = range(0, n, chunk_size)
     run = lambda i: _evaluate_chunk(structure, {k: v[i:i + chunk_size] for k, v in parameters.items()},  # noqa: E731
                                     settings, keep_trace)
@@ -301,7 +304,10 @@ def _evaluate_chunk(structure: ModelStructure, p: Mapping[str, np.ndarray], s: E
             # ToT_k / Σ_{k<n} ToT_k of the events in cycle k (cycle start, like drug costs), so the
             # undiscounted total is the incidence and discounting follows the time on treatment
             timing = next(t.drug for t in structure.arm_treatments(arm.id) if t.times_adverse_events)
-            ae_cost_factor, ae_qaly_factor = ae_discount_factors(on_drug[timing], d_cost, d_out)
+            if s.adverse_event_timing == "at_start":  # the earlier convention: all at t = 0, undiscounted
+                ae_cost_factor = ae_qaly_factor = np.ones(n)
+            else:
+                ae_cost_factor, ae_qaly_factor = ae_discount_factors(on_drug[timing], d_cost, d_out)
             c = categories.index("adverse_events")
             for event in events:
                 rate = p[event.rate]
