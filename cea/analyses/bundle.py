@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from cea.analyses.base_case import BaseCaseResult, run_base_case
+from cea.analyses.landmarks import landmark_table
 from cea.analyses.one_way import OneWayResult, one_way
 from cea.analyses.psa import PsaResult, run_psa
 from cea.analyses.scenarios import ScenarioResult, run_scenarios
@@ -12,6 +13,7 @@ from cea.analyses.severity import severity
 from cea.analyses.survival_fits import SurvivalFitsResult, run_survival_fits
 from cea.analyses.threshold import ThresholdResult, threshold
 from cea.analyses.validation import ValidationResult, run_validation
+from cea.analyses.verification import black_box_checks
 from cea.analyses.voi_analysis import VoiResult, run_voi
 from cea.inputs.manifest import RunManifest, build_manifest
 from cea.inputs.model_inputs import ModelInputs
@@ -34,6 +36,8 @@ class AnalysisBundle:
     severity: dict | None = None  # QALY shortfall and weight (cea.analyses.severity); NHS/PSS analyses only
     weighted_threshold: ThresholdResult | None = None  # threshold price with severity-weighted QALYs (weight > 1)
     list_price_base_case: BaseCaseResult | None = None  # the base case at list price when a PAS discount is set
+    verification: tuple[dict, ...] = ()  # black-box checks run on these inputs (cea.analyses.verification)
+    landmarks: object = None  # landmark survival table (cea.analyses.landmarks), a DataFrame
 
 
 def run_all_analyses(inputs: ModelInputs, iterations: int | None = None, seed: int | None = None,
@@ -54,4 +58,5 @@ def run_all_analyses(inputs: ModelInputs, iterations: int | None = None, seed: i
         inputs=inputs, base_case=psa.base_case, one_way=one_way(inputs), scenarios=run_scenarios(inputs),
         threshold=threshold(inputs, s.price_parameter, linked=s.price_linked), psa=psa, voi=run_voi(inputs, psa),
         manifest=build_manifest(inputs, psa.seed, overrides), validation=validation, fits=fits,
-        severity=weight, weighted_threshold=weighted, list_price_base_case=list_price)
+        severity=weight, weighted_threshold=weighted, list_price_base_case=list_price,
+        verification=tuple(black_box_checks(inputs)), landmarks=landmark_table(psa.base_case))

@@ -33,7 +33,7 @@ def dsa_section(ctx: AppendixContext) -> None:
     rows = []
     for _, r in table.iterrows():
         unit = b.inputs.parameters[r["parameter"]].unit
-        rows.append([f"{str(r['description']).split(' (')[0]}\n[{r['parameter']}]",
+        rows.append([str(r['description']).split(' (')[0],
                      parameter_value(r["low"], unit, ctx.currency), parameter_value(r["high"], unit, ctx.currency),
                      ctx.money(r["inmb_low"]), ctx.money(r["inmb_high"]),
                      icer(_finite(r["icer_low"]), r["status_low"], ctx.currency),

@@ -556,12 +556,18 @@ def _data_file_problems(folder: Path, arm_ids: tuple[str, ...]) -> list[Problem]
     The model's base case does not read them, but they are inputs: a bad row fails every command."""
     from cea.inputs.survival_data import SURVIVAL_DATA_FILE, read_survival_datasets
     from cea.inputs.population_norms import POPULATION_NORMS_FILE, load_population_norms
+    from cea.inputs.references import REFERENCES_FILE, load_references
+    from cea.inputs.submission import (BASELINE_FILE, SUBMISSION_FILE, load_baseline_characteristics,
+                                       load_document_controls)
     from cea.inputs.validation_targets import VALIDATION_TARGETS_FILE, load_validation_targets
 
     problems: list[Problem] = []
     for name, check in ((SURVIVAL_DATA_FILE, lambda: read_survival_datasets(folder)),
                         (VALIDATION_TARGETS_FILE, lambda: load_validation_targets(folder, arm_ids)),
-                        (POPULATION_NORMS_FILE, lambda: load_population_norms(folder))):
+                        (POPULATION_NORMS_FILE, lambda: load_population_norms(folder)),
+                        (REFERENCES_FILE, lambda: load_references(folder)),
+                        (SUBMISSION_FILE, lambda: load_document_controls(folder)),
+                        (BASELINE_FILE, lambda: load_baseline_characteristics(folder))):
         if not (folder / name).exists():
             missing = missing_file_problem(folder / name)
             if "found" in missing.message:  # e.g. survival_data.xlsx: present, but not as CSV
