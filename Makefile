@@ -9,13 +9,20 @@ STAMP  := $(VENV)/.installed
 export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: run test bench clean
+.PHONY: run test bench lock clean
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+# Install exactly what requirements.lock pins, every file checked against its SHA-256 (pip refuses anything
+# unpinned or unhashed), then cea itself without touching those pins.  A changed lock rebuilds the venv from empty.
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv --clear $(VENV)
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+# Refresh the lock after changing a dependency range in pyproject.toml (needs pip-tools >= 7.4 on Python 3.11).
+lock:
+	pip-compile $(LOCK_FLAGS) --quiet --extra test --build-deps-for editable --generate-hashes --strip-extras --allow-unsafe \
+	  --no-emit-index-url --no-emit-find-links --output-file requirements.lock pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/cea all --inputs inputs --out outputs

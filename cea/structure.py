@@ -58,8 +58,26 @@ class ArmSpec:
     os_hazard_ratio: str | None = None
     os_acceleration_factor: str | None = None
     pd_death_rate: str | None = None  # monthly PD->death rate parameter, used when pd_mortality = "constant"
-    discontinuation_rate: str | None = None  # monthly rate of stopping treatment while progression-free
     waning_reference: str | None = None  # arm whose hazards this arm's converge to under treatment-effect waning
+
+
+@dataclass(frozen=True)
+class TreatmentSpec:
+    """One drug of an arm and its time on treatment (ToT).
+
+    On treatment at time t (months): ToT(t) = PF(t) · exp(−λ·t), λ = ``discontinuation_rate`` (per month, the
+    hazard of stopping this drug for reasons other than progression or death; blank = 0: treat to progression).
+    ToT ≤ PF by construction; each drug of an arm stops on its own (exemestane goes on when everolimus stops for
+    toxicity).  The ``cost_items`` (basis per_day_on_treatment) are paid on this drug's ToT; the arm's adverse
+    events are spread over the ToT of the drug that ``times_adverse_events``.
+    """
+
+    arm: str
+    drug: str
+    label: str
+    discontinuation_rate: str | None
+    cost_items: tuple[str, ...]
+    times_adverse_events: bool = False
 
 
 @dataclass(frozen=True)
@@ -77,7 +95,9 @@ class CostItem:
 
 @dataclass(frozen=True)
 class AdverseEventSpec:
-    """A grade 3/4 adverse event: one-off at the start; cost = rate x cost; QALY loss = rate x disutility x duration."""
+    """A grade 3/4 adverse event: ``rate`` is the trial's per-patient incidence over its exposure; the events are
+    spread over the arm's time on treatment (see cea.engine.model), so the undiscounted total is rate x cost and
+    rate x disutility x duration, whatever the time on treatment."""
 
     id: str
     arm: str
@@ -100,6 +120,18 @@ class ModelStructure:
     gp_utility_terms: tuple[str, str, str]  # intercept, age, age^2 coefficients (Ara & Brazier 2010 form)
     life_table_ages: tuple[int, ...] = field(default=())
     life_table_qx: tuple[float, ...] = field(default=())
+    treatments: tuple[TreatmentSpec, ...] = field(default=())
+
+    @property
+    def drugs(self) -> tuple[str, ...]:
+        """Every drug of every arm, in table order (the per-drug axis of the engine's outputs)."""
+        seen: dict[str, None] = {}
+        for t in self.treatments:
+            seen.setdefault(t.drug, None)
+        return tuple(seen)
+
+    def arm_treatments(self, arm_id: str) -> tuple[TreatmentSpec, ...]:
+        return tuple(t for t in self.treatments if t.arm == arm_id)
 
     @property
     def arm_ids(self) -> tuple[str, ...]:

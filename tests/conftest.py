@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from cea.inputs.model_inputs import load_inputs
-from cea.structure import ArmSpec, CostItem, CurveSpec, ModelStructure
+from cea.structure import AdverseEventSpec, ArmSpec, CostItem, CurveSpec, ModelStructure, TreatmentSpec
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -79,8 +79,11 @@ class EngineSettings:
 
 
 def exponential_model(pfs_rate=0.1, os_rate=0.03, pd_rate=0.05, hr=0.5, death_share=0.0, qx=0.0,
-                      u_pf=0.8, u_pd=0.6, drug_price=100.0, n_samples=1):
-    """Two arms with exponential PFS (monthly rate) and a PD→death rate; returns (structure, parameters)."""
+                      u_pf=0.8, u_pd=0.6, drug_price=100.0, n_samples=1, tot_rate=None, adverse_event=None):
+    """Two arms with exponential PFS (monthly rate) and a PD→death rate; returns (structure, parameters).
+
+    ``tot_rate``: the treated arm's drug is stopped at this monthly rate while PF (None: to progression).
+    ``adverse_event``: (incidence, cost, disutility, days) of one event in the treated arm, timed by its drug."""
     structure = ModelStructure(
         arms=(ArmSpec("trt", "Treatment", "pfs", "os", pfs_hazard_ratio="hr", pd_death_rate="pd_rate"),
               ArmSpec("ctl", "Control", "pfs", "os", pd_death_rate="pd_rate")),
@@ -90,9 +93,16 @@ def exponential_model(pfs_rate=0.1, os_rate=0.03, pd_rate=0.05, hr=0.5, death_sh
                     CostItem("pf_care", "all", "care", "per_month_in_pf", ("pf_cost",)),
                     CostItem("pd_care", "all", "care", "per_month_in_pd", ("pd_cost",)),
                     CostItem("death", "all", "terminal", "per_death", ("death_cost",))),
-        adverse_events=(), utility_pf="u_pf", utility_pd="u_pd", pf_death_share="share",
-        gp_utility_terms=("g0", "g1", "g2"), life_table_ages=tuple(range(0, 121)), life_table_qx=tuple([qx] * 121))
+        adverse_events=(AdverseEventSpec("ae", "trt", "ae_rate", "ae_cost", "ae_dis", "ae_days"),) if adverse_event else (),
+        utility_pf="u_pf", utility_pd="u_pd", pf_death_share="share",
+        gp_utility_terms=("g0", "g1", "g2"), life_table_ages=tuple(range(0, 121)), life_table_qx=tuple([qx] * 121),
+        treatments=(TreatmentSpec("trt", "drug", "Drug", "tot_rate" if tot_rate is not None else None, ("drug",),
+                                  True),))
     values = {"pfs.log_rate": np.log(pfs_rate), "os.log_rate": np.log(os_rate), "pd_rate": pd_rate, "hr": hr,
               "share": death_share, "u_pf": u_pf, "u_pd": u_pd, "g0": 1.0, "g1": 0.0, "g2": 0.0,
               "price": drug_price, "pf_cost": 10.0, "pd_cost": 20.0, "death_cost": 1000.0}
+    if tot_rate is not None:
+        values["tot_rate"] = tot_rate
+    if adverse_event:
+        values.update(zip(("ae_rate", "ae_cost", "ae_dis", "ae_days"), adverse_event))
     return structure, {k: np.full(n_samples, float(v)) for k, v in values.items()}

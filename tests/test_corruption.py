@@ -246,7 +246,8 @@ def _referenced_parameters() -> dict[str, str]:
     """{parameter id: the file that refers to it} for ids used by cost_items, arms and adverse_events."""
     out: dict[str, str] = {}
     for name, columns in (("cost_items.csv", ("multiply", "divide")),
-                          ("arms.csv", ("pfs_hazard_ratio", "pd_death_rate", "discontinuation_rate")),
+                          ("arms.csv", ("pfs_hazard_ratio", "pd_death_rate")),
+                          ("time_on_treatment.csv", ("discontinuation_rate",)),
                           ("adverse_events.csv", ("rate", "cost", "disutility", "duration_days"))):
         for row in csv.DictReader(io.StringIO((INPUTS / name).read_text(encoding="utf-8"))):
             for column in columns:

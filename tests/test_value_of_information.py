@@ -243,7 +243,10 @@ def test_evppi_table_lists_parameters_then_groups_at_each_wtp():
     assert table.set_index(["name", "wtp"]).loc[("effects", 20_000.0), "parameters"] == "hr,u_pf"
     for _, row in table.iterrows():
         columns = row.parameters.split(",")
-        assert row.evppi == pytest.approx(evppi(costs, qalys, frame[columns].to_numpy(), row.wtp), rel=1e-9)
+        # The smoothing parameter is an optimiser's output: the bounded search stops within xatol = 0.02 of
+        # log10 λ's GCV minimum, and moving λ by that much moves these EVPPIs by up to 0.4% (c_pd at £30,000;
+        # 3e-5 for hr).  The table fits every λ in one batch, so it may stop elsewhere within that tolerance.
+        assert row.evppi == pytest.approx(evppi(costs, qalys, frame[columns].to_numpy(), row.wtp), rel=5e-3)
         assert 0 <= row.evppi <= row.evpi * (1 + 1e-6)
         assert row.evpi == pytest.approx(evpi(costs, qalys, [row.wtp])[0])
     # The three parameters explain all but a little noise in INB: EVPPI(all) ≈ EVPI.

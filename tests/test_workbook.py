@@ -279,16 +279,15 @@ def _families_inputs(tmp_path: Path):
                                  ("hr_os3", "OS hazard ratio (test)", "0.8"))])
     (folder / "arms.csv").write_text(
         "arm,label,pfs_curve,pfs_hazard_ratio,pfs_acceleration_factor,os_curve,os_hazard_ratio,os_acceleration_factor,"
-        "pd_death_rate,discontinuation_rate,waning_reference\n"
-        "eve_exe,Gompertz PFS x HR; log-normal OS x AF,pfs_gomp,hr_pfs,,os_ln,,af_os,pd_death_rate,"
-        "tot_discontinuation_rate,exe\n"
-        "exe,Log-logistic PFS; gen. gamma OS (Q > 0),pfs_ll,,,os_gg,,,pd_death_rate,,\n"
-        "arm3,Exponential PFS x AF; exponential OS x HR,pfs_exp,,af_pfs3,os_exp,hr_os3,,pd_death_rate,,\n"
-        "arm4,Gen. gamma PFS (Q < 0); Weibull OS x AF,pfs_ggn,,,os_eve_exe,,af_os,pd_death_rate,,\n", encoding="utf-8")
+        "pd_death_rate,waning_reference\n"
+        "eve_exe,Gompertz PFS x HR; log-normal OS x AF,pfs_gomp,hr_pfs,,os_ln,,af_os,pd_death_rate,exe\n"
+        "exe,Log-logistic PFS; gen. gamma OS (Q > 0),pfs_ll,,,os_gg,,,pd_death_rate,\n"
+        "arm3,Exponential PFS x AF; exponential OS x HR,pfs_exp,,af_pfs3,os_exp,hr_os3,,pd_death_rate,\n"
+        "arm4,Gen. gamma PFS (Q < 0); Weibull OS x AF,pfs_ggn,,,os_eve_exe,,af_os,pd_death_rate,\n", encoding="utf-8")
     _append_csv(folder / "cost_items.csv", [{"item": "start_assessment", "arm": "all", "category": "monitoring",
                                              "basis": "at_start", "multiply": "progression_cost",
                                              "description": "One-off assessment at start (test)"}])
-    return apply_overrides(load_inputs(folder), {"tot_discontinuation_rate": "0.035", "waning_start_months": "24",
+    return apply_overrides(load_inputs(folder), {"tot_rate_everolimus": "0.035", "waning_start_months": "24",
                                                  "waning_end_months": "36"})
 
 

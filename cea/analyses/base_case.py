@@ -53,6 +53,8 @@ class BaseCaseResult:
                 "qalys_by_state": {s: float(o.qalys_by_state_undiscounted[0, j, k])
                                    for k, s in enumerate(QALY_COMPONENTS)},
             },
+            # undiscounted means over the horizon (months): PF, alive, and on each drug the arm receives
+            "mean_months": o.mean_months()[arm],
         }
 
     def incremental(self) -> dict[str, Any]:
@@ -103,4 +105,6 @@ def trace_rows(result: BaseCaseResult, arm: str) -> dict[str, np.ndarray]:
         "new_progressions": flows(tr.new_progressions),
         "new_deaths": flows(tr.new_deaths),
         "p_pd_death": flows(tr.p_pd_death),
+        **{f"on_{drug}": result.outcomes.on_treatment[0, j, k] for k, drug in enumerate(result.outcomes.drugs)
+           if not np.isnan(result.outcomes.on_treatment[0, j, k, 0])},
     }

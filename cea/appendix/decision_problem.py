@@ -57,7 +57,7 @@ def features_section(ctx: AppendixContext) -> None:
         ["Discount rates", f"Costs {percent(s.discount_rate_costs)}, outcomes {percent(s.discount_rate_outcomes)} "
          "per year", "NICE reference case" if reference else
          "Non-reference-case rates" if ctx.nice else "Rates of the decision maker's guidance"],
-        ["Currency and price year", f"{s.currency} {s.price_year}", "Costs inflated to one price year"],
+        ["Currency and price year", f"{s.currency} {s.price_year}", "Price year of the unit costs; costs from sources of other years are not inflated (section B.3.15)"],
         ["Utility age adjustment", "Yes" if s.utility_age_adjustment else "No",
          "Utilities capped at and moved with general-population norms" if s.utility_age_adjustment else ""],
         ["Treatment-effect waning", "None" if math.isinf(s.waning_start_months) else

@@ -25,7 +25,6 @@ def _tested_in(ctx: AppendixContext, targets: set[str]) -> str:
 
 def assumptions(ctx: AppendixContext) -> list[list[str]]:
     s, inputs = ctx.s, ctx.bundle.inputs
-    arms = inputs.structure.arms
     rows = [["Three health states (progression-free, progressed, dead) describe the disease",
              "The trial reports PFS and OS; the standard structure of appraisals in advanced breast cancer",
              "Partitioned survival: " + _tested_in(ctx, {"model_structure"})]]
@@ -33,10 +32,14 @@ def assumptions(ctx: AppendixContext) -> list[list[str]]:
         rows.append(["Post-progression mortality follows the fitted OS curve of each arm",
                      "Reproduces the trial's OS in each arm within the data",
                      _tested_in(ctx, {"pd_mortality"})])
-    if all(not inputs.parameter_value(a.discontinuation_rate) if a.discontinuation_rate else True for a in arms):
+    treatments = getattr(inputs.structure, "treatments", ())
+    rates = {t.discontinuation_rate for t in treatments if t.discontinuation_rate}
+    if rates:
+        rows.append(["Each drug is taken until progression or until stopped at a constant rate λ (ToT = PF·exp(−λt))",
+                     "Calibrated to published median treatment durations (section B.3.3)", _tested_in(ctx, rates)])
+    else:
         rows.append(["Treatment continues until progression (no discontinuation for toxicity)",
-                     "Licensed posology; no time-to-discontinuation data were available to the model",
-                     _tested_in(ctx, {a.discontinuation_rate for a in arms if a.discontinuation_rate})])
+                     "Licensed posology; no time-to-discontinuation data were available to the model", "—"])
     rows.append(["No waning of the treatment effect" if math.isinf(s.waning_start_months) else
                  f"Treatment effect wanes from {s.waning_start_months:g} to {s.waning_end_months:g} months",
                  "No evidence on the duration of effect beyond the trial",

@@ -22,7 +22,10 @@ def severity_section(ctx: AppendixContext) -> None:
         f"annual life table for England 2017–2019 {ctx.cite('ONS England life tables 2017-2019')}, with EQ-5D-3L "
         f"norms by age and sex from the Health Survey for England valued with the UK tariff "
         f"{ctx.cite('HSE 2012 and 2014', 'Dolan 1997')}, for a population that is {percent(s.proportion_female, 0)} "
-        "female" if calculator else
+        "female. The calculator's reference-case norms are the model of Hernandez Alava et al. "
+        f"{ctx.cite('Hernandez Alava 2022')} fitted to the Health Survey for England 2014; its coefficients were not "
+        "available to this analysis, so the age-band means of the 2012 and 2014 surveys, the calculator's own "
+        "alternative norms on the same instrument and tariff, are used" if calculator else
         "the life table and the EQ-5D population norm of the inputs (Ara and Brazier "
         f"{ctx.cite('Ara 2010')}), integrated monthly; an approximation of the QALY Shortfall Calculator, because "
         "this input set holds no calculator norms")

@@ -64,8 +64,12 @@ def structure_section(ctx: AppendixContext) -> None:
             own = not hr and not af and getattr(arm, f"{endpoint}_curve") != getattr(
                 st.arms[0] if arm is not st.arms[0] else st.arms[-1], f"{endpoint}_curve")
             return text + (" (fitted to this arm)" if own else "")
-        stop = _pv(ctx, arm.discontinuation_rate)
-        stop_text = "Treat to progression" if not stop else f"{significant(stop, 3)} per month while in PF"
+        parts = []
+        for t in st.arm_treatments(arm.id):
+            stop = _pv(ctx, t.discontinuation_rate)
+            parts.append(f"{t.label}: to progression" if not stop else
+                         f"{t.label}: PF × exp(−{significant(stop, 3)}·t)")
+        stop_text = "; ".join(parts) or "none"
         rows.append([arm.label, effect("pfs"), effect("os"), stop_text])
     w.paragraph(f"Table {ctx.next_table()} gives the survival curves and treatment effects of each arm.")
     w.table("Survival curves and treatment effect by arm (base case)", ("Arm", "PFS (PF exits)", "OS",

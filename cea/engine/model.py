@@ -58,6 +58,9 @@ class ModelOutcomes:
     times_years: np.ndarray  # (T+1,)
     trace: Trace | None = None  # arrays (n, A, T+1) when requested
     pfs_os_crossings: np.ndarray | None = None  # (n, A) cycles where a PSM capped PFS at OS
+    drugs: tuple[str, ...] = ()
+    months_on_treatment_undiscounted: np.ndarray | None = None  # (n, A, D) within-cycle corrected, like LYs
+    on_treatment: np.ndarray | None = None  # (n, A, D, T+1) proportion on each drug, when the trace is kept
 
     @property
     def costs(self) -> np.ndarray:
@@ -90,10 +93,33 @@ class ModelOutcomes:
         trace = None
         if all(p.trace is not None for p in parts):
             trace = Trace(*(np.concatenate([getattr(p.trace, f) for p in parts]) for f in Trace.__dataclass_fields__))
+        on_treatment = cat("on_treatment") if all(p.on_treatment is not None for p in parts) else None
         return ModelOutcomes(first.arms, first.cost_categories, cat("costs_by_category"),
                              cat("costs_by_category_undiscounted"), cat("costs_by_state"), cat("lys_by_state"),
                              cat("lys_by_state_undiscounted"), cat("qalys_by_state"),
-                             cat("qalys_by_state_undiscounted"), first.times_years, trace, cat("pfs_os_crossings"))
+                             cat("qalys_by_state_undiscounted"), first.times_years, trace, cat("pfs_os_crossings"),
+                             first.drugs, cat("months_on_treatment_undiscounted"), on_treatment)
+
+    def mean_months(self, sample: int = 0) -> dict[str, dict]:
+        """Undiscounted mean months over the horizon per arm: PF, alive and on each drug the arm receives
+        (within-cycle corrected like the life-years; 12 months a year)."""
+        out = {}
+        for j, arm in enumerate(self.arms):
+            received = self.drug_mask[j] if self.drug_mask is not None else ()
+            out[arm] = {
+                "pf": float(self.lys_by_state_undiscounted[sample, j, 0] * 12.0),
+                "alive": float(self.lys_undiscounted[sample, j] * 12.0),
+                "on_treatment": {d: float(self.months_on_treatment_undiscounted[sample, j, k])
+                                 for k, d in enumerate(self.drugs) if received[k]},
+            }
+        return out
+
+    @property
+    def drug_mask(self) -> np.ndarray | None:
+        """(A, D) True where the arm receives the drug (NaN months mark the others)."""
+        if self.months_on_treatment_undiscounted is None:
+            return None
+        return ~np.isnan(self.months_on_treatment_undiscounted[0])
 
 
 def evaluate(structure: ModelStructure, parameters: Mapping[str, np.ndarray], settings: EngineSettings,
@@ -220,13 +246,21 @@ def _evaluate_chunk(structure: ModelStructure, p: Mapping[str, np.ndarray], s: E
     start_weights = np.column_stack([d_cost[:-1], np.ones(n_cycles)])
     event_weights = np.column_stack([d_mid, np.ones(n_cycles)])
     arm_traces, crossings = _arm_traces(structure, increments, p, s, background, p_background, n)
+    paid_on = {(t.arm, item): t.drug for t in structure.treatments for item in t.cost_items}
+    on_months = np.full(shape + (len(structure.drugs),), np.nan)
+    on_trace = np.full(shape + (len(structure.drugs), n_cycles + 1), np.nan) if keep_trace else None
     for j, arm in enumerate(structure.arms):
         trace = arm_traces[j]
         if keep_trace:
             traces.append(trace)
-        on_treatment = trace.pf
-        if arm.discontinuation_rate:
-            on_treatment = trace.pf * np.exp(-p[arm.discontinuation_rate][None, :] * times_months[:, None])
+        on_drug = {t.drug: time_on_treatment(trace.pf, p[t.discontinuation_rate] if t.discontinuation_rate else None,
+                                             times_months) for t in structure.arm_treatments(arm.id)}
+        drug_days = {d: acc.weighted_sums(on[:-1], start_weights) * s.cycle_length_days for d, on in on_drug.items()}
+        for k_drug, drug in enumerate(structure.drugs):
+            if drug in on_drug:
+                on_months[:, j, k_drug] = acc.occupancy_total(on_drug[drug], weights) * s.cycle_months
+                if keep_trace:
+                    on_trace[:, j, k_drug] = on_drug[drug].T
         # every reward in one pass over each trace array: columns of time weights
         # [LY discounted, LY undiscounted, QALY profile discounted, QALY profile undiscounted, cost discounted]
         sums = {"pf": acc.weighted_sums(trace.pf, occupancy_weights), "pd": acc.weighted_sums(trace.pd, occupancy_weights)}
@@ -234,7 +268,6 @@ def _evaluate_chunk(structure: ModelStructure, p: Mapping[str, np.ndarray], s: E
             for state, occ in (("pf", trace.pf), ("pd", trace.pd)):
                 sums[state][2] = acc.occupancy_total(occ, occupancy_weights[:, [0]] * profile)
                 sums[state][3] = acc.occupancy_total(occ, occupancy_weights[:, [1]] * profile)
-        drug = acc.weighted_sums(on_treatment[:-1], start_weights) * s.cycle_length_days
         progressions = acc.weighted_sums(trace.new_progressions, event_weights)
         deaths = acc.weighted_sums(trace.new_deaths, event_weights)
         for discounted, (ly, qp, cost_col, k) in ((True, (0, 2, 4, 0)), (False, (1, 3, 1, 1))):
@@ -243,7 +276,6 @@ def _evaluate_chunk(structure: ModelStructure, p: Mapping[str, np.ndarray], s: E
             qalys[discounted][:, j, 0] = level_pf * sums["pf"][qp] * s.cycle_years
             qalys[discounted][:, j, 1] = level_pd * sums["pd"][qp] * s.cycle_years
             totals = {  # per unit cost, by basis: (value, state attributed to)
-                "per_day_on_treatment": (drug[k], 0),
                 "per_month_in_pf": (sums["pf"][cost_col] * s.cycle_months, 0),
                 "per_month_in_pd": (sums["pd"][cost_col] * s.cycle_months, 1),
                 "per_progression": (progressions[k], 1),
@@ -253,24 +285,57 @@ def _evaluate_chunk(structure: ModelStructure, p: Mapping[str, np.ndarray], s: E
             for item in structure.cost_items:
                 if item.arm not in ("all", arm.id):
                     continue
-                per_unit, state = totals[item.basis]
+                if item.basis == "per_day_on_treatment":  # paid on the time on the drug that lists it
+                    per_unit, state = drug_days[paid_on[(arm.id, item.id)]][k], 0
+                else:
+                    per_unit, state = totals[item.basis]
                 value = _unit_value(p, item.multiply, item.divide) * per_unit
                 costs[discounted][:, j, categories.index(item.category)] += value
                 if discounted:
                     costs_by_state[:, j, state] += value
-        for event in structure.adverse_events:
-            if event.arm != arm.id:
-                continue
-            rate = p[event.rate]
-            value = rate * p[event.cost]
+        events = [e for e in structure.adverse_events if e.arm == arm.id]
+        if events:
+            # the trial's per-patient incidence spread over the time on the timing drug: a share
+            # ToT_k / Σ_{k<n} ToT_k of the events in cycle k (cycle start, like drug costs), so the
+            # undiscounted total is the incidence and discounting follows the time on treatment
+            timing = next(t.drug for t in structure.arm_treatments(arm.id) if t.times_adverse_events)
+            ae_cost_factor, ae_qaly_factor = ae_discount_factors(on_drug[timing], d_cost, d_out)
             c = categories.index("adverse_events")
-            for discounted in (True, False):
-                costs[discounted][:, j, c] += value
-                qalys[discounted][:, j, 2] -= rate * p[event.disutility] * p[event.duration_days] * (
-                    s.cycle_years / s.cycle_length_days)
-            costs_by_state[:, j, 0] += value
+            for event in events:
+                rate = p[event.rate]
+                value = rate * p[event.cost]
+                loss = rate * p[event.disutility] * p[event.duration_days] * (s.cycle_years / s.cycle_length_days)
+                costs[True][:, j, c] += value * ae_cost_factor
+                costs[False][:, j, c] += value
+                qalys[True][:, j, 2] -= loss * ae_qaly_factor
+                qalys[False][:, j, 2] -= loss
+                costs_by_state[:, j, 0] += value * ae_cost_factor
     trace_out = None
     if keep_trace:  # sample-major for users: (n_samples, n_arms, n_cycles + 1)
         trace_out = Trace(*(np.stack([getattr(t, f).T for t in traces], axis=1) for f in Trace.__dataclass_fields__))
     return ModelOutcomes(structure.arm_ids, categories, costs[True], costs[False], costs_by_state, lys[True], lys[False],
-                         qalys[True], qalys[False], times_years, trace_out, crossings)
+                         qalys[True], qalys[False], times_years, trace_out, crossings, structure.drugs, on_months,
+                         on_trace)
+
+
+def time_on_treatment(pf: np.ndarray, rate: np.ndarray | None, times_months: np.ndarray) -> np.ndarray:
+    """Proportion on a drug, ToT(t_k) = PF(t_k)·exp(−λ·t_k): (T+1, n).
+
+    λ (per month) is the hazard of stopping the drug for reasons other than progression or death; with
+    λ = 0 the drug is taken to progression (ToT = PF).  ToT ≤ PF at every cycle by construction.
+    """
+    if rate is None:
+        return pf
+    return pf * np.exp(-np.asarray(rate, dtype=float)[None, :] * times_months[:, None])
+
+
+def ae_discount_factors(on: np.ndarray, d_cost: np.ndarray, d_out: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Discount factors of adverse events spread over the time on treatment.
+
+    A share ToT_k / Σ_{j<n} ToT_j of the incidence falls in cycle k (k < n, at its start), so the discounted
+    total is incidence × Σ_k ToT_k·DF(t_k) / Σ_k ToT_k; returns that factor for costs and for QALYs (n,).
+    """
+    start = on[:-1]
+    total = start.sum(axis=0)
+    safe = np.where(total > 0, total, 1.0)
+    return (d_cost[:-1] @ start) / safe, (d_out[:-1] @ start) / safe

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,8 @@ from cea.inputs.readers import RawRow, missing_file_problem, parse_float, read_c
 from cea.inputs.settings import Settings
 from cea.inputs.tables import (COEFFICIENT_BOUNDS, DISTRIBUTIONS, MAX_COEFFICIENT_VARIANCE, MAX_COST, MAX_GAMMA_CV,
                                MAX_LOG_SE, UNIT_RULES, CurveRows, ParameterRow, ScenarioRow)
-from cea.structure import ACCELERATED_FAILURE_TIME, COEFFICIENTS, COST_BASES, PROPORTIONAL_HAZARDS, AdverseEventSpec, ArmSpec, CostItem, CurveSpec, ModelStructure
+from cea.structure import (ACCELERATED_FAILURE_TIME, COEFFICIENTS, COST_BASES, PROPORTIONAL_HAZARDS, AdverseEventSpec,
+                           ArmSpec, CostItem, CurveSpec, ModelStructure, TreatmentSpec)
 
 FILES = {
     "settings": "settings.toml",
@@ -42,6 +44,7 @@ FILES = {
     "arms": "arms.csv",
     "costs": "cost_items.csv",
     "adverse_events": "adverse_events.csv",
+    "treatments": "time_on_treatment.csv",
     "life_table": "life_table.csv",
     "scenarios": "scenarios.csv",
 }
@@ -296,6 +299,7 @@ def _parse_curves(rows: list[RawRow], cov_rows: list[RawRow]) -> tuple[dict[str,
                                   None, first.values["source"], first.file, first.line)
     # covariance (long format, symmetric entries may be given once)
     cov: dict[str, np.ndarray] = {}
+    links: dict[str, dict[str, list[float]]] = {}
     for row in cov_rows:
         curve = row.values["curve"]
         if curve not in curves:
@@ -304,6 +308,11 @@ def _parse_curves(rows: list[RawRow], cov_rows: list[RawRow]) -> tuple[dict[str,
         names = curves[curve].coefficients
         a, b = row.values["coefficient_1"], row.values["coefficient_2"]
         value = parse_float(row, "covariance", problems, f"{curve}.{a}")
+        linked = LINKED.fullmatch(b)
+        if linked and a in names:  # cov(coefficient, ln parameter): the parameter is drawn with the curve
+            if value is not None:
+                links.setdefault(curve, {}).setdefault(linked.group(1), [0.0] * len(names))[names.index(a)] = value
+            continue
         if a not in names or b not in names:
             problems.append(row.problem(f"coefficients must be among {names}", "coefficient_1", f"{curve}.{a}"))
             continue
@@ -334,7 +343,52 @@ def _parse_curves(rows: list[RawRow], cov_rows: list[RawRow]) -> tuple[dict[str,
                                                 f"{curve}.{names[k]}"))
             continue
         curves[curve] = replace(curves[curve], covariance=m)
+    for curve, by_parameter in links.items():
+        curves[curve] = replace(curves[curve], links=tuple((pid, tuple(v)) for pid, v in by_parameter.items()))
     return curves, problems
+
+
+LINKED = re.compile(r"log\((\w+)\)")  # survival_covariance.csv: coefficient_2 = log(<parameter id>)
+
+
+def link_problems(parameters: dict[str, ParameterRow], curves: dict[str, CurveRows]) -> list[Problem]:
+    """A parameter linked to a curve's coefficients must be a log-normal parameter, and the joint covariance of
+    (coefficients, ln parameter) must be positive semi-definite."""
+    problems = []
+    for curve in curves.values():
+        for pid, cross in curve.links:
+            row = parameters.get(pid)
+            where = Problem(FILES["covariance"], "", parameter=f"{curve.id}.log({pid})")
+            if row is None or row.distribution != "lognormal":
+                problems.append(replace(where, message=f"log({pid}) must name a log-normal parameter in "
+                                                       f"{FILES['parameters']}"))
+                continue
+            if curve.covariance is None:
+                problems.append(replace(where, message="a linked parameter needs the curve's own covariance"))
+                continue
+            if joint_covariance(curve, pid, row) is None:
+                problems.append(replace(where, message="covariance of the coefficients and the log parameter is not "
+                                                       "positive semi-definite"))
+    return problems
+
+
+def log_sd(row: ParameterRow) -> float:
+    """SD of ln(parameter) of a log-normal row (from its CI, else its se)."""
+    if row.ci_low is not None and row.ci_high is not None:
+        return (math.log(row.ci_high) - math.log(row.ci_low)) / (2 * 1.959963984540054)
+    return float(row.se or 0.0)
+
+
+def joint_covariance(curve: CurveRows, pid: str, row: ParameterRow) -> np.ndarray | None:
+    """(k + 1)² covariance of (coefficients, ln parameter); None if not positive semi-definite."""
+    cross = dict(curve.links)[pid]
+    k = len(curve.coefficients)
+    m = np.zeros((k + 1, k + 1))
+    m[:k, :k] = curve.covariance
+    m[:k, k] = m[k, :k] = cross
+    m[k, k] = log_sd(row) ** 2
+    eig = np.linalg.eigvalsh(m)
+    return m if eig.min() >= -1e-10 * max(1.0, abs(eig.max())) else None
 
 
 def coefficient_problem(name: str, value: float) -> str | None:
@@ -392,15 +446,13 @@ def _parse_structure(raw: dict[str, list[RawRow]], parameters: dict[str, Paramet
             if af and family not in ACCELERATED_FAILURE_TIME:
                 problems.append(row.problem(f"an acceleration factor needs an AFT family; '{curve}' is {family}",
                                             f"{endpoint}_acceleration_factor", arm_id))
-        for column in ("pd_death_rate", "discontinuation_rate"):
-            need_param(row, column, v.get(column, ""))
+        need_param(row, "pd_death_rate", v.get("pd_death_rate", ""))
         arms.append(ArmSpec(id=arm_id, label=v["label"] or arm_id, pfs_curve=v["pfs_curve"], os_curve=v["os_curve"],
                             pfs_hazard_ratio=v.get("pfs_hazard_ratio") or None,
                             pfs_acceleration_factor=v.get("pfs_acceleration_factor") or None,
                             os_hazard_ratio=v.get("os_hazard_ratio") or None,
                             os_acceleration_factor=v.get("os_acceleration_factor") or None,
                             pd_death_rate=v.get("pd_death_rate") or None,
-                            discontinuation_rate=v.get("discontinuation_rate") or None,
                             waning_reference=v.get("waning_reference") or None))
     arm_ids = {a.id for a in arms}
     for a, row in zip(arms, raw["arms"]):
@@ -453,6 +505,9 @@ def _parse_structure(raw: dict[str, list[RawRow]], parameters: dict[str, Paramet
         events.append(AdverseEventSpec(v["event"], v["arm"], v["rate"], v["cost"], v["disutility"], v["duration_days"],
                                        v.get("label", "")))
 
+    treatments, found = _parse_treatments(raw["treatments"], arm_ids, items, events, known)
+    problems += found
+
     for pid in ROLE_PARAMETERS:
         if pid not in parameters:
             problems.append(Problem(FILES["parameters"], "required parameter is missing (the model's state utilities, "
@@ -466,8 +521,63 @@ def _parse_structure(raw: dict[str, list[RawRow]], parameters: dict[str, Paramet
         cost_items=tuple(items), adverse_events=tuple(events), utility_pf="u_pf", utility_pd="u_pd",
         pf_death_share="pf_death_share",
         gp_utility_terms=("gp_utility_intercept", "gp_utility_age", "gp_utility_age_squared"),
-        life_table_ages=life[0], life_table_qx=life[1])
+        life_table_ages=life[0], life_table_qx=life[1], treatments=tuple(treatments))
     return structure, problems
+
+
+YES, NO = ("yes", "true", "1"), ("no", "false", "0", "")
+
+
+def _parse_treatments(rows: list[RawRow], arm_ids: set[str], items: list[CostItem], events: list[AdverseEventSpec],
+                      known: set[str]) -> tuple[list[TreatmentSpec], list[Problem]]:
+    """time_on_treatment.csv: one row per (arm, drug).  Every per_day_on_treatment cost item is paid on exactly
+    one drug's time on treatment, and every arm with adverse events names exactly one drug that times them."""
+    problems: list[Problem] = []
+    treatments: list[TreatmentSpec] = []
+    drug_items = {(i.arm, i.id): i for i in items if i.basis == "per_day_on_treatment"}
+    paid_on: dict[tuple[str, str], str] = {}
+    seen: dict[tuple[str, str], int] = {}
+    for row in rows:
+        v = row.values
+        arm, drug = v["arm"], v["drug"]
+        if arm not in arm_ids:
+            problems.append(row.problem(f"unknown arm '{arm}'; expected one of {sorted(arm_ids)}", "arm", drug))
+        if not drug or any(ch.isspace() for ch in drug):
+            problems.append(row.problem("drug must be non-empty and without spaces", "drug", drug))
+        if (arm, drug) in seen:
+            problems.append(row.problem(f"duplicated drug for arm '{arm}' (first on line {seen[(arm, drug)]})", "drug", drug))
+        seen.setdefault((arm, drug), row.line)
+        rate = v.get("discontinuation_rate", "")
+        if rate and rate not in known:
+            problems.append(row.problem(f"refers to unknown parameter '{rate}' (not in parameters.csv)",
+                                        "discontinuation_rate", rate))
+        listed = _ids(v.get("cost_items", ""))
+        for item in listed:
+            if (arm, item) not in drug_items:
+                problems.append(row.problem(f"'{item}' is not a per_day_on_treatment cost item of arm '{arm}' in "
+                                            "cost_items.csv", "cost_items", item))
+            elif (arm, item) in paid_on:
+                problems.append(row.problem(f"'{item}' is already paid on the time on '{paid_on[(arm, item)]}'; a cost "
+                                            "item is paid on one drug only", "cost_items", item))
+            else:
+                paid_on[(arm, item)] = drug
+        flag = v.get("times_adverse_events", "").strip().lower()
+        if flag not in YES + NO:
+            problems.append(row.problem(f"'{flag}' is not yes or no", "times_adverse_events", drug))
+        treatments.append(TreatmentSpec(arm, drug, v.get("label") or drug, rate or None, listed, flag in YES))
+    for (arm, item_id), item in drug_items.items():
+        if (arm, item_id) not in paid_on:
+            problems.append(Problem(FILES["costs"], f"per_day_on_treatment cost item of arm '{arm}' is paid on no "
+                                    f"drug: list it in the cost_items column of {FILES['treatments']}"
+                                    + (" (a drug cost needs a named arm, not 'all')" if arm == "all" else ""),
+                                    parameter=item_id))
+    for arm in sorted(arm_ids):
+        timing = [t.drug for t in treatments if t.arm == arm and t.times_adverse_events]
+        has_events = any(e.arm == arm for e in events)
+        if has_events and len(timing) != 1:
+            problems.append(Problem(FILES["treatments"], f"arm '{arm}' has adverse events, so exactly one of its drugs "
+                                    f"needs times_adverse_events = yes (found {timing or 'none'})", parameter=arm))
+    return treatments, problems
 
 
 def _parse_life_table(rows: list[RawRow]) -> tuple[tuple[tuple[int, ...], tuple[float, ...]], list[Problem]]:
@@ -607,9 +717,10 @@ CSV_SPECS = {  # table -> (required columns, optional columns)
     "covariance": (("curve", "coefficient_1", "coefficient_2", "covariance"), ("source",)),
     "arms": (("arm", "label", "pfs_curve", "os_curve"),
              ("pfs_hazard_ratio", "pfs_acceleration_factor", "os_hazard_ratio", "os_acceleration_factor",
-              "pd_death_rate", "discontinuation_rate", "waning_reference")),
+              "pd_death_rate", "waning_reference")),
     "costs": (("item", "arm", "category", "basis", "multiply"), ("divide", "description")),
     "adverse_events": (("event", "arm", "rate", "cost", "disutility", "duration_days"), ("label",)),
+    "treatments": (("arm", "drug", "cost_items", "times_adverse_events"), ("label", "discontinuation_rate", "source")),
     "life_table": (("age", "qx"), ("source",)),
     "scenarios": (("scenario", "target", "value", "rationale"), ()),
 }
@@ -656,6 +767,7 @@ def load_inputs(folder: Path | str) -> ModelInputs:
     if "scenarios" in raw:
         scenarios, found = _parse_scenarios(raw["scenarios"])
         problems += found
+    problems += link_problems(parameters, curves) if parameters else []
     clash = set(parameters) & {f"{c}.{k}" for c, r in curves.items() for k in r.coefficients}
     problems += [Problem(FILES["parameters"], "id clashes with a survival coefficient", parameter=c) for c in clash]
     if problems:

@@ -30,7 +30,7 @@ from cea.structure import ACCELERATED_FAILURE_TIME, PROPORTIONAL_HAZARDS, ArmSpe
 
 ARM_FIELDS = tuple(f.name for f in fields(ArmSpec) if f.name not in ("id",))
 _PARAMETER_FIELDS = ("pfs_hazard_ratio", "pfs_acceleration_factor", "os_hazard_ratio", "os_acceleration_factor",
-                     "pd_death_rate", "discontinuation_rate")
+                     "pd_death_rate")
 
 
 def parse_assignments(pairs: list[str], origin: str = "--set") -> dict[str, str]:
@@ -185,7 +185,9 @@ def apply_overrides(inputs: ModelInputs, overrides: dict[str, str | float], orig
                                              f"with column one of {ARM_FIELDS}", parameter=key))
                 if column in ("label", "pfs_curve", "os_curve") and not text:
                     raise InputError(Problem(origin, f"{column} cannot be blank", parameter=key))
-                arms[arm_id] = replace(arms[arm_id], **{column: text or None})
+                # "none" (or blank) removes an optional column, e.g. an OS hazard ratio when a scenario switches
+                # the arm to its own independently fitted curve
+                arms[arm_id] = replace(arms[arm_id], **{column: None if text.lower() in ("", "none") else text})
                 arms_changed = True
             else:
                 raise InputError(Problem(origin, "unknown parameter or setting id (see `cea params`)", parameter=key))

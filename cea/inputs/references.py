@@ -24,7 +24,7 @@ REFERENCES_FILE = "references.csv"
 # what is never a source: internal working files, scripts and code, recollection
 INTERNAL = re.compile(r"EVIDENCE\.md|HTA_METHODS|docs/|evidence_research|\.md\b|\.R\b|\.py\b|Bram-R|PRE-ACT|"
                       r"github|\bcea\.[a-z_]+|recalled|recollection", re.IGNORECASE)
-ASSUMPTION = re.compile(r"^\s*(Assumption|Our choice)", re.IGNORECASE)
+ASSUMPTION = re.compile(r"^\s*(Assumption|Our choice)|\(assumption\b", re.IGNORECASE)
 UNVERIFIED = re.compile(r"not verified|unverified|\(U\b|\bU:|recalled", re.IGNORECASE)
 
 
@@ -65,7 +65,7 @@ def cited_keys(text: str, references: tuple[Reference, ...]) -> list[str]:
 
 
 def is_assumption(text: str) -> bool:
-    return bool(ASSUMPTION.match(text or ""))
+    return bool(ASSUMPTION.search(text or ""))
 
 
 def is_unverified(text: str) -> bool:

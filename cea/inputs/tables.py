@@ -102,6 +102,8 @@ class CurveRows:
     source: str
     file: str
     line: int
+    # log-normal parameters drawn jointly with the coefficients: (parameter id, cov(coefficient_i, ln parameter))
+    links: tuple[tuple[str, tuple[float, ...]], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -124,7 +124,7 @@ def results_layout(inputs: ModelInputs) -> dict[str, str]:
         book.surv[arm], book.trace[arm] = f"Surv {arm}", f"Trace {arm}"
     from cea.outputs.workbook_model import trace_columns
 
-    book.trace_cols = {c.key: j for j, c in enumerate(trace_columns(inputs.structure.cost_categories), start=1)}
+    book.trace_cols = {c.key: j for j, c in enumerate(trace_columns(inputs.structure.cost_categories, inputs.structure.drugs), start=1)}
     build_results(book)
     return dict(book.result_cells)
 

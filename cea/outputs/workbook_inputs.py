@@ -259,8 +259,9 @@ def build_inputs(book: Book) -> None:
 
     # adverse events --------------------------------------------------------------------------------
     r += 1
-    section("Adverse events", "One-off at model start: cost = rate x cost; QALY loss = rate x disutility x days / "
-            "days per year")
+    section("Adverse events", "Per patient over the time on treatment (undiscounted): cost = rate x cost; QALY loss = "
+            "rate x disutility x days / days per year; each Trace sheet spreads them over the timing drug's time on "
+            "treatment (ae_share) and discounts them")
     header_row(ws, r, ["Event", "Label", "Expected cost per patient", "Arm", "Rate", "Cost per event", "Disutility",
                        "Duration (days)", "QALY loss per patient"], height=30)
     r += 1

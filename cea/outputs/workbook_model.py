@@ -106,7 +106,7 @@ def _index(columns) -> dict[str, int]:
 SURV = _index(SURV_COLUMNS)
 
 
-def trace_columns(categories: tuple[str, ...]) -> tuple[Column, ...]:
+def trace_columns(categories: tuple[str, ...], drugs: tuple[str, ...] = ()) -> tuple[Column, ...]:
     fixed = (
         Column("cycle", "Cycle", INTEGER, 7), Column("t_years", "Time (years)", YEARS, 9),
         Column("p_pf_pd", "P(PF→PD)", PROB), Column("p_pf_d", "P(PF→Dead)", PROB),
@@ -115,14 +115,17 @@ def trace_columns(categories: tuple[str, ...]) -> tuple[Column, ...]:
         Column("p_pd_d", "P(PD→Dead)", PROB), Column("pd_deaths", "Deaths from PD", OCC), Column("pd", "PD", OCC, 10),
         Column("new_deaths", "New deaths", OCC), Column("dead", "Dead", OCC, 10),
         Column("total", "PF+PD+Dead", OCC, 10),
-        Column("on_trt", "On treatment", OCC, 10), Column("w", "Within-cycle weight", FACTOR, 10),
+        *(Column(f"on:{d}", f"On {d} (ToT = PF x exp(-rate t))", OCC, 11) for d in drugs),
+        Column("ae_share", "Share of adverse events in this cycle (ToT of the timing drug)", FACTOR, 12),
+        Column("w", "Within-cycle weight", FACTOR, 10),
         Column("df_c", "Discount factor, costs", FACTOR, 10), Column("df_o", "Discount factor, outcomes", FACTOR, 10),
         Column("df_mid", "Discount factor, costs at mid-cycle", FACTOR, 11),
         Column("u_profile", "Population utility U_gp(age) (age profile)", FACTOR, 12),
         Column("ly_pf", "LYs PF (disc.)", "0.000000", 10), Column("ly_pd", "LYs PD (disc.)", "0.000000", 10),
         Column("ly_pf_u", "LYs PF (undisc.)", "0.000000", 10), Column("ly_pd_u", "LYs PD (undisc.)", "0.000000", 10),
         Column("q_pf", "QALYs PF (disc.)", "0.000000", 10), Column("q_pd", "QALYs PD (disc.)", "0.000000", 10),
-        Column("b_drug", "Treatment days (disc., cycle start)", "0.0000", 12),
+        *(Column(f"b_drug:{d}", f"Days on {d} (disc., cycle start)", "0.0000", 12) for d in drugs),
+        Column("ae_q", "AE QALY loss (disc.)", "0.000000", 10),
         Column("b_pf", "PF months (disc.)", "0.000000", 11), Column("b_pd", "PD months (disc.)", "0.000000", 11),
         Column("b_prog", "Progressions (disc. at mid-cycle)", "0.000000", 12),
         Column("b_death", "Deaths (disc. at mid-cycle)", "0.000000", 12),
@@ -131,7 +134,7 @@ def trace_columns(categories: tuple[str, ...]) -> tuple[Column, ...]:
     return fixed + cats + (Column("cost_total", "Total costs", "#,##0.00", 13),)
 
 
-BASIS_COLUMN = {"per_day_on_treatment": "b_drug", "per_month_in_pf": "b_pf", "per_month_in_pd": "b_pd",
+BASIS_COLUMN = {"per_month_in_pf": "b_pf", "per_month_in_pd": "b_pd",
                 "per_progression": "b_prog", "per_death": "b_death"}
 
 
@@ -253,7 +256,7 @@ def _trace_sheet(book: Book, arm_id: str) -> None:
     n, st = book.n, book.inputs.structure
     arm = st.arm(arm_id)
     categories = st.cost_categories
-    columns = trace_columns(categories)
+    columns = trace_columns(categories, st.drugs)
     T = _index(columns)
     L = {k: get_column_letter(j) for k, j in T.items()}
     fmts = {c.key: c.fmt for c in columns}
@@ -270,15 +273,13 @@ def _trace_sheet(book: Book, arm_id: str) -> None:
         put_formula(ws, 4, 6, "NA()")
         put_text(ws, 4, 7, "no PD death-rate parameter for this arm: pd_mortality = constant is not available")
     p_const = "$F$4"
-    put_text(ws, 5, 1, "Treatment discontinuation rate (per month, while PF)")
-    if arm.discontinuation_rate:
-        put_formula(ws, 5, 6, n(arm.discontinuation_rate), GENERAL)
-    else:
-        put_value(ws, 5, 6, 0, GENERAL)
-        put_text(ws, 5, 7, "none: on treatment = PF")
+    treatments = st.arm_treatments(arm_id)
+    put_text(ws, 5, 1, "Time on treatment per drug: PF x exp(-rate x t months); " + "; ".join(
+        f"{t.drug}: rate {t.discontinuation_rate or '0 (to progression)'}" for t in treatments))
     put_text(ws, 6, 1, "Drug costs are paid at the start of each cycle while on treatment (no within-cycle "
              "correction); "
-             "progression and death costs at mid-cycle; adverse events and one-off costs at cycle 0.", font=SUBTITLE_FONT)
+             "progression and death costs at mid-cycle; adverse events spread over the time on treatment (ae_share); "
+             "one-off costs at cycle 0.", font=SUBTITLE_FONT)
     _column_headers(ws, columns)
 
     surv = sheet_ref(book.surv[arm_id])
@@ -298,10 +299,17 @@ def _trace_sheet(book: Book, arm_id: str) -> None:
         unit = book.unit_cost[k_item]
         if item.basis == "at_start":
             one_off[item.category].append(unit)
+        elif item.basis == "per_day_on_treatment":
+            drug = next(t.drug for t in treatments if item.id in t.cost_items)
+            terms[item.category].append((f"b_drug:{drug}", unit))
         else:
             terms[item.category].append((BASIS_COLUMN[item.basis], unit))
-    if book.ae_cells.get(arm_id):
-        one_off["adverse_events"].extend(cost for cost, _ in book.ae_cells[arm_id])
+    ae = book.ae_cells.get(arm_id, [])
+    ae_cost_total = "(" + "+".join(cost for cost, _ in ae) + ")" if ae else "0"
+    ae_qaly_total = "(" + "+".join(q for _, q in ae) + ")" if ae else "0"
+    timing = next((t.drug for t in treatments if t.times_adverse_events), None)
+    received = {t.drug: t for t in treatments}
+    first_, last_ = book.first_row, book.first_row + book.n_rows
     put = FastCells(ws).put
     for k in range(book.n_rows + 1):
         r = book.first_row + k
@@ -331,8 +339,20 @@ def _trace_sheet(book: Book, arm_id: str) -> None:
             f["b_prog"] = f"=IF({kk}<={nc},{L['df_mid']}{r}*{L['new_prog']}{r},0)"
             f["b_death"] = f"=IF({kk}<={nc},{L['df_mid']}{r}*{L['new_deaths']}{r},0)"
         f["total"] = f"={L['pf']}{r}+{L['pd']}{r}+{L['dead']}{r}"
-        f["on_trt"] = (f"={L['pf']}{r}*EXP(-1*$F$5*{surv}{S['t_months']}{r})" if arm.discontinuation_rate
-                       else f"={L['pf']}{r}")
+        for d in st.drugs:
+            t_ = received.get(d)
+            if t_ is None:
+                f[f"on:{d}"] = 0
+            elif t_.discontinuation_rate:
+                f[f"on:{d}"] = f"={L['pf']}{r}*EXP(-1*{n(t_.discontinuation_rate)}*{surv}{S['t_months']}{r})"
+            else:
+                f[f"on:{d}"] = f"={L['pf']}{r}"
+        if timing:
+            on_col = L[f"on:{timing}"]
+            f["ae_share"] = (f"=IF({kk}<{nc},{on_col}{r}/SUMIF(${L['cycle']}${first_}:${L['cycle']}${last_},\"<\"&{nc},"
+                             f"${on_col}${first_}:${on_col}${last_}),0)")
+        else:
+            f["ae_share"] = 0
         f["w"] = (f'=IF({kk}>{nc},0,IF({corr}="none",IF({kk}<{nc},1,0),IF(OR({corr}<>"simpson",{nc}=1),'
                   f"IF(OR({kk}=0,{kk}={nc}),0.5,1),IF(AND({even}>0,{kk}<={even}),IF(OR({kk}=0,{kk}={even}),1,"
                   f"IF(MOD({kk},2)=1,4,2))/3,0)+IF(AND(MOD({nc},2)=1,{kk}>={even}),"
@@ -350,11 +370,15 @@ def _trace_sheet(book: Book, arm_id: str) -> None:
         f["ly_pd_u"] = f"={w}*{pd}*{cy}"
         f["q_pf"] = f"={lvl_pf}*{w}*{dfo}*{L['u_profile']}{r}*{pf}*{cy}"
         f["q_pd"] = f"={lvl_pd}*{w}*{dfo}*{L['u_profile']}{r}*{pd}*{cy}"
-        f["b_drug"] = f"=IF({kk}<{nc},{dfc}*{L['on_trt']}{r}*{days},0)"
+        for d in st.drugs:
+            f[f"b_drug:{d}"] = f"=IF({kk}<{nc},{dfc}*{L['on:' + d]}{r}*{days},0)"
+        f["ae_q"] = f"={ae_qaly_total}*{L['ae_share']}{r}*{dfo}"
         f["b_pf"] = f"={w}*{dfc}*{pf}*{cm}"
         f["b_pd"] = f"={w}*{dfc}*{pd}*{cm}"
         for c in categories:
             parts = [f"{unit}*{L[col]}{r}" for col, unit in terms[c]]
+            if c == "adverse_events" and ae:
+                parts.append(f"{ae_cost_total}*{L['ae_share']}{r}*{dfc}")
             if k == 0:
                 parts += one_off[c]
             f[f"cat:{c}"] = "=" + ("+".join(parts) if parts else "0")

@@ -112,9 +112,8 @@ def build_results(book: Book) -> None:
         r += 1
         return total
 
-    def ae_qalys(a: str) -> str:
-        refs = [q for _, q in book.ae_cells.get(a, [])]
-        return "-(" + "+".join(refs) + ")" if refs else "0"
+    def ae_qalys(a: str) -> str:  # spread over the time on treatment and discounted in the trace (ae_q)
+        return "-" + trace_sum("ae_q")(a)
 
     total_lys = by_state("Life-years (discounted)", {"PF": trace_sum("ly_pf"), "PD": trace_sum("ly_pd")},
                          "lys_by_state", "lys", "0.0000")

@@ -6,13 +6,18 @@ order.  Dirichlet groups: independent gamma(α_i) draws normalised to sum to one
 et al. 2006, §4.3).  Survival coefficients: multivariate normal on the estimation scale,
 x = μ + L·z with Σ = L·Lᵀ (Cholesky; HTA_METHODS F25).  Fixed parameters and curves
 without a covariance keep their point estimates.  The same draw feeds every arm.
+
+A log-normal parameter linked to a curve (survival_covariance.csv rows ``coefficient, log(<id>)``, e.g. the
+OS hazard ratio of a joint proportional-hazards fit and the reference arm's coefficients) is drawn with the
+curve from one multivariate normal of (coefficients, ln parameter), so that the fit's correlation is kept:
+parameter = exp(ln value + draw).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from cea.inputs.model_inputs import ModelInputs
+from cea.inputs.model_inputs import ModelInputs, joint_covariance
 from cea.parameters.distributions import multivariate_normal_draws
 from cea.parameters.parameter_set import ParameterSet, dirichlet_totals, marginal_distribution, point_estimates
 
@@ -34,7 +39,11 @@ def draw(inputs: ModelInputs, n_samples: int, rng: np.random.Generator, zero_var
     base = point_estimates(inputs)
     values = {k: np.repeat(v, n_samples) for k, v in base.values.items()}
     totals = dirichlet_totals(inputs)
-    scalars = [row for row in inputs.parameters.values() if row.is_stochastic and row.distribution != "dirichlet"]
+    used = {getattr(arm, f"{e}_curve") for arm in inputs.structure.arms for e in ("pfs", "os")}
+    linked = {pid: curve for curve in inputs.curves.values() if curve.id in used and curve.covariance is not None
+              for pid, _ in curve.links if inputs.parameters[pid].is_stochastic}
+    scalars = [row for row in inputs.parameters.values()
+               if row.is_stochastic and row.distribution != "dirichlet" and row.id not in linked]
     # independent child streams (scalars, each Dirichlet group, each curve) so that the first m draws
     # of any component do not depend on n_samples
     scalar_rng, group_rng, curve_rng = rng.spawn(3)
@@ -52,13 +61,23 @@ def draw(inputs: ModelInputs, n_samples: int, rng: np.random.Generator, zero_var
             shares = gammas / gammas.sum(axis=1, keepdims=True)
             for k, row in enumerate(members):
                 values[row.id] = shares[:, k]
-    used = {getattr(arm, f"{e}_curve") for arm in inputs.structure.arms for e in ("pfs", "os")}
     for curve, stream in zip(inputs.curves.values(), curve_rng.spawn(len(inputs.curves))):
         if curve.covariance is None or curve.id not in used:
             continue
-        z = stream.standard_normal((n_samples, len(curve.coefficients)))
-        covariance = np.zeros_like(curve.covariance) if zero_variance else curve.covariance
-        sample = multivariate_normal_draws(np.array(curve.estimates), covariance, z)
-        for k, name in enumerate(curve.coefficients):
-            values[f"{curve.id}.{name}"] = sample[:, k]
+        partners = [pid for pid, c in linked.items() if c.id == curve.id][:1]  # at most one linked parameter
+        k = len(curve.coefficients)
+        z = stream.standard_normal((n_samples, k + len(partners)))
+        mean = np.array(curve.estimates, dtype=float)
+        covariance = curve.covariance
+        if partners:
+            row = inputs.parameters[partners[0]]
+            covariance = joint_covariance(curve, row.id, row)
+            mean = np.append(mean, np.log(row.value))
+        if zero_variance:
+            covariance = np.zeros_like(covariance)
+        sample = multivariate_normal_draws(mean, covariance, z)
+        for j, name in enumerate(curve.coefficients):
+            values[f"{curve.id}.{name}"] = sample[:, j]
+        if partners:
+            values[partners[0]] = np.exp(sample[:, k])
     return ParameterSet(values, n_samples)
