@@ -408,6 +408,9 @@ def test_a_confidential_price_gives_a_labelled_appendix_beside_list_price_result
     unlisted = run_base_case(apply_overrides(load_inputs(INPUTS), {"horizon_years": "6"})).incremental()
     assert at_list["icer"] == pytest.approx(unlisted["icer"], rel=1e-12)
     assert at_net["costs"] < at_list["costs"]
+    dsa = [r.cells[0].text for r in find_table(document, "One-way sensitivity analysis").rows[1:]]
+    price = result.inputs.parameters[result.inputs.settings.price_parameter].description
+    assert price.replace("list price", "net price") in dsa and price not in dsa  # the price varied is the net price
 
 
 @pytest.mark.libreoffice

@@ -419,6 +419,14 @@ class AppendixContext:
     def cite(self, *keys: str) -> str:
         return self.citations.cite(*keys)
 
+    def describe(self, pid: str, description: str) -> str:
+        """A parameter's description, saying 'net price' for the discounted prices of a confidential-price run."""
+        priced = (self.s.price_parameter, *self.s.price_linked)
+        if self.s.pas_discount > 0 and pid in priced:
+            return description.replace("list price", "net price").replace("List price", "Net price") \
+                + ("" if "net price" in description.replace("list price", "net price").lower() else " (net price)")
+        return description
+
     def cite_if(self, *keys: str) -> str:
         """' [n]' for the keys the input set's own reference list holds, '' when it holds none of them."""
         present = [k for k in keys if self.citations.has(k)]

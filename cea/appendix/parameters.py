@@ -51,7 +51,8 @@ def parameter_rows(ctx: AppendixContext, frame) -> list[list[str]]:
             dsa = f"{parameter_value(p['dsa_low'], unit, ctx.currency)} – {parameter_value(p['dsa_high'], unit, ctx.currency)}"
         note = clean(notes)
         source = ctx.source(str(p["source"])) + (f". Note: {note}" if note else "")
-        rows.append([f"{p['description']}{marks}", parameter_value(p["value"], unit, ctx.currency),
+        rows.append([f"{ctx.describe(p['id'], str(p['description']))}{marks}",
+                     parameter_value(p["value"], unit, ctx.currency),
                      str(p["distribution"]), dsa, source])
     return rows
 

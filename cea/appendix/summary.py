@@ -18,7 +18,8 @@ def summary_section(ctx: AppendixContext) -> None:
     inc = b.base_case.to_dict()["incremental"]
     psa = b.psa.summary()
     p_ce = psa["prob_cost_effective"]
-    top = str(b.one_way.table["description"].iloc[0]).split(" (")[0] if len(b.one_way.table) else ""
+    top = ctx.describe(str(b.one_way.table["parameter"].iloc[0]),
+                       str(b.one_way.table["description"].iloc[0]).split(" (")[0]) if len(b.one_way.table) else ""
     scen = b.scenarios.table.iloc[1:]
     icers = scen["icer"].astype(float)
     icers = icers[icers.notna()]
