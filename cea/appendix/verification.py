@@ -8,7 +8,7 @@ import ast
 import tempfile
 from pathlib import Path
 
-from cea.appendix.document import AppendixContext
+from cea.appendix.document import AppendixContext, significant
 
 TESTS_DIR = Path(__file__).resolve().parents[2] / "tests"
 WORKBOOK_TOLERANCE = 1e-9
@@ -39,7 +39,7 @@ def workbook_check(bundle) -> dict:
 
     name = "Payer workbook recalculated in LibreOffice: every result cell equal to the engine"
     if soffice() is None:
-        return {"check": name, "techver": "Replication", "expected": f"relative difference ≤ {WORKBOOK_TOLERANCE:g}",
+        return {"check": name, "techver": "Replication", "expected": f"relative difference ≤ {significant(WORKBOOK_TOLERANCE, 1)}",
                 "observed": "not run: LibreOffice is not installed on the machine that produced this document",
                 "deviation": float("nan"), "passed": None}
     import openpyxl
@@ -67,7 +67,7 @@ def workbook_check(bundle) -> dict:
         worst = max(worst, abs(got - want) / (abs(want) if want else 1.0))
         compared += 1
     passed = mismatched == 0 and worst <= WORKBOOK_TOLERANCE
-    return {"check": name, "techver": "Replication", "expected": f"relative difference ≤ {WORKBOOK_TOLERANCE:g}",
+    return {"check": name, "techver": "Replication", "expected": f"relative difference ≤ {significant(WORKBOOK_TOLERANCE, 1)}",
             "observed": f"{compared} result cells; largest relative difference {worst:.1e}"
                         + (f"; {mismatched} cell(s) not numeric or not equal" if mismatched else ""),
             "deviation": worst, "passed": passed}
