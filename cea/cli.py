@@ -362,7 +362,7 @@ def appendix(inputs: InputsDir = Path("inputs"),
              set_: SetOption = None, iterations: Iterations = None, seed: Seed = None) -> None:
     """HTA submission appendix (Word) from one run; figures go to a `figures/` folder beside it."""
     from cea.analyses.bundle import run_all_analyses
-    from cea.outputs.appendix import write_appendix
+    from cea.appendix import write_appendix
     from cea.outputs.files import write_atomically
 
     with exit_code_on_input_error():

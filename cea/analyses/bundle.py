@@ -4,18 +4,22 @@ appendix (one PSA feeds the VOI, the workbook and the appendix)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from cea.analyses.base_case import BaseCaseResult
+from cea.analyses.base_case import BaseCaseResult, run_base_case
 from cea.analyses.cross_validation import CrossValidationResult, run_cross_validation
+from cea.analyses.landmarks import landmark_table
 from cea.analyses.one_way import OneWayResult, one_way
 from cea.analyses.psa import PsaResult, run_psa
 from cea.analyses.scenarios import ScenarioResult, run_scenarios
+from cea.analyses.severity import severity
 from cea.analyses.survival_fits import SurvivalFitsResult, run_survival_fits
 from cea.analyses.threshold import ThresholdResult, threshold
 from cea.analyses.validation import ValidationResult, run_validation
+from cea.analyses.verification import black_box_checks
 from cea.analyses.voi_analysis import VoiResult, run_voi
 from cea.inputs.manifest import RunManifest, build_manifest
 from cea.inputs.model_inputs import ModelInputs
 from cea.inputs.published_analyses import PUBLISHED_ANALYSES_FILE
+from cea.inputs.overrides import apply_overrides
 from cea.inputs.survival_data import has_survival_data
 
 
@@ -32,6 +36,11 @@ class AnalysisBundle:
     validation: ValidationResult | None = None
     fits: SurvivalFitsResult | None = None
     cross_validation: CrossValidationResult | None = None
+    severity: dict | None = None  # QALY shortfall and weight (cea.analyses.severity); NHS/PSS analyses only
+    weighted_threshold: ThresholdResult | None = None  # threshold price with severity-weighted QALYs (weight > 1)
+    list_price_base_case: BaseCaseResult | None = None  # the base case at list price when a PAS discount is set
+    verification: tuple[dict, ...] = ()  # black-box checks run on these inputs (cea.analyses.verification)
+    landmarks: object = None  # landmark survival table (cea.analyses.landmarks), a DataFrame
 
 
 def run_all_analyses(inputs: ModelInputs, iterations: int | None = None, seed: int | None = None,
@@ -44,8 +53,17 @@ def run_all_analyses(inputs: ModelInputs, iterations: int | None = None, seed: i
     fits = run_survival_fits(inputs) if has_survival_data(inputs.folder) else None
     cross_validation = (run_cross_validation(inputs, overrides)
                         if (inputs.folder / PUBLISHED_ANALYSES_FILE).is_file() else None)
+    weight = severity(psa.base_case) if "NHS" in s.perspective else None
+    weighted = None
+    if weight is not None and weight["weight"] > 1:
+        weighted = threshold(inputs, s.price_parameter, [weight["weight"] * x for x in s.wtp_thresholds],
+                             linked=s.price_linked)
+    list_price = run_base_case(apply_overrides(inputs, {"pas_discount": "0"}, origin="list price")) \
+        if s.pas_discount > 0 else None
     return AnalysisBundle(
         inputs=inputs, base_case=psa.base_case, one_way=one_way(inputs), scenarios=run_scenarios(inputs),
         threshold=threshold(inputs, s.price_parameter, linked=s.price_linked), psa=psa, voi=run_voi(inputs, psa),
         manifest=build_manifest(inputs, psa.seed, overrides), validation=validation, fits=fits,
-        cross_validation=cross_validation)
+        cross_validation=cross_validation,
+        severity=weight, weighted_threshold=weighted, list_price_base_case=list_price,
+        verification=tuple(black_box_checks(inputs)), landmarks=landmark_table(psa.base_case))

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cea.analyses.base_case import BaseCaseResult
+from cea.analyses.base_case import BaseCaseResult, trace_rows
 from cea.analyses.survival_fits import SurvivalFitsResult
 from cea.engine import survival as engine
 from cea.survival.kaplan_meier import kaplan_meier
@@ -99,3 +99,30 @@ def os_landmark_table(fits: SurvivalFitsResult | None, base_case: BaseCaseResult
     columns = ["source", "model", "family", "arm", *[f"s_{y}y" for y in LANDMARK_YEARS], "aic_total", "bic_total",
                "crosses_at_month", "within_external_5y", "reference"]
     return pd.DataFrame(rows).reindex(columns=columns)
+
+
+def _at(times_months: np.ndarray, values: np.ndarray, months: float) -> float:
+    """Value of a trace column at ``months`` (linear interpolation between cycles); NaN beyond the horizon."""
+    if months > times_months[-1] + 1e-9:
+        return float("nan")
+    return float(np.interp(months, times_months, values))
+
+
+def landmark_table(base_case: BaseCaseResult, years=LANDMARK_YEARS) -> pd.DataFrame:
+    """Rows: (source, arm or curve, endpoint, family) with S at each landmark (columns ``s_<years>y``)."""
+    inputs = base_case.inputs
+    rows = []
+    for arm in inputs.structure.arms:
+        t = trace_rows(base_case, arm.id)
+        for endpoint, values in (("os", t["PF"] + t["PD"]), ("pfs", t["PF"])):
+            row = {"kind": "model", "name": arm.label, "arm": arm.id, "endpoint": endpoint,
+                   "family": inputs.curves[getattr(arm, f"{endpoint}_curve")].family}
+            row |= {f"s_{y}y": _at(t["time_months"], values, 12.0 * y) for y in years}
+            rows.append(row)
+    months = np.array([12.0 * y for y in years])
+    for curve in inputs.curves.values():
+        s = engine.survival(curve.family, np.asarray(curve.estimates, dtype=float)[None, :], months)[0]
+        row = {"kind": "curve", "name": curve.id, "arm": "", "endpoint": curve.endpoint, "family": curve.family}
+        row |= {f"s_{y}y": float(v) for y, v in zip(years, s)}
+        rows.append(row)
+    return pd.DataFrame(rows)

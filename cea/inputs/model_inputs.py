@@ -29,6 +29,7 @@ import numpy as np
 from cea.errors import InputError, Problem
 from cea.inputs import completeness
 from cea.inputs import settings as settings_module
+from cea.inputs.pricing import with_net_prices
 from cea.inputs.readers import RawRow, missing_file_problem, parse_float, read_csv, read_toml
 from cea.inputs.settings import Settings
 from cea.inputs.tables import (COEFFICIENT_BOUNDS, DISTRIBUTIONS, STATUSES, MAX_COEFFICIENT_VARIANCE, MAX_COST, MAX_GAMMA_CV,
@@ -714,14 +715,22 @@ def _data_file_problems(folder: Path, arm_ids: tuple[str, ...]) -> list[Problem]
     published analyses (cross-validation).
 
     The model's base case does not read them, but they are inputs: a bad row fails every command."""
+    from cea.inputs.population_norms import POPULATION_NORMS_FILE, load_population_norms
     from cea.inputs.published_analyses import PUBLISHED_ANALYSES_FILE, load_published_analyses
+    from cea.inputs.references import REFERENCES_FILE, load_references
+    from cea.inputs.submission import (BASELINE_FILE, SUBMISSION_FILE, load_baseline_characteristics,
+                                       load_document_controls)
     from cea.inputs.survival_data import SURVIVAL_DATA_FILE, check_survival_data
     from cea.inputs.validation_targets import VALIDATION_TARGETS_FILE, load_validation_targets
 
     problems: list[Problem] = []
     for name, check in ((SURVIVAL_DATA_FILE, lambda: check_survival_data(folder)),
                         (VALIDATION_TARGETS_FILE, lambda: load_validation_targets(folder, arm_ids)),
-                        (PUBLISHED_ANALYSES_FILE, lambda: load_published_analyses(folder))):
+                        (PUBLISHED_ANALYSES_FILE, lambda: load_published_analyses(folder)),
+                        (POPULATION_NORMS_FILE, lambda: load_population_norms(folder)),
+                        (REFERENCES_FILE, lambda: load_references(folder)),
+                        (SUBMISSION_FILE, lambda: load_document_controls(folder)),
+                        (BASELINE_FILE, lambda: load_baseline_characteristics(folder))):
         if not (folder / name).exists():
             missing = missing_file_problem(folder / name)
             if "found" in missing.message:  # e.g. survival_data.xlsx: present, but not as CSV
@@ -835,6 +844,7 @@ def load_inputs(folder: Path | str) -> ModelInputs:
         problems += _data_file_problems(folder, structure.arm_ids)
     if problems:
         raise InputError(problems + lost_rows)
+    parameters = with_net_prices(parameters, settings)  # a PAS discount: the priced rows hold the net price
     inputs = ModelInputs(folder, settings, parameters, curves, structure, scenarios, input_file_hashes(folder))
     problems = _scenario_problems(inputs) + _published_analysis_problems(inputs) + lost_rows
     if problems:

@@ -22,6 +22,7 @@ from dataclasses import fields, replace
 
 from cea.errors import InputError, Problem
 from cea.inputs.model_inputs import ModelInputs, coefficient_problem, consistency_problems, unit_range
+from cea.inputs.pricing import priced_parameters, with_net_prices
 from cea.inputs.readers import number_problem
 from cea.inputs.settings import SETTING_NAMES, override_value
 from cea.inputs.tables import ParameterRow
@@ -197,6 +198,8 @@ def apply_overrides(inputs: ModelInputs, overrides: dict[str, str | float], orig
     if problems:
         raise InputError(problems)
     settings = inputs.settings.with_overrides(setting_changes, origin) if setting_changes else inputs.settings
+    list_prices = {pid: parameters[pid].value for pid in priced_parameters(settings) if pid in changed}
+    parameters = with_net_prices(parameters, settings, inputs.settings.pas_discount, list_prices)
     structure = replace(inputs.structure, arms=tuple(arms[a.id] for a in inputs.structure.arms))
     if arms_changed:
         for arm in structure.arms:

@@ -53,9 +53,11 @@ class Settings:
     psa_iterations: int
     price_parameter: str
     price_linked: tuple[str, ...]
+    pas_discount: float
     seed: int
     annual_incidence: float
     decision_horizon_years: float
+    proportion_female: float
 
     # --- derived -------------------------------------------------------------
     @property
@@ -88,8 +90,8 @@ SECTIONS = {
               "waning_start_months", "waning_end_months"),
     "arms": ("intervention", "comparator"),
     "analysis": ("wtp_thresholds", "primary_wtp", "wtp_grid_max", "wtp_grid_step", "psa_iterations", "seed",
-                 "price_parameter", "price_linked"),
-    "population": ("annual_incidence", "decision_horizon_years"),
+                 "price_parameter", "price_linked", "pas_discount"),
+    "population": ("annual_incidence", "decision_horizon_years", "proportion_female"),
 }
 SETTING_NAMES = frozenset(f.name for f in fields(Settings))
 
@@ -161,7 +163,8 @@ def from_mapping(flat: dict[str, Any], file: str = "settings.toml") -> Settings:
         "waning_start_months": (0, math.inf, False), "waning_end_months": (0, math.inf, False),
         "primary_wtp": (0, 1e9, False), "wtp_grid_max": (0, 1e9, False), "wtp_grid_step": (1e-6, 1e9, False),
         "psa_iterations": (2, 10_000_000, True), "seed": (0, 2**63 - 1, True), "annual_incidence": (0, 1e9, False),
-        "decision_horizon_years": (0, 200, False),
+        "decision_horizon_years": (0, 200, False), "pas_discount": (0, 0.99, False),
+        "proportion_female": (0, 1, False),
     }
     for key, (low, high, integer) in ranges.items():
         v[key] = _number(v[key], key, file, problems, integer=integer, low=low, high=high, allow_inf=key in inf_ok)

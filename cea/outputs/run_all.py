@@ -9,9 +9,9 @@ import pandas as pd
 
 from cea.analyses.bundle import AnalysisBundle
 from cea.analyses.structures import compare_structures
+from cea.appendix import write_appendix
 from cea.outputs.analysis_files import (write_cross_validation, write_dsa, write_psa, write_scenarios, write_threshold,
                                        write_voi)
-from cea.outputs.appendix import write_appendix
 from cea.outputs.files import to_json
 from cea.outputs.parameter_markdown import write_parameter_markdown
 from cea.outputs.report import base_case_files

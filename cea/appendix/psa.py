@@ -1,12 +1,16 @@
-"""Appendix sections on decision uncertainty (NICE Document B, B.3.11.1): the probabilistic
-sensitivity analysis and the value of information, from the bundle's one PSA."""
+"""B.3.11.1 Probabilistic sensitivity analysis."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from cea.outputs.appendix_doc import AppendixContext, icer, number, percent, qalys
-from cea.outputs.appendix_results import icer_sentence, wtp_text
+from cea.appendix.base_case import icer_sentence, wtp_text
+from cea.appendix.document import (
+    AppendixContext,
+    icer,
+    percent,
+    qalys,
+)
 
 
 def psa_rows(ctx: AppendixContext) -> list[list[str]]:
@@ -44,6 +48,34 @@ def acceptability_rows(ctx: AppendixContext) -> list[list[str]]:
             for wtp, probs in summary["prob_cost_effective"].items()]
 
 
+def weighted_probability_text(ctx: AppendixContext) -> str:
+    """The probability of cost-effectiveness with severity-weighted QALYs (where NICE applies the weight)."""
+    from cea.analyses.severity import weighted_acceptability
+    from cea.appendix.base_case import weight
+
+    w_ = weight(ctx)
+    if w_ <= 1:
+        return ""
+    probs = weighted_acceptability(ctx.bundle.psa, w_, ctx.s.wtp_thresholds)
+    return (f" With the severity weight of {w_:g} on the QALYs gained, the probability that {ctx.intervention} is "
+            "cost-effective is " + " and ".join(f"{percent(p, 1)} at {wtp_text(ctx, x)}" for x, p in probs.items())
+            + ".")
+
+
+def quadrant_text(ctx: AppendixContext) -> str:
+    """How many iterations fall in each quadrant of the cost-effectiveness plane, and how many lose life years."""
+    psa = ctx.bundle.psa
+    d_costs, d_qalys = psa.incremental()
+    i, c = psa.arm_index(ctx.s.intervention), psa.arm_index(ctx.s.comparator)
+    d_lys = psa.lys[:, i] - psa.lys[:, c]
+    n = len(d_costs)
+    ne = np.mean((d_qalys > 0) & (d_costs > 0))
+    lose = np.mean(d_qalys < 0)
+    return (f" Of the {n:,} iterations, {percent(ne, 1)} lie in the north-east quadrant (more costly, more effective) "
+            f"and {percent(lose, 1)} give fewer QALYs with {ctx.intervention}; {percent(float(np.mean(d_lys < 0)), 1)} "
+            "give fewer life years, a consequence of the uncertain overall-survival benefit.")
+
+
 def _switch_text(ctx: AppendixContext) -> str:
     frame = ctx.bundle.psa.ceac_frame()
     optimal = frame["ceaf_strategy"].to_numpy()
@@ -59,14 +91,6 @@ def _switch_text(ctx: AppendixContext) -> str:
             f"{ctx.money(first)} per QALY (grid step {ctx.money(ctx.s.wtp_grid_step)}); the frontier switches there.")
 
 
-def _peak_text(ctx: AppendixContext, evpi) -> str:
-    if not len(evpi) or float(evpi["evpi"].max()) <= 0:
-        return ""
-    k = int(np.argmax(evpi["evpi"].to_numpy()))
-    return (f" Over the range of thresholds the per-patient EVPI is highest, {ctx.money(evpi['evpi'].iloc[k])}, at "
-            f"{wtp_text(ctx, evpi['wtp'].iloc[k])}, where the decision is most uncertain.")
-
-
 def psa_section(ctx: AppendixContext) -> None:
     b, w = ctx.bundle, ctx.w
     ctx.section("psa", "Probabilistic sensitivity analysis")
@@ -80,13 +104,14 @@ def psa_section(ctx: AppendixContext) -> None:
         f"All uncertain parameters were sampled jointly in {summary['iterations']:,} iterations (seed "
         f"{summary['seed']}): beta distributions for probabilities, proportions and utilities, gamma for costs and "
         "durations, log-normal for hazard ratios, Dirichlet for the dose mix and multivariate normal for the "
-        "coefficients of each survival curve (Briggs et al. 2006). The same draw feeds both arms. The probabilistic "
+        f"coefficients of each survival curve (Briggs et al. {ctx.cite('Briggs 2006')}). The same draw feeds both arms. The probabilistic "
         "ICER is the ratio of mean incremental costs to mean incremental QALYs. "
         + icer_sentence(ctx, {"icer": inc["icer"], "status": inc["status"]}, prefix="The probabilistic ICER")
         + f", against {icer(det['icer'], det['status'], ctx.currency)} deterministically; mean incremental QALYs "
         f"differ from the deterministic value by {percent(gap, 1)}"
         + (" (above 5%: non-linearity in the model)" if abs(gap) > 0.05 else "")
-        + f". The probability that {ctx.intervention} is cost-effective is {prob_text}.")
+        + f". The probability that {ctx.intervention} is cost-effective is {prob_text}."
+        + weighted_probability_text(ctx) + quadrant_text(ctx))
     w.table("Probabilistic and deterministic base-case results", ("Outcome", "Deterministic", "Probabilistic (mean)",
             "95% interval"), psa_rows(ctx), (5.4, 3.0, 3.0, 4.6))
     header = ["Threshold"] + [ctx.labels[a] for a in b.psa.arms] + ["EVPI per patient"]
@@ -100,53 +125,6 @@ def psa_section(ctx: AppendixContext) -> None:
     if "convergence" in ctx.figures:
         mcse = " and ".join(f"{ctx.money(v)} at {wtp_text(ctx, k)}" for k, v in inc["nmb_mcse"].items())
         w.paragraph(f"Convergence: the running mean of the INMB stabilises as iterations accumulate; the Monte Carlo "
-                    f"standard error of the mean INMB is {mcse} (Hatswell et al. 2018).")
+                    f"standard error of the mean INMB is {mcse} (Hatswell et al. {ctx.cite('Hatswell 2018')}).")
         ctx.figure("convergence", f"PSA convergence: running mean INMB at {wtp_text(ctx, ctx.s.primary_wtp)} with its "
                    "95% Monte Carlo interval", width_cm=14.0)
-
-
-def voi_section(ctx: AppendixContext) -> None:
-    b, w, s = ctx.bundle, ctx.w, ctx.s
-    ctx.section("voi", "Value of information")
-    voi = b.voi
-    evpi = voi.evpi
-    at = {f"{x:g}": evpi[np.isclose(evpi["wtp"], x)].iloc[0] for x in s.wtp_thresholds
-          if np.isclose(evpi["wtp"], x).any()}
-    w.paragraph(
-        "The expected value of perfect information (EVPI) is the expected gain from resolving all decision "
-        "uncertainty: E[max NB] − max E[NB] over the PSA. The expected value of partial perfect information (EVPPI) "
-        "for groups of parameters is estimated by non-parametric regression of net benefit on the parameters "
-        "(generalised additive models; Strong et al. 2014). Population values multiply the per-patient value by "
-        f"{number(voi.effective_population, 0)}, the discounted number of patients treated over "
-        f"{s.decision_horizon_years:g} years at {number(s.annual_incidence, 0)} patients a year. "
-        + " ".join(f"At {wtp_text(ctx, k)} the EVPI is {ctx.money(r['evpi'], 2)} per patient "
-                   f"({ctx.money(r['population_evpi'])} for the population)." for k, r in at.items())
-        + _peak_text(ctx, evpi))
-    ctx.figure("evpi", "Expected value of perfect information per patient by willingness to pay", width_cm=14.0)
-    groups = voi.evppi[voi.evppi["kind"] == "group"]
-    wtps = sorted(groups["wtp"].unique())
-    rows = []
-    for label in dict.fromkeys(groups["label"]):
-        part = groups[groups["label"] == label].set_index("wtp")
-        row = [label]
-        for x in wtps:
-            row += [ctx.money(part.loc[x, "evppi"], 2), ctx.money(part.loc[x, "population_evppi"])]
-        rows.append(row)
-    if rows:
-        header = ["Parameter group"] + [t for _ in wtps for t in ("Per patient", "Population")]
-        evpi_row = ["All parameters (EVPI)"]
-        for x in wtps:
-            r = evpi[np.isclose(evpi["wtp"], x)]
-            evpi_row += [ctx.money(float(r["evpi"].iloc[0]), 2), ctx.money(float(r["population_evpi"].iloc[0]))] \
-                if len(r) else ["—", "—"]
-        rows.append(evpi_row)
-        w.table("Expected value of partial perfect information by parameter group", header, rows,
-                [4.4] + [11.6 / (2 * len(wtps))] * (2 * len(wtps)), bold_rows=(len(rows) - 1,),
-                groups=[("", 1)] + [(f"EVPPI at {wtp_text(ctx, x)}", 2) for x in wtps])
-        if "evppi" not in ctx.figures:
-            w.paragraph("At these thresholds every PSA iteration favours the same strategy, so the EVPI and every "
-                        "EVPPI are zero (to the nearest penny); the EVPPI chart is omitted.")
-        else:
-            ctx.figure("evppi", "EVPPI per patient by parameter group", width_cm=14.0)
-    else:
-        w.paragraph("No parameter varied in the PSA, so no EVPPI was estimated.", italic=True)

@@ -1,0 +1,83 @@
+"""Parameter tables shared by the B.3.3–B.3.5 sections: value, distribution, DSA range, source."""
+
+from __future__ import annotations
+
+import math
+
+from cea.appendix.document import (
+    AppendixContext,
+    money,
+    significant,
+)
+from cea.appendix.citations import clean
+from cea.outputs.parameter_table import parameter_frame
+
+PARAMETER_HEADER = ("Parameter", "Value", "Distribution (PSA)", "DSA range", "Source")
+
+
+PARAMETER_WIDTHS = (3.9, 1.9, 2.5, 2.3, 5.4)
+
+
+ASSUMPTION_NOTE = ("‡ The value is an assumption; † the uncertainty (SE or range) is assumed (see the note). "
+                   "Numbers in brackets refer to the reference list.  DSA: one-way bounds from the inputs, else the 2.5th and 97.5th "
+                   "percentiles of the distribution; 'Not varied' = fixed, with the reason in the note.")
+
+
+# --------------------------------------------------------------------------- formatting helpers
+def parameter_value(value: float | None, unit: str, currency: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if unit == currency or unit.startswith(currency + " "):
+        return money(value, currency, 2)
+    if unit == "ratio":
+        return significant(value, 3)
+    return significant(value, 4)
+
+
+def _is_missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def parameter_rows(ctx: AppendixContext, frame) -> list[list[str]]:
+    """Rows of a parameter table (every row of ``frame``, in input order)."""
+    rows = []
+    for _, p in frame.iterrows():
+        notes = str(p["notes"] or "")
+        marks = (" ‡" if p["assumption"] else "") + (" †" if "assumption" in notes.lower() and not p["assumption"] else "")
+        unit = str(p["unit"])
+        if _is_missing(p["dsa_low"]):
+            dsa = "Not varied"
+        else:
+            dsa = f"{parameter_value(p['dsa_low'], unit, ctx.currency)} – {parameter_value(p['dsa_high'], unit, ctx.currency)}"
+        note = clean(notes)
+        source = ctx.source(str(p["source"])) + (f". Note: {note}" if note else "")
+        rows.append([f"{ctx.describe(p['id'], str(p['description']))}{marks}",
+                     parameter_value(p["value"], unit, ctx.currency),
+                     str(p["distribution"]), dsa, source])
+    return rows
+
+
+def parameter_table(ctx: AppendixContext, caption: str, frame) -> None:
+    ctx.w.table(caption, PARAMETER_HEADER, parameter_rows(ctx, frame), PARAMETER_WIDTHS, align="lrlll", font_size=7.5,
+                notes=[ASSUMPTION_NOTE])
+
+
+def parameter_groups(ctx: AppendixContext):
+    """The parameter frame split into the tables of the appendix; every row lands in exactly one."""
+    frame = parameter_frame(ctx.bundle.inputs)
+    curve_ids = frame["id"].str.contains(".", regex=False)
+    scalars, curves = frame[~curve_ids], frame[curve_ids]
+    tables = {
+        "clinical": scalars[scalars["group"].isin(["hazard_ratio", "pfs_curve", "os_curve"])],
+        "adverse_events": scalars[scalars["group"] == "adverse_events"],
+        "utilities": scalars[scalars["group"] == "utilities"],
+        "costs": scalars[scalars["group"].isin(["drug_costs", "other_costs"])],
+    }
+    placed = set().union(*(set(t["id"]) for t in tables.values()))
+    tables["other"] = scalars[~scalars["id"].isin(placed)]
+    tables["curves"] = curves
+    return tables
+
+
+def _pv(ctx: AppendixContext, pid: str | None) -> float | None:
+    return None if not pid else ctx.bundle.inputs.parameter_value(pid)

@@ -1,0 +1,76 @@
+"""Summary of the economic evidence (the overview that opens NICE Document B, B.3)."""
+
+from __future__ import annotations
+
+from cea.analyses.severity import weighted_acceptability
+from cea.appendix.base_case import icer_sentence, weight, wtp_text
+from cea.appendix.controls import price_label
+from cea.appendix.document import (
+    AppendixContext,
+    percent,
+    qalys,
+)
+
+
+def summary_section(ctx: AppendixContext) -> None:
+    b, s, w = ctx.bundle, ctx.s, ctx.w
+    ctx.section("summary", "Summary of the cost-effectiveness evidence")
+    inc = b.base_case.to_dict()["incremental"]
+    psa = b.psa.summary()
+    p_ce = psa["prob_cost_effective"]
+    top = ctx.describe(str(b.one_way.table["parameter"].iloc[0]),
+                       str(b.one_way.table["description"].iloc[0]).split(" (")[0]) if len(b.one_way.table) else ""
+    scen = b.scenarios.table.iloc[1:]
+    icers = scen["icer"].astype(float)
+    icers = icers[icers.notna()]
+    w.paragraph(
+        "This appendix presents the cost-effectiveness analysis for "
+        + ("a NICE technology appraisal" if ctx.nice else "a health technology assessment") + f" of: {s.title}. "
+        f"The question is whether {ctx.intervention}, compared with {ctx.comparator}, is a cost-effective use of "
+        f"{s.perspective} resources at the thresholds {ctx.decision_maker} uses.",
+        bold_lead="Background and objectives. ")
+    w.paragraph(
+        f"A three-state cohort Markov model (progression-free, progressed disease, dead) with "
+        f"{s.cycle_length_days:g}-day cycles over {s.horizon_years:g} years, {s.perspective} perspective, costs in "
+        f"{s.currency} {s.price_year}, " + (
+            f"costs and QALYs discounted at {percent(s.discount_rate_costs)} per year. "
+            if s.discount_rate_costs == s.discount_rate_outcomes else
+            f"costs discounted at {percent(s.discount_rate_costs)} and QALYs at {percent(s.discount_rate_outcomes)} "
+            "per year. ") + "Survival curves were fitted to or calibrated on the pivotal "
+        f"trial; uncertainty was explored in one-way, scenario, threshold and probabilistic ({psa['iterations']:,} "
+        "iterations) analyses and by value of information.", bold_lead="Methods. ")
+    w.paragraph(
+        f"{price_label(ctx).capitalize()}: {icer_sentence(ctx, inc)[0].lower() + icer_sentence(ctx, inc)[1:]} "
+        f"({qalys(inc['qalys'])} QALYs gained at an additional cost of "
+        f"{ctx.money(inc['costs'])}). "
+        + icer_sentence(ctx, psa["incremental"], prefix="The probabilistic ICER") + ". The probability of "
+        f"{ctx.intervention} being cost-effective is "
+        + " and ".join(f"{percent(p[s.intervention], 1)} at {wtp_text(ctx, wtp)}" for wtp, p in p_ce.items())
+        + ".", bold_lead="Results. ")
+    w_ = weight(ctx)
+    if w_ > 1 and inc["qalys"] > 0:
+        probs = weighted_acceptability(b.psa, w_, s.wtp_thresholds)
+        w.paragraph(
+            f"The condition meets NICE's severity criteria (QALY weight {w_:g}, section B.3.6): with the weight the "
+            f"ICER is {ctx.money(inc['costs'] / (w_ * inc['qalys']))} per QALY gained and the probability of being "
+            "cost-effective " + " and ".join(f"{percent(p, 1)} at {wtp_text(ctx, x)}" for x, p in probs.items())
+            + ".", bold_lead="Severity. ")
+    lp = b.list_price_base_case
+    if lp is not None:
+        w.paragraph(f"These results are {price_label(ctx)}. At the list price "
+                    + icer_sentence(ctx, lp.to_dict()["incremental"])[0].lower()
+                    + icer_sentence(ctx, lp.to_dict()["incremental"])[1:] + ".", bold_lead="Prices. ")
+    alternative = []
+    if top:
+        alternative.append(f"the one-way analysis is most sensitive to {top.lower()}")
+    if len(icers):
+        alternative.append(f"scenario ICERs range from {ctx.money(icers.min())} to {ctx.money(icers.max())} per QALY")
+    t = b.threshold.table
+    t = t[t["wtp"] == s.primary_wtp]
+    if len(t) and t["threshold_value"].notna().iloc[0]:
+        change = float(t["relative_change_pct"].iloc[0])
+        alternative.append(f"the price would need to {'fall' if change < 0 else 'rise'} by {abs(change):.1f}% for an "
+                           f"ICER of {wtp_text(ctx, s.primary_wtp)}")
+    if alternative:
+        text = "; ".join(alternative)
+        w.paragraph(text[0].upper() + text[1:] + ".", bold_lead="Alternative analyses. ")
