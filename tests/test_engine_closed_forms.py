@@ -145,3 +145,20 @@ def test_post_progression_death_never_falls_below_general_population_mortality_w
     np.testing.assert_allclose(trace.pd[:, 0], p * (b**k - a**k) / (b - a), rtol=1e-12, atol=1e-16)
     np.testing.assert_allclose(trace.new_deaths[:, 0], floor * trace.pd[:-1, 0], rtol=1e-12, atol=1e-16)
     np.testing.assert_allclose(trace.p_pd_death[1:, 0], floor, rtol=1e-12)
+
+
+def test_the_engine_floors_post_progression_death_at_general_population_mortality_when_tracking_os():
+    # The same floor through evaluate() (its few-sample path): S_OS stays at 1, so OS tracking asks for no PD deaths
+    # and the floor q binds every cycle.  Yearly cycles, PF exits by progression (λ per month) and background death:
+    # h = 12λ + μ with μ = −ln(1 − q); PF_k = a^k, a = e^{−h}; PF→PD takes p = (1 − a)·12λ/h of PF, and
+    # PD_{k+1} = PD_k·(1 − q) + PF_k·p, so PD_k = p·(b^k − a^k)/(b − a) with b = 1 − q.
+    lam, q = 0.05, 0.04
+    structure, p = exponential_model(pfs_rate=lam, os_rate=NEVER, hr=1.0, death_share=0.0, qx=q)
+    s = EngineSettings(cycle_length_days=YEARLY, horizon_years=8.0, pd_mortality="os_tracking")
+    out = evaluate(structure, p, s, keep_trace=True)
+    h = 12 * lam - np.log1p(-q)
+    a, b = np.exp(-h), 1 - q
+    to_pd = (1 - a) * 12 * lam / h
+    k = np.arange(9)
+    np.testing.assert_allclose(out.trace.pf[0, 1], a**k, rtol=1e-12)
+    np.testing.assert_allclose(out.trace.pd[0, 1], to_pd * (b**k - a**k) / (b - a), rtol=1e-12, atol=1e-16)
