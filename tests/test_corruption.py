@@ -534,7 +534,7 @@ def lost_row_cases() -> list[Case]:
              edit_rows(S, lambda rs: rs.extend([["os_spare", *r[1:]] for r in rs if r and r[0] == "os_exe"])),
              ("os_spare", "used by no arm")),
         Case("scenario_row_lost_orphans_curve", "lost_row", SC, edit_rows(SC, lambda rs: rs.pop()),
-             ("os_exe_weibull_ph", "used by no arm")),
+             ("'os_exe'", "used by no arm")),
         Case("survival_data_arm_lost", "lost_row", D, edit_rows(D, lambda rs: rs.pop()), ("not for arm 'exe'",)),
         Case("validation_target_twice", "duplicated_row", V,
              edit_rows(V, append_copy("os_median_exe", check="os_median_exe_again")), ("already checked",)),

@@ -365,6 +365,15 @@ def _parse_curves(rows: list[RawRow], cov_rows: list[RawRow]) -> tuple[dict[str,
             continue
         curves[curve] = replace(curves[curve], covariance=m)
     for curve, by_parameter in links.items():
+        names = curves[curve].coefficients
+        for pid in by_parameter:
+            given = {a for (c, a, b) in link_lines if c == curve and b == f"log({pid})"}
+            if given != set(names):
+                first = min(line for (c, a, b), line in link_lines.items() if c == curve and b == f"log({pid})")
+                problems.append(Problem(FILES["covariance"], f"the covariance with log({pid}) is given for "
+                                        f"{sorted(given)} but not for {sorted(set(names) - given)}; give one row per "
+                                        "coefficient (a lost row?)", row=first, column="coefficient_2",
+                                        parameter=f"{curve}.log({pid})"))
         curves[curve] = replace(curves[curve], links=tuple((pid, tuple(v)) for pid, v in by_parameter.items()))
     return curves, problems
 
