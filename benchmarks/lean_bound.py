@@ -10,7 +10,7 @@ arms side by side in one array, one loop over cycles):
 - PFS: a reference Weibull H(t) = (t/λ)^ρ per sample, the intervention's hazard HR·H (PH); PF exits by
   competing hazards, the death part π·ΔH floored at the general-population hazard μ_gp·Δ:
   PF_{k+1} = PF_k·exp(−total_k), progressions = exits·(1 − π)ΔH/total (as the engine, F7);
-- OS: each arm's own Weibull per sample; post-progression deaths set each cycle so that the alive total
+- OS: a Weibull per sample and arm (each arm's own curve, or one curve with a hazard ratio: PH); post-progression deaths set each cycle so that the alive total
   follows S_OS, clipped to [p_gp·PD_k, PD_k] (the background death probability and 1);
 - rewards: half-cycle weights on occupancy, discounting at the trace points (costs and outcomes at their
   own rates), state costs per month and utilities per state, one-off costs at progression and at death
@@ -37,8 +37,9 @@ class LeanInputs:
     pfs_log_scale: np.ndarray  # reference (comparator) PFS Weibull, lifelines λ, ρ on the log scale
     pfs_log_shape: np.ndarray
     hr_pfs: np.ndarray  # intervention vs reference
-    os_log_scale: tuple[np.ndarray, np.ndarray]  # each arm's own OS Weibull
+    os_log_scale: tuple[np.ndarray, np.ndarray]  # each arm's OS Weibull (the same curve for a joint PH fit)
     os_log_shape: tuple[np.ndarray, np.ndarray]
+    hr_os: tuple[np.ndarray, np.ndarray]  # each arm's OS hazard ratio on its curve (ones where none)
     death_share: np.ndarray  # π: share of PFS events that are deaths
     cost_pf_month: np.ndarray
     cost_pd_month: np.ndarray
@@ -81,7 +82,8 @@ def _chunk(x: LeanInputs, rows: slice) -> dict[str, np.ndarray]:
     hr = np.concatenate([x.hr_pfs[rows], np.ones(c)])
     shape_o = np.exp(np.concatenate([x.os_log_shape[0][rows], x.os_log_shape[1][rows]]))
     scale_o = np.concatenate([x.os_log_scale[0][rows], x.os_log_scale[1][rows]])
-    s_os = np.exp(-np.exp(log_t * shape_o - shape_o * scale_o))  # alive target at t_1..t_T
+    hr_o = np.concatenate([x.hr_os[0][rows], x.hr_os[1][rows]])
+    s_os = np.exp(-np.exp(log_t * shape_o - shape_o * scale_o) * hr_o)  # alive target at t_1..t_T
     d_h = np.empty((T, 2 * c))
     d_h[:, :c] = h_ref
     d_h[:, c:] = h_ref
@@ -138,7 +140,7 @@ def _chunk(x: LeanInputs, rows: slice) -> dict[str, np.ndarray]:
 
 def from_engine_parameters(structure, values: dict[str, np.ndarray], settings) -> LeanInputs:
     """The bound's inputs from a ParameterSet's values for the shipped BOLERO-2 structure (PFS: one Weibull
-    with a hazard ratio for the intervention; OS: a Weibull per arm)."""
+    with a hazard ratio for the intervention; OS: a Weibull per arm, with the arm's hazard ratio if any)."""
     from cea.engine import transitions as tr
 
     first, second = structure.arms[0], structure.arms[1]
@@ -155,6 +157,8 @@ def from_engine_parameters(structure, values: dict[str, np.ndarray], settings) -
     return LeanInputs(
         values[f"{pfs.id}.log_scale"], values[f"{pfs.id}.log_shape"], values[first.pfs_hazard_ratio],
         tuple(values[f"{c.id}.log_scale"] for c in os_curves), tuple(values[f"{c.id}.log_shape"] for c in os_curves),
+        tuple(values[a.os_hazard_ratio] if a.os_hazard_ratio else np.ones_like(values[structure.utility_pf])
+              for a in (first, second)),
         values[structure.pf_death_share], unit("per_month_in_pf"), unit("per_month_in_pd"), unit("per_progression"),
         unit("per_death"), values[structure.utility_pf], values[structure.utility_pd], background,
         settings.cycle_months, settings.n_cycles, settings.discount_rate_costs, settings.discount_rate_outcomes)

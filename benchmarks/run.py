@@ -93,6 +93,9 @@ def _engine_against_bound(n: int, workers: int, clock, label: str, repeat: int =
     from cea.parameters.sampling import draw
     from lean_bound import check_against_engine, from_engine_parameters, lean_model
 
+    from cea.allocator import keep_large_arrays_in_heap
+
+    keep_large_arrays_in_heap()  # as the engine does for many samples: the bound gets the same allocator
     inputs = _inputs()
     sample = draw(inputs, n, np.random.default_rng(1))
     lean = from_engine_parameters(inputs.structure, sample.values, inputs.settings)

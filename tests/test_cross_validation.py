@@ -90,17 +90,16 @@ def test_reruns_move_the_icer_the_way_their_assumptions_say(crossval):
     assert t.loc["smc_872_13_2016", "model_icer"] == base["model_icer"]
 
 
-def test_interim_os_override_is_a_proportional_hazards_weibull_with_hr_077(shipped_inputs):
+def test_interim_os_rows_set_hr_077_on_the_joint_ph_weibull(shipped_inputs):
+    from cea.inputs.overrides import apply_overrides
+
     analyses = {a.analysis: a for a in load_published_analyses(INPUTS)}
-    o = analyses["nice_ta295_2013_interim_os"].overrides
-    assert o["arm.eve_exe.os_curve"] == "os_eve_exe_weibull_ph" and o["arm.exe.os_curve"] == "os_exe_weibull_ph"
-    control = shipped_inputs.curves["os_exe_weibull_ph"]
-    log_scale_exe, log_shape = (control.estimates[control.coefficients.index(c)] for c in ("log_scale", "log_shape"))
-    treated = shipped_inputs.curves["os_eve_exe_weibull_ph"]
-    assert treated.estimates[treated.coefficients.index("log_shape")] == log_shape  # shared shape: PH holds
-    # Weibull S = exp(-(t/scale)^k): HR = (scale_exe / scale_eve)^k
-    hr = math.exp(math.exp(log_shape) * (log_scale_exe - float(o["os_eve_exe_weibull_ph.log_scale"])))
-    assert hr == pytest.approx(0.77, abs=5e-11)
+    for name in ("nice_ta295_2013_interim_os", "zin_2014_nl_interim_os"):
+        rerun = apply_overrides(shipped_inputs, analyses[name].overrides)
+        eve, exe = (rerun.structure.arm(arm) for arm in ("eve_exe", "exe"))
+        # both arms on the reference curve of the joint PH fit; the everolimus arm through hr_os, now 0.77
+        assert eve.os_curve == exe.os_curve == "os_exe_weibull_ph" and eve.os_hazard_ratio == "hr_os"
+        assert exe.os_hazard_ratio is None and rerun.parameters["hr_os"].value == 0.77
 
 
 def test_cli_writes_csv_and_json_with_the_manifest(tmp_path):
@@ -167,11 +166,9 @@ def test_the_rerun_os_hazard_ratio_is_the_one_the_row_states(shipped_inputs, ana
 
     row = {a.analysis: a for a in load_published_analyses(INPUTS)}[analysis]
     inputs = apply_overrides(shipped_inputs, row.overrides)
-    if expected_hr is None:  # the joint PH fit: HR = (scale_exe / scale_eve)^k
-        eve, exe = (inputs.curves[inputs.structure.arm(arm).os_curve] for arm in ("eve_exe", "exe"))
-        (ls_eve, lk), (ls_exe, _) = (c.estimates for c in (eve, exe))
-        expected_hr = math.exp(math.exp(lk) * (ls_exe - ls_eve))
-        assert expected_hr == pytest.approx(0.9014, abs=5e-4)  # the published Cox HR is 0.89 (0.73-1.10)
+    if expected_hr is None:  # the base case's joint PH fit: HR 0.9014 (the published Cox HR is 0.89, 0.73-1.10)
+        expected_hr = inputs.parameters["hr_os"].value
+        assert expected_hr == pytest.approx(0.9014, abs=5e-4)
     result = run_base_case(inputs)
     eve, exe = (modelled_curves(result, arm) for arm in ("eve_exe", "exe"))
     for t in (6.0, 12.0, 24.0):

@@ -139,3 +139,20 @@ def test_manifest_commit_is_this_checkouts_head():
     if done.returncode != 0:
         pytest.skip("not a git checkout")
     assert _git_commit() == done.stdout.strip()
+
+
+@pytest.mark.parametrize("setting, expected", [("", sys.platform.startswith("linux")), ("0", False)])
+def test_allocator_tuning_applies_once_and_can_be_switched_off(setting, expected):
+    """cea.allocator changes where big arrays live, never their values (the engine tests cover the values)."""
+    code = ("import os, json\n"
+            f"os.environ.pop('CEA_TUNE_MALLOC', None)\nif {setting!r}: os.environ['CEA_TUNE_MALLOC'] = {setting!r}\n"
+            "from cea.allocator import keep_large_arrays_in_heap as tune\n"
+            "print(json.dumps([tune(), tune()]))\n")
+    env = {k: v for k, v in __import__("os").environ.items() if k != "MALLOC_MMAP_THRESHOLD_"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env)
+    assert done.returncode == 0, done.stderr
+    first, second = json.loads(done.stdout)
+    if expected:
+        assert first and second
+    else:
+        assert not first and not second

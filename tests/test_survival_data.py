@@ -57,8 +57,7 @@ def _write_rows(folder, *rows: str) -> None:
                                          ("C:\\data\\km.csv", "absolute path"),
                                          ("evidence/missing.csv", "does not exist")])
 def test_paths_must_stay_inside_the_inputs_folder(inputs_copy, path, words):
-    _write_rows(inputs_copy, f'os,eve_exe,ipd,"{path}",eve_exe,,,test',
-                "os,exe,ipd,evidence/bolero2_os_ipd_reconstructed.csv,pbo_exe,,,test")  # every arm needs a row
+    _write_rows(inputs_copy, f'os,eve_exe,ipd,"{path}",eve_exe,,,test')
     with pytest.raises(InputError) as exc:
         load_survival_data(inputs_copy)
     (problem,) = _problems(exc)

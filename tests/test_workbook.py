@@ -23,6 +23,7 @@ from typer.testing import CliRunner
 
 from cea.analyses.base_case import run_base_case
 from cea.cli import app
+from cea.errors import InputError
 from cea.inputs.model_inputs import load_inputs
 from cea.inputs.overrides import apply_overrides
 from cea.outputs.workbook import build_workbook, results_layout, write_workbook
@@ -288,8 +289,56 @@ def _families_inputs(tmp_path: Path):
     _append_csv(folder / "cost_items.csv", [{"item": "start_assessment", "arm": "all", "category": "monitoring",
                                              "basis": "at_start", "multiply": "progression_cost",
                                              "description": "One-off assessment at start (test)"}])
+    for arm in ("arm3", "arm4"):
+        _clone_arm_rows(folder, "exe", arm)
+    for optional in ("survival_data.csv", "validation_targets.csv", "published_analyses.csv"):
+        (folder / optional).unlink(missing_ok=True)
+    _prune_unused(folder)
     return apply_overrides(load_inputs(folder), {"tot_rate_everolimus": "0.035", "waning_start_months": "24",
                                                  "waning_end_months": "36"})
+
+
+def _rewrite_csv(path: Path, keep, change=lambda row: row) -> None:
+    """Rewrite a CSV keeping the rows for which keep(row) is true, each passed through change(row)."""
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        header, rows = reader.fieldnames, list(reader)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header)
+        writer.writeheader()
+        writer.writerows(change(dict(row)) for row in rows if keep(row))
+
+
+def _clone_arm_rows(folder: Path, source_arm: str, arm: str) -> None:
+    """Give a test arm the source arm's adverse events, arm-specific cost items and time on treatment (the
+    completeness checks refuse an arm without them), under ids of its own."""
+    def rows(name):
+        with (folder / name).open(newline="", encoding="utf-8") as handle:
+            return [r for r in csv.DictReader(handle) if r["arm"] == source_arm]
+    _append_csv(folder / "adverse_events.csv", [{**r, "event": f"{r['event']}_{arm}", "arm": arm}
+                                                for r in rows("adverse_events.csv")])
+    items = {r["item"]: f"{r['item']}_{arm}" for r in rows("cost_items.csv")}
+    _append_csv(folder / "cost_items.csv", [{**r, "item": items[r["item"]], "arm": arm} for r in rows("cost_items.csv")])
+    _append_csv(folder / "time_on_treatment.csv", [
+        {**r, "arm": arm, "cost_items": " ".join(items.get(i, i) for i in r["cost_items"].split())}
+        for r in rows("time_on_treatment.csv")])
+
+
+def _prune_unused(folder: Path) -> None:
+    """Delete the curves and parameters the test arms no longer use (the completeness checks refuse unused rows)."""
+    for _ in range(5):
+        try:
+            load_inputs(folder)
+            return
+        except InputError as error:
+            unused = {p.parameter for p in error.problems if "used by no" in p.message or "is used by nothing" in p.message}
+            if not unused:
+                raise
+        _rewrite_csv(folder / "parameters.csv", lambda r: r["id"] not in unused)
+        _rewrite_csv(folder / "survival_models.csv", lambda r: r["curve"] not in unused)
+        _rewrite_csv(folder / "survival_covariance.csv", lambda r: r["curve"] not in unused
+                     and r["coefficient_2"].removeprefix("log(").removesuffix(")") not in unused)
+        _rewrite_csv(folder / "scenarios.csv", lambda r: r["target"] not in unused)
 
 
 @pytest.fixture(scope="module")

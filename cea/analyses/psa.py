@@ -17,6 +17,7 @@ from typing import Callable, Iterator
 import numpy as np
 import pandas as pd
 
+from cea.allocator import keep_large_arrays_in_heap
 from cea.analyses.acceptability import ceac, ceaf, monte_carlo_convergence, probabilistic_icer
 from cea.analyses.base_case import BaseCaseResult, run_base_case
 from cea.analyses.decision import icer_status
@@ -132,6 +133,8 @@ def _blocks(inputs: ModelInputs, n: int, seed: int, zero_variance: bool,
         return sample, evaluate(inputs.structure, sample.values, inputs.settings, workers=1 if len(starts) > 1 else None)
 
     workers = min(len(starts), workers or os.cpu_count() or 1)
+    if len(starts) > 1:
+        keep_large_arrays_in_heap()  # block after block reuses the same memory (see cea.allocator)
     if workers <= 1:
         for block, start in enumerate(starts):
             yield (start, sizes[block], *run(block))

@@ -14,6 +14,7 @@ from typing import Mapping, Protocol
 
 import numpy as np
 
+from cea.allocator import keep_large_arrays_in_heap
 from cea.engine import accumulate as acc
 from cea.engine import transitions as tr
 from cea.engine.discounting import discount_factors, within_cycle_weights
@@ -135,6 +136,7 @@ def evaluate(structure: ModelStructure, parameters: Mapping[str, np.ndarray], se
     n = len(next(iter(parameters.values())))
     if n <= chunk_size:
         return _evaluate_chunk(structure, parameters, settings, keep_trace)
+    keep_large_arrays_in_heap()  # chunk after chunk reuses the same memory (see cea.allocator)
     starts = range(0, n, chunk_size)
     run = lambda i: _evaluate_chunk(structure, {k: v[i:i + chunk_size] for k, v in parameters.items()},  # noqa: E731
                                     settings, keep_trace)

@@ -10,10 +10,11 @@ expect.  Each check here names the file, row and parameter, so the user can rest
   scenario (as target, or as the value of an ``arm.*`` target) or a setting (``price_parameter``,
   ``price_linked``).  An unused parameter is how a lost cost item,
   adverse event or arm row shows up;
-* every curve of ``survival_models.csv`` is used by an arm or a scenario;
-* every arm has cost items for treatment (``per_day_on_treatment``) and for each alive state
-  (``per_month_in_pf``, ``per_month_in_pd``), and every cost basis that one arm has, every arm has;
-* every adverse event (by label) has a row for every arm, and no arm has the same event twice;
+* every arm has cost items for each alive state (``per_month_in_pf``, ``per_month_in_pd``), and a one-off
+  cost at progression or death that one arm has, every arm has (drug costs follow each arm's treatments in
+  ``time_on_treatment.csv``, checked where that table is read; an arm may have no drug, e.g. supportive care);
+* every adverse event (by label) has a row for every arm that has adverse events, and no arm has the same
+  event twice (an arm with no adverse-event rows at all, e.g. no active drug, is allowed);
 * the life table runs to age 100 (the open age group of national life tables), and further if the model
   reaches older ages.
 
@@ -25,10 +26,11 @@ from __future__ import annotations
 from typing import Iterable
 
 from cea.errors import Problem
-from cea.inputs.tables import CurveRows, ParameterRow, ScenarioRow
+from cea.inputs.tables import ParameterRow, ScenarioRow
 from cea.structure import COST_BASES, ModelStructure
 
-REQUIRED_COST_BASES = ("per_day_on_treatment", "per_month_in_pf", "per_month_in_pd")
+REQUIRED_COST_BASES = ("per_month_in_pf", "per_month_in_pd")  # every arm: a cost for each alive state
+SHARED_COST_BASES = ("per_progression", "per_death")  # if one arm pays at progression or death, every arm does
 LIFE_TABLE_OPEN_AGE = 100  # national life tables run to 100, the open age group (ONS): q_100 serves 100+
 
 
@@ -61,30 +63,19 @@ def unused_parameter_problems(parameters: dict[str, ParameterRow], used: set[str
             for pid, p in parameters.items() if pid not in used]
 
 
-def unused_curve_problems(curves: dict[str, CurveRows], structure: ModelStructure,
-                          scenarios: Iterable[ScenarioRow]) -> list[Problem]:
-    used = {a.pfs_curve for a in structure.arms} | {a.os_curve for a in structure.arms}
-    used |= {row.value for row in scenarios if row.target.startswith("arm.") and row.target.endswith("_curve")}
-    used |= {row.target.partition(".")[0] for row in scenarios if "." in row.target}
-    return [Problem(c.file, "curve is used by no arm (arms.csv) and no scenario (scenarios.csv); a row that used it "
-                            "may have been lost.  Restore it, or delete the curve", row=c.line, column="curve",
-                    parameter=cid)
-            for cid, c in curves.items() if cid not in used]
-
-
 def cost_coverage_problems(structure: ModelStructure, file: str) -> list[Problem]:
-    """Each arm needs the required bases, and every basis any arm has (a lost arm-specific row shows here)."""
+    """Each arm needs the state bases, and the one-off bases any arm has (a lost arm-specific row shows here)."""
     bases: dict[str, set[str]] = {arm.id: set() for arm in structure.arms}
     for item in structure.cost_items:
         for arm in (bases if item.arm == "all" else [item.arm]):
             bases.setdefault(arm, set()).add(item.basis)
     present = set().union(*bases.values()) if bases else set()
-    needed = [b for b in COST_BASES if b in present or b in REQUIRED_COST_BASES]
+    needed = [b for b in COST_BASES if b in REQUIRED_COST_BASES or (b in SHARED_COST_BASES and b in present)]
     problems = []
     for arm in structure.arms:
         for basis in needed:
             if basis not in bases[arm.id]:
-                why = ("every arm needs costs for treatment and for each alive state" if basis in REQUIRED_COST_BASES
+                why = ("every arm needs a cost for each alive state" if basis in REQUIRED_COST_BASES
                        else "another arm has one")
                 problems.append(Problem(file, f"arm '{arm.id}' has no cost item with basis '{basis}' ({why}); a row "
                                               f"for this arm (or for 'all') may have been lost",
@@ -93,7 +84,7 @@ def cost_coverage_problems(structure: ModelStructure, file: str) -> list[Problem
 
 
 def adverse_event_coverage_problems(structure: ModelStructure, lines: dict[str, int], file: str) -> list[Problem]:
-    """Every adverse event (by label, else id) has exactly one row per arm."""
+    """Every adverse event (by label, else id) has exactly one row per arm, among the arms that have any."""
     arms_by_event: dict[str, dict[str, str]] = {}
     problems = []
     for event in structure.adverse_events:
@@ -104,8 +95,9 @@ def adverse_event_coverage_problems(structure: ModelStructure, lines: dict[str, 
                                           f"on line {lines[seen[event.arm]]} and '{event.id}'); it would be counted twice",
                                     row=lines[event.id], column="arm", parameter=event.id))
         seen.setdefault(event.arm, event.id)
+    with_events = {event.arm for event in structure.adverse_events}
     for name, seen in arms_by_event.items():
-        for arm in structure.arm_ids:
+        for arm in (a for a in structure.arm_ids if a in with_events):
             if arm not in seen:
                 first = next(iter(seen.values()))
                 problems.append(Problem(file, f"adverse event '{name}' has no row for arm '{arm}' (it has "

@@ -367,13 +367,13 @@ def _parse_curves(rows: list[RawRow], cov_rows: list[RawRow]) -> tuple[dict[str,
     for curve, by_parameter in links.items():
         names = curves[curve].coefficients
         for pid in by_parameter:
-            given = {a for (c, a, b) in link_lines if c == curve and b == f"log({pid})"}
-            if given != set(names):
+            given = {a for (c, a, b), _ in link_lines.items() if c == curve and b == f"log({pid})"}
+            if len(given) < len(names):  # a lost row would silently mean a covariance of 0
                 first = min(line for (c, a, b), line in link_lines.items() if c == curve and b == f"log({pid})")
-                problems.append(Problem(FILES["covariance"], f"the covariance with log({pid}) is given for "
-                                        f"{sorted(given)} but not for {sorted(set(names) - given)}; give one row per "
-                                        "coefficient (a lost row?)", row=first, column="coefficient_2",
-                                        parameter=f"{curve}.log({pid})"))
+                problems.append(Problem(FILES["covariance"], f"covariance of log({pid}) with {curve}'s coefficient(s) "
+                                        f"{[n for n in names if n not in given]} is missing: give one row per "
+                                        "coefficient (0 if independent); a row may have been lost", first,
+                                        "coefficient_2", f"{curve}.{pid}"))
         curves[curve] = replace(curves[curve], links=tuple((pid, tuple(v)) for pid, v in by_parameter.items()))
     return curves, problems
 
@@ -705,7 +705,6 @@ def _completeness_problems(raw: dict[str, list[RawRow]], settings: Settings, par
                                         ROLE_PARAMETERS, linked)
     event_lines = {row.values["event"]: row.line for row in raw["adverse_events"]}
     return (completeness.unused_parameter_problems(parameters, used)
-            + completeness.unused_curve_problems(curves, structure, scenarios)
             + completeness.cost_coverage_problems(structure, FILES["costs"])
             + completeness.adverse_event_coverage_problems(structure, event_lines, FILES["adverse_events"]))
 

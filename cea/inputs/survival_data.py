@@ -237,6 +237,7 @@ def _read_datasets(inputs_folder: Path | str, frames: bool) -> list[SurvivalData
     problems: list[Problem] = []
     out: list[SurvivalDataset] = []
     seen: dict[tuple[str, str], int] = {}
+    file_arms: dict[tuple[str, str], tuple[set[str], set[str], int]] = {}  # (endpoint, file) -> (arms, mapped, line)
     for row in rows:
         v = row.values
         endpoint, arm, kind, label = v["endpoint"].lower(), v["arm"], v["kind"].lower(), v["label"]
@@ -262,6 +263,9 @@ def _read_datasets(inputs_folder: Path | str, frames: bool) -> list[SurvivalData
             if table is None:
                 continue
             selected = _select(table, label, shown, problems, row)
+            if table and "arm" in table[0].values:
+                entry = file_arms.setdefault((endpoint, shown), ({r.values["arm"] for r in table}, set(), row.line))
+                entry[1].add(label)
             data = _ipd(selected, problems) if selected else None
             if data is not None and frames:
                 import pandas as pd
@@ -299,14 +303,11 @@ def _read_datasets(inputs_folder: Path | str, frames: bool) -> list[SurvivalData
             problems.append(row.problem(f"Guyot reconstruction failed: {exc}", "file", shown))
             continue
         out.append(SurvivalDataset(endpoint, arm, kind, shown, label, v["source"], data, curve, risk))
-    if arms is not None:  # data for one arm of an endpoint but not another: a lost row
-        for endpoint in dict.fromkeys(e for e, _ in seen):
-            have = {a for e, a in seen if e == endpoint}
-            for arm in sorted(arms - have):
-                first = min(line for (e, _), line in seen.items() if e == endpoint)
-                problems.append(Problem(SURVIVAL_DATA_FILE, f"{endpoint} data are given for {sorted(have)} but not for "
-                                        f"arm '{arm}' (arms.csv); every arm needs its row (a lost row?)", row=first,
-                                        column="arm", parameter=arm))
+    for (endpoint, shown), (labels, used, line) in file_arms.items():  # a lost row leaves a file's arm unmapped
+        for label in sorted(labels - used):
+            problems.append(Problem(SURVIVAL_DATA_FILE, f"'{shown}' holds {endpoint} data for arm '{label}' but no row "
+                                    f"of {SURVIVAL_DATA_FILE} maps it to a model arm (a lost row?)", row=line,
+                                    column="label", parameter=label))
     if problems:
         raise InputError(problems)
     return out
