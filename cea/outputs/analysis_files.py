@@ -32,11 +32,12 @@ def _manifest(folder: Path, manifest: RunManifest, **extra) -> None:
 
 
 def short_label(text: str, limit: int = 48) -> str:
-    """A parameter description cut at a word boundary for figure labels."""
-    text = text.split(" (")[0]
-    if len(text) <= limit:
-        return text
-    return text[: text.rfind(" ", 0, limit - 1)] + "…"
+    """A parameter description for figure labels: without its bracketed detail, wrapped at word boundaries onto
+    at most two lines of ``limit`` characters (cut with … only beyond that), so that two parameters whose
+    descriptions differ only at the end (e.g. the same share in two arms) keep distinct labels."""
+    import textwrap
+
+    return textwrap.fill(text.split(" (")[0], width=limit, max_lines=2, placeholder=" …")
 
 
 def arm_labels(inputs: ModelInputs) -> dict[str, str]:
