@@ -26,7 +26,7 @@ from cea.cli import app
 from cea.inputs.model_inputs import load_inputs
 from cea.inputs.overrides import apply_overrides
 from cea.workbook import results_layout, write_workbook
-from cea.workbook.build import build_book
+from cea.workbook.build import build_book, trace_rows
 from cea.workbook.model import cumulative_hazard
 from cea.workbook.recalc import edit_inputs, input_cells, recalculate
 from cea.workbook.results import flatten
@@ -119,7 +119,8 @@ def test_formula_cells_are_protected_and_sheets_locked_without_password(reloaded
 
 
 def test_model_sheets_are_formulas_that_read_inputs(reloaded, inputs):
-    n = inputs.settings.n_cycles
+    n = trace_rows(inputs.settings)
+    assert n >= inputs.settings.n_cycles and n * inputs.settings.cycle_years >= 40 - 1e-9
     for name in ("Surv eve_exe", "Trace eve_exe"):
         ws = reloaded[name]
         for row in ws.iter_rows(min_row=11, max_row=10 + n):  # every cycle after 0
@@ -158,7 +159,7 @@ def test_no_macros_no_external_links(exported):
     assert not any("vbaProject" in n or "externalLink" in n for n in names)
     assert "macroEnabled" not in content_types and "vbaProject" not in content_types
     assert 'TargetMode="External"' not in rels
-    assert not re.search(r"<f>[^<]*\[", sheets)  # no [book]Sheet!A1 references in any formula
+    assert not re.search(r"<f>[^<]*\[\d+\]", sheets)  # no [1]Sheet!A1 (external workbook) references
     assert sum(n.startswith("xl/charts/chart") for n in names) == 7  # curves + trace per arm, tornado, CE plane, CEAC
 
 
@@ -188,7 +189,7 @@ def test_cover_has_manifest_and_colour_key(reloaded, base):
     text = " ".join(str(c.value) for row in reloaded["Cover"].iter_rows() for c in row if c.value is not None)
     assert base.manifest.inputs_sha256 in text
     assert "Input (editable)" in text and "Formula (protected)" in text
-    assert f"{base.settings.n_cycles} cycles" in text
+    assert f"{trace_rows(base.settings)} cycles" in text
 
 
 def test_results_layout_covers_the_engine_results(inputs, base):

@@ -438,6 +438,24 @@ def f_sumif(rng, criterion, sum_range=None):
             if type(x) in (int, float):
                 total += x
     return total
+def f_exact(a, b):
+    return text(_scalar(a)) == text(_scalar(b))
+
+
+def f_islogical(thunk):
+    try:
+        v = _scalar(thunk())
+    except XlError:
+        return False
+    return type(v) is bool
+
+
+def f_search(needle, haystack, start=1.0):
+    """Case-insensitive position of needle in haystack (1-based); #VALUE! when absent."""
+    position = text(_scalar(haystack)).lower().find(text(_scalar(needle)).lower(), int(num(start)) - 1)
+    if position < 0:
+        raise XlError("#VALUE!")
+    return float(position + 1)
 
 
 def f_and(*args):
@@ -503,7 +521,7 @@ def f_text(x, pattern):
 
 # lazy functions receive thunks (callables) for the arguments named in LAZY
 FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "ABS": f_abs, "AND": f_and, "AVERAGE": f_average, "CHOOSE": f_choose, "COUNT": f_count,
+    "ABS": f_abs, "AND": f_and, "EXACT": f_exact, "ISLOGICAL": f_islogical, "SEARCH": f_search, "AVERAGE": f_average, "CHOOSE": f_choose, "COUNT": f_count,
     "COUNTIF": f_countif, "EXP": f_exp, "IFERROR": f_iferror, "INDEX": f_index, "ISBLANK": f_isblank,
     "ISERROR": f_iserror, "ISNUMBER": f_isnumber, "ISTEXT": f_istext, "LEN": f_len, "LN": f_ln, "MATCH": f_match,
     "MAX": f_max, "MIN": f_min, "MOD": f_mod, "NA": f_na, "NOT": f_not, "OR": f_or, "PERCENTILE": f_percentile,
@@ -511,7 +529,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "_XLFN.NORM.S.DIST": f_norm_s_dist, "_XLFN.NORM.S.INV": f_norm_s_inv, "_XLFN.GAMMA.DIST": f_gamma_dist,
     "_XLFN.PERCENTILE.INC": f_percentile,
 }
-LAZY = {"IFERROR": "all", "ISNUMBER": "all", "ISTEXT": "all", "ISBLANK": "all", "ISERROR": "all",
+LAZY = {"IFERROR": "all", "ISLOGICAL": "all", "ISNUMBER": "all", "ISTEXT": "all", "ISBLANK": "all", "ISERROR": "all",
         "CHOOSE": "rest"}
 
 
@@ -748,7 +766,10 @@ class Evaluator:
         key = (si, template)
         fn = self.compiled.get(key)
         if fn is None:
-            source = _Parser(tokenize(formula), self, si, row).expression()
+            parser = _Parser(tokenize(formula), self, si, row)
+            source = parser.expression()
+            if parser.i != len(parser.tokens):
+                raise ValueError(f"formula has unbalanced parentheses or trailing text: {formula!r}")
             fn = eval(f"lambda R: {source}", self.env)  # noqa: S307 (our own formulas, compiled once per pattern)
             self.compiled[key] = fn
         return fn
@@ -818,3 +839,22 @@ def evaluate_formula(book: Book, sheet: str, row: int, col: int) -> Any:
     ev.env["_raise_name"] = _raise_name
     si = ev.index[sheet.lower()]
     return ev.raw(si, row, col)
+
+
+def set_inputs(book: Book, changes: dict[str, Any]) -> None:
+    """Type values into named input cells of a Book (as a payer would in the workbook), keeping each cell's
+    style; numbers, booleans, text or None (blank)."""
+    for name, value in changes.items():
+        target = book.defined.get(name)
+        if target is None:
+            raise KeyError(f"no defined name {name!r}")
+        sheet, _, ref = target.rpartition("!")
+        sheet = sheet[1:-1].replace("''", "'") if sheet.startswith("'") else sheet
+        m = _CELL.fullmatch(ref)
+        if m is None:
+            raise KeyError(f"{name} is a range, not an input cell")
+        row, col = int(m.group(4)), column_index(m.group(2))
+        ws = book.sheets[sheet]
+        old = ws.get(row, col)
+        cell = ws.put(row, col, value)
+        cell.style = old.style if old is not None else ()
