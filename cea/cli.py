@@ -77,7 +77,7 @@ def run(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs"), s
 @app.command()
 def params(inputs: InputsDir = Path("inputs"), json_output: JsonFlag = False,
            markdown: Annotated[Optional[Path], typer.Option("--markdown", help="Also write a Markdown parameter table to this file.")] = None) -> None:
-    """List every parameter with its value, distribution and source."""
+    """List every parameter with its value, verification status, distribution and source."""
     from cea.outputs.parameter_table import parameter_frame
 
     with exit_code_on_input_error():
@@ -96,7 +96,7 @@ def params(inputs: InputsDir = Path("inputs"), json_output: JsonFlag = False,
             import pandas as pd
 
             with pd.option_context("display.max_rows", None, "display.max_colwidth", 60, "display.width", 200):
-                typer.echo(frame[["id", "value", "unit", "distribution", "dsa_low", "dsa_high", "source"]].to_string(index=False))
+                typer.echo(frame[["id", "value", "unit", "status", "distribution", "dsa_low", "dsa_high", "source"]].to_string(index=False))
 
 
 def _finite_wtp(value: Optional[float]) -> Optional[float]:
@@ -156,6 +156,22 @@ def scenarios(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("output
         table = result.table[["scenario", "inc_cost", "inc_qaly", "icer", "status"]]
         _emit({"scenarios": result.table.to_dict(orient="records"), "manifest": manifest.to_dict()}, json_output,
               f"{table.to_string(index=False)}\n\nWritten to {out / 'scenarios'}/")
+
+
+@app.command()
+def crossval(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs"), set_: SetOption = None,
+             json_output: JsonFlag = False) -> None:
+    """Cross-validation (AdViSHE A2/D2): published analyses of the same comparison beside this model re-run
+    under each one's nearest assumptions (published_analyses.csv; writes OUT/crossval/)."""
+    from cea.analyses.cross_validation import run_cross_validation
+    from cea.outputs.analysis_files import cross_validation_text, write_cross_validation
+    from cea.outputs.files import write_atomically
+
+    with exit_code_on_input_error():
+        model_inputs, assignments = _load(inputs, set_)
+        result = run_cross_validation(model_inputs, overrides=assignments)
+        write_atomically(out / "crossval", lambda d: write_cross_validation(d, result))
+        _emit(result.to_dict(), json_output, f"{cross_validation_text(result)}\n\nWritten to {out / 'crossval'}/")
 
 
 @app.command()
@@ -367,8 +383,8 @@ def appendix(inputs: InputsDir = Path("inputs"),
 @app.command(name="all")
 def all_(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs"), set_: SetOption = None,
          iterations: Iterations = None, seed: Seed = None) -> None:
-    """Everything: base case, validation, DSA, scenarios, threshold, PSA, VOI, structures, workbook and
-    appendix, into one folder with an index (index.md).  One PSA feeds the VOI, the workbook and the appendix."""
+    """Everything: base case, validation, cross-validation, DSA, scenarios, threshold, PSA, VOI, structures,
+    workbook and appendix, into one folder with an index (index.md).  One PSA feeds the VOI, the workbook and the appendix."""
     from cea.analyses.bundle import run_all_analyses
     from cea.outputs.files import write_atomically
     from cea.outputs.report import print_base_case

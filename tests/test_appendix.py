@@ -245,3 +245,20 @@ def test_severity_weight_bands(absolute, proportional, weight):
     from cea.analyses.severity import severity_weight
 
     assert severity_weight(absolute, proportional) == weight
+
+
+def test_validation_table_labels_kinds_and_the_cross_validation_table_is_there(document, bundle):
+    validation = find_table(document, "Validation: modelled against observed outcomes, by kind")
+    kinds = [row.cells[0].text for row in validation.rows[1:]]
+    assert {"Internal", "External", "Structural"} <= set(kinds)
+    median = next(row for row in validation.rows if row.cells[1].text.startswith("Median OS")
+                  and "published 31.0" in row.cells[4].text)
+    assert "30.8 (KM of reconstructed data)" in median.cells[4].text
+    crossval = rows_by_label(find_table(document, "Cross-validation: published analyses"))
+    expected = bundle.cross_validation.table.set_index("analysis")
+    assert set(crossval) - {"Analysis"} == set(expected.index)
+    assert crossval["zin_2014_nl_discounting"][3].startswith("EUR 61,079/QALY")
+    assert crossval["china_thesis_2019"][4] == "3.63"
+    assert crossval["kourlaba_2015_greece"][5] == "not re-run"
+    model = expected.loc["zin_2014_nl_discounting", "model_icer"]
+    assert crossval["zin_2014_nl_discounting"][5] == f"£{model:,.0f} per QALY"

@@ -11,7 +11,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "cea"
 ORDER = ["inputs", "parameters", "engine", "survival", "analyses", "workbook", "outputs", "cli"]
-SHARED = {"errors", "structure", "__init__"}
+SHARED = {"errors", "structure", "allocator", "__init__"}
 # estimation primitives the inputs layer may use (digitised curves → IPD); they import nothing from cea
 PRIMITIVES = {"cea.survival.guyot", "cea.survival.kaplan_meier"}
 THIRD_PARTY_IN_ENGINE = {"numpy", "scipy"}

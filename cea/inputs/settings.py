@@ -16,12 +16,17 @@ from cea.errors import InputError, Problem
 
 CORRECTIONS = ("none", "half_cycle", "simpson")
 PD_MORTALITY = ("os_tracking", "constant")
+# adverse events: spread over the time on treatment (base case) or all at model start (the earlier convention)
+ADVERSE_EVENT_TIMINGS = ("on_treatment", "at_start")
 STRUCTURES = ("markov", "psm")
+EVIDENCE_STATUSES = ("reference", "exploratory")  # exploratory: results not for decisions (see evidence_note)
 
 
 @dataclass(frozen=True)
 class Settings:
     title: str
+    evidence_status: str
+    evidence_note: str
     currency: str
     price_year: int
     perspective: str
@@ -36,6 +41,7 @@ class Settings:
     utility_age_adjustment: bool
     pd_mortality: str
     model_structure: str
+    adverse_event_timing: str
     waning_start_months: float
     waning_end_months: float
     intervention: str
@@ -76,10 +82,10 @@ class Settings:
 
 
 SECTIONS = {
-    "model": ("title", "currency", "price_year", "perspective", "country", "cycle_length_days", "horizon_years",
+    "model": ("title", "evidence_status", "evidence_note", "currency", "price_year", "perspective", "country", "cycle_length_days", "horizon_years",
               "days_per_year", "discount_rate_costs", "discount_rate_outcomes", "within_cycle_correction",
-              "start_age", "utility_age_adjustment", "pd_mortality", "model_structure", "waning_start_months",
-              "waning_end_months"),
+              "start_age", "utility_age_adjustment", "pd_mortality", "model_structure", "adverse_event_timing",
+              "waning_start_months", "waning_end_months"),
     "arms": ("intervention", "comparator"),
     "analysis": ("wtp_thresholds", "primary_wtp", "wtp_grid_max", "wtp_grid_step", "psa_iterations", "seed",
                  "price_parameter", "price_linked"),
@@ -171,15 +177,23 @@ def from_mapping(flat: dict[str, Any], file: str = "settings.toml") -> Settings:
     else:
         v["price_linked"] = tuple(t.strip() for t in linked)
     for key in ("title", "currency", "perspective", "country", "intervention", "comparator", "within_cycle_correction",
-                "pd_mortality", "model_structure", "price_parameter"):
+                "pd_mortality", "model_structure", "adverse_event_timing", "price_parameter", "evidence_status",
+                "evidence_note"):
         if not isinstance(v[key], str) or not v[key].strip():
             problems.append(Problem(file, f"expected non-empty text, got {v[key]!r}", parameter=key))
+    if v["evidence_status"] not in EVIDENCE_STATUSES:
+        problems.append(Problem(file, f"'{v['evidence_status']}' is not an evidence status; expected one of "
+                                f"{EVIDENCE_STATUSES} (exploratory: the results are not a base case for decisions)",
+                                parameter="evidence_status"))
     if v["within_cycle_correction"] not in CORRECTIONS:
         problems.append(Problem(file, f"'{v['within_cycle_correction']}' is not a correction; expected one of {CORRECTIONS}",
                                 parameter="within_cycle_correction"))
     if v["model_structure"] not in STRUCTURES:
         problems.append(Problem(file, f"'{v['model_structure']}' is not a model structure; expected one of {STRUCTURES}",
                                 parameter="model_structure"))
+    if v["adverse_event_timing"] not in ADVERSE_EVENT_TIMINGS:
+        problems.append(Problem(file, f"'{v['adverse_event_timing']}' is not known; expected one of "
+                                f"{ADVERSE_EVENT_TIMINGS}", parameter="adverse_event_timing"))
     if v["pd_mortality"] not in PD_MORTALITY:
         problems.append(Problem(file, f"'{v['pd_mortality']}' is not known; expected one of {PD_MORTALITY}",
                                 parameter="pd_mortality"))
@@ -239,8 +253,9 @@ def override_value(key: str, text: str) -> Any:
     if key == "utility_age_adjustment":
         return text
     try:
-        if key in ("price_parameter", "title", "currency", "perspective", "country", "intervention", "comparator",
-                   "within_cycle_correction", "pd_mortality", "model_structure"):
+        if key in ("price_parameter", "title", "evidence_status", "evidence_note", "currency", "perspective", "country",
+                   "intervention", "comparator", "within_cycle_correction", "pd_mortality", "model_structure",
+                   "adverse_event_timing"):
             return text
         value = float(text)
         if key in ("psa_iterations", "seed", "price_year") and math.isfinite(value) and value == int(value):

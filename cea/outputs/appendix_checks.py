@@ -10,6 +10,7 @@ from pathlib import Path
 
 from docx.shared import Cm, Pt
 
+from cea.outputs.tables import icer_text
 from cea.outputs.appendix_doc import AppendixContext, number, percent, qalys, significant
 from cea.outputs.appendix_results import icer_sentence, wtp_text
 from cea.outputs.cheers import checklist_rows
@@ -69,6 +70,8 @@ def check_label(check) -> str:
         return f"{endpoint} at {t:g} months"
     if metric.endswith("_rmst"):
         return f"Restricted mean {endpoint} to {t:g} months"
+    if metric == "os_hazard_ratio":
+        return f"Average OS hazard ratio to {t:g} months (ratio of cumulative hazards)"
     if metric == "dead_at_horizon":
         return "Proportion dead at the end of the horizon"
     if metric == "os_minus_general_population":
@@ -97,9 +100,18 @@ def validation_rows(ctx: AppendixContext) -> list[list[str]]:
             band = f"≤ {_check_value(c, upper)}"
         else:
             band = f"{_check_value(c, lower)} – {_check_value(c, upper)}"
-        rows.append([check_label(c), ctx.labels.get(c.arm, c.arm), _check_value(c, c.model), _check_value(c, c.target),
-                     band, "Pass" if c.passed else "FAIL"])
+        kind = getattr(c, "kind", "structural")
+        target = _check_value(c, c.target) + (" (KM of reconstructed data)" if getattr(c, "target_basis", "stated")
+                                              != "stated" else "")
+        if getattr(c, "published", None) is not None:
+            target += f"; published {_check_value(c, c.published)}"
+        result = ("Within" if c.passed else "Outside") if kind == "external" else ("Pass" if c.passed else "FAIL")
+        rows.append([KIND_LABELS.get(kind, kind), check_label(c), ctx.labels.get(c.arm, c.arm),
+                     _check_value(c, c.model), target, band, result])
     return rows
+
+
+KIND_LABELS = {"internal": "Internal", "external": "External", "structural": "Structural"}
 
 
 def validation_section(ctx: AppendixContext) -> None:
@@ -111,20 +123,66 @@ def validation_section(ctx: AppendixContext) -> None:
         ctx.figure("validation_overlay", "Modelled PFS and OS against the trial's Kaplan–Meier curves")
         return
     checks = list(b.validation.checks)
+    summary = b.validation.summary()
     failed = [c for c in checks if not c.passed]
     w.paragraph(
-        "The Markov traces were compared with the trial (AdViSHE D4, external validity; HTA_METHODS MS-8): modelled "
-        "median PFS and OS against the published medians, landmark OS and restricted mean OS against the Kaplan–Meier "
-        "estimate of the trial data, and two structural checks (modelled OS never above general-population survival; "
-        f"PF never above OS). {len(checks) - len(failed)} of {len(checks)} checks are within their accepted range"
-        + (": failed — " + ", ".join(f"{check_label(c)} ({ctx.labels.get(c.arm, c.arm)})" for c in failed) + "."
-           if failed else "."))
-    w.table("Validation: modelled against observed outcomes", ("Outcome", "Arm", "Model", "Target", "Accepted range",
-            "Result"), validation_rows(ctx), (5.4, 3.0, 1.7, 1.7, 2.6, 1.6), align="llrrrc", font_size=7.5,
-            notes=["Targets and bands: validation_targets.csv (published medians with their tolerance or 95% CI; "
-                   "Kaplan–Meier landmarks with their 95% CI)."])
+        "The Markov traces were compared with data, and each comparison is labelled by what it can show (AdViSHE; "
+        "Vemer et al. 2016). Internal (dependent) validation compares the model with the data its curves were "
+        "fitted or calibrated to — the published PFS medians the PFS Weibull was calibrated to, and the "
+        "Kaplan–Meier estimate of the OS data reconstructed from the published curve, to which the OS curves were "
+        "fitted: a pass shows that the fit is implemented as intended, not that the model predicts. External "
+        "(independent) validation compares it with data not used to build it (an earlier OS data cut); structural "
+        "checks test properties the model must have (modelled OS never above general-population survival; PF never "
+        f"above OS; everyone dead by the horizon). Internal: {summary['internal']['passed']} of "
+        f"{summary['internal']['checks']} within range; external: {summary['external']['passed']} of "
+        f"{summary['external']['checks']}; structural: {summary['structural']['passed']} of "
+        f"{summary['structural']['checks']}"
+        + (". Outside their range: " + ", ".join(f"{check_label(c)} ({ctx.labels.get(c.arm, c.arm)})" for c in failed)
+           + "." if failed else "."))
+    w.table("Validation: modelled against observed outcomes, by kind", ("Kind", "Outcome", "Arm", "Model", "Target",
+            "Accepted range", "Result"), validation_rows(ctx), (1.7, 4.6, 2.6, 1.5, 3.0, 2.4, 1.4), align="lllrrrc",
+            font_size=7.5,
+            notes=["Targets and bands: validation_targets.csv. Targets marked 'KM of reconstructed data' are "
+                   "Kaplan–Meier values of IPD reconstructed from the published curve (e.g. median OS 30.8 and 26.5 "
+                   "months), not the published figures (31.0 and 26.6 months), which are shown beside them; their "
+                   "bands are the published 95% CIs. Landmarks: Kaplan–Meier with its 95% CI."])
     ctx.figure("validation_overlay", "Modelled PFS and OS (solid) against the trial's Kaplan–Meier curves (dashed); "
                "points: published medians with their accepted ranges")
+    cross_validation_table(ctx)
+
+
+def _ratio(value) -> str:
+    return "—" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.2f}"
+
+
+def cross_validation_table(ctx: AppendixContext) -> None:
+    """Cross-validation (AdViSHE A2/D2): published analyses beside this model re-run under their assumptions."""
+    result = getattr(ctx.bundle, "cross_validation", None)
+    if result is None:
+        return
+    w, s = ctx.w, ctx.bundle.inputs.settings
+    t = result.table
+    published = t[t["analysis"] != "this_model"]
+    w.paragraph(
+        f"Cross-validation (AdViSHE A2/D2). {len(published)} published analyses of the comparison were found "
+        f"({int((published['status'] == 'verified').sum())} verified in the source's own text; "
+        f"{int((published['status'] == 'not_verified').sum())} not verified, listed without figures). Each comparable "
+        "one is set beside this model re-run under its nearest assumptions (discount rates, horizon, price, OS "
+        "assumption), applied exactly as `cea run --set` applies them; what still differs is stated in "
+        "crossval.csv. Currencies differ, so ICERs are compared as multiples of the threshold each source "
+        f"states (this model: {s.currency} {s.primary_wtp:,.0f} per QALY).")
+    rows = []
+    for r in t.itertuples():
+        model = ("not re-run" if not r.comparable else
+                 icer_text(r.model_icer, r.model_status, s.currency) if r.model_icer is not None
+                 and not (isinstance(r.model_icer, float) and math.isnan(r.model_icer)) else r.model_status)
+        rows.append([r.analysis, f"{r.country} {r.year}", r.status.replace("_", " "), r.published_result or "—",
+                     _ratio(r.published_icer_to_threshold), model, _ratio(r.model_icer_to_threshold)])
+    w.table("Cross-validation: published analyses and this model re-run under their assumptions",
+            ("Analysis", "Country, year", "Status", "Published result", "Published / threshold",
+             "Model re-run", "Model / threshold"), rows, (3.3, 1.8, 1.4, 4.6, 1.3, 2.0, 1.3), align="lllllrr",
+            font_size=7.0, notes=["Source: published_analyses.csv (citations and the assumptions of each re-run); "
+                                  "outputs crossval/crossval.csv and crossval.json."])
 
 
 # --------------------------------------------------------------------------- verification

@@ -117,8 +117,19 @@ def _choice_text(ctx: AppendixContext, endpoint: str, endpoint_fits) -> str:
         extra = (f" The Cox hazard ratio is {number(cox.hazard_ratio, 2)} (95% CI {number(cox.lower, 2)}–"
                  f"{number(cox.upper, 2)})" + (f" and the Grambsch–Therneau test of proportional hazards gives "
                                                 f"p = {number(p, 2)}" if p is not None else "") + ".")
+    joint = ""
+    arms = ctx.bundle.inputs.structure.arms
+    hr_ids = {getattr(a, f"{endpoint}_hazard_ratio") for a in arms} - {None}
+    same_curve = len({getattr(a, f"{endpoint}_curve") for a in arms}) == 1
+    if endpoint == "os" and same_curve and hr_ids:
+        ph = table[(table["model"] == "ph") & (table["family"] == next(iter(chosen.values())))]
+        aic = f" (total AIC {number(float(ph['aic'].iloc[0]), 1)})" if not ph.empty else ""
+        joint = (f" The base case uses one joint proportional-hazards {FAMILY_LABELS.get(next(iter(chosen.values())))} "
+                 f"fit to both arms{aic} with the hazard ratio [{', '.join(sorted(hr_ids))}], so the curves cannot "
+                 "cross; the landmark table (os_landmarks.csv) compares every model at 1, 2, 3, 5 and 10 years with "
+                 "external long-term survival, and the independent fits are scenarios.")
     return (f"For {ENDPOINT_NAMES.get(endpoint, endpoint)}, the same family is used in both arms (TSD14): "
-            f"{text}.{extra}")
+            f"{text}.{extra}{joint}")
 
 
 def clinical_section(ctx: AppendixContext) -> None:
@@ -174,8 +185,11 @@ def clinical_section(ctx: AppendixContext) -> None:
             "Coefficients", "Use", "Rationale and source", "PSA"), rows,
             (3.0, 1.8, 2.4, 2.1, 5.6, 1.1), align="llllll", font_size=7,
             notes=["Coefficients on the estimation scale (cea.engine.survival; times in months). MVN: sampled jointly "
-                   "from a multivariate normal with the fitted covariance (survival_covariance.csv). Survival "
-                   "coefficients are varied in the PSA and in scenarios, not one at a time."])
+                   "from a multivariate normal with the covariance in survival_covariance.csv: the inverse Hessian "
+                   "of the maximum-likelihood fit for curves fitted to patient-level data; for a curve calibrated "
+                   "to published medians and a hazard ratio (not fitted to a Kaplan-Meier curve), the delta-method "
+                   "covariance implied by the published confidence intervals (each row's source says which). "
+                   "Survival coefficients are varied in the PSA and in scenarios, not one at a time."])
     groups = parameter_groups(ctx)
     parameter_table(ctx, "Clinical parameters: treatment effect, PF death share and post-progression mortality",
                     groups["clinical"])

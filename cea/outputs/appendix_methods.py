@@ -205,8 +205,9 @@ def adverse_events_section(ctx: AppendixContext) -> None:
                                                       "duration": ae.duration_days, "rates": {}})
         entry["rates"][ae.arm] = ae.rate
     w.paragraph(
-        "Grade 3/4 adverse events are applied once, at the start of the model, to the proportion of each arm that "
-        "experiences them: the cost is rate × unit cost, the QALY loss rate × disutility × duration. Rates are from "
+        "Grade 3/4 adverse events are the proportion of each arm that experiences them, spread over the time on "
+        "treatment (a share ToT_k / Σ ToT of the events in cycle k) and discounted where they fall: per patient the "
+        "cost is rate × unit cost, the QALY loss rate × disutility × duration. Rates are from "
         "the pivotal trial's safety population; unit costs and disutilities are listed with their sources in the "
         "parameter tables.")
     if not events:
@@ -243,8 +244,20 @@ def utilities_section(ctx: AppendixContext) -> None:
         f"{number(_pv(ctx, st.utility_pd), 3)} after progression, applied to the time spent in each state.{age} "
         "Adverse-event disutilities are one-off QALY losses (section on adverse events). The sources, the "
         "uncertainty and any departure from the NICE reference case (EQ-5D-3L valued with UK population "
-        "preferences) are given for each value in the table below.")
+        "preferences) are given for each value in the table below." + _vignette_note(ctx))
     parameter_table(ctx, "Utility values and disutilities", parameter_groups(ctx)["utilities"])
+
+
+def _vignette_note(ctx: AppendixContext) -> str:
+    """A departure from the reference case, said in the text when the state utilities are Lloyd 2006 vignette values."""
+    inputs = ctx.bundle.inputs
+    pf = inputs.parameters.get(inputs.structure.utility_pf)
+    if pf is None or "lloyd" not in pf.source.lower():
+        return ""
+    return (" The state utilities are standard-gamble valuations of written vignettes by members of the UK public "
+            "(Lloyd et al. 2006), not EQ-5D measured in patients: they are outside the NICE reference case. BOLERO-2 "
+            "collected EORTC QLQ-C30, not EQ-5D, and no mapped BOLERO-2 EQ-5D values were found in a readable "
+            "source; published alternatives are run as scenarios.")
 
 
 def unit_cost(ctx: AppendixContext, item) -> float:
@@ -259,7 +272,10 @@ def costs_section(ctx: AppendixContext) -> None:
     b, s, w = ctx.bundle, ctx.s, ctx.w
     ctx.section("costs", "Costs and healthcare resource use")
     w.paragraph(
-        f"Costs are in {s.currency} at {s.price_year} prices from the {s.perspective} perspective. Drug acquisition "
+        f"Costs are in {s.currency} at {s.price_year} prices from the {s.perspective} perspective"
+        + (" (NHS unit costs inflated to the financial year 2023/24 with the NHS Cost Inflation Index; drug prices "
+           "are list prices at the date of their source)" if s.currency == "GBP" and s.price_year == 2024 else "")
+        + ". Drug acquisition "
         "is paid at the start of each cycle on each drug's own time on treatment (progression-free and not yet "
         "stopped for other reasons: PF(t)·exp(−λt), λ calibrated to published median treatment durations), without "
         "within-cycle correction. Health-state costs accrue per month in PF and PD; one-off "

@@ -9,7 +9,8 @@ import pandas as pd
 
 from cea.analyses.bundle import AnalysisBundle
 from cea.analyses.structures import compare_structures
-from cea.outputs.analysis_files import (write_dsa, write_psa, write_scenarios, write_threshold, write_voi)
+from cea.outputs.analysis_files import (write_cross_validation, write_dsa, write_psa, write_scenarios, write_threshold,
+                                       write_voi)
 from cea.outputs.appendix import write_appendix
 from cea.outputs.files import to_json
 from cea.outputs.parameter_markdown import write_parameter_markdown
@@ -24,6 +25,8 @@ DESCRIPTIONS = {
     "model.xlsx": "Payer workbook: the model as live Excel formulas",
     "appendix.docx": "HTA submission appendix (Word), CHEERS 2022 mapped",
     "manifest.json": "Run manifest: version, inputs SHA-256, seed, settings",
+    "crossval.csv": "Cross-validation: published analyses beside this model re-run under their nearest assumptions",
+    "crossval.json": "Cross-validation table (as crossval.csv) with the run manifest",
 }
 
 
@@ -46,6 +49,9 @@ def write_all(folder: Path, bundle: AnalysisBundle, psa_samples: Path | None = N
     write_dsa(folder / "dsa", inputs, bundle.one_way, manifest)
     write_scenarios(folder / "scenarios", bundle.scenarios, manifest)
     write_threshold(folder / "threshold", bundle.threshold, manifest)
+    if bundle.cross_validation is not None:
+        (folder / "crossval").mkdir(exist_ok=True)
+        write_cross_validation(folder / "crossval", bundle.cross_validation)
     write_psa(folder / "psa", inputs, bundle.psa)
     if psa_samples is not None:
         psa_samples.replace(folder / "psa" / "psa_samples.csv")
@@ -58,7 +64,8 @@ def write_all(folder: Path, bundle: AnalysisBundle, psa_samples: Path | None = N
     write_workbook(folder / "model.xlsx", inputs, bundle.base_case, dsa=bundle.one_way.table,
                    scenarios=bundle.scenarios.table, psa=psa_frame(bundle), ceac=bundle.psa.ceac_frame(),
                    validation=bundle.validation.to_frame() if bundle.validation is not None else None,
-                   manifest=manifest.to_dict())
+                   manifest=manifest.to_dict(),
+                   crossval=bundle.cross_validation.table if bundle.cross_validation is not None else None)
     write_appendix(folder / "appendix.docx", bundle, folder / "figures")
     (folder / "index.md").write_text(index_text(folder, bundle), encoding="utf-8")
 
@@ -77,7 +84,13 @@ def index_text(folder: Path, bundle: AnalysisBundle) -> str:
              f"- Probabilistic ICER {'n/a' if summary['incremental']['icer'] is None else format(summary['incremental']['icer'], ',.0f')}",
              ] + [f"- P(cost-effective) at {w}: {p[s.intervention]:.3f}" for w, p in summary["prob_cost_effective"].items()]
     if bundle.validation is not None:
-        lines.append(f"- Validation against the trial: {'all checks passed' if bundle.validation.passed else 'SOME CHECKS FAILED'}")
+        summary_v = bundle.validation.summary()
+        lines.append(f"- Validation: internal (dependent) and structural checks "
+                     f"{'passed' if bundle.validation.passed else 'FAILED'}; external (independent) "
+                     f"{summary_v['external']['passed']} of {summary_v['external']['checks']} within their band")
+    if bundle.cross_validation is not None:
+        lines.append(f"- Cross-validation: {len(bundle.cross_validation.table) - 1} published analyses beside the "
+                     "model re-run under their assumptions (crossval/crossval.csv)")
     lines += ["", "## Files", ""]
     for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.name != "index.md"):
         relative = path.relative_to(folder).as_posix()

@@ -294,7 +294,7 @@ def write_psa(book: Book) -> None:
 def write_validation(book: Book) -> None:
     from cea.workbook.results import build_validation
 
-    build_validation(book, book.analyses["base_case"], book.analyses.get("validation"))
+    build_validation(book, book.analyses["base_case"], book.analyses.get("validation"), book.analyses.get("crossval"))
 
 
 register_sheet("dsa", write_dsa)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 
 from cea.inputs.model_inputs import unit_range
-from cea.inputs.settings import CORRECTIONS, PD_MORTALITY, SETTING_RANGES, WTP_RANGE
+from cea.inputs.settings import ADVERSE_EVENT_TIMINGS, CORRECTIONS, PD_MORTALITY, SETTING_RANGES, WTP_RANGE
 from cea.inputs.tables import COEFFICIENT_BOUNDS
 from cea.structure import ACCELERATED_FAILURE_TIME, PROPORTIONAL_HAZARDS
 from cea.workbook import register_sheet
@@ -26,7 +26,8 @@ from cea.workbook.style import ERROR_FILL, HEADER_FONT, HEADER_FILL, HEADER_ALIG
     SUBTITLE_FONT, TOTAL_FONT, merge, put_formula, put_text
 
 CHECK_COL, RUNNING_COL = 11, 12
-CHOICE_SETTINGS = {"within_cycle_correction": CORRECTIONS, "pd_mortality": PD_MORTALITY}
+CHOICE_SETTINGS = {"within_cycle_correction": CORRECTIONS, "pd_mortality": PD_MORTALITY,
+                   "adverse_event_timing": ADVERSE_EVENT_TIMINGS}
 BLANK_ALLOWED = {"waning_start_months", "waning_end_months"}
 
 

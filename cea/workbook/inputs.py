@@ -35,10 +35,13 @@ SETTING_ROWS = (  # id, label, unit / allowed values, number format
     ("utility_age_adjustment", "Adjust utilities for age (multiplicative, capped at the population norm)",
      "TRUE | FALSE", GENERAL),
     ("pd_mortality", "Post-progression mortality", "os_tracking | constant", GENERAL),
+    ("adverse_event_timing", "Adverse events: spread over the time on treatment, or all at the start",
+     "on_treatment | at_start", GENERAL),
     ("waning_start_months", "Treatment-effect waning starts (blank = no waning)", "months", GENERAL),
     ("waning_end_months", "Treatment-effect waning complete", "months", GENERAL),
 )
 CHOICES = {"within_cycle_correction": "none,half_cycle,simpson", "pd_mortality": "os_tracking,constant",
+           "adverse_event_timing": "on_treatment,at_start",
            "utility_age_adjustment": "TRUE,FALSE"}
 
 

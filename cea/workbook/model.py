@@ -377,8 +377,9 @@ def _trace_sheet(book: Book, arm_id: str) -> None:
                 f[f"on:{d}"] = f"={L['pf']}{r}"
         if timing:
             on_col = L[f"on:{timing}"]
-            f["ae_share"] = (f"=IF({kk}<{nc},{on_col}{r}/SUMIF(${L['cycle']}${first_}:${L['cycle']}${last_},\"<\"&{nc},"
-                             f"${on_col}${first_}:${on_col}${last_}),0)")
+            f["ae_share"] = (f"=IF({n('adverse_event_timing')}=\"at_start\",IF({kk}=0,1,0),"
+                             f"IF({kk}<{nc},{on_col}{r}/SUMIF(${L['cycle']}${first_}:${L['cycle']}${last_},\"<\"&{nc},"
+                             f"${on_col}${first_}:${on_col}${last_}),0))")
         else:
             f["ae_share"] = 0
         f["w"] = (f'=IF({kk}>{nc},0,IF({corr}="none",IF({kk}<{nc},1,0),IF(OR({corr}<>"simpson",{nc}=1),'

@@ -199,7 +199,8 @@ def _settings_in_use(book: Book, ws, col: int) -> None:
     ws.heights[r + 1] = 60
 
 
-def build_validation(book: Book, base_case: BaseCaseResult, validation: pd.DataFrame | None) -> None:
+def build_validation(book: Book, base_case: BaseCaseResult, validation: pd.DataFrame | None,
+                     crossval: pd.DataFrame | None = None) -> None:
     from cea.workbook.analyses import write_frame
 
     ws = book.add_sheet(VALIDATION)
@@ -256,8 +257,14 @@ def build_validation(book: Book, base_case: BaseCaseResult, validation: pd.DataF
     r += 1
     if validation is None or len(validation) == 0:
         put_text(ws, r, 1, "Not run: run `cea all` to fill this table.", font=SUBTITLE_FONT)
+        r += 2
     else:
-        write_frame(ws, validation, r, 1, book)
+        _, last, _ = write_frame(ws, validation, r, 1, book)
+        r = last + 2
+    if crossval is not None and len(crossval):
+        put_text(ws, r, 1, "Cross-validation: published analyses beside the Python model re-run under their "
+                 "assumptions (published_analyses.csv; `cea crossval`)", font=SECTION_FONT)
+        write_frame(ws, crossval, r + 1, 1, book)
 
 
 register_sheet("results", build_results)
