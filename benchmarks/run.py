@@ -156,7 +156,7 @@ def case_workbook() -> dict:
     from bench_workbook import synthetic_frames
 
     from cea.analyses.base_case import run_base_case
-    from cea.outputs.workbook import write_workbook
+    from cea.workbook import write_workbook
 
     inputs = _inputs()
     base = run_base_case(inputs)

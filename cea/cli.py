@@ -345,15 +345,19 @@ def structures(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outpu
 @app.command()
 def excel(inputs: InputsDir = Path("inputs"),
           out: Annotated[Path, typer.Option("--out", help="Workbook file to write.")] = Path("outputs/model.xlsx"),
-          set_: SetOption = None) -> None:
+          set_: SetOption = None,
+          max_horizon: Annotated[float, typer.Option(
+              "--max-horizon", min=1.0, max=100.0,
+              help="Years of trace rows at the run's cycle length (longer horizons are refused in the workbook).")]
+          = 40.0) -> None:
     """Payer workbook: the model as live Excel formulas (base case; `cea all` adds DSA, scenarios and PSA)."""
     from cea.analyses.base_case import run_base_case
-    from cea.outputs.workbook import write_workbook
+    from cea.workbook import write_workbook
 
     with exit_code_on_input_error():
         model_inputs, assignments = _load(inputs, set_)
         result = run_base_case(model_inputs, overrides=assignments)
-        typer.echo(f"Written {write_workbook(out, model_inputs, result, manifest=result.manifest.to_dict())}")
+        typer.echo(f"Written {write_workbook(out, model_inputs, result, manifest=result.manifest.to_dict(), max_horizon_years=max_horizon)}")
 
 
 @app.command()

@@ -148,3 +148,18 @@ class ModelStructure:
 
     def arm(self, arm_id: str) -> ArmSpec:
         return next(a for a in self.arms if a.id == arm_id)
+
+
+CATEGORY_LABELS = {
+    "drug_acquisition": "Drug acquisition",
+    "monitoring": "Monitoring (PF)",
+    "progressed_disease_care": "Progressed-disease care",
+    "subsequent_therapy": "Subsequent therapy",
+    "terminal_care": "Terminal care",
+    "adverse_events": "Adverse events",
+}
+
+
+def category_label(category: str) -> str:
+    """Label of a cost category in tables and the workbook."""
+    return CATEGORY_LABELS.get(category, category.replace("_", " ").capitalize())

@@ -1,4 +1,4 @@
-"""The one-way layering rule: inputs → parameters → engine → analyses → outputs → cli.
+"""The one-way layering rule: inputs → parameters → engine → analyses → workbook → outputs → cli.
 
 A module imports only from layers to its left (plus the shared kernel cea.errors and
 cea.structure); the engine imports nothing but numpy, scipy and the standard library.
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "cea"
-ORDER = ["inputs", "parameters", "engine", "survival", "analyses", "outputs", "appendix", "cli"]
+ORDER = ["inputs", "parameters", "engine", "survival", "analyses", "workbook", "outputs", "appendix", "cli"]
 # the appendix is an output with its own package (as the workbook): the two presentation layers share a rank,
 # so `cea all` (cea.outputs.run_all) may write the appendix and the appendix may use the shared figures and tables
 RANK = {name: k for k, name in enumerate(ORDER)} | {"appendix": ORDER.index("outputs")}

@@ -26,10 +26,11 @@ from cea.cli import app
 from cea.errors import InputError
 from cea.inputs.model_inputs import load_inputs
 from cea.inputs.overrides import apply_overrides
-from cea.outputs.workbook import build_workbook, results_layout, write_workbook
-from cea.outputs.workbook_model import cumulative_hazard
-from cea.outputs.workbook_recalc import edit_inputs, input_cells, recalculate
-from cea.outputs.workbook_results import flatten
+from cea.workbook import results_layout, write_workbook
+from cea.workbook.build import build_book, trace_rows
+from cea.workbook.model import cumulative_hazard
+from cea.workbook.recalc import edit_inputs, input_cells, recalculate
+from cea.workbook.results import flatten
 
 ROOT = Path(__file__).resolve().parents[1]
 INPUTS = ROOT / "inputs"
@@ -119,7 +120,8 @@ def test_formula_cells_are_protected_and_sheets_locked_without_password(reloaded
 
 
 def test_model_sheets_are_formulas_that_read_inputs(reloaded, inputs):
-    n = inputs.settings.n_cycles
+    n = trace_rows(inputs.settings)
+    assert n >= inputs.settings.n_cycles and n * inputs.settings.cycle_years >= 40 - 1e-9
     for name in ("Surv eve_exe", "Trace eve_exe"):
         ws = reloaded[name]
         for row in ws.iter_rows(min_row=11, max_row=10 + n):  # every cycle after 0
@@ -158,7 +160,7 @@ def test_no_macros_no_external_links(exported):
     assert not any("vbaProject" in n or "externalLink" in n for n in names)
     assert "macroEnabled" not in content_types and "vbaProject" not in content_types
     assert 'TargetMode="External"' not in rels
-    assert not re.search(r"<f>[^<]*\[", sheets)  # no [book]Sheet!A1 references in any formula
+    assert not re.search(r"<f>[^<]*\[\d+\]", sheets)  # no [1]Sheet!A1 (external workbook) references
     assert sum(n.startswith("xl/charts/chart") for n in names) == 7  # curves + trace per arm, tornado, CE plane, CEAC
 
 
@@ -177,18 +179,18 @@ def test_frozen_headers_and_number_formats(reloaded):
 
 
 def test_missing_frames_leave_a_note_and_no_chart(inputs, base):
-    wb = build_workbook(inputs, base)
+    book = build_book(inputs, base)
     for name in ("DSA", "Scenarios", "PSA", "Validation"):
-        text = " ".join(str(c.value) for row in wb[name].iter_rows() for c in row if c.value)
+        text = " ".join(str(c.value) for c in book.sheets[name].cells.values() if c.value)
         assert "cea all" in text, name
-        assert not wb[name]._charts or name == "Validation"
+        assert not book.sheets[name].charts
 
 
 def test_cover_has_manifest_and_colour_key(reloaded, base):
     text = " ".join(str(c.value) for row in reloaded["Cover"].iter_rows() for c in row if c.value is not None)
     assert base.manifest.inputs_sha256 in text
     assert "Input (editable)" in text and "Formula (protected)" in text
-    assert f"{base.settings.n_cycles} cycles" in text
+    assert f"{trace_rows(base.settings)} cycles" in text
 
 
 def test_results_layout_covers_the_engine_results(inputs, base):
@@ -435,14 +437,44 @@ def test_every_survival_family_recalculates_to_the_engine(recalculated):
     assert _compare(path, model_inputs) < REL_TOL
 
 
+def test_cached_values_of_every_survival_family_equal_the_engine(tmp_path):
+    """Without any recalculation: the values stored in the file (computed by cea.workbook.evaluate) for
+    four arms covering all six families, HRs, AFs, waning and discontinuation."""
+    families = _families_inputs(tmp_path)
+    path = write_workbook(tmp_path / "families.xlsx", families, run_base_case(families))
+    assert _compare(path, families) < REL_TOL
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_and_the_cached_values_agree_cell_by_cell(recalculated, exported):
+    """Every numeric cell of the model and results sheets: LibreOffice's value equals the cached value
+    written at export (the evaluator is an independent implementation of the same formulas)."""
+    path, _ = recalculated["base"]
+    cached = openpyxl.load_workbook(exported, data_only=True, read_only=True)
+    recalc = openpyxl.load_workbook(path, data_only=True, read_only=True)
+    compared = 0
+    for name in ("Inputs", "Results", "Surv eve_exe", "Trace eve_exe", "Surv exe", "Trace exe", "Validation"):
+        a = {c.coordinate: c.value for row in cached[name].iter_rows() for c in row if hasattr(c, "coordinate")}
+        b = {c.coordinate: c.value for row in recalc[name].iter_rows() for c in row if hasattr(c, "coordinate")}
+        for coordinate, want in a.items():
+            if isinstance(want, (int, float)) and not isinstance(want, bool):
+                got = b.get(coordinate)
+                assert isinstance(got, (int, float)), (name, coordinate, got)
+                assert got == pytest.approx(want, rel=1e-9, abs=1e-13), (name, coordinate)
+                compared += 1
+    assert compared > 90_000
+    cached.close()
+    recalc.close()
+
+
 def test_validation_sheet_carries_the_cross_validation_table():
     from cea.analyses.cross_validation import run_cross_validation
-    from cea.outputs.workbook_analyses import pretty
+    from cea.workbook.analyses import pretty
 
     inputs = load_inputs(ROOT / "inputs")
     crossval = run_cross_validation(inputs).table
-    wb = build_workbook(inputs, run_base_case(inputs), crossval=crossval)
-    cells = {(c.row, c.column): c.value for row in wb["Validation"].iter_rows() for c in row if c.value is not None}
+    book = build_book(inputs, run_base_case(inputs), crossval=crossval, max_horizon_years=15.1)
+    cells = {rc: c.value for rc, c in book.sheets["Validation"].cells.items() if c.value is not None}
     heading = next(rc for rc, v in cells.items() if isinstance(v, str) and v.startswith("Cross-validation"))
     header = heading[0] + 1
     columns = {v: col for (r, col), v in cells.items() if r == header}

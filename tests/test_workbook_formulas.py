@@ -1,7 +1,8 @@
-"""The payer workbook's formulas evaluated in Python (tests/formula_evaluator.py), without LibreOffice.
+"""The payer workbook's formulas evaluated in Python (cea.workbook.evaluate, which also computes the cached
+values the file stores), without LibreOffice.
 
-`cea excel` writes the model as live formulas with no cached values.  The LibreOffice tests
-recalculate it; these evaluate the same formulas in Python, cell by cell, and compare every trace
+The LibreOffice tests recalculate the workbook; these evaluate the same formulas in Python, cell by cell,
+and compare every trace
 column (time, occupancy, within-cycle weights, discount factors) and every per-arm total (LYs,
 QALYs, costs) with the engine.  A formula written with the wrong convention (a discount factor one
 cycle late, a weight in the wrong place) shows here on any machine.  Both sides are exact arithmetic
@@ -11,17 +12,15 @@ in a different order: rel 1e-9.
 from __future__ import annotations
 
 import numpy as np
-import openpyxl
 import pytest
-from typer.testing import CliRunner
 
 from cea.analyses.base_case import run_base_case
-from cea.cli import app
 from cea.engine.discounting import discount_factors, within_cycle_weights
 from cea.inputs.model_inputs import load_inputs
 from cea.inputs.overrides import apply_overrides
+from cea.workbook.build import build_book
+from cea.workbook.evaluate import evaluate_book
 from tests.conftest import INPUTS
-from tests.formula_evaluator import Evaluator
 
 REL = 1e-9
 HORIZON = {"horizon_years": "4"}  # fewer cycles to evaluate; every formula is the same for any horizon
@@ -34,23 +33,18 @@ def engine():
 
 
 @pytest.fixture(scope="module")
-def evaluator(tmp_path_factory):
-    path = tmp_path_factory.mktemp("workbook") / "model.xlsx"
-    result = CliRunner().invoke(app, ["excel", "--inputs", str(INPUTS), "--out", str(path),
-                                      *[f"--set={k}={v}" for k, v in HORIZON.items()]])
-    assert result.exit_code == 0, result.output
-    ev = Evaluator(openpyxl.load_workbook(path))
-    for sheet in ev.workbook.sheetnames:
-        if sheet.startswith(("Inputs", "Life table", "Surv", "Trace")):
-            ev.warm(sheet)
-    return ev
+def evaluator():
+    inputs = apply_overrides(load_inputs(INPUTS), HORIZON)
+    book = build_book(inputs, run_base_case(inputs), max_horizon_years=4.0)
+    return book, evaluate_book(book)
 
 
-def column(ev: Evaluator, arm: str, header: str, n_rows: int) -> np.ndarray:
-    ws = ev.workbook[f"Trace {arm}"]
-    letters = [c.column_letter for c in ws[HEADER_ROW] if c.value == header]
-    assert len(letters) == 1, f"no single column '{header}' in Trace {arm}"
-    return np.array([ev.value(ws.title, f"{letters[0]}{HEADER_ROW + 1 + k}") for k in range(n_rows)], dtype=float)
+def column(ev, arm: str, header: str, n_rows: int) -> np.ndarray:
+    book, values = ev
+    ws = book.sheets[f"Trace {arm}"]
+    columns = [col for (row, col), cell in ws.cells.items() if row == HEADER_ROW and cell.value == header]
+    assert len(columns) == 1, f"no single column '{header}' in Trace {arm}"
+    return np.array([values.get((ws.title, HEADER_ROW + 1 + k, columns[0])) for k in range(n_rows)], dtype=float)
 
 
 @pytest.mark.parametrize("arm", ["eve_exe", "exe"])

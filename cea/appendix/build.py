@@ -40,7 +40,7 @@ def build_appendix(bundle: AnalysisBundle, figures_dir: Path,
 
     ``check_workbook``: recalculate the payer workbook in LibreOffice and compare it with the engine in the
     verification section (default: when LibreOffice is installed)."""
-    from cea.outputs.workbook_recalc import soffice
+    from cea.workbook.recalc import soffice
 
     figures = write_figures(bundle, Path(figures_dir))
     m = bundle.manifest

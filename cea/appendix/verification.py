@@ -33,9 +33,9 @@ def test_modules(tests_dir: Path = TESTS_DIR) -> list[dict]:
 def workbook_check(bundle) -> dict:
     """Recalculate the payer workbook of this run in LibreOffice and compare every result cell with the engine.
     Returns a row like the black-box checks; ``passed`` is None when LibreOffice is not installed."""
-    from cea.outputs.workbook import results_layout, write_workbook
-    from cea.outputs.workbook_recalc import recalculate, soffice
-    from cea.outputs.workbook_results import flatten
+    from cea.workbook import results_layout, write_workbook
+    from cea.workbook.recalc import recalculate, soffice
+    from cea.workbook.results import flatten
 
     name = "Payer workbook recalculated in LibreOffice: every result cell equal to the engine"
     if soffice() is None:

@@ -145,6 +145,20 @@ def _number(value: Any, key: str, file: str, problems: list[Problem], integer: b
     return value
 
 
+# (lowest, highest, integer?) of every numeric setting: checked here and by the payer workbook's validation
+SETTING_RANGES: dict[str, tuple[float, float, bool]] = {
+    "price_year": (1900, 2100, True), "cycle_length_days": (1e-3, 366, False), "horizon_years": (1e-3, 100, False),
+    "days_per_year": (360, 366, False), "discount_rate_costs": (0, 1e6, False),
+    "discount_rate_outcomes": (0, 1e6, False), "start_age": (0, 110, False),
+    "waning_start_months": (0, math.inf, False), "waning_end_months": (0, math.inf, False),
+    "primary_wtp": (0, 1e9, False), "wtp_grid_max": (0, 1e9, False), "wtp_grid_step": (1e-6, 1e9, False),
+    "psa_iterations": (2, 10_000_000, True), "seed": (0, 2**63 - 1, True), "annual_incidence": (0, 1e9, False),
+    "decision_horizon_years": (0, 200, False), "pas_discount": (0, 0.99, False),
+    "proportion_female": (0, 1, False),
+}
+WTP_RANGE = (0.0, 1e9)
+
+
 def from_mapping(flat: dict[str, Any], file: str = "settings.toml") -> Settings:
     """Validate a flat mapping of every setting into Settings; all problems reported at once."""
     problems: list[Problem] = []
@@ -156,17 +170,7 @@ def from_mapping(flat: dict[str, Any], file: str = "settings.toml") -> Settings:
         raise InputError(problems)
     v = dict(flat)
     inf_ok = {"waning_start_months", "waning_end_months"}
-    ranges = {
-        "price_year": (1900, 2100, True), "cycle_length_days": (1e-3, 366, False), "horizon_years": (1e-3, 100, False),
-        "days_per_year": (360, 366, False), "discount_rate_costs": (0, 1e6, False),
-        "discount_rate_outcomes": (0, 1e6, False), "start_age": (0, 110, False),
-        "waning_start_months": (0, math.inf, False), "waning_end_months": (0, math.inf, False),
-        "primary_wtp": (0, 1e9, False), "wtp_grid_max": (0, 1e9, False), "wtp_grid_step": (1e-6, 1e9, False),
-        "psa_iterations": (2, 10_000_000, True), "seed": (0, 2**63 - 1, True), "annual_incidence": (0, 1e9, False),
-        "decision_horizon_years": (0, 200, False), "pas_discount": (0, 0.99, False),
-        "proportion_female": (0, 1, False),
-    }
-    for key, (low, high, integer) in ranges.items():
+    for key, (low, high, integer) in SETTING_RANGES.items():
         v[key] = _number(v[key], key, file, problems, integer=integer, low=low, high=high, allow_inf=key in inf_ok)
     linked = v["price_linked"]
     if isinstance(linked, str):
@@ -210,7 +214,8 @@ def from_mapping(flat: dict[str, Any], file: str = "settings.toml") -> Settings:
     if not isinstance(wtps, (list, tuple)) or not wtps:
         problems.append(Problem(file, "expected a list of thresholds, e.g. [20000, 30000]", parameter="wtp_thresholds"))
     else:
-        v["wtp_thresholds"] = tuple(_number(w, "wtp_thresholds", file, problems, low=0, high=1e9) for w in wtps)
+        v["wtp_thresholds"] = tuple(_number(w, "wtp_thresholds", file, problems, low=WTP_RANGE[0], high=WTP_RANGE[1])
+                                    for w in wtps)
     if v["intervention"] == v["comparator"]:
         problems.append(Problem(file, "intervention and comparator must be different arms", parameter="comparator"))
     if (v["waning_start_months"] is not None and v["waning_end_months"] is not None

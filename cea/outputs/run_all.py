@@ -16,7 +16,7 @@ from cea.outputs.files import to_json
 from cea.outputs.parameter_markdown import write_parameter_markdown
 from cea.outputs.report import base_case_files
 from cea.outputs.validation_output import fit_and_validation_files
-from cea.outputs.workbook import write_workbook
+from cea.workbook import write_workbook
 
 DESCRIPTIONS = {
     "results.json": "Base case: costs, LYs, QALYs per arm (by state and category), incremental results, ICER, NMB",

@@ -7,22 +7,10 @@ import math
 from typing import TYPE_CHECKING
 
 from cea.analyses.base_case import BaseCaseResult, trace_rows
+from cea.structure import CATEGORY_LABELS, category_label  # noqa: F401 (re-exported)
 
 if TYPE_CHECKING:
     import pandas as pd
-
-CATEGORY_LABELS = {
-    "drug_acquisition": "Drug acquisition",
-    "monitoring": "Monitoring (PF)",
-    "progressed_disease_care": "Progressed-disease care",
-    "subsequent_therapy": "Subsequent therapy",
-    "terminal_care": "Terminal care",
-    "adverse_events": "Adverse events",
-}
-
-
-def category_label(category: str) -> str:
-    return CATEGORY_LABELS.get(category, category.replace("_", " ").capitalize())
 
 
 def base_case_rows(result: BaseCaseResult) -> tuple[list[str], list[tuple[str, list[float]]]]:

@@ -12,13 +12,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from openpyxl.chart import BarChart, Reference, ScatterChart, Series
-from openpyxl.utils import get_column_letter
-
-from cea.outputs.workbook_inputs import Book
-from cea.outputs.workbook_style import (GENERAL, INTEGER, PALETTE, SECTION_FONT, SUBTITLE_FONT, TOTAL_FONT,
-                                        VALUE_FONT, FastCells, header_row, line_chart, put_formula, put_text,
-                                        put_value, sheet_title, title, widths)
+from cea.workbook import register_sheet
+from cea.workbook.core import Book, Sheet
+from cea.workbook.core import column_letter as get_column_letter
+from cea.workbook.style import (GENERAL, INTEGER, PALETTE, SECTION_FONT, SUBTITLE_FONT, TOTAL_FONT, VALUE_FONT, area,
+                                header_row, line_chart, merge, put_formula, put_text, put_value, title, widths)
 
 TOKENS = {"inc": "incremental", "inmb": "INMB", "nmb": "NMB", "icer": "ICER", "qaly": "QALYs", "qalys": "QALYs",
           "ly": "LYs", "lys": "LYs", "pct": "%", "wtp": "WTP", "evpi": "EVPI", "ceaf": "CEAF", "dsa": "DSA",
@@ -76,7 +74,14 @@ def write_frame(ws, frame: pd.DataFrame, row: int, col: int, book: Book, columns
     labels, formats = labels or {}, formats or {}
     header_row(ws, row, [labels.get(c, pretty(c)) for c in columns], col=col, height=32)
     index = {c: col + j for j, c in enumerate(columns)}
-    put = FastCells(ws, font=VALUE_FONT).put
+    styles: dict[str, dict] = {}
+
+    def put(r: int, c: int, v, fmt: str) -> None:
+        style = styles.get(fmt)
+        if style is None:
+            style = styles[fmt] = merge(VALUE_FONT, fmt=fmt)
+        ws.value(r, c, v, style)
+
     for j, c in enumerate(columns):
         fmt = formats.get(c) or column_format(book, c, frame[c])
         series = frame[c]
@@ -96,18 +101,12 @@ def write_frame(ws, frame: pd.DataFrame, row: int, col: int, book: Book, columns
             elif v is not None:
                 put(row + 1 + i, target, v, fmt)
         if widths_:
-            ws.column_dimensions[get_column_letter(target)].width = max(12, min(60, len(labels.get(c, pretty(c))) + 4))
+            ws.widths[target] = max(12, min(60, len(labels.get(c, pretty(c))) + 4))
     return row + 1, row + len(frame), index
 
 
 def _not_run(ws, row: int, what: str) -> None:
     put_text(ws, row, 1, f"{what} not available in this export: run `cea all` to fill this sheet.", font=SUBTITLE_FONT)
-
-
-def _hide_nothing(chart) -> None:
-    """openpyxl ≥ 3.1 marks axes as deleted unless told otherwise."""
-    for axis in (chart.x_axis, chart.y_axis):
-        axis.delete = False
 
 
 # --------------------------------------------------------------------------- DSA
@@ -120,7 +119,7 @@ def _dsa_result_columns(dsa: pd.DataFrame) -> tuple[str, str, str] | None:
 
 
 def build_dsa(book: Book, dsa: pd.DataFrame | None, base_inmb: float) -> None:
-    ws = book.wb.create_sheet(sheet_title("DSA", book.titles))
+    ws = book.add_sheet("DSA")
     title(ws, "One-way deterministic sensitivity analysis",
           "Each parameter at its DSA low and high value, all others at base case (values from the Python model). "
           "Sorted by swing; the tornado shows the change from the base case.")
@@ -155,8 +154,8 @@ def build_dsa(book: Book, dsa: pd.DataFrame | None, base_inmb: float) -> None:
     r += 1
     top, bottom, index = write_frame(ws, frame, r, 1, book, columns)
     if "description" in index:
-        ws.column_dimensions[get_column_letter(index["description"])].width = 48
-    ws.column_dimensions["A"].width = max(ws.column_dimensions["A"].width or 0, 28)
+        ws.widths[index["description"]] = 48
+    ws.widths[1] = max(ws.widths.get(1, 0), 28)
     if not result:
         return
     # tornado data: deviations from base (formulas), next to the table
@@ -171,49 +170,40 @@ def build_dsa(book: Book, dsa: pd.DataFrame | None, base_inmb: float) -> None:
             src = f"{get_column_letter(index[key])}{row}"
             put_formula(ws, row, dev + 1 + j, f"{src}-{base_cell}" if base_cell else src, book.money)
     widths(ws, {dev: 48, dev + 1: 18, dev + 2: 18})
-    chart = BarChart()
-    chart.type = "bar"
-    chart.grouping = "clustered"
-    chart.overlap = 100
-    chart.gapWidth = 40
-    chart.title = f"Tornado: change in {result[2]} from the base case"
-    data = Reference(ws, min_col=dev + 1, max_col=dev + 2, min_row=r, max_row=top + n_bars - 1)
-    chart.add_data(data, titles_from_data=True)
-    for series, colour in zip(chart.series, (PALETTE[0], PALETTE[1])):
-        series.graphicalProperties.solidFill = colour
-        series.graphicalProperties.line.solidFill = colour
-    chart.set_categories(Reference(ws, min_col=dev, min_row=top, max_row=top + n_bars - 1))
-    chart.x_axis.scaling.orientation = "maxMin"  # largest swing at the top
-    chart.y_axis.title = f"Change in {result[2]}"
-    chart.y_axis.number_format = book.money
-    chart.y_axis.majorGridlines = None
-    chart.x_axis.tickLblPos = "low"
-    chart.legend.position = "b"
-    _hide_nothing(chart)
-    chart.height, chart.width = 12, 26
-    ws.add_chart(chart, f"{get_column_letter(dev)}{top + len(frame) + 2}")
-    ws.freeze_panes = ws.cell(row=top, column=1)
+    colours = (PALETTE[0], PALETTE[1])
+    chart = {
+        "type": "bar", "title": f"Tornado: change in {result[2]} from the base case",
+        "series": [{"name": [ws.title, r - 1, dev + j], "categories": area(ws.title, top, dev, top + n_bars - 1),
+                    "values": area(ws.title, top, dev + 1 + j, top + n_bars - 1),
+                    "fill": {"color": colours[j]}, "border": {"color": colours[j]}, "overlap": 100, "gap": 40}
+                   for j in range(2)],
+        "x_axis": {"name": f"Change in {result[2]}", "num_format": book.money, "major_gridlines": {"visible": False}},
+        "y_axis": {"reverse": True, "label_position": "low"},
+        "legend": {"position": "bottom"}, "size": (26, 12),
+        "anchor": (top + len(frame) + 2, dev),
+    }
+    ws.charts.append(chart)
+    ws.freeze = (top, 1)
 
 
 # --------------------------------------------------------------------------- scenarios
 def build_scenarios(book: Book, scenarios: pd.DataFrame | None) -> None:
-    ws = book.wb.create_sheet(sheet_title("Scenarios", book.titles))
-    title(ws, "Scenario analyses", "Each scenario is a set of input changes run through the Python model "
-          "(scenarios.csv). To reproduce one in this workbook, make the same changes on the Inputs sheet.")
+    ws = book.sheets.get("Scenarios") or book.add_sheet("Scenarios")
+    start = book.facts.get("scenarios_end_row", 2) + 2
+    put_text(ws, start, 1, "Scenario results of the Python model at export (values)", font=SECTION_FONT)
     if scenarios is None or len(scenarios) == 0:
-        _not_run(ws, 4, "Scenario results")
+        _not_run(ws, start + 1, "Scenario results")
         return
-    top, _, index = write_frame(ws, scenarios, 4, 1, book)
+    top, _, index = write_frame(ws, scenarios, start + 1, 1, book)
     for key, width in (("scenario", 26), ("rationale", 60), ("description", 60)):
         if key in index:
-            ws.column_dimensions[get_column_letter(index[key])].width = width
-    ws.freeze_panes = ws.cell(row=top, column=2)
+            ws.widths[index[key]] = width
 
 
 # --------------------------------------------------------------------------- PSA
 def build_psa(book: Book, psa: pd.DataFrame | None, ceac: pd.DataFrame | None) -> None:
     s = book.inputs.settings
-    ws = book.wb.create_sheet(sheet_title("PSA", book.titles))
+    ws = book.add_sheet("PSA")
     title(ws, "Probabilistic sensitivity analysis",
           "One row per iteration (values from the Python model: every uncertain parameter drawn from its "
           "distribution). "
@@ -250,30 +240,21 @@ def build_psa(book: Book, psa: pd.DataFrame | None, ceac: pd.DataFrame | None) -
             put_formula(ws, 5, j, f"AVERAGE({letter}{top}:{letter}{bottom})", fmt, font=TOTAL_FONT)
             put_formula(ws, 6, j, f'TEXT(PERCENTILE({letter}{top}:{letter}{bottom},0.025),"#,##0.000")&" to "&'
                                   f'TEXT(PERCENTILE({letter}{top}:{letter}{bottom},0.975),"#,##0.000")')
-        ws.freeze_panes = ws.cell(row=top, column=2)
+        ws.freeze = (top, 2)
         right = len(frame.columns) + 2
         top_chart = 4
         if len(inc) == 2:
-            chart = ScatterChart()
-            chart.title = "Cost-effectiveness plane"
-            x = Reference(ws, min_col=index[inc["qaly"]], min_row=top, max_row=bottom)
-            y = Reference(ws, min_col=index[inc["cost"]], min_row=top, max_row=bottom)
-            series = Series(y, x, title="PSA iterations")
-            series.marker.symbol = "circle"
-            series.marker.size = 3
-            series.graphicalProperties.line.noFill = True
-            series.marker.graphicalProperties.solidFill = PALETTE[0]
-            series.marker.graphicalProperties.line.solidFill = PALETTE[0]
-            chart.series.append(series)
             arm = book.inputs.structure.arm
-            chart.x_axis.title = f"Incremental QALYs ({arm(s.intervention).label} vs {arm(s.comparator).label})"
-            chart.y_axis.title = f"Incremental costs ({s.currency})"
-            chart.y_axis.number_format = book.money
-            chart.x_axis.number_format = "0.00"
-            chart.legend = None
-            _hide_nothing(chart)
-            chart.height, chart.width = 11, 18
-            ws.add_chart(chart, f"{get_column_letter(right)}{top_chart}")
+            ws.charts.append({
+                "type": "scatter", "title": "Cost-effectiveness plane",
+                "series": [{"name": "PSA iterations", "categories": area(ws.title, top, index[inc["qaly"]], bottom),
+                            "values": area(ws.title, top, index[inc["cost"]], bottom),
+                            "marker": {"type": "circle", "size": 3, "fill": {"color": PALETTE[0]},
+                                       "border": {"color": PALETTE[0]}}}],
+                "x_axis": {"name": f"Incremental QALYs ({arm(s.intervention).label} vs {arm(s.comparator).label})",
+                           "num_format": "0.00"},
+                "y_axis": {"name": f"Incremental costs ({s.currency})", "num_format": book.money},
+                "legend": {"none": True}, "size": (18, 11), "anchor": (top_chart, right)})
             top_chart += 24
     if ceac is None or len(ceac) == 0 or "wtp" not in ceac.columns:
         put_text(ws, top_chart, right, "Cost-effectiveness acceptability curve: run `cea all` to fill.",
@@ -287,14 +268,38 @@ def build_psa(book: Book, psa: pd.DataFrame | None, ceac: pd.DataFrame | None) -
                                            formats={a: "0.000" for a in arms})
     if not arms:
         return
-    x = Reference(ws, min_col=c_index["wtp"], min_row=c_top, max_row=c_bottom)
-    curves = [(Reference(ws, min_col=c_index[a], min_row=c_top, max_row=c_bottom), book.inputs.structure.arm(a).label)
-              for a in arms]
+    x = area(ws.title, c_top, c_index["wtp"], c_bottom)
+    curves = [(area(ws.title, c_top, c_index[a], c_bottom), book.inputs.structure.arm(a).label) for a in arms]
     chart = line_chart("Cost-effectiveness acceptability curve", x, curves,
                        f"Willingness to pay per QALY ({s.currency})", "Probability cost-effective", y_max=1,
                        x_format=book.money)
-    chart.height, chart.width = 11, 18
-    ws.add_chart(chart, f"{get_column_letter(right)}{top_chart}")
+    ws.charts.append({**chart, "size": (18, 11), "anchor": (top_chart, right)})
 
+
+def write_dsa(book: Book) -> None:
+    base = book.analyses["base_case"]
+    inc = base.incremental()
+    base_inmb = book.inputs.settings.primary_wtp * inc["qalys"] - inc["costs"]
+    build_dsa(book, book.analyses.get("dsa"), base_inmb)
+
+
+def write_scenarios(book: Book) -> None:
+    build_scenarios(book, book.analyses.get("scenarios"))
+
+
+def write_psa(book: Book) -> None:
+    build_psa(book, book.analyses.get("psa"), book.analyses.get("ceac"))
+
+
+def write_validation(book: Book) -> None:
+    from cea.workbook.results import build_validation
+
+    build_validation(book, book.analyses["base_case"], book.analyses.get("validation"), book.analyses.get("crossval"))
+
+
+register_sheet("dsa", write_dsa)
+register_sheet("scenarios", write_scenarios)
+register_sheet("psa", write_psa)
+register_sheet("validation", write_validation)
 
 __all__ = ["build_dsa", "build_scenarios", "build_psa", "write_frame", "pretty"]

@@ -1,0 +1,103 @@
+"""Build the payer workbook (`cea excel`, `cea all`): run the registered sheet writers, compute every
+formula's value, write the file atomically.
+
+Sheets: Cover, Inputs, Results, Surv <arm> and Trace <arm> per arm, DSA, Scenarios, PSA, Validation,
+Life table, then any other registered sheet family.  Every formula mirrors cea.engine; the test
+suite recalculates the file in LibreOffice and checks the Results against the engine to a relative
+1e-9, also after editing inputs, and checks the cached values (computed here) the same way.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from cea import __version__
+from cea.analyses.base_case import BaseCaseResult
+from cea.inputs.model_inputs import ModelInputs
+from cea.workbook import _writers
+from cea.workbook.core import Book
+from cea.workbook.cover import build_cover
+from cea.workbook.evaluate import evaluate_book
+from cea.workbook.inputs import INPUTS, LIFE
+from cea.workbook.results import RESULTS, VALIDATION
+from cea.workbook.xlsx import write_xlsx
+
+
+def build_book(inputs: ModelInputs, base_case: BaseCaseResult, *, dsa: pd.DataFrame | None = None,
+               scenarios: pd.DataFrame | None = None, psa: pd.DataFrame | None = None,
+               ceac: pd.DataFrame | None = None, validation: pd.DataFrame | None = None,
+               manifest: dict[str, Any] | None = None, max_horizon_years: float | None = None,
+               **analyses: Any) -> Book:
+    """The model as an in-memory Book (sheets of cells, names, charts); no values computed yet.
+
+    The traces get rows for ``max_horizon_years`` (default DEFAULT_MAX_HORIZON_YEARS) at the run's cycle
+    length, and never fewer than the run's own horizon needs: a shorter horizon or longer cycle entered in
+    the workbook gives later rows zero weight; a horizon needing more rows is refused (#N/A and a named
+    check), never truncated."""
+    book = Book(inputs, n_rows=trace_rows(inputs.settings, max_horizon_years),
+                analyses={"base_case": base_case, "dsa": dsa, "scenarios": scenarios, "psa": psa, "ceac": ceac,
+                          "validation": validation, **analyses},
+                manifest=manifest if manifest is not None else base_case.manifest.to_dict())
+    cover = book.add_sheet("Cover")
+    for registration in _writers():
+        registration.write(book)
+    order = ["Cover", INPUTS, RESULTS]
+    for arm in inputs.structure.arm_ids:
+        order += [book.surv[arm], book.trace[arm]]
+    order += ["DSA", "Scenarios", "PSA", VALIDATION, LIFE]
+    book.order(order)
+    build_cover(book, cover)
+    for title, sheet in book.sheets.items():
+        sheet.gridlines = title != "Cover"
+    return book
+
+
+DEFAULT_MAX_HORIZON_YEARS = 40.0  # lifetime for a cohort starting at 55 (the life table ends at 100)
+
+
+def trace_rows(settings: Any, max_horizon_years: float | None = None) -> int:
+    """Cycles laid out on every trace: enough for max_horizon_years at the run's cycle length."""
+    years = DEFAULT_MAX_HORIZON_YEARS if max_horizon_years is None else max_horizon_years
+    return max(settings.n_cycles, int(math.ceil(years / settings.cycle_years - 1e-9)))
+
+
+def write_workbook(path: Path | str, inputs: ModelInputs, base_case: BaseCaseResult, **kwargs: Any) -> Path:
+    """Build, evaluate and save the workbook atomically (a temporary file in the same folder, then rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book = build_book(inputs, base_case, **kwargs)
+    values = evaluate_book(book)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".xlsx")
+    os.close(handle)
+    try:
+        write_xlsx(book, values, Path(temporary), title=inputs.settings.title, creator=f"cea {__version__}")
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # mkstemp creates 0600; give the file the usual permissions
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+    return path
+
+
+def results_layout(inputs: ModelInputs) -> dict[str, str]:
+    """{result path (as in BaseCaseResult.to_dict(), dotted): 'Results' cell coordinate}."""
+    from cea.workbook.inputs import build_inputs
+    from cea.workbook.model import trace_columns
+    from cea.workbook.results import build_results
+
+    book = Book(inputs, n_rows=1)
+    build_inputs(book)
+    for arm in inputs.structure.arm_ids:
+        book.surv[arm], book.trace[arm] = f"Surv {arm}", f"Trace {arm}"
+    book.trace_cols = {c.key: j for j, c in enumerate(trace_columns(inputs.structure.cost_categories,
+                                                                   inputs.structure.drugs), start=1)}
+    build_results(book)
+    return dict(book.result_cells)
