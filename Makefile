@@ -31,9 +31,7 @@ test: $(STAMP)
 	$(BIN)/pytest
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench_engine.py
-	$(BIN)/python benchmarks/bench_workbook.py
-	$(BIN)/python benchmarks/bench_uncertainty.py
+	$(BIN)/python benchmarks/run.py
 
 clean:
 	rm -rf $(VENV) outputs/*

@@ -77,7 +77,7 @@ def run(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs"), s
 @app.command()
 def params(inputs: InputsDir = Path("inputs"), json_output: JsonFlag = False,
            markdown: Annotated[Optional[Path], typer.Option("--markdown", help="Also write a Markdown parameter table to this file.")] = None) -> None:
-    """List every parameter with its value, distribution and source."""
+    """List every parameter with its value, verification status, distribution and source."""
     from cea.outputs.parameter_table import parameter_frame
 
     with exit_code_on_input_error():
@@ -96,7 +96,7 @@ def params(inputs: InputsDir = Path("inputs"), json_output: JsonFlag = False,
             import pandas as pd
 
             with pd.option_context("display.max_rows", None, "display.max_colwidth", 60, "display.width", 200):
-                typer.echo(frame[["id", "value", "unit", "distribution", "dsa_low", "dsa_high", "source"]].to_string(index=False))
+                typer.echo(frame[["id", "value", "unit", "status", "distribution", "dsa_low", "dsa_high", "source"]].to_string(index=False))
 
 
 def _finite_wtp(value: Optional[float]) -> Optional[float]:
@@ -156,6 +156,22 @@ def scenarios(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("output
         table = result.table[["scenario", "inc_cost", "inc_qaly", "icer", "status"]]
         _emit({"scenarios": result.table.to_dict(orient="records"), "manifest": manifest.to_dict()}, json_output,
               f"{table.to_string(index=False)}\n\nWritten to {out / 'scenarios'}/")
+
+
+@app.command()
+def crossval(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs"), set_: SetOption = None,
+             json_output: JsonFlag = False) -> None:
+    """Cross-validation (AdViSHE A2/D2): published analyses of the same comparison beside this model re-run
+    under each one's nearest assumptions (published_analyses.csv; writes OUT/crossval/)."""
+    from cea.analyses.cross_validation import run_cross_validation
+    from cea.outputs.analysis_files import cross_validation_text, write_cross_validation
+    from cea.outputs.files import write_atomically
+
+    with exit_code_on_input_error():
+        model_inputs, assignments = _load(inputs, set_)
+        result = run_cross_validation(model_inputs, overrides=assignments)
+        write_atomically(out / "crossval", lambda d: write_cross_validation(d, result))
+        _emit(result.to_dict(), json_output, f"{cross_validation_text(result)}\n\nWritten to {out / 'crossval'}/")
 
 
 @app.command()
@@ -351,7 +367,11 @@ def bia(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs"), s
 @app.command()
 def excel(inputs: InputsDir = Path("inputs"),
           out: Annotated[Path, typer.Option("--out", help="Workbook file to write.")] = Path("outputs/model.xlsx"),
-          set_: SetOption = None) -> None:
+          set_: SetOption = None,
+          max_horizon: Annotated[float, typer.Option(
+              "--max-horizon", min=1.0, max=100.0,
+              help="Years of trace rows at the run's cycle length (longer horizons are refused in the workbook).")]
+          = 40.0) -> None:
     """Payer workbook: the model as live Excel formulas (base case and budget impact; `cea all` adds DSA,
     scenarios and PSA)."""
     from cea.analyses.base_case import run_base_case
@@ -362,7 +382,7 @@ def excel(inputs: InputsDir = Path("inputs"),
         model_inputs, assignments = _load(inputs, set_)
         result = run_base_case(model_inputs, overrides=assignments)
         bia = load_budget_impact(model_inputs.folder) if has_budget_impact(model_inputs.folder) else None
-        typer.echo(f"Written {write_workbook(out, model_inputs, result, manifest=result.manifest.to_dict(), budget_impact=bia)}")
+        typer.echo(f"Written {write_workbook(out, model_inputs, result, manifest=result.manifest.to_dict(), budget_impact=bia, max_horizon_years=max_horizon)}")
 
 
 @app.command()
@@ -388,8 +408,8 @@ def appendix(inputs: InputsDir = Path("inputs"),
 @app.command(name="all")
 def all_(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs"), set_: SetOption = None,
          iterations: Iterations = None, seed: Seed = None) -> None:
-    """Everything: base case, validation, DSA, scenarios, threshold, PSA, VOI, structures, workbook and
-    appendix, into one folder with an index (index.md).  One PSA feeds the VOI, the workbook and the appendix."""
+    """Everything: base case, validation, cross-validation, DSA, scenarios, threshold, PSA, VOI, structures,
+    workbook and appendix, into one folder with an index (index.md).  One PSA feeds the VOI, the workbook and the appendix."""
     from cea.analyses.bundle import run_all_analyses
     from cea.outputs.files import write_atomically
     from cea.outputs.report import print_base_case

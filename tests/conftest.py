@@ -62,6 +62,7 @@ class EngineSettings:
     utility_age_adjustment: bool = False
     pd_mortality: str = "constant"
     model_structure: str = "markov"
+    adverse_event_timing: str = "on_treatment"
     waning_start_months: float = float("inf")
     waning_end_months: float = float("inf")
 

@@ -18,6 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import docx
+import numpy as np
 import pytest
 from docx.table import Table
 from docx.text.paragraph import Paragraph
@@ -28,18 +29,23 @@ from cea.inputs.overrides import apply_overrides
 from cea.appendix import build_appendix, write_appendix
 from cea.appendix.document import icer, money, percent, qalys
 from cea.appendix.cheers import CHEERS_ITEMS
+from cea.inputs.references import cited_keys, internal_mentions, load_references
 from cea.outputs.diagrams import TRANSITIONS
 from cea.outputs.parameter_table import parameter_frame
+from cea.analyses.base_case import run_base_case
 from cea.outputs.report import write_base_case
 
 INPUTS = Path(__file__).resolve().parents[1] / "inputs"
-EXPECTED_SECTIONS = (  # the order of the economic section of a NICE company submission (issue 6)
-    "Summary", "Model structure", "Population, comparators, perspective, time horizon and discounting",
-    "Clinical parameters and survival extrapolation", "Adverse events", "Health-related quality of life",
-    "Costs and healthcare resource use", "Severity", "Base-case results", "Markov traces", "Deterministic sensitivity analysis",
-    "Scenario analyses", "Threshold price analysis", "Probabilistic sensitivity analysis", "Value of information",
-    "Budget impact", "Validation against the pivotal trial", "Model verification", "Interpretation and limitations",
-    "CHEERS 2022 checklist", "Run manifest", "References",
+EXPECTED_SECTIONS = (  # the order of NICE Document B, section B.3 (issue 14)
+    "Summary of the cost-effectiveness evidence", "Published cost-effectiveness studies",
+    "Decision problem and modelled population", "Model structure", "Features of the economic analysis",
+    "Clinical parameters and variables", "Adverse events", "Measurement and valuation of health effects",
+    "Cost and healthcare resource use", "Severity", "Key sources of uncertainty",
+    "Summary of base-case inputs and assumptions", "Base-case results", "Markov traces",
+    "Probabilistic sensitivity analysis", "Deterministic sensitivity analysis", "Scenario analyses",
+    "Structural uncertainty", "Threshold price analysis", "Value of information", "Subgroup analysis",
+    "Benefits not captured in the QALY calculation", "Validation", "Verification", "Interpretation and conclusions",
+    "Limitations", "Equality considerations", "Budget impact", "CHEERS 2022 checklist", "Run manifest", "References",
 )
 
 
@@ -61,7 +67,7 @@ def bundle():
 @pytest.fixture(scope="module")
 def written(bundle, tmp_path_factory):
     folder = tmp_path_factory.mktemp("appendix")
-    path = write_appendix(folder / "appendix.docx", bundle, folder / "figures")
+    path = write_appendix(folder / "appendix.docx", bundle, folder / "figures", check_workbook=False)
     return path, folder / "figures"
 
 
@@ -94,6 +100,19 @@ def find_table(document, prefix: str) -> Table:
     matches = [t for c, t in tables_by_caption(document).items() if c.startswith(prefix)]
     assert len(matches) == 1, f"expected one table captioned '{prefix}…'"
     return matches[0]
+
+
+def reference_numbers(document) -> dict[str, int]:
+    """Reference key → its number in the document's reference list (matched on the citation text)."""
+    references = load_references(INPUTS)
+    listed = [p.text for p in document.paragraphs if re.match(r"\d+\.\t", p.text)]
+    out = {}
+    for line in listed:
+        number, _, citation = line.partition(".\t")
+        for r in references:
+            if r.citation == citation:
+                out[r.key] = int(number)
+    return out
 
 
 def rows_by_label(table: Table) -> dict[str, list[str]]:
@@ -157,7 +176,7 @@ def test_base_case_tables_equal_results_json(document, bundle, tmp_path):
     results = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
     currency = bundle.inputs.settings.currency
     inc = results["incremental"]
-    rows = rows_by_label(find_table(document, "Base-case results"))
+    rows = rows_by_label(find_table(document, "Base-case results (deterministic"))
     for arm_id, arm in results["arms"].items():
         row = rows[arm["label"]]
         assert row[1:4] == [money(arm["costs"], currency), qalys(arm["lys"]), qalys(arm["qalys"])]
@@ -174,6 +193,7 @@ def test_base_case_tables_equal_results_json(document, bundle, tmp_path):
         assert detail["QALYs: PF"][column] == qalys(arm["qalys_by_state"]["PF"])
     text = "\n".join(p.text for p in document.paragraphs)
     assert f"The base-case ICER is {money(inc['icer'], currency)} per QALY gained" in text
+    assert find_table(document, "Base-case results (deterministic, discounted), at list price")
 
 
 def test_psa_tables_equal_the_psa_summary(document, bundle):
@@ -205,12 +225,14 @@ def test_parameter_tables_list_every_input_with_its_source(document, bundle):
     text = "\n".join(cell.text for table in document.tables for row in table.rows for cell in row.cells)
     frame = parameter_frame(bundle.inputs)
     scalars = frame[~frame["id"].str.contains(".", regex=False)]
-    for pid in scalars["id"]:
-        assert f"[{pid}]" in text, pid
+    references = load_references(bundle.inputs.folder)
+    numbered = reference_numbers(document)
+    for _, p in scalars.iterrows():
+        assert p["description"] in text, p["id"]
+        for key in cited_keys(p["source"], references):  # each cited publication with its number
+            assert f"{key} [{numbered[key]}]" in text, (p["id"], key)
     for curve in bundle.inputs.curves:
         assert curve in text
-    for source in scalars["source"]:
-        assert source in text
 
 
 def test_state_diagram_has_only_the_model_transitions():
@@ -219,9 +241,10 @@ def test_state_diagram_has_only_the_model_transitions():
 
 
 def test_missing_fits_and_validation_are_stated(bundle, tmp_path):
-    document = build_appendix(replace(bundle, fits=None, validation=None), tmp_path / "figures")
+    document = build_appendix(replace(bundle, fits=None, validation=None), tmp_path / "figures", check_workbook=False)
     text = "\n".join(p.text for p in document.paragraphs)
-    assert "`cea validate`" in text
+    assert "No validation targets are in the inputs of this run" in text
+    assert "No patient-level overall survival data were available to the model" in text
     assert len(document.inline_shapes) == len(list((tmp_path / "figures").glob("*.png")))
 
 
@@ -262,3 +285,170 @@ def test_budget_impact_section_reports_the_run(document, bundle, written):
     assert {"budget_impact.png", "budget_impact_tornado.png"} <= {p.name for p in written[1].glob("*.png")}
     text = "\n".join(p.text for p in document.paragraphs)
     assert "Sullivan SD, Mauskopf JA" in text and "ISPOR Budget Impact Analysis Good Practice II" in text
+
+
+def test_validation_table_labels_kinds_and_the_cross_validation_table_is_there(document, bundle):
+    validation = find_table(document, "Validation: modelled against observed outcomes, by kind")
+    first_cells = [row.cells[0].text for row in validation.rows[1:]]
+    for kind in ("Internal (dependent)", "External (independent)", "Structural"):
+        assert any(text.startswith(kind) for text in first_cells), kind
+    median = next(row for row in validation.rows if row.cells[0].text.startswith("Median OS")
+                  and "published 31.0" in row.cells[3].text)
+    assert "30.8 (KM of reconstructed data)" in median.cells[3].text
+    crossval = find_table(document, "Cross-validation: published analyses")
+    expected = bundle.cross_validation.table
+    assert len(crossval.rows) - 1 == len(expected)
+    zin = next(row for row in crossval.rows if "61,079" in row.cells[1].text)
+    model = expected.set_index("analysis").loc["zin_2014_nl_discounting", "model_icer"]
+    assert f"{model:,.0f}" in zin.cells[2].text
+
+
+# --------------------------------------------------------------------------- issue 14: a complete Document B
+def all_text(document) -> str:
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    footer = [p.text for s in document.sections for p in s.footer.paragraphs]
+    return "\n".join([p.text for p in document.paragraphs] + cells + footer)
+
+
+def body_paragraphs(document) -> list[str]:
+    return [p.text for p in document.paragraphs if p.style.name != "Caption"]
+
+
+def test_reference_list_is_generated_from_the_citations(document):
+    listed = [p.text for p in document.paragraphs if re.match(r"\d+\.\t", p.text)]
+    numbers = [int(line.split(".", 1)[0]) for line in listed]
+    assert numbers == list(range(1, len(listed) + 1)) and len(listed) >= 30
+    citations = [line.split("\t", 1)[1] for line in listed]
+    assert len(set(citations)) == len(citations)  # each source once
+    text = "\n".join(line for line in all_text(document).split("\n") if not re.match(r"\d+\.\t", line))
+    cited = {int(n) for group in re.findall(r"\[(\d+(?:, \d+)*)\]", text) for n in group.split(", ")}
+    assert cited == set(numbers)  # every listed reference is cited, every citation is listed
+    numbered = reference_numbers(document)
+    for key in ("Baselga 2012", "Piccart 2014", "Yardley 2013", "Rugo 2014", "Swinburn 2010", "Georghiou 2014",
+                "NICE TA421", "NICE TA612", "NICE TA851", "NICE TA496", "NICE CG131", "Lloyd 2006", "Huang 2020"):
+        assert key in numbered, key  # the sources the review found missing
+
+
+def test_no_internal_file_recollection_or_placeholder_anywhere(document):
+    hashes = find_table(document, "Input files and their SHA-256")  # the manifest lists every file, not as a source
+    text = all_text(document)
+    for row in hashes.rows:
+        text = text.replace(row.cells[0].text, "")
+    assert not internal_mentions(text), internal_mentions(text)[:5]
+    for placeholder in ("to be completed", "TBC", "TODO", "XXX", "…", "lorem", "Source not given"):
+        assert placeholder.lower() not in text.lower(), placeholder
+
+
+def test_every_figure_is_cited_in_the_text_by_number(document):
+    captions = [p.text for p in document.paragraphs if p.style.name == "Caption" and p.text.startswith("Figure")]
+    text = "\n".join(body_paragraphs(document))
+    for caption in captions:
+        number = re.match(r"Figure (\d+)", caption).group(1)
+        assert re.search(rf"Figure {number}\b", text), caption
+
+
+def test_numbers_never_break_across_lines(document):
+    """Every word and number of every table cell fits its column on one line (an upper estimate of Arial)."""
+    from cea.appendix.document import CELL_PADDING_CM, token_width_cm
+
+    for table in document.tables:
+        widths = [col.width.cm for col in table.columns]
+        for row in table.rows:
+            cells = row.cells
+            if len({id(c._tc) for c in cells}) < len(cells):
+                continue  # a merged group header
+            for k, cell in enumerate(cells):
+                size = next((r.font.size.pt for p in cell.paragraphs for r in p.runs if r.font.size), 10.0)
+                for token in re.findall(r"[£$€−-]?\d[\d,.]*%?", cell.text):
+                    assert token_width_cm(token, size) + CELL_PADDING_CM <= widths[k] + 1e-6, (token, widths[k])
+
+
+def test_verification_reports_each_black_box_check_with_its_result(document, bundle):
+    table = find_table(document, "Black-box verification run with this document")
+    rows = [[c.text for c in r.cells] for r in table.rows[1:]]
+    assert len(rows) == len(bundle.verification) >= 6
+    assert all(r[3] == "Pass" for r in rows)
+    checks = " ".join(r[0] for r in rows)
+    for phrase in ("Hazard ratio 1", "QALYs equal life years", "Zero discounting", "PF + PD + dead = 1",
+                   "Extreme value"):
+        assert phrase in checks
+    assert len(find_table(document, "TECH-VER checklist").rows) == 6
+    advishe = [[c.text for c in r.cells] for r in find_table(document, "AdViSHE validation questionnaire").rows[1:]]
+    assert [r[0] for r in advishe] == ["A1", "A2", "B1", "B2", "C1", "C2", "C3", "C4", "D1", "D2", "D3", "D4", "E1"]
+    assert all(r[2] for r in advishe)
+
+
+def test_landmark_table_equals_the_trace(document, bundle):
+    from cea.analyses.base_case import trace_rows
+
+    rows = rows_by_label(find_table(document, "Landmark survival"))
+    s = bundle.inputs.settings
+    for arm in bundle.inputs.structure.arms:
+        t = trace_rows(bundle.base_case, arm.id)
+        row = rows[f"Model: {arm.label}"]
+        if row[1] != "OS":
+            continue
+        for k, years in enumerate((1, 2, 3, 5)):
+            expected = float(np.interp(12.0 * years, t["time_months"], t["PF"] + t["PD"]))
+            assert row[2 + k] == f"{expected:.3f}"
+    assert s.horizon_years == 6 and rows[f"Model: {bundle.inputs.structure.arms[0].label}"][-1] == "—"
+
+
+def test_severity_weight_is_carried_into_results_psa_threshold_and_conclusions(document, bundle):
+    from cea.analyses.severity import weighted_acceptability
+
+    r = bundle.severity
+    assert r["method"] == "calculator" and r["weight"] == 1.2
+    currency = bundle.inputs.settings.currency
+    inc = bundle.base_case.incremental()
+    weighted_icer = money(inc["costs"] / (1.2 * inc["qalys"]), currency)
+    text = "\n".join(body_paragraphs(document))
+    results = text.split("Base-case results")[1]
+    assert weighted_icer in results.split("Markov traces")[0]
+    assert weighted_icer in text.split("Interpretation and conclusions")[-1]
+    probs = weighted_acceptability(bundle.psa, 1.2, bundle.inputs.settings.wtp_thresholds)
+    psa_text = text.split("Probabilistic sensitivity analysis")[1]
+    assert all(percent(p, 1) in psa_text for p in probs.values())
+    table = rows_by_label(find_table(document, "Threshold price with the severity weight"))
+    for _, row in bundle.weighted_threshold.table.iterrows():
+        assert table[f"{money(row['wtp'] / 1.2, currency)} per QALY"][2] == money(row["threshold_value"], currency, 2)
+
+
+@pytest.fixture(scope="module")
+def confidential(tmp_path_factory):
+    inputs = apply_overrides(load_inputs(INPUTS), {"horizon_years": "6", "pas_discount": "0.3"})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        result = run_all_analyses(inputs, iterations=200, seed=2, overrides={"pas_discount": "0.3"})
+    folder = tmp_path_factory.mktemp("pas")
+    path = write_appendix(folder / "appendix.docx", result, folder / "figures", check_workbook=False)
+    return result, docx.Document(str(path))
+
+
+def test_a_confidential_price_gives_a_labelled_appendix_beside_list_price_results(confidential):
+    result, document = confidential
+    currency = result.inputs.settings.currency
+    text = all_text(document)
+    assert "Contains commercial-in-confidence information" in text
+    assert all("commercial-in-confidence" in p.text for s in document.sections for p in s.footer.paragraphs)
+    assert find_table(document, "Base-case results (deterministic, discounted), at the confidential price (30.0% "
+                                "discount on the list price)")
+    rows = rows_by_label(find_table(document, "Base-case results at the list price and at the confidential price"))
+    at_list = result.list_price_base_case.incremental()
+    at_net = result.base_case.incremental()
+    assert rows["ICER (per QALY gained)"][1:] == [icer(at_list["icer"], at_list["status"], currency),
+                                                  icer(at_net["icer"], at_net["status"], currency)]
+    unlisted = run_base_case(apply_overrides(load_inputs(INPUTS), {"horizon_years": "6"})).incremental()
+    assert at_list["icer"] == pytest.approx(unlisted["icer"], rel=1e-12)
+    assert at_net["costs"] < at_list["costs"]
+    dsa = [r.cells[0].text for r in find_table(document, "One-way sensitivity analysis").rows[1:]]
+    price = result.inputs.parameters[result.inputs.settings.price_parameter].description
+    assert price.replace("list price", "net price") in dsa and price not in dsa  # the price varied is the net price
+
+
+@pytest.mark.libreoffice
+def test_the_workbook_recalculated_in_libreoffice_equals_the_engine(bundle):
+    from cea.appendix.verification import workbook_check
+
+    row = workbook_check(bundle)
+    assert row["passed"] is True, row["observed"]

@@ -11,10 +11,10 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "cea"
 ORDER = ["inputs", "parameters", "engine", "survival", "analyses", "workbook", "outputs", "appendix", "cli"]
-# the appendix is an output with its own package: it shares the outputs' rank, so `cea all` (cea.outputs.run_all)
-# may write the appendix and the appendix may use the shared figures and tables
+# the appendix is an output with its own package (as the workbook): the two presentation layers share a rank,
+# so `cea all` (cea.outputs.run_all) may write the appendix and the appendix may use the shared figures and tables
 RANK = {name: k for k, name in enumerate(ORDER)} | {"appendix": ORDER.index("outputs")}
-SHARED = {"errors", "structure", "__init__"}
+SHARED = {"errors", "structure", "allocator", "__init__"}
 # estimation primitives the inputs layer may use (digitised curves → IPD); they import nothing from cea
 PRIMITIVES = {"cea.survival.guyot", "cea.survival.kaplan_meier"}
 THIRD_PARTY_IN_ENGINE = {"numpy", "scipy"}

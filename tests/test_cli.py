@@ -5,7 +5,9 @@ import json
 import pytest
 from typer.testing import CliRunner
 
+from cea.analyses.base_case import run_base_case
 from cea.cli import app
+from cea.inputs.model_inputs import load_inputs
 
 runner = CliRunner()
 
@@ -24,6 +26,16 @@ def test_run_json_contract(tmp_path):
     assert inc["intervention"] == "eve_exe" and inc["comparator"] == "exe"
     assert inc["icer"] == pytest.approx(inc["costs"] / inc["qalys"])
     assert inc["status"] == "cost-effective ratio"
+    # the values: the library's base case, and the pinned numbers of tests/golden/uk.json
+    library = run_base_case(load_inputs("inputs"))
+    pinned = json.loads(open("tests/golden/uk.json").read())
+    for arm in ("eve_exe", "exe"):
+        assert doc["arms"][arm]["costs"] == pytest.approx(library.arm_summary(arm)["costs"], rel=1e-14)
+        assert doc["arms"][arm]["costs"] == pytest.approx(sum(pinned["arms"][arm]["costs_by_category"].values()),
+                                                          rel=1e-9)
+        assert doc["arms"][arm]["qalys"] == pytest.approx(sum(pinned["arms"][arm]["qalys_by_state"]), rel=1e-9)
+    for key in ("costs", "qalys", "icer"):
+        assert inc[key] == pytest.approx(pinned["incremental"][key], rel=1e-9), key
     assert inc["nmb"]["30000"] == pytest.approx(30000 * inc["qalys"] - inc["costs"])
     assert {"version", "inputs_sha256", "settings"} <= doc["manifest"].keys()
     assert (tmp_path / "results.json").is_file()

@@ -11,8 +11,13 @@ ids, sources, survival families and coefficients, covariance, life table, settin
 costs, adverse events, scenarios, survival data and validation targets) and generic ones
 for every file the model reads (random truncations, Latin-1 and UTF-16 encodings, NUL
 bytes, empty files, deleted files, folders and spreadsheets in place of files, broken
-headers).  A random truncation that happens to leave a valid file (a cut at the end of a
-line) makes the run succeed: it is counted as skipped, and OUT is restored.
+headers), and lost or duplicated rows in every table (``lost_row_cases``: the silent-loss
+defence of ``cea.inputs.completeness``; some run ``cea psa``, ``validate``, ``fit`` or ``all``).
+A random truncation must give exit 2 like any other defect: a cut inside a row leaves a file
+that does not end with a line break, and a cut at a line end loses rows that another table
+expects.  The only exception is a cut at a line end in a table whose rows stand alone
+(``ROW_INDEPENDENT``: IPD, scenarios, validation targets), where a lost row cannot be told
+from a deleted one; such a case is checked to have cut at a line end and is listed in the summary.
 """
 
 from __future__ import annotations
@@ -35,7 +40,10 @@ from cea.cli import app
 ROOT = Path(__file__).resolve().parents[1]
 INPUTS = ROOT / "inputs"
 SEED = 20240607
-OPTIONAL = ("survival_data.csv", "validation_targets.csv", "budget_impact.csv")  # may be absent; the model then has no data to check
+OPTIONAL = ("survival_data.csv", "validation_targets.csv", "published_analyses.csv", "budget_impact.csv")  # may be absent; the model then has no data to check
+# Tables whose rows are independent records: losing whole rows at the end cannot be detected from the other tables
+# (one fewer patient, scenario or validation check); every other table's lost rows are cross-checked.
+ROW_INDEPENDENT = ("scenarios.csv", "validation_targets.csv", "published_analyses.csv", "evidence/bolero2_os_ipd_reconstructed.csv")
 runner = CliRunner()
 
 
@@ -124,8 +132,9 @@ class Case:
     file: str  # the offending file, as the message must name it
     mutate: Callable[[Path], None] = field(compare=False)
     expect: tuple[str, ...] = ()  # further text the message must hold (parameter, column, line)
-    may_stay_valid: bool = False  # random truncations: a cut at a line end can leave a valid file
+    may_stay_valid: bool = False  # random truncations: a cut at a line end of a ROW_INDEPENDENT table
     base: str = ""  # the input set: "" for inputs/, else a nested set such as "us"
+    command: tuple[str, ...] = ("run",)  # the cea command (and options before --inputs)
 
 
 def nested_sets() -> list[str]:
@@ -172,7 +181,8 @@ def parameter_cases(rng: random.Random) -> list[Case]:
     for p in params:
         if p["low"] and p["high"]:
             add("low_above_value", p["id"], set_cell(P, p["id"], "low", str(float(p["high"]) * 1.01 + 0.001)), "low <= value")
-            add("high_below_value", p["id"], set_cell(P, p["id"], "high", str(float(p["value"]) * 0.5)), "low <= value")
+            if float(p["value"]) > 0:  # halving a zero value leaves high >= value: no defect to detect
+                add("high_below_value", p["id"], set_cell(P, p["id"], "high", str(float(p["value"]) * 0.5)), "low <= value")
     betas = [p for p in params if p["distribution"] == "beta" and p["se"]]
     for p in betas:
         add("beta_se_too_large", p["id"], set_cell(P, p["id"], "se", "0.6"), "se")
@@ -446,8 +456,93 @@ def validation_target_cases() -> list[Case]:
         Case("target_unknown_metric", "validation_target_row", V, set_cell_at(V, 1, "metric", "pfs_mean"), (f"{V}:2", "metric")),
         Case("target_unknown_arm", "validation_target_row", V, set_cell_at(V, 1, "arm", "pbo"), (f"{V}:2", "pbo")),
         Case("target_lower_above_upper", "validation_target_row", V,
-             edit_rows(V, lambda rs: [r.__setitem__(slice(5, 7), ["40", "30"]) for r in rs[3:4]]), (f"{V}:4", "lower")),
+             edit_rows(V, lambda rs: [r.__setitem__(slice(6, 8), ["40", "30"]) for r in rs[3:4]]), (f"{V}:4", "lower")),
+        Case("target_unknown_kind", "validation_target_row", V, set_cell_at(V, 2, "kind", "dependent"), (f"{V}:3", "kind")),
     ]
+
+
+def published_analysis_cases() -> list[Case]:
+    """Bad rows of the cross-validation table: exit 2 naming file, row and column."""
+    P = "published_analyses.csv"
+    if not (INPUTS / P).is_file():
+        return []
+    return [
+        Case("published_bad_status", "published_analysis_row", P, set_cell_at(P, 1, "status", "yes"), (f"{P}:2", "status")),
+        Case("published_icer_not_a_number", "published_analysis_row", P, set_cell_at(P, 6, "published_icer", "61,079"),
+             (f"{P}:7", "published_icer")),
+        Case("published_unverified_number", "published_analysis_row", P, set_cell_at(P, 11, "published_icer", "50000"),
+             (f"{P}:12", "not_verified")),
+        Case("published_unknown_override", "published_analysis_row", P,
+             set_cell_at(P, 1, "overrides", "eve_pack_price_10mgx=2970"), (f"{P}:2", "overrides", "eve_pack_price_10mgx")),
+        Case("published_override_out_of_range", "published_analysis_row", P,
+             set_cell_at(P, 6, "overrides", "u_pd=1.7"), (f"{P}:7", "overrides", "u_pd")),
+        Case("published_override_malformed", "published_analysis_row", P,
+             set_cell_at(P, 2, "overrides", "eve_pack_price_10mg"), (f"{P}:3", "overrides", "ID=VALUE")),
+        Case("published_discount_as_percent", "published_analysis_row", P, set_cell_at(P, 8, "discount_costs", "2"),
+             (f"{P}:9", "discount_costs")),
+        Case("published_duplicate_id", "published_analysis_row", P, set_cell_at(P, 2, "analysis", "nice_ta295_2013_list_price"),
+             (f"{P}:3", "duplicated")),
+    ]
+
+
+def lost_row_cases() -> list[Case]:
+    """Rows lost or pasted twice: each table stays a valid CSV, so only the cross-checks can tell."""
+    P, C, S, K, E, A, L = ("parameters.csv", "survival_covariance.csv", "survival_models.csv", "cost_items.csv",
+                           "adverse_events.csv", "arms.csv", "life_table.csv")
+    D, V, SC = "survival_data.csv", "validation_targets.csv", "scenarios.csv"
+    keep = lambda n: lambda rs: rs.__delitem__(slice(n + 1, None))  # noqa: E731  header + first n rows
+    drop = lambda key: lambda rs: rs.remove(next(r for r in rs if r and r[0] == key))  # noqa: E731
+
+    def append_copy(key: str, **changes):
+        def edit(rs):
+            row = list(next(r for r in rs if r and r[0] == key))
+            for column, value in changes.items():
+                row[rs[0].index(column)] = value
+            rs.append(row)
+        return edit
+    cov_row = read_rows(INPUTS / C)[4]  # os_eve_exe log_scale variance (line 5)
+    cases = [
+        # the five cases of issue 11
+        Case("cost_items_first_3", "lost_row", K, edit_rows(K, keep(3)),
+             ("'exemestane'", "arm 'exe'")),  # the placebo arm's drug row and its time on treatment are gone
+        Case("adverse_events_first_2", "lost_row", E, edit_rows(E, keep(2)),
+             (f"{P}:", "ae_rate_anaemia_eve_exe", "used by nothing")),
+        Case("covariance_duplicated_row_run", "duplicated_row", C, edit_rows(C, lambda rs: rs.append(list(cov_row))),
+             ("given twice", "first on line 5", "os_eve_exe.log_scale")),
+        Case("covariance_duplicated_row_psa", "duplicated_row", C, edit_rows(C, lambda rs: rs.append(list(cov_row))),
+             ("given twice", "first on line 5"), command=("psa", "--iterations", "20")),
+        Case("orphan_parameter", "unused_parameter", P, edit_rows(P, append_copy("terminal_care_cost", id="orphan_cost")),
+             ("orphan_cost", "used by nothing")),
+        # the same defences elsewhere
+        Case("covariance_symmetric_entry_twice", "duplicated_row", C,
+             edit_rows(C, lambda rs: rs.append([rs[6][0], rs[6][2], rs[6][1], rs[6][3], "x"])),  # (b, a) after (a, b)
+             ("given twice",)),
+        Case("ae_missing_for_an_arm", "lost_row", E, edit_rows(E, drop("stomatitis_exe")),
+             ("adverse event 'Stomatitis' has no row for arm 'exe'", "ae_rate_stomatitis_exe")),
+        Case("ae_twice_for_an_arm", "duplicated_row", E,
+             edit_rows(E, append_copy("anaemia_exe", event="anaemia_exe_again")), ("two rows for arm 'exe'",)),
+        Case("arm_without_pd_costs", "lost_row", K, edit_rows(K, drop("pd_care")),
+             ("per_month_in_pd", "pd_care_cost_month")),
+        Case("arm_without_pf_costs", "lost_row", K, set_cell(K, "pf_monitoring", "arm", "eve_exe"),
+             ("arm 'exe' has no cost item with basis 'per_month_in_pf'",)),
+        Case("arm_without_death_cost", "lost_row", K, set_cell(K, "terminal_care", "arm", "eve_exe"),
+             ("arm 'exe' has no cost item with basis 'per_death'",)),
+        Case("arm_row_lost", "lost_row", A, edit_rows(A, drop("exe")), ("'exe'",)),
+        Case("life_table_last_rows_lost", "lost_row", L, edit_rows(L, lambda rs: rs.__delitem__(slice(-5, None))),
+             ("ends at age 95",)),
+        Case("survival_data_arm_lost", "lost_row", D, edit_rows(D, lambda rs: rs.pop()), ("pbo_exe", "no row")),
+        Case("validation_target_twice", "duplicated_row", V,
+             edit_rows(V, append_copy("os_median_exe", check="os_median_exe_again")), ("already checked",)),
+        Case("last_row_cut_mid_number", "truncated_row", C, bytes_edit(C, lambda b: b.rstrip(b"\n")[:-3]),
+             ("without a line break",)),
+    ]
+    ipd = next((r["file"] for r in csv.DictReader(io.StringIO((INPUTS / D).read_text(encoding="utf-8")))
+                if r["kind"] == "ipd"), None)
+    if ipd:
+        for command in ("validate", "fit", "all"):
+            cases.append(Case(f"ipd_time_1e308-{command}", "ipd_time_implausible", ipd, set_cell_at(ipd, 5, "time", "1e308"),
+                              (f"{ipd}:6", "implausible"), command=(command,)))
+    return cases
 
 
 def generic_cases(rng: random.Random) -> list[Case]:
@@ -459,6 +554,9 @@ def generic_cases(rng: random.Random) -> list[Case]:
         for cut in sorted(rng.sample(range(1, len(data) - 1), 4)):  # a cut at a line end may leave a valid file
             cases.append(Case(f"truncate-{name}-{cut}", "random_truncation", name,
                               bytes_edit(name, lambda b, cut=cut: b[:cut]), may_stay_valid=True))
+        if is_csv and name not in ROW_INDEPENDENT:  # a cut exactly at a line end: the last row is lost
+            cases.append(Case(f"drop_last_row-{name}", "lost_row", name,
+                              bytes_edit(name, lambda b: b[: b.rstrip(b"\n").rfind(b"\n") + 1])))
         cases.append(Case(f"latin1-{name}", "not_utf8", name, bytes_edit(name, _latin1), ("UTF-8", f"{name}:2")))
         cases.append(Case(f"utf16-{name}", "not_utf8", name,
                           bytes_edit(name, lambda b: b.decode("utf-8").encode("utf-16")), ("UTF-16",)))
@@ -531,7 +629,9 @@ def _latin1(data: bytes) -> bytes:
 def all_cases() -> list[Case]:
     rng = random.Random(SEED)
     cases = (parameter_cases(rng) + survival_cases(rng) + life_table_cases(rng) + settings_cases() + structure_cases()
-             + survival_data_cases() + validation_target_cases() + generic_cases(rng) + nested_set_cases(rng))
+             + survival_data_cases() + validation_target_cases() + lost_row_cases() + published_analysis_cases()
+             + generic_cases(rng)
+             + nested_set_cases(rng))
     ids = Counter(c.id for c in cases)
     assert not [i for i, n in ids.items() if n > 1], "case ids must be unique"
     return cases
@@ -586,12 +686,16 @@ def run_case(case: Case, workspace) -> str:
     shutil.copytree(base["pristine"], folder)
     case.mutate(folder)
     out = base["out"]
-    result = runner.invoke(app, ["run", "--inputs", str(folder), "--out", str(out)])
+    result = runner.invoke(app, [*case.command, "--inputs", str(folder), "--out", str(out)])
+    cut_at_line_end = case.may_stay_valid and (folder / case.file).read_bytes().endswith(b"\n")
     shutil.rmtree(folder)
     changed = snapshot(out) != base["state"]
     if changed:  # restore before asserting, so that one failure does not cascade into the next cases
         restore(out, base["state"])
     if case.may_stay_valid and result.exit_code == 0:
+        # the one accepted way to stay valid: whole rows lost from a table whose rows stand alone
+        assert case.file in ROW_INDEPENDENT and cut_at_line_end, (
+            f"{case.id}: a truncation of {case.file} was accepted (exit 0): rows were lost silently\n{result.output}")
         workspace["valid"].add(case.id)
         return "valid"
     detail = f"{case.id}: exit {result.exit_code}\n{result.output}"
@@ -625,8 +729,8 @@ def test_summary_of_cases_and_message_classes(workspace, capsys):
     ran, skipped = len(workspace["results"]), len(workspace["valid"])
     classes = Counter(workspace["results"].values())
     with capsys.disabled():
-        print(f"\ncorruption suite: {ran} cases gave exit 2 with a located message; {skipped} truncations "
-              f"left a valid file (skipped); {len(classes)} message classes:")
+        print(f"\ncorruption suite: {ran} cases gave exit 2 with a located message; {skipped} truncations cut whole "
+              f"rows from a table whose rows stand alone {sorted(workspace['valid'])}; {len(classes)} message classes:")
         for text, n in sorted(classes.items(), key=lambda kv: (-kv[1], kv[0])):
             print(f"  {n:4d}  {text}")
     assert ran >= 200

@@ -59,8 +59,7 @@ def test_os_tracking_markov_and_psm_agree_on_the_shipped_inputs(shipped_inputs):
 
 
 def test_psm_never_beats_general_population_survival(shipped_inputs):
-    inputs = apply_overrides(shipped_inputs, {"model_structure": "psm", "os_exe.log_scale": 9.0,
-                                              "os_eve_exe.log_scale": 9.0})
+    inputs = apply_overrides(shipped_inputs, {"model_structure": "psm", "os_exe_weibull_ph.log_scale": 9.0})
     o = run_base_case(inputs).outcomes
     qx = np.array(inputs.structure.life_table_qx)
     ages = np.array(inputs.structure.life_table_ages)

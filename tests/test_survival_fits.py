@@ -95,8 +95,8 @@ def test_alternative_os_curves_in_the_inputs_equal_the_refit(fits):
     for curve in alternatives:
         arm = "eve_exe" if curve.startswith("os_eve_exe_") else "exe"
         family = curve.removeprefix(f"os_{arm}_")
-        model = "ph" if family.endswith("_ph") else "independent"
-        choices.append(CurveChoice(curve, "os", arm, family.removesuffix("_ph"), model))
+        model = next((m for m in ("ph", "aft") if family.endswith(f"_{m}")), "independent")
+        choices.append(CurveChoice(curve, "os", arm, family.removesuffix(f"_{model}"), model))
     models, covariance = curve_rows(fits, choices)
     merged = models.merge(shipped, on=["curve", "coefficient"], suffixes=("", "_shipped"))
     assert len(merged) == len(models)
@@ -155,7 +155,13 @@ def test_os_distribution_scenarios_switch_both_arms(shipped_inputs):
     scenarios = scenario_overrides(shipped_inputs)
     for family in ("loglogistic", "lognormal", "gengamma", "gompertz", "exponential"):
         assert scenarios[f"os_{family}"] == {"arm.eve_exe.os_curve": f"os_eve_exe_{family}",
-                                             "arm.exe.os_curve": f"os_exe_{family}"}
+                                             "arm.exe.os_curve": f"os_exe_{family}",
+                                             "arm.eve_exe.os_hazard_ratio": "none"}
         for arm in ("eve_exe", "exe"):
             assert shipped_inputs.curves[f"os_{arm}_{family}"].family == family
-            assert shipped_inputs.curves[f"os_{arm}_{family}"].covariance is not None
+            curve = shipped_inputs.curves[f"os_{arm}_{family}"]
+            rows = _shipped("survival_covariance.csv").query("curve == @curve.id")
+            assert len(rows) == len(curve.coefficients) * (len(curve.coefficients) + 1) // 2  # every entry once
+            for _, r in rows.iterrows():  # the matrix the PSA samples from is the one in the file
+                i, j = curve.coefficients.index(r["coefficient_1"]), curve.coefficients.index(r["coefficient_2"])
+                assert curve.covariance[i, j] == curve.covariance[j, i] == r["covariance"]

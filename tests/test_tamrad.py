@@ -86,7 +86,10 @@ def test_run_exits_zero_and_reports_both_arms(tmp_path):
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     assert doc["incremental"]["intervention"] == "eve_tam" and doc["incremental"]["comparator"] == "tam"
-    assert doc["incremental"]["qalys"] > 0 and doc["incremental"]["costs"] > 0
+    # the numbers: the pinned base case of this input set (tests/golden/tamrad.json)
+    pinned = json.loads((ROOT / "tests" / "golden" / "tamrad.json").read_text())["incremental"]
+    for key in ("costs", "qalys", "lys", "icer"):
+        assert doc["incremental"][key] == pytest.approx(pinned[key], rel=1e-9), key
     assert (tmp_path / "trace_eve_tam.csv").is_file() and (tmp_path / "trace_tam.csv").is_file()
 
 
@@ -96,10 +99,34 @@ def test_run_exits_zero_and_reports_both_arms(tmp_path):
     ("threshold", ()),
     ("psa", ("--iterations", "50", "--set", "horizon_years=5")),
 ])
-def test_analysis_commands_exit_zero(tmp_path, command, extra):
+def test_analysis_commands_exit_zero(tmp_path, command, extra, tamrad):
     result = invoke(command, "--inputs", TAMRAD, "--out", tmp_path, "--json", *extra)
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)
+    doc = json.loads(result.stdout)
+    # each command's headline numbers against the library run directly (exact arithmetic: rel 1e-12)
+    inputs = apply_overrides(tamrad, {"horizon_years": "5"}) if "--set" in extra else tamrad
+    base = run_base_case(inputs)
+    inc = base.incremental()
+    if command == "dsa":
+        assert doc["base_inmb"] == pytest.approx(inc["nmb"]["30000"], rel=1e-12)
+        row = doc["parameters"][0]  # the widest bar: rerun at its low value
+        low = run_base_case(apply_overrides(inputs, {row["parameter"]: row["low"]})).incremental()
+        assert row["inmb_low"] == pytest.approx(low["nmb"]["30000"], rel=1e-10)
+    elif command == "scenarios":
+        first = doc["scenarios"][0]
+        assert first["scenario"] == "base_case"
+        assert (first["inc_cost"], first["inc_qaly"]) == pytest.approx((inc["costs"], inc["qalys"]), rel=1e-12)
+        assert len(doc["scenarios"]) == 1 + len({r.scenario for r in tamrad.scenarios})
+    elif command == "threshold":
+        for row in doc["thresholds"]:  # at the threshold price the ICER equals the willingness to pay
+            factor = row["threshold_value"] / row["base_value"]
+            linked = tamrad.parameters[row["linked"]].value * factor
+            at = run_base_case(apply_overrides(tamrad, {row["parameter"]: row["threshold_value"],
+                                                        row["linked"]: linked})).incremental()
+            assert at["icer"] == pytest.approx(row["wtp"], rel=1e-9)
+    else:
+        assert doc["iterations"] == 50
+        assert doc["deterministic"]["costs"] == pytest.approx(inc["costs"], rel=1e-12)
 
 
 def test_validate_passes_on_the_calibration_targets(tmp_path):
@@ -211,3 +238,59 @@ def test_the_constant_scan_would_catch_a_hard_coded_value():
     found = [(line, text) for line, text, keyword in _numeric_literals(source)
              if keyword not in LAYOUT_KEYWORDS and _is_bolero2_constant(text)]
     assert found == [(2, "0.45"), (3, "2673")]
+
+
+# --------------------------------------------------------------------------- exploratory status and OS base case (issue 12)
+def test_tamrad_is_labelled_exploratory_in_settings_text_and_json(tamrad, tmp_path):
+    assert tamrad.settings.evidence_status == "exploratory"
+    text = invoke("run", "--inputs", TAMRAD, "--out", tmp_path / "t")
+    assert text.exit_code == 0 and text.stdout.startswith("*** EXPLORATORY CONFIGURATION:")
+    doc = json.loads(invoke("run", "--inputs", TAMRAD, "--out", tmp_path / "j", "--json").stdout)
+    assert doc["evidence"]["status"] == "exploratory" and "phase II" in doc["evidence"]["note"]
+    uk = json.loads(invoke("run", "--out", tmp_path / "uk", "--json").stdout)
+    assert uk["evidence"]["status"] == "reference"
+    assert "EXPLORATORY" not in invoke("run", "--out", tmp_path / "uk2").stdout
+    readme = (TAMRAD / "README.md").read_text(encoding="utf-8")
+    assert "EXPLORATORY" in readme.splitlines()[0].upper()
+
+
+def test_os_base_case_is_the_bolero2_hazard_ratio_with_its_published_ci(tamrad):
+    hr = tamrad.parameters["hr_os"]
+    # Piccart 2014 (Ann Oncol 25:2357-62): OS HR 0.89 (95% CI 0.73-1.10)
+    assert (hr.value, hr.ci_low, hr.ci_high, hr.distribution) == (0.89, 0.73, 1.10, "lognormal")
+    scenarios = scenario_overrides(tamrad)
+    assert scenarios["os_hr_tamrad_exploratory"] == {"hr_os": "0.45"}
+    assert scenarios["os_no_benefit"] == {"hr_os": "1.0"}
+    assert "os_hr_bolero2" not in scenarios  # it is the base case now
+
+
+def test_os_bounds_order_the_results(tamrad):
+    def incremental(overrides):
+        return run_base_case(apply_overrides(tamrad, overrides)).incremental()
+
+    base, exploratory, none = incremental({}), incremental({"hr_os": "0.45"}), incremental({"hr_os": "1.0"})
+    assert exploratory["lys"] > base["lys"] > none["lys"]
+    assert exploratory["icer"] < base["icer"] < none["icer"]
+    # the former base case (HR 0.45): +2.187 LYs and GBP 42,446/QALY (inputs/tamrad/README.md); now +0.272 LYs
+    assert exploratory["lys"] == pytest.approx(2.187, abs=5e-4) and round(exploratory["icer"]) == 42446
+    assert base["lys"] == pytest.approx(0.272, abs=5e-4) and round(base["icer"]) == 123466
+
+
+def test_dsa_varies_the_os_hazard_ratio_over_the_bolero2_ci(tmp_path):
+    result = invoke("dsa", "--inputs", TAMRAD, "--out", tmp_path, "--json")
+    assert result.exit_code == 0, result.output
+    row = next(r for r in json.loads(result.stdout)["parameters"] if r["parameter"] == "hr_os")
+    # log-normal centred on 0.89 with sdlog = (ln 1.10 - ln 0.73) / (2 z): 2.5th and 97.5th percentiles
+    z = 1.959963984540054
+    sdlog = (np.log(1.10) - np.log(0.73)) / (2 * z)
+    assert (row["low"], row["high"]) == pytest.approx((0.89 * np.exp(-z * sdlog), 0.89 * np.exp(z * sdlog)), rel=1e-9)
+    assert row["low"] < 0.89 < 1.0 < row["high"]  # the DSA spans "no OS benefit"
+
+
+def test_unverified_tamrad_figures_are_labelled_assumptions_and_varied(tamrad):
+    for pid, p in tamrad.parameters.items():
+        if "recalled" in p.source:
+            assert p.source.startswith("Assumption"), pid
+    for pid, distribution in (("hr_pfs", "lognormal"), ("ae_rate_stomatitis_eve_tam", "beta"),
+                              ("pd_death_rate", "gamma")):
+        assert tamrad.parameters[pid].distribution == distribution, pid

@@ -197,3 +197,12 @@ def test_run_json_reports_mean_months_per_arm(tmp_path):
         assert m["alive"] == pytest.approx(und["lys"] * 12, rel=1e-12)
         assert all(0 < v <= m["pf"] for v in m["on_treatment"].values())
     assert eve["on_treatment"]["everolimus"] < eve["on_treatment"]["exemestane"]
+
+
+def test_adverse_events_at_start_setting_restores_the_one_off_convention():
+    structure, p = exponential_model(pfs_rate=0.1, hr=1.0, tot_rate=0.05, adverse_event=(0.08, 150.0, 0.15, 30.0))
+    s = _settings(discount_rate_costs=0.035, discount_rate_outcomes=0.035, adverse_event_timing="at_start")
+    out = evaluate(structure, p, s)
+    ae = out.cost_categories.index("adverse_events")
+    assert out.costs_by_category[0, 0, ae] == pytest.approx(0.08 * 150.0, rel=1e-15)
+    assert out.qalys_by_state[0, 0, 2] == out.qalys_by_state_undiscounted[0, 0, 2]

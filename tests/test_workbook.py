@@ -23,10 +23,11 @@ from typer.testing import CliRunner
 
 from cea.analyses.base_case import run_base_case
 from cea.cli import app
+from cea.errors import InputError
 from cea.inputs.model_inputs import load_inputs
 from cea.inputs.overrides import apply_overrides
 from cea.workbook import results_layout, write_workbook
-from cea.workbook.build import build_book
+from cea.workbook.build import build_book, trace_rows
 from cea.workbook.model import cumulative_hazard
 from cea.workbook.recalc import edit_inputs, input_cells, recalculate
 from cea.workbook.results import flatten
@@ -119,7 +120,8 @@ def test_formula_cells_are_protected_and_sheets_locked_without_password(reloaded
 
 
 def test_model_sheets_are_formulas_that_read_inputs(reloaded, inputs):
-    n = inputs.settings.n_cycles
+    n = trace_rows(inputs.settings)
+    assert n >= inputs.settings.n_cycles and n * inputs.settings.cycle_years >= 40 - 1e-9
     for name in ("Surv eve_exe", "Trace eve_exe"):
         ws = reloaded[name]
         for row in ws.iter_rows(min_row=11, max_row=10 + n):  # every cycle after 0
@@ -158,7 +160,7 @@ def test_no_macros_no_external_links(exported):
     assert not any("vbaProject" in n or "externalLink" in n for n in names)
     assert "macroEnabled" not in content_types and "vbaProject" not in content_types
     assert 'TargetMode="External"' not in rels
-    assert not re.search(r"<f>[^<]*\[", sheets)  # no [book]Sheet!A1 references in any formula
+    assert not re.search(r"<f>[^<]*\[\d+\]", sheets)  # no [1]Sheet!A1 (external workbook) references
     assert sum(n.startswith("xl/charts/chart") for n in names) == 7  # curves + trace per arm, tornado, CE plane, CEAC
 
 
@@ -188,7 +190,7 @@ def test_cover_has_manifest_and_colour_key(reloaded, base):
     text = " ".join(str(c.value) for row in reloaded["Cover"].iter_rows() for c in row if c.value is not None)
     assert base.manifest.inputs_sha256 in text
     assert "Input (editable)" in text and "Formula (protected)" in text
-    assert f"{base.settings.n_cycles} cycles" in text
+    assert f"{trace_rows(base.settings)} cycles" in text
 
 
 def test_results_layout_covers_the_engine_results(inputs, base):
@@ -234,6 +236,7 @@ EDITS = {  # workbook variant -> input cells edited (same ids as `cea run --set`
     "u_pd": {"u_pd": 0.5},
     "discount": {"discount_rate_costs": 0.015, "discount_rate_outcomes": 0.0},
     "simpson_pd_constant": {"within_cycle_correction": "simpson", "pd_mortality": "constant"},
+    "tot_faster_ae_at_start": {"tot_rate_everolimus": 0.1, "hr_os": 1.0, "adverse_event_timing": "at_start"},
     "monthly_simpson_even_age70": {"cycle_length_days": 30.4375, "within_cycle_correction": "simpson",
                                    "start_age": 70.0},  # 180 cycles: Simpson 1/3 only; rows after 180 masked
     "waning_no_correction_no_age_adjustment": {"waning_start_months": 24.0, "waning_end_months": 36.0,
@@ -274,7 +277,7 @@ def _families_inputs(tmp_path: Path):
                                                       source="Test") for c in curves])
     _append_csv(folder / "parameters.csv", [
         {"id": pid, "group": "hazard_ratio", "description": text, "value": value, "unit": "ratio",
-         "distribution": "fixed", "source": "Test", "notes": "Test only"}
+         "distribution": "fixed", "source": "Assumption: test only", "status": "assumption", "notes": "Test only"}
         for pid, text, value in (("af_os", "OS acceleration factor (test)", "1.15"),
                                  ("af_pfs3", "PFS acceleration factor (test)", "1.3"),
                                  ("hr_os3", "OS hazard ratio (test)", "0.8"))])
@@ -288,8 +291,56 @@ def _families_inputs(tmp_path: Path):
     _append_csv(folder / "cost_items.csv", [{"item": "start_assessment", "arm": "all", "category": "monitoring",
                                              "basis": "at_start", "multiply": "progression_cost",
                                              "description": "One-off assessment at start (test)"}])
+    for arm in ("arm3", "arm4"):
+        _clone_arm_rows(folder, "exe", arm)
+    for optional in ("survival_data.csv", "validation_targets.csv", "published_analyses.csv"):
+        (folder / optional).unlink(missing_ok=True)
+    _prune_unused(folder)
     return apply_overrides(load_inputs(folder), {"tot_rate_everolimus": "0.035", "waning_start_months": "24",
                                                  "waning_end_months": "36"})
+
+
+def _rewrite_csv(path: Path, keep, change=lambda row: row) -> None:
+    """Rewrite a CSV keeping the rows for which keep(row) is true, each passed through change(row)."""
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        header, rows = reader.fieldnames, list(reader)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header)
+        writer.writeheader()
+        writer.writerows(change(dict(row)) for row in rows if keep(row))
+
+
+def _clone_arm_rows(folder: Path, source_arm: str, arm: str) -> None:
+    """Give a test arm the source arm's adverse events, arm-specific cost items and time on treatment (the
+    completeness checks refuse an arm without them), under ids of its own."""
+    def rows(name):
+        with (folder / name).open(newline="", encoding="utf-8") as handle:
+            return [r for r in csv.DictReader(handle) if r["arm"] == source_arm]
+    _append_csv(folder / "adverse_events.csv", [{**r, "event": f"{r['event']}_{arm}", "arm": arm}
+                                                for r in rows("adverse_events.csv")])
+    items = {r["item"]: f"{r['item']}_{arm}" for r in rows("cost_items.csv")}
+    _append_csv(folder / "cost_items.csv", [{**r, "item": items[r["item"]], "arm": arm} for r in rows("cost_items.csv")])
+    _append_csv(folder / "time_on_treatment.csv", [
+        {**r, "arm": arm, "cost_items": " ".join(items.get(i, i) for i in r["cost_items"].split())}
+        for r in rows("time_on_treatment.csv")])
+
+
+def _prune_unused(folder: Path) -> None:
+    """Delete the curves and parameters the test arms no longer use (the completeness checks refuse unused rows)."""
+    for _ in range(5):
+        try:
+            load_inputs(folder)
+            return
+        except InputError as error:
+            unused = {p.parameter for p in error.problems if "used by no" in p.message or "is used by nothing" in p.message}
+            if not unused:
+                raise
+        _rewrite_csv(folder / "parameters.csv", lambda r: r["id"] not in unused)
+        _rewrite_csv(folder / "survival_models.csv", lambda r: r["curve"] not in unused)
+        _rewrite_csv(folder / "survival_covariance.csv", lambda r: r["curve"] not in unused
+                     and r["coefficient_2"].removeprefix("log(").removesuffix(")") not in unused)
+        _rewrite_csv(folder / "scenarios.csv", lambda r: r["target"] not in unused)
 
 
 @pytest.fixture(scope="module")
@@ -414,3 +465,23 @@ def test_libreoffice_and_the_cached_values_agree_cell_by_cell(recalculated, expo
     assert compared > 90_000
     cached.close()
     recalc.close()
+
+
+def test_validation_sheet_carries_the_cross_validation_table():
+    from cea.analyses.cross_validation import run_cross_validation
+    from cea.workbook.analyses import pretty
+
+    inputs = load_inputs(ROOT / "inputs")
+    crossval = run_cross_validation(inputs).table
+    book = build_book(inputs, run_base_case(inputs), crossval=crossval, max_horizon_years=15.1)
+    cells = {rc: c.value for rc, c in book.sheets["Validation"].cells.items() if c.value is not None}
+    heading = next(rc for rc, v in cells.items() if isinstance(v, str) and v.startswith("Cross-validation"))
+    header = heading[0] + 1
+    columns = {v: col for (r, col), v in cells.items() if r == header}
+    by_analysis = {cells[(r, columns[pretty("analysis")])]: r for (r, col), v in cells.items()
+                   if col == columns[pretty("analysis")] and r > header}
+    assert set(by_analysis) == set(crossval["analysis"])
+    zin = by_analysis["zin_2014_nl_discounting"]
+    assert cells[(zin, columns[pretty("published_icer")])] == 61079
+    expected = crossval.set_index("analysis").loc["zin_2014_nl_discounting", "model_icer"]
+    assert cells[(zin, columns[pretty("model_icer")])] == pytest.approx(expected, rel=1e-12)

@@ -77,6 +77,7 @@ class BaseCaseResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "evidence": {"status": self.settings.evidence_status, "note": self.settings.evidence_note},
             "arms": {arm: self.arm_summary(arm) for arm in self.outcomes.arms},
             "incremental": self.incremental(),
             "manifest": self.manifest.to_dict(),

@@ -12,10 +12,12 @@ Evaluation*, ch. 5 (net benefit); HTA_METHODS F17, F18, VV-22.
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # Labels for a pairwise comparison (new strategy minus comparator).
 COST_EFFECTIVE_RATIO = "cost-effective ratio"
@@ -147,6 +149,8 @@ def incremental_analysis(costs: Sequence[float], qalys: Sequence[float], names: 
         inc_cost = cost[current] - cost[previous]
         inc_qaly = qaly[current] - qaly[previous]
         rows[current] = (inc_cost, inc_qaly, inc_cost / inc_qaly)
+
+    import pandas as pd  # here, not at the top: the base case never needs it
 
     return pd.DataFrame(
         {

@@ -9,17 +9,20 @@ kept.  The same draw feeds every arm.
 
 from __future__ import annotations
 
+import os
+from collections import deque
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 import pandas as pd
 
+from cea.allocator import keep_large_arrays_in_heap
 from cea.analyses.acceptability import ceac, ceaf, monte_carlo_convergence, probabilistic_icer
 from cea.analyses.base_case import BaseCaseResult, run_base_case
 from cea.analyses.decision import icer_status
 from cea.analyses.value_of_information import evpi
-from cea.engine.model import evaluate
+from cea.engine.model import ModelOutcomes, evaluate
 from cea.inputs.manifest import RunManifest, build_manifest
 from cea.inputs.model_inputs import ModelInputs
 from cea.parameters.parameter_set import ParameterSet
@@ -112,6 +115,44 @@ def wtp_grid(inputs: ModelInputs) -> np.ndarray:
     return np.unique(np.concatenate([grid, np.asarray(s.wtp_thresholds, dtype=float)]))
 
 
+def _blocks(inputs: ModelInputs, n: int, seed: int, zero_variance: bool,
+            workers: int | None = None) -> Iterator[tuple[int, int, ParameterSet, ModelOutcomes]]:
+    """(start, size, draws, outcomes) of every block, in order.
+
+    Block b draws with its own Generator seeded by (seed, b) and is evaluated on its own, so any block can
+    run on any thread at any time without changing a number.  One block: its chunks share the cores
+    (evaluate's threads).  Several: whole blocks (draw + engine) run on ``workers`` threads (default: the
+    cores), at most two per thread in flight so that memory stays bounded; the draws' inverse CDFs and the
+    engine's numpy loops release the GIL, so both cores stay busy.
+    """
+    starts = list(range(0, n, BLOCK))
+    sizes = [min(BLOCK, n - start) for start in starts]
+
+    def run(block: int) -> tuple[ParameterSet, ModelOutcomes]:
+        sample = draw(inputs, sizes[block], np.random.default_rng([seed, block]), zero_variance=zero_variance)
+        return sample, evaluate(inputs.structure, sample.values, inputs.settings, workers=1 if len(starts) > 1 else None)
+
+    workers = min(len(starts), workers or os.cpu_count() or 1)
+    if len(starts) > 1:
+        keep_large_arrays_in_heap()  # block after block reuses the same memory (see cea.allocator)
+    if workers <= 1:
+        for block, start in enumerate(starts):
+            yield (start, sizes[block], *run(block))
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(max_workers=workers)
+    try:
+        pending = deque(pool.submit(run, block) for block in range(min(len(starts), 2 * workers)))
+        for block, start in enumerate(starts):
+            sample, out = pending.popleft().result()
+            if block + len(pending) + 1 < len(starts):
+                pending.append(pool.submit(run, block + len(pending) + 1))
+            yield start, sizes[block], sample, out
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
 def run_psa(inputs: ModelInputs, iterations: int | None = None, seed: int | None = None,
             keep_parameters: int = 200_000, zero_variance: bool = False,
             on_block: Callable[[int, ParameterSet, np.ndarray, np.ndarray, np.ndarray], None] | None = None,
@@ -128,11 +169,7 @@ def run_psa(inputs: ModelInputs, iterations: int | None = None, seed: int | None
     costs, qalys, lys = (np.empty((n, n_arms)) for _ in range(3))
     kept = min(n, keep_parameters)
     parameter_draws = np.empty((kept, len(ids)))
-    for block, start in enumerate(range(0, n, BLOCK)):
-        size = min(BLOCK, n - start)
-        rng = np.random.default_rng([seed, block])
-        sample = draw(inputs, size, rng, zero_variance=zero_variance)
-        out = evaluate(inputs.structure, sample.values, s)
+    for start, size, sample, out in _blocks(inputs, n, seed, zero_variance):
         costs[start:start + size], qalys[start:start + size], lys[start:start + size] = out.costs, out.qalys, out.lys
         if start < kept:
             upto = min(size, kept - start)

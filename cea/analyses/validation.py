@@ -1,11 +1,26 @@
-"""External validation of the model against the trial data (HTA_METHODS MS-3, MS-8, MS-10, VV-13; AdViSHE D4).
+"""Validation of the model's outcomes against data (HTA_METHODS MS-3, MS-8, MS-10, VV-13; AdViSHE C/D).
+
+Every check has a ``kind`` (AdViSHE; Vemer et al. 2016, PharmacoEconomics 34:349-61), and the
+kinds are reported apart because they mean different things:
+
+* ``internal`` (dependent validation): the target is data the curves were fitted or calibrated
+  to (e.g. the BOLERO-2 PFS medians the Weibull was calibrated to; the Kaplan–Meier of the
+  reconstructed OS IPD the Weibulls were fitted to).  A pass shows the fit is implemented as
+  intended; it says nothing about predictive validity.  A failure is an error: exit code 1.
+* ``external`` (independent validation): data not used to build the model (another data cut,
+  another study).  Reported as within/outside the accepted band; a result outside is a finding
+  about the model, not an implementation error, so it does not change the exit code.
+* ``structural``: properties the model must have whatever the data (checked for every arm and
+  any ``structural`` rows of the file); a failure is an error: exit code 1.
 
 The deterministic base case's Markov trace gives the modelled curves: PFS = PF occupancy,
 OS = 1 − Dead.  Medians are interpolated linearly between cycle boundaries, landmarks
-likewise, and restricted means integrate the trace (trapezoid) to the stated time.  They
-are compared with ``validation_targets.csv`` (published medians, Kaplan–Meier landmarks
-and restricted means of the data in ``survival_data.csv``), and two structural checks run
-for every arm:
+likewise, and restricted means integrate the trace (trapezoid) to the stated time; the
+average OS hazard ratio to time t is ln S_arm(t) / ln S_comparator(t) (the ratio of cumulative
+hazards; exact under proportional hazards).  They are compared with ``validation_targets.csv``
+(published figures, or the Kaplan–Meier landmarks, medians and restricted means of the data
+in ``survival_data.csv``: ``target_basis`` says which, and ``published`` gives the published
+value beside a reconstructed one), and two structural checks run for every arm:
 
 * ``below_general_population_<arm>``: modelled OS never exceeds general-population survival
   from the life table at the start age (model: max over cycles of S_model − S_gp; passes
@@ -15,8 +30,10 @@ for every arm:
 
 JSON (``ValidationResult.to_dict``)::
 
-    {"checks": [{"name", "arm", "model", "target", "tolerance", "lower", "upper", "passed"}, ...],
-     "passed": bool}
+    {"checks": [{"name", "kind", "arm", "metric", "model", "target", "target_basis", "published",
+                 "tolerance", "lower", "upper", "passed"}, ...],
+     "summary": {"internal": {"checks", "passed", "failed"}, "external": {...}, "structural": {...}},
+     "passed": bool}   # internal and structural checks only
 
 ``tolerance`` is the half-width when the band is target ± tolerance, else null (the band is
 then lower–upper).
@@ -37,7 +54,7 @@ from cea.engine.transitions import general_population_hazard
 from cea.errors import InputError
 from cea.inputs.model_inputs import ModelInputs
 from cea.inputs.survival_data import has_survival_data, load_survival_data
-from cea.inputs.validation_targets import ValidationTarget, load_validation_targets
+from cea.inputs.validation_targets import KINDS, ValidationTarget, load_validation_targets
 from cea.survival.kaplan_meier import kaplan_meier, km_median, restricted_mean
 
 GP_TOLERANCE = 1e-9  # numerical slack: the engine floors every death hazard at the background hazard
@@ -57,9 +74,13 @@ class Check:
     metric: str = ""
     time_months: float | None = None
     source: str = ""
+    kind: str = "structural"
+    target_basis: str = "stated"
+    published: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "arm": self.arm, "model": self.model, "target": self.target,
+        return {"name": self.name, "kind": self.kind, "arm": self.arm, "metric": self.metric, "model": self.model,
+                "target": self.target, "target_basis": self.target_basis, "published": self.published,
                 "tolerance": self.tolerance, "lower": self.lower, "upper": self.upper, "passed": self.passed}
 
 
@@ -68,19 +89,28 @@ class ValidationResult:
     checks: tuple[Check, ...]
     base_case: BaseCaseResult
 
+    def of_kind(self, kind: str) -> tuple[Check, ...]:
+        return tuple(c for c in self.checks if c.kind == kind)
+
     @property
     def passed(self) -> bool:
-        return all(c.passed for c in self.checks)
+        """Every internal and structural check passed (external results are findings, not errors)."""
+        return all(c.passed for c in self.checks if c.kind != "external")
 
     @property
     def failed(self) -> tuple[Check, ...]:
-        return tuple(c for c in self.checks if not c.passed)
+        """Internal and structural checks that failed."""
+        return tuple(c for c in self.checks if not c.passed and c.kind != "external")
+
+    def summary(self) -> dict[str, dict[str, int]]:
+        return {kind: {"checks": len(self.of_kind(kind)), "passed": sum(c.passed for c in self.of_kind(kind)),
+                       "failed": sum(not c.passed for c in self.of_kind(kind))} for kind in KINDS}
 
     def to_dict(self) -> dict[str, Any]:
-        return {"checks": [c.to_dict() for c in self.checks], "passed": self.passed}
+        return {"checks": [c.to_dict() for c in self.checks], "summary": self.summary(), "passed": self.passed}
 
     def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame([{**c.to_dict(), "metric": c.metric, "time_months": c.time_months, "source": c.source}
+        return pd.DataFrame([{**c.to_dict(), "time_months": c.time_months, "source": c.source}
                              for c in self.checks])
 
 
@@ -136,9 +166,17 @@ def _km_target(target: ValidationTarget, data: pd.DataFrame) -> tuple[float, flo
     return float(km.survival[idx]), float(km.lower[idx]), float(km.upper[idx])
 
 
-def _model_value(target: ValidationTarget, curves: dict[str, np.ndarray]) -> float:
+def cumulative_hazard_ratio(time: np.ndarray, os_arm: np.ndarray, os_reference: np.ndarray, at: float) -> float:
+    """Average hazard ratio to time ``at``: ln S_arm(at) / ln S_reference(at) (= HR under proportional hazards)."""
+    return float(np.log(curve_landmark(time, os_arm, at)) / np.log(curve_landmark(time, os_reference, at)))
+
+
+def _model_value(target: ValidationTarget, curves: dict[str, np.ndarray],
+                 reference: dict[str, np.ndarray] | None = None) -> float:
     if target.metric == "dead_at_horizon":
         return float(curves["dead"][-1])
+    if target.metric == "os_hazard_ratio":
+        return cumulative_hazard_ratio(curves["time"], curves["os"], reference["os"], target.time_months)
     time, survival = curves["time"], curves[target.endpoint]
     if target.statistic == "median":
         return curve_median(time, survival)
@@ -176,10 +214,10 @@ def run_validation(inputs: ModelInputs, overrides: dict[str, str] | None = None)
         else:
             value = t.target
         lower, upper, tolerance = _band(t, value, km_lower, km_upper)
-        model = _model_value(t, curves[t.arm])
+        model = _model_value(t, curves[t.arm], curves[inputs.settings.comparator])
         passed = bool(np.isfinite(model) and lower <= model <= upper)
         checks.append(Check(t.check, t.arm, model, value, tolerance, lower, upper, passed, t.metric,
-                            t.time_months, t.source))
+                            t.time_months, t.source, t.kind, t.target_basis, t.published))
     times_years = result.outcomes.times_years
     s_gp = general_population_survival(inputs, times_years)
     for arm in arms:

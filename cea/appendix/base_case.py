@@ -9,8 +9,10 @@ from cea.appendix.document import (
     AppendixContext,
     icer,
     number,
+    percent,
     qalys,
 )
+from cea.appendix.controls import price_label
 from cea.outputs.tables import base_case_table
 
 TRACE_MONTHS = (0, 6, 12, 24, 36, 60, 120, 180)  # report points for the trace table (presentation only)
@@ -65,16 +67,19 @@ def base_case_section(ctx: AppendixContext) -> None:
         verdict = (f" {ctx.intervention} is {'not ' if inc['nmb'][primary] < 0 else ''}cost-effective at "
                    f"{wtp_text(ctx, ctx.s.primary_wtp)}.")
     w.paragraph(
+        f"Table {ctx.next_table()} gives the base-case results {price_label(ctx)}. "
         f"{icer_sentence(ctx, inc)}. Compared with {ctx.comparator}, {ctx.intervention} yields "
         f"{qalys(inc['qalys'])} additional QALYs ({qalys(inc['lys'])} life years) at an additional cost of "
         f"{ctx.money(inc['costs'])} (discounted). At {thresholds} per QALY the incremental net monetary benefit is "
         f"{nmb_text}.{verdict}")
-    w.table("Base-case results (deterministic, discounted)", ("Technologies", "Costs", "LYG", "QALYs",
+    w.table(f"Base-case results (deterministic, discounted), {price_label(ctx)}", ("Technologies", "Costs", "LYG", "QALYs",
             "Costs", "LYG", "QALYs", "ICER (per QALY gained)"), base_case_rows(ctx),
             (3.4, 1.8, 1.3, 1.4, 1.8, 1.3, 1.4, 3.6), font_size=8, groups=[("", 1), ("Total", 3), ("Incremental", 3),
                                                                           ("", 1)],
             notes=["LYG, life years gained; QALYs, quality-adjusted life years; ICER, incremental cost-effectiveness "
                    "ratio. Costs and QALYs discounted at the reference-case rates."])
+    severity_results(ctx)
+    list_price_results(ctx)
     w.table("Incremental net benefit of the intervention (deterministic)", ("Threshold", "Incremental net monetary "
             "benefit", "Incremental net health benefit (QALYs)"), nmb_rows(ctx), (5.0, 5.5, 5.5))
     frame = base_case_table(b.base_case)
@@ -115,3 +120,51 @@ def traces_section(ctx: AppendixContext) -> None:
     w.table("State occupancy at selected times (proportion of the cohort)", header, rows,
             [1.6] + [14.4 / (3 * len(arms))] * (3 * len(arms)), align="r" * len(header),
             groups=[("", 1)] + [(ctx.labels[a], 3) for a in arms])
+
+
+def weight(ctx: AppendixContext) -> float:
+    """The severity weight NICE applies to this analysis (1 outside an NHS/PSS analysis or without a shortfall)."""
+    r = ctx.bundle.severity
+    return float(r["weight"]) if ctx.nice and r is not None else 1.0
+
+
+def severity_results(ctx: AppendixContext) -> None:
+    """The base case with the severity weight applied to the QALY gain, where NICE applies it."""
+    w_ = weight(ctx)
+    if w_ <= 1:
+        return
+    inc = ctx.bundle.base_case.to_dict()["incremental"]
+    weighted_q = w_ * inc["qalys"]
+    icer_w = inc["costs"] / weighted_q if inc["status"] == "cost-effective ratio" else None
+    rows = [["QALYs gained (unweighted)", qalys(inc["qalys"]), icer(inc["icer"], inc["status"], ctx.currency)],
+            [f"QALYs gained × severity weight {w_:g}", qalys(weighted_q),
+             ctx.money(icer_w) if icer_w is not None else icer(inc["icer"], inc["status"], ctx.currency)]]
+    rows += [[f"Incremental net monetary benefit at {wtp_text(ctx, x)} (weighted)",
+              ctx.money(float(x) * weighted_q - inc["costs"]), ""] for x in ctx.s.wtp_thresholds]
+    ctx.w.paragraph(
+        f"NICE applies the severity weight of {w_:g} (section B.3.6) to the QALYs gained: the decision-relevant ICER "
+        f"{price_label(ctx)} is {ctx.money(icer_w)} per QALY gained with the weight, against "
+        f"{icer(inc['icer'], inc['status'], ctx.currency)} without it (Table {ctx.next_table()}).")
+    ctx.w.table(f"Base-case results with the severity weight, {price_label(ctx)}", ("Result", "QALYs",
+                "ICER (per QALY)"), rows, (8.0, 3.5, 4.5))
+
+
+def list_price_results(ctx: AppendixContext) -> None:
+    """List-price results beside the confidential-price base case (when a discount is in the run)."""
+    lp = ctx.bundle.list_price_base_case
+    if lp is None:
+        return
+    at_list, at_net = lp.to_dict()["incremental"], ctx.bundle.base_case.to_dict()["incremental"]
+    w_ = weight(ctx)
+    rows = [["Incremental costs", ctx.money(at_list["costs"]), ctx.money(at_net["costs"])],
+            ["Incremental QALYs", qalys(at_list["qalys"]), qalys(at_net["qalys"])],
+            ["ICER (per QALY gained)", icer(at_list["icer"], at_list["status"], ctx.currency),
+             icer(at_net["icer"], at_net["status"], ctx.currency)]]
+    if w_ > 1:
+        rows.append([f"ICER with the severity weight {w_:g}",
+                     ctx.money(at_list["costs"] / (w_ * at_list["qalys"])) if at_list["qalys"] > 0 else "—",
+                     ctx.money(at_net["costs"] / (w_ * at_net["qalys"])) if at_net["qalys"] > 0 else "—"])
+    ctx.w.paragraph(f"Table {ctx.next_table()} sets the results at the list price beside those at the confidential "
+                    f"price ({percent(ctx.s.pas_discount, 1)} discount).")
+    ctx.w.table("Base-case results at the list price and at the confidential price", ("Result", "List price",
+                f"Confidential price ({percent(ctx.s.pas_discount, 1)} off)"), rows, (6.0, 5.0, 5.0))

@@ -68,8 +68,8 @@ def budget_impact_section(ctx: AppendixContext) -> None:
     price = "list price" if result.price_discount == 0 else \
         f"the net price ({percent(result.price_discount, 0)} discount on the list price)"
     w.paragraph(
-        "The budget impact analysis follows the ISPOR Budget Impact Analysis Good Practice II report (Sullivan et al. "
-        "2014) and the layout of NICE's budget impact template. It compares the NHS's spending in a world where "
+        "The budget impact analysis follows the ISPOR Budget Impact Analysis Good Practice II report "
+        f"{ctx.cite('Sullivan 2014')} and the layout of NICE's budget impact template. It compares the NHS's spending in a world where "
         f"{ctx.intervention} is available with a world where it is not, over {n_years} years, for the eligible "
         f"population of {ctx.s.country}. Each year's newly eligible patients form a cohort that starts treatment at the "
         f"start of that year; in each world a share of the cohort starts {ctx.intervention} and the rest start "

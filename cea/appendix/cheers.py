@@ -77,12 +77,12 @@ CHEERS_ITEMS: tuple[CheersItem, ...] = (
 SECTION_MAP: dict[int, tuple[tuple[str, ...], str]] = {
     1: (("title",), ""),
     2: (("summary",), ""),
-    3: (("summary",), ""),
+    3: (("summary", "decision_problem"), ""),
     4: (("manifest",), "Not reported as a separate plan: the analysis is pre-specified by the inputs folder and "
                        "settings file whose hash is in the run manifest"),
-    5: (("features",), ""),
-    6: (("features",), ""),
-    7: (("features",), ""),
+    5: (("decision_problem",), ""),
+    6: (("decision_problem", "features"), ""),
+    7: (("decision_problem",), ""),
     8: (("features",), ""),
     9: (("features",), ""),
     10: (("features",), ""),
@@ -91,19 +91,19 @@ SECTION_MAP: dict[int, tuple[tuple[str, ...], str]] = {
     13: (("utilities",), ""),
     14: (("costs",), ""),
     15: (("features", "costs"), ""),
-    16: (("structure",), "Executable Python model; version and commit in the run manifest"),
-    17: (("clinical", "validation", "verification"), ""),
-    18: (("features",), "Not reported: no subgroup analyses in this run (trial population only)"),
-    19: (("severity",), "NICE severity modifier only; no distributional cost-effectiveness analysis"),
-    20: (("dsa", "scenarios", "psa", "voi"), ""),
+    16: (("structure", "verification"), "Executable model; version and commit in the run manifest"),
+    17: (("clinical", "inputs_summary", "validation", "verification"), ""),
+    18: (("subgroups",), ""),
+    19: (("severity", "equality"), "NICE severity modifier; no distributional cost-effectiveness analysis"),
+    20: (("psa", "dsa", "scenarios", "structural", "voi"), ""),
     21: ((), "Not reported: no patient or public involvement in the model's design"),
-    22: (("clinical", "adverse_events", "utilities", "costs"), ""),
+    22: (("inputs_summary", "clinical", "adverse_events", "utilities", "costs"), ""),
     23: (("base_case",), ""),
-    24: (("dsa", "scenarios", "threshold", "psa", "voi"), ""),
+    24: (("psa", "dsa", "scenarios", "structural", "threshold", "voi"), ""),
     25: ((), "Not applicable: no engagement (item 21)"),
-    26: (("interpretation",), ""),
-    27: ((), "Not reported: to be completed by the submitting company"),
-    28: ((), "Not reported: to be completed by the submitting company"),
+    26: (("interpretation", "limitations", "qaly_benefits"), ""),
+    27: (("title",), "Document controls: funding statement"),
+    28: (("title",), "Document controls: conflicts of interest"),
 }
 
 FALLBACK = {  # when the cited sections are not in the document
@@ -135,7 +135,7 @@ def checklist_rows(section_titles: Mapping[str, str]) -> list[dict[str, str]]:
 
 def cheers_section(ctx: AppendixContext) -> None:
     ctx.section("cheers", "CHEERS 2022 checklist")
-    ctx.w.paragraph("The CHEERS 2022 reporting checklist (Husereau et al. 2022), all 28 items in the published order, "
+    ctx.w.paragraph(f"The CHEERS 2022 reporting checklist (Husereau et al. {ctx.cite('Husereau 2022')}), all 28 items in the published order, "
                     "with the section of this appendix that reports each item.")
     rows = [[r["item"], r["topic"], r["guidance"], r["reported_in"]] for r in checklist_rows(ctx.sections)]
     ctx.w.table("CHEERS 2022 checklist", ("No.", "Topic", "Guidance (paraphrased)", "Reported in"), rows,

@@ -11,7 +11,8 @@ import math
 import numpy as np
 
 from cea.appendix.document import AppendixContext, number, significant
-from cea.appendix.parameters import parameter_groups, parameter_table
+from cea.appendix.citations import clean
+from cea.appendix.parameters import _pv, parameter_groups, parameter_table
 
 FAMILY_LABELS = {"exponential": "Exponential", "weibull": "Weibull", "gompertz": "Gompertz",
                  "loglogistic": "Log-logistic", "lognormal": "Log-normal", "gengamma": "Generalised gamma"}
@@ -117,8 +118,19 @@ def _choice_text(ctx: AppendixContext, endpoint: str, endpoint_fits) -> str:
         extra = (f" The Cox hazard ratio is {number(cox.hazard_ratio, 2)} (95% CI {number(cox.lower, 2)}–"
                  f"{number(cox.upper, 2)})" + (f" and the Grambsch–Therneau test of proportional hazards gives "
                                                 f"p = {number(p, 2)}" if p is not None else "") + ".")
+    joint = ""
+    arms = ctx.bundle.inputs.structure.arms
+    hr_ids = {getattr(a, f"{endpoint}_hazard_ratio") for a in arms} - {None}
+    same_curve = len({getattr(a, f"{endpoint}_curve") for a in arms}) == 1
+    if endpoint == "os" and same_curve and hr_ids:
+        ph = table[(table["model"] == "ph") & (table["family"] == next(iter(chosen.values())))]
+        aic = f" (total AIC {number(float(ph['aic'].iloc[0]), 1)})" if not ph.empty else ""
+        joint = (f" The base case uses one joint proportional-hazards {FAMILY_LABELS.get(next(iter(chosen.values())))} "
+                 f"fit to both arms{aic} with the hazard ratio [{', '.join(sorted(hr_ids))}], so the curves cannot "
+                 "cross; the landmark table (os_landmarks.csv) compares every model at 1, 2, 3, 5 and 10 years with "
+                 "external long-term survival, and the independent fits are scenarios.")
     return (f"For {ENDPOINT_NAMES.get(endpoint, endpoint)}, the same family is used in both arms (TSD14): "
-            f"{text}.{extra}")
+            f"{text}.{extra}{joint}")
 
 
 def clinical_section(ctx: AppendixContext) -> None:
@@ -126,12 +138,12 @@ def clinical_section(ctx: AppendixContext) -> None:
     inputs = b.inputs
     ctx.section("clinical", "Clinical parameters and survival extrapolation")
     w.paragraph(
-        "Survival extrapolation follows NICE DSU TSD14 (Latimer 2011): the six standard parametric families "
+        f"Survival extrapolation follows NICE DSU TSD14 {ctx.cite('TSD14')}: the six standard parametric families "
         "(exponential, Weibull, Gompertz, log-logistic, log-normal, generalised gamma) are fitted to each arm by "
         "maximum likelihood, compared by AIC and BIC, by visual fit to the Kaplan–Meier estimate, by the shape of the "
         "hazard and by the plausibility of the extrapolation against general-population survival. Where only "
-        "published Kaplan–Meier curves were available, patient-level data were reconstructed with the Guyot et al. "
-        "(2012) algorithm.")
+        f"published Kaplan–Meier curves were available, patient-level data were reconstructed with the algorithm of "
+        f"Guyot et al. {ctx.cite('Guyot 2012')}.")
     fits = b.fits
     endpoints = list(getattr(fits, "endpoints", {}) or {}) if fits is not None else []
     if fits is None:
@@ -147,35 +159,48 @@ def clinical_section(ctx: AppendixContext) -> None:
         else:
             curves = {inputs.curves[c].id: inputs.curves[c] for c in
                       {(a.pfs_curve if endpoint == "pfs" else a.os_curve) for a in inputs.structure.arms}}
-            w.paragraph(f"No patient-level {name} data are in survival_data.csv, so no distributions were fitted "
+            w.paragraph(f"No patient-level {name} data were available to the model, so no distributions were fitted "
                         f"for this endpoint. The base-case curve(s) "
                         + ", ".join(f"{c.id} ({FAMILY_LABELS.get(c.family, c.family)})" for c in curves.values())
-                        + " come from: " + "; ".join(dict.fromkeys(c.source for c in curves.values())) + ".")
+                        + " come from: " + "; ".join(dict.fromkeys(ctx.source(c.source) for c in curves.values())) + ".")
         caption = (f"{name.capitalize()}: Kaplan–Meier estimate, fitted distributions and the Markov model, "
                    "extrapolated to the time horizon" if endpoint in endpoints else
                    f"{name.capitalize()}: the Markov model against the published medians")
-        ctx.figure(f"survival_{endpoint}", caption)
+        ctx.figure(f"survival_{endpoint}", caption,
+                   intro=f"Figure {{n}} shows the modelled {name} of each arm"
+                   + (" with the Kaplan–Meier estimate and the fitted distributions." if endpoint in endpoints else
+                      " with the published medians the curve was calibrated to; no Kaplan–Meier data were available "
+                      "to the model for this endpoint."))
         if f"hazard_{endpoint}" in ctx.figures:
-            ctx.figure(f"hazard_{endpoint}", f"{name.capitalize()}: empirical and fitted hazards")
+            ctx.figure(f"hazard_{endpoint}", f"{name.capitalize()}: empirical and fitted hazards",
+                       intro="The empirical hazard and the hazards of the fitted distributions are compared in "
+                             "Figure {n}.")
         if f"lch_{endpoint}" in ctx.figures:
             ctx.figure(f"lch_{endpoint}", f"{name.capitalize()}: log-cumulative hazard plot (proportional-hazards "
-                       "diagnostic)", width_cm=12.0)
+                       "diagnostic)", width_cm=12.0,
+                       intro="Figure {n} plots the log-cumulative hazards against log time: parallel lines support "
+                             "proportional hazards.")
+    landmark_section(ctx)
+    time_on_treatment(ctx)
     w.heading("Chosen curves and clinical parameters", level=2)
     notes, roles = curve_notes(ctx), curve_roles(ctx)
     rows = []
     for curve in inputs.curves.values():
         coefficients = "\n".join(f"{n} = {significant(v, 5)}" for n, v in zip(curve.coefficients, curve.estimates))
-        rationale = notes.get(curve.id, "")
-        source = curve.source if curve.source.lower() not in ("as above", "") else ""
-        rows.append([f"{curve.id}\n({curve.endpoint.upper()})", FAMILY_LABELS.get(curve.family, curve.family),
-                     coefficients, roles[curve.id], (rationale + (" Source: " + source if source else "")).strip(),
+        rationale = clean(notes.get(curve.id, ""))
+        rows.append([f"{curve.endpoint.upper()}, {FAMILY_LABELS.get(curve.family, curve.family)}\n({curve.id})",
+                     coefficients, roles[curve.id], (rationale + " Source: " + ctx.source(curve.source)).strip(),
                      "MVN" if curve.covariance is not None else "Fixed"])
-    w.table("Survival curves available to the model: coefficients, use and rationale", ("Curve", "Family",
-            "Coefficients", "Use", "Rationale and source", "PSA"), rows,
-            (3.0, 1.8, 2.4, 2.1, 5.6, 1.1), align="llllll", font_size=7,
-            notes=["Coefficients on the estimation scale (cea.engine.survival; times in months). MVN: sampled jointly "
-                   "from a multivariate normal with the fitted covariance (survival_covariance.csv). Survival "
-                   "coefficients are varied in the PSA and in scenarios, not one at a time."])
+    w.paragraph(f"Table {ctx.next_table()} lists every survival curve available to the model, its coefficients, "
+                "where it is used and its source.")
+    w.table("Survival curves available to the model: coefficients, use and source", ("Curve", "Coefficients", "Use",
+            "Rationale and source", "PSA"), rows, (3.3, 2.6, 2.6, 6.4, 1.1), align="lllll", font_size=7,
+            notes=["Coefficients on the estimation scale (times in months): Weibull log-scale and log-shape, "
+                   "log-logistic log-scale and log-shape, log-normal mean and log-SD of log time, Gompertz log-rate and "
+                   "shape, generalised gamma (mu, log-sigma, Q). MVN: sampled jointly from a multivariate normal with "
+                   "the covariance of the fit: the inverse Hessian for curves fitted to patient-level data; for the PFS curve, "
+                   "calibrated to published medians and a hazard ratio (not fitted to a Kaplan-Meier curve), the "
+                   "delta-method covariance implied by the published confidence intervals (see the source). Survival coefficients are varied in the PSA and in scenarios, not one at a time."])
     groups = parameter_groups(ctx)
     parameter_table(ctx, "Clinical parameters: treatment effect, PF death share and post-progression mortality",
                     groups["clinical"])
@@ -184,3 +209,68 @@ def clinical_section(ctx: AppendixContext) -> None:
     share = number(inputs.parameter_value(inputs.structure.pf_death_share), 2)
     w.paragraph(f"The share of PFS events that are deaths before progression ({share}) splits PF exits into "
                 "progression and death; its source and range are in the table above.")
+
+
+LANDMARK_LABELS = {1: "1 year", 2: "2 years", 3: "3 years", 5: "5 years", 10: "10 years"}
+
+
+def landmark_section(ctx: AppendixContext) -> None:
+    """Landmark survival of the model and of every extrapolation in the inputs (TSD14 section 3.5)."""
+    table = ctx.bundle.landmarks
+    if table is None or len(table) == 0:
+        return
+    w = ctx.w
+    w.heading("Landmark survival", level=2)
+    years = [int(c[2:-1]) for c in table.columns if c.startswith("s_")]
+    model = table[table["kind"] == "model"]
+    os_curves = table[(table["kind"] == "curve") & (table["endpoint"] == "os")]
+    w.paragraph(
+        f"Table {ctx.next_table()} gives the proportion of each arm alive and alive without progression at "
+        + ", ".join(LANDMARK_LABELS.get(y, f"{y} years") for y in years) + " in the base case, and the overall survival "
+        "of every extrapolation available to the model, the figures a committee compares with clinical expectation. "
+        "No clinical expert estimates or registry data for long-term survival were available to this analysis, so "
+        "the plausibility of 5- and 10-year survival is not validated externally (section B.3.14).")
+    rows, bold = [], []
+    for _, r in model.iterrows():
+        bold.append(len(rows))
+        rows.append([f"Model: {r['name']}", r["endpoint"].upper()] + [number(r[f"s_{y}y"], 3) for y in years])
+    for _, r in os_curves.iterrows():
+        rows.append([f"{FAMILY_LABELS.get(r['family'], r['family'])} ({r['name']})", "OS"]
+                    + [number(r[f"s_{y}y"], 3) for y in years])
+    w.table("Landmark survival: the base-case model and every OS extrapolation", ["Curve", "End point"]
+            + [LANDMARK_LABELS.get(y, f"{y} y") for y in years], rows, [5.4, 1.6] + [9.0 / len(years)] * len(years),
+            font_size=7.5, bold_rows=bold,
+            notes=["Model rows (bold) are read from the Markov trace, so they include the hazard ratios, background "
+                   "mortality and the time horizon (— beyond it); curve rows are the fitted or calibrated distributions "
+                   "alone."])
+
+
+def time_on_treatment(ctx: AppendixContext) -> None:
+    """How long each drug is taken and paid for: each drug's time on treatment, ToT(t) = PF(t)·exp(−λt), with the
+    modelled mean months on treatment beside the mean time progression-free."""
+    b, w = ctx.bundle, ctx.w
+    st = b.inputs.structure
+    w.heading("Time on treatment", level=2)
+    treatments = getattr(st, "treatments", ())
+    if not treatments:
+        w.paragraph("Every drug is given until progression: drug acquisition costs accrue for all time in the "
+                    "progression-free state.")
+        return
+    rows = []
+    for t in treatments:
+        means = b.base_case.arm_summary(t.arm)["mean_months"]
+        rate = _pv(ctx, t.discontinuation_rate) if t.discontinuation_rate else None
+        source = ctx.source(b.inputs.parameters[t.discontinuation_rate].source) if t.discontinuation_rate else \
+            "Assumption"
+        rows.append([t.label, ctx.labels.get(t.arm, t.arm),
+                     "To progression" if not rate else f"{significant(rate, 3)} per month",
+                     number(means["on_treatment"].get(t.drug), 1), number(means["pf"], 1), source])
+    w.paragraph(
+        "Each drug is paid for while the patient takes it: time on treatment ToT(t) = PF(t)·exp(−λt), where λ is the "
+        "hazard of stopping the drug for reasons other than progression or death, calibrated to published median "
+        "treatment durations; each drug of an arm stops on its own, and grade 3/4 adverse events are spread over "
+        f"the time on treatment. Table {ctx.next_table()} gives λ and the modelled mean months on each drug beside "
+        "the mean months progression-free (undiscounted, over the horizon).")
+    w.table("Time on treatment by drug", ("Drug", "Arm", "Stopping rate λ", "Mean months on treatment",
+            "Mean months progression-free", "Source"), rows, (3.3, 2.8, 2.2, 2.0, 2.0, 3.7), align="llrrrl",
+            font_size=7.5)

@@ -6,6 +6,7 @@ import numpy as np
 
 from cea.appendix.document import (
     AppendixContext,
+    percent,
 )
 from cea.appendix.parameters import parameter_groups, parameter_table
 from cea.appendix.structure import BASIS_LABELS
@@ -25,19 +26,19 @@ def costs_section(ctx: AppendixContext) -> None:
     w.paragraph(
         f"Costs are in {s.currency} at {s.price_year} prices from the {s.perspective} perspective. Drug acquisition "
         "is paid at the start of each cycle on each drug's own time on treatment (progression-free and not yet "
-        "stopped for other reasons: PF(t)·exp(−λt), λ calibrated to published median treatment durations), without "
-        "within-cycle correction. Health-state costs accrue per month in PF and PD; one-off "
-        "costs are paid at progression and at death; adverse events (the trial's incidence) are spread over the time "
-        "on treatment. List prices are "
-        "used: confidential discounts are not modelled, and the threshold analysis reports the price at which the "
-        "technology would be cost-effective.")
+        "stopped for other reasons, section B.3.3), without within-cycle correction. Health-state costs accrue per "
+        "month in PF and PD; one-off costs are paid at progression and at death; adverse events (the trial's "
+        "incidence) are spread over the time on treatment. Prices are "
+        + (f"net of a confidential discount of {percent(s.pas_discount, 1)} on the list price of the technology; "
+           "list-price results are given beside the base case (section B.3.10)."
+           if s.pas_discount > 0 else "list prices; the threshold analysis reports the price at which the technology "
+           "would be cost-effective."))
     rows = []
     for item in b.inputs.structure.cost_items:
         arm = "All" if item.arm == "all" else ctx.labels.get(item.arm, item.arm)
-        formula = " × ".join(item.multiply) + ((" / " + " / ".join(item.divide)) if item.divide else "")
-        rows.append([f"{item.description or item.id}\n[{formula}]", arm,
+        rows.append([item.description or item.id, arm,
                      item.category.replace("_", " ").capitalize(), BASIS_LABELS.get(item.basis, item.basis),
                      ctx.money(unit_cost(ctx, item), 2)])
-    w.table("Cost items: unit costs and how they accrue", ("Item [unit cost = parameters]", "Arm", "Category", "Basis",
+    w.table("Cost items: unit costs and how they accrue", ("Item", "Arm", "Category", "Basis",
             "Unit cost"), rows, (6.4, 2.4, 2.6, 2.8, 1.8), align="llllr", font_size=7.5)
     parameter_table(ctx, "Cost and resource-use parameters", parameter_groups(ctx)["costs"])

@@ -1,4 +1,5 @@
-"""B.3.2 Economic analysis: population, comparators, perspective, time horizon and discounting."""
+"""B.3.2 Economic analysis: the decision problem, the baseline characteristics of the modelled population, and the
+features of the analysis (perspective, time horizon, discounting, cycle length)."""
 
 from __future__ import annotations
 
@@ -10,23 +11,24 @@ from cea.appendix.document import (
     number,
     percent,
 )
+from cea.appendix.citations import clean
 from cea.appendix.structure import CORRECTION_TEXT
+from cea.inputs.references import cited_keys
+from cea.inputs.submission import load_baseline_characteristics
 
-LIFETIME_ALIVE = 0.001  # HTA_METHODS MS-3: a lifetime horizon leaves fewer than 0.1% alive
+LIFETIME_ALIVE = 0.001  # a lifetime horizon leaves fewer than 0.1% of the cohort alive (NICE PMG36)
 
 
 def features_section(ctx: AppendixContext) -> None:
     b, s, w = ctx.bundle, ctx.s, ctx.w
-    ctx.section("features", "Population, comparators, perspective, time horizon and discounting")
+    ctx.section("features", "Features of the economic analysis")
     alive = {arm: 1.0 - float(b.base_case.outcomes.trace.dead[0, j, -1]) for j, arm in enumerate(b.base_case.outcomes.arms)}
     reference = s.discount_rate_costs == 0.035 and s.discount_rate_outcomes == 0.035  # NICE reference case
     lifetime = max(alive.values()) < LIFETIME_ALIVE
     life_source = _life_table_source(ctx)
     w.paragraph(
-        f"The modelled population is that of the pivotal trial and the decision problem ({s.title}). The cohort "
-        f"starts at age {s.start_age:g} years; background mortality is taken from {life_source}. The intervention is "
-        f"{ctx.intervention} and the comparator {ctx.comparator}, the control arm of the pivotal trial. No subgroups "
-        f"are analysed.")
+        f"The cohort starts at age {s.start_age:g} years; background mortality is taken from {life_source}. "
+        f"Table {ctx.next_table()} lists the features of the analysis and why each was chosen.")
     w.paragraph(
         f"Costs are from the {s.perspective} perspective in {s.country}; health effects are QALYs of patients. The time "
         f"horizon of {s.horizon_years:g} years is "
@@ -55,13 +57,16 @@ def features_section(ctx: AppendixContext) -> None:
         ["Discount rates", f"Costs {percent(s.discount_rate_costs)}, outcomes {percent(s.discount_rate_outcomes)} "
          "per year", "NICE reference case" if reference else
          "Non-reference-case rates" if ctx.nice else "Rates of the decision maker's guidance"],
-        ["Currency and price year", f"{s.currency} {s.price_year}", "Costs inflated to one price year"],
+        ["Currency and price year", f"{s.currency} {s.price_year}", "Price year of the unit costs; costs from sources of other years are not inflated (section B.3.15)"],
         ["Utility age adjustment", "Yes" if s.utility_age_adjustment else "No",
          "Utilities capped at and moved with general-population norms" if s.utility_age_adjustment else ""],
         ["Treatment-effect waning", "None" if math.isinf(s.waning_start_months) else
          f"From {s.waning_start_months:g} to {s.waning_end_months:g} months", "Varied in scenarios"],
         ["Software", f"cea {version} (Python {b.manifest.python}, numpy {b.manifest.numpy})",
-         "Executable code; Excel replica workbook"],
+         "Executable model; the payer workbook holds the same model as live Excel formulas (section B.3.14)"],
+        ["Prices", "Net price after a confidential discount of " + percent(s.pas_discount, 1)
+         if s.pas_discount > 0 else "List prices", "Confidential discount on the list price of the technology"
+         if s.pas_discount > 0 else "No confidential discount in this run"],
     ]
     w.table("Features of the economic analysis", ("Factor", "Chosen value", "Justification"), rows, (3.4, 7.0, 5.6),
             align="lll")
@@ -71,6 +76,49 @@ def _life_table_source(ctx: AppendixContext) -> str:
     try:
         with open(ctx.bundle.inputs.folder / "life_table.csv", newline="", encoding="utf-8") as handle:
             sources = {row.get("source", "") for row in csv.DictReader(handle)} - {""}
-        return "; ".join(sorted(sources)) or "the life table in life_table.csv"
+        return "; ".join(f"{clean(x)} {ctx.cite(*k)}" if (k := cited_keys(x, ctx.citations.references)) else clean(x)
+                         for x in sorted(sources)) or "a national life table"
     except OSError:
-        return "the life table in life_table.csv"
+        return "a national life table"
+
+
+def decision_problem_section(ctx: AppendixContext) -> None:
+    """The decision problem (population, intervention, comparator, outcomes) and the trial's baseline
+    characteristics beside the modelled cohort."""
+    s, w = ctx.s, ctx.w
+    ctx.section("decision_problem", "Decision problem and modelled population")
+    w.paragraph(
+        f"The analysis addresses the decision problem of {s.title}: whether {ctx.intervention} is a cost-effective use "
+        f"of {s.perspective} resources compared with {ctx.comparator} (Table {ctx.next_table()}). The comparator is the "
+        "control arm of the pivotal trial, the only comparison for which randomised evidence is available to the "
+        "model. Current practice has moved on since the trial: most patients now receive a CDK4/6 inhibitor with "
+        "endocrine therapy before this line of treatment, and treatments appraised since"
+        + (f" (for example ribociclib{ctx.cite_if('NICE TA496')})" if ctx.cite_if('NICE TA496') else "")
+        + " are not compared here; no indirect comparison or fully incremental analysis was "
+        "carried out. This is discussed as a limitation.")
+    rows = [["Population", s.title, "Trial population of the pivotal study"],
+            ["Intervention", ctx.intervention, "Technology appraised"],
+            ["Comparator", ctx.comparator, "Control arm of the pivotal trial"],
+            ["Outcomes", "Progression-free survival, overall survival, adverse events, health-related quality of life; "
+             "costs, life years, QALYs", "Outcomes of the trial that the model uses"],
+            ["Economic analysis", "Cost-utility analysis: ICER and net monetary benefit", "NICE reference case"
+             if ctx.nice else "Decision maker's guidance"],
+            ["Subgroups", "None (section B.3.12)", "No subgroup-specific evidence is used by the model"]]
+    w.table("The decision problem addressed by the economic analysis", ("Element", "This analysis", "Note"), rows,
+            (3.0, 8.4, 4.6), align="lll")
+    baseline = load_baseline_characteristics(ctx.bundle.inputs.folder)
+    if not baseline:
+        w.paragraph(f"The modelled cohort starts at age {s.start_age:g} years; the inputs hold no table of the trial's "
+                    "baseline characteristics.", italic=True)
+        return
+    w.paragraph(
+        f"Table {ctx.next_table()} sets the baseline characteristics of the trial population beside the modelled "
+        f"cohort. The model uses the starting age ({s.start_age:g} years) and sex "
+        f"({percent(s.proportion_female, 0)} women, for the general-population comparisons); the other "
+        "characteristics define the population to which the results apply.")
+    model_values = {"Median age": f"Starting age {s.start_age:g} years",
+                    "Sex and menopausal status": f"{percent(s.proportion_female, 0)} women"}
+    rows = [[r["characteristic"], r["trial_value"], model_values.get(r["characteristic"], "Not modelled"),
+             ctx.source(r["source"])] for r in baseline]
+    w.table("Baseline characteristics of the trial population and the modelled cohort", ("Characteristic",
+            "Pivotal trial", "Model", "Source"), rows, (3.6, 5.0, 3.0, 4.4), align="llll", font_size=8)

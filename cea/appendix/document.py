@@ -9,6 +9,7 @@ Nothing here knows about the model; the section modules of :mod:`cea.appendix` f
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 from typing import Sequence
 
@@ -74,6 +75,46 @@ def icer(value: float | None, status: str, currency: str) -> str:
         return status.capitalize()
     text = money(value, currency)
     return text if status == "cost-effective ratio" else f"{text} ({status})"
+
+
+# --------------------------------------------------------------------------- table geometry
+CHAR_WIDTH_EM = 0.62  # a generous average advance of Arial digits, capitals and punctuation, in ems
+CELL_PADDING_CM = 0.3  # left + right cell margins (68 twips each) and a little air
+UNBREAKABLE = re.compile(r"\S+")
+
+
+def token_width_cm(token: str, font_size: float) -> float:
+    """Width of ``token`` set in Arial at ``font_size`` points (an upper estimate), in cm."""
+    return len(token) * CHAR_WIDTH_EM * font_size * 2.54 / 72
+
+
+def needed_width_cm(text: str, font_size: float) -> float:
+    """The narrowest column that holds every unbreakable token of ``text`` on one line (numbers never break)."""
+    tokens = UNBREAKABLE.findall(str(text))
+    return max((token_width_cm(t, font_size) for t in tokens), default=0.0) + CELL_PADDING_CM + 0.02  # Word rounds widths
+
+
+def fit_widths(widths: list[float], cells: list[list[str]], font_size: float) -> list[float]:
+    """Widen the columns whose longest word or number would otherwise break, taking the room from the columns with
+    the most to spare; the total width never changes."""
+    need = [max(needed_width_cm(row[k], font_size) if k < len(row) else 0.0 for row in cells)
+            for k in range(len(widths))]
+    widths = list(widths)
+    for _ in range(len(widths)):
+        short = [k for k in range(len(widths)) if widths[k] < need[k] - 1e-9]
+        if not short:
+            break
+        deficit = sum(need[k] - widths[k] for k in short)
+        spare = {k: widths[k] - need[k] for k in range(len(widths)) if k not in short and widths[k] > need[k]}
+        available = sum(spare.values())
+        if available <= 1e-9:
+            break
+        take = min(deficit, available)
+        for k in short:
+            widths[k] += (need[k] - widths[k]) * take / deficit
+        for k, s in spare.items():
+            widths[k] -= s * take / available
+    return widths
 
 
 # --------------------------------------------------------------------------- document
@@ -228,7 +269,7 @@ class DocWriter:
         n_cols = len(header)
         widths = list(widths_cm or [TEXT_WIDTH_CM / n_cols] * n_cols)
         scale = TEXT_WIDTH_CM / sum(widths) if sum(widths) > TEXT_WIDTH_CM else 1.0
-        widths = [w * scale for w in widths]
+        widths = fit_widths([w * scale for w in widths], [list(header)] + [list(r) for r in rows], font_size)
         align = list(align or ["l"] + ["r"] * (n_cols - 1))
         n_head = 2 if groups else 1
         table = self.doc.add_table(rows=n_head, cols=n_cols)
@@ -334,16 +375,20 @@ class DocWriter:
 class AppendixContext:
     """What every section writer needs: the bundle, the document, the figures, the section numbers."""
 
-    def __init__(self, bundle, writer: DocWriter, figures: dict[str, Path], verification=None):
+    def __init__(self, bundle, writer: DocWriter, figures: dict[str, Path], check_workbook: bool = False):
         self.bundle = bundle
         self.w = writer
         self.figures = figures
-        self.verification = verification
+        self.check_workbook = check_workbook  # recalculate the payer workbook in LibreOffice (section B.3.14)
+        self.verification_results: list[dict] = []
         self.sections: dict[str, str] = {"title": "Title page"}  # key → numbered heading text
         self.titles: dict[str, str] = {}  # key → section title (set by build_appendix from its plan)
         self.s = bundle.inputs.settings
         self.currency = self.s.currency
         self.labels = {a.id: a.label for a in bundle.inputs.structure.arms}
+        from cea.appendix.citations import Citations  # the citations module knows the inputs, this one only Word
+
+        self.citations = Citations(bundle.inputs.folder)
 
     def money(self, value, decimals: int = 0) -> str:
         return money(value, self.currency, decimals)
@@ -353,11 +398,42 @@ class AppendixContext:
         self.sections[key] = text
         return text
 
-    def figure(self, key: str, caption: str, notes: Sequence[str] = (), width_cm: float = TEXT_WIDTH_CM) -> int | None:
+    def figure(self, key: str, caption: str, notes: Sequence[str] = (), width_cm: float = TEXT_WIDTH_CM,
+               intro: str | None = None) -> int | None:
+        """Place a figure, cited by number in the text just before it: ``intro`` is a sentence with ``{n}`` where
+        the figure number goes (default: 'Figure n shows <caption>.')."""
         path = self.figures.get(key)
         if path is None:
             return None
+        n = self.w.figures + 1
+        if intro is None:
+            intro = f"Figure {{n}} shows the {caption[0].lower() + caption[1:]}."
+        if intro:  # "" when the text before already cites the figure by number
+            self.w.paragraph(intro.format(n=n))
         return self.w.figure(path, caption, width_cm=width_cm, notes=notes)
+
+    def next_table(self) -> int:
+        """The number the next table will get (to cite it in the sentence before it)."""
+        return self.w.tables + 1
+
+    def cite(self, *keys: str) -> str:
+        return self.citations.cite(*keys)
+
+    def describe(self, pid: str, description: str) -> str:
+        """A parameter's description, saying 'net price' for the discounted prices of a confidential-price run."""
+        priced = (self.s.price_parameter, *self.s.price_linked)
+        if self.s.pas_discount > 0 and pid in priced:
+            return description.replace("list price", "net price").replace("List price", "Net price") \
+                + ("" if "net price" in description.replace("list price", "net price").lower() else " (net price)")
+        return description
+
+    def cite_if(self, *keys: str) -> str:
+        """' [n]' for the keys the input set's own reference list holds, '' when it holds none of them."""
+        present = [k for k in keys if self.citations.has(k)]
+        return f" {self.citations.cite(*present)}" if present else ""
+
+    def source(self, text: str) -> str:
+        return self.citations.source(text)
 
     @property
     def nice(self) -> bool:

@@ -17,7 +17,8 @@ def dsa_section(ctx: AppendixContext) -> None:
     ctx.section("dsa", "Deterministic sensitivity analysis")
     dsa = b.one_way
     table = dsa.table
-    top = [str(d).split(" (")[0] for d in table["description"].head(3)]
+    top = [ctx.describe(pid, str(d).split(" (")[0]) for pid, d in zip(table["parameter"].head(3),
+                                                                        table["description"].head(3))]
     positive = int(((table["inmb_low"] > 0) | (table["inmb_high"] > 0)).sum())
     w.paragraph(
         f"Each uncertain parameter was set to the bounds of its one-way range in turn ({len(table)} parameters), with "
@@ -33,7 +34,7 @@ def dsa_section(ctx: AppendixContext) -> None:
     rows = []
     for _, r in table.iterrows():
         unit = b.inputs.parameters[r["parameter"]].unit
-        rows.append([f"{str(r['description']).split(' (')[0]}\n[{r['parameter']}]",
+        rows.append([ctx.describe(r['parameter'], str(r['description']).split(' (')[0]),
                      parameter_value(r["low"], unit, ctx.currency), parameter_value(r["high"], unit, ctx.currency),
                      ctx.money(r["inmb_low"]), ctx.money(r["inmb_high"]),
                      icer(_finite(r["icer_low"]), r["status_low"], ctx.currency),

@@ -1,54 +1,99 @@
-"""B.3.15 Interpretation and conclusions of economic evidence."""
+"""B.3.15 Interpretation and conclusions of the economic evidence, with a proper limitations section; every
+finding is read from the run (with the severity weight where NICE applies it)."""
 
 from __future__ import annotations
 
 import math
 
-from cea.appendix.base_case import icer_sentence, wtp_text
-from cea.appendix.document import (
-    AppendixContext,
-    number,
-    percent,
-    qalys,
-)
+from cea.analyses.severity import weighted_acceptability
+from cea.appendix.base_case import icer_sentence, weight, wtp_text
+from cea.appendix.controls import price_label
+from cea.appendix.document import AppendixContext, number, percent, qalys
+from cea.appendix.drivers import (assumption_parameters, drug_cost_share, os_hazard_ratio, share_fewer_life_years,
+                                  top_dsa)
 
 
-# --------------------------------------------------------------------------- interpretation
 def interpretation_section(ctx: AppendixContext) -> None:
     b, w, s = ctx.bundle, ctx.w, ctx.s
-    ctx.section("interpretation", "Interpretation and limitations")
+    ctx.section("interpretation", "Interpretation and conclusions")
     inc = b.base_case.to_dict()["incremental"]
-    summary = b.psa.summary()
-    primary = f"{s.primary_wtp:g}"
-    p_ce = summary["prob_cost_effective"].get(primary, {}).get(s.intervention)
-    threshold = b.threshold.table
-    price = threshold[threshold["wtp"] == s.primary_wtp]
-    findings = [f"{icer_sentence(ctx, inc)} ({qalys(inc['qalys'])} QALYs gained at an additional "
-                f"{ctx.money(inc['costs'])})."]
-    if p_ce is not None:
-        findings.append(f"The probability that {ctx.intervention} is cost-effective at {wtp_text(ctx, s.primary_wtp)} "
-                        f"is {percent(p_ce, 1)}.")
-    if len(price) and math.isfinite(float(price["threshold_value"].iloc[0])):
-        r = price.iloc[0]
-        findings.append(f"At {wtp_text(ctx, s.primary_wtp)} the price parameter [{r['parameter']}] would need to be "
-                        f"{ctx.money(r['threshold_value'], 2)} instead of {ctx.money(r['base_value'], 2)} "
-                        f"({number(r['relative_change_pct'], 1)}%).")
-    w.paragraph(" ".join(findings))
-    assumptions = [p.id for p in b.inputs.parameters.values() if p.is_assumption]
-    limitations = []
-    if assumptions:
-        limitations.append(f"{len(assumptions)} of {len(b.inputs.parameters)} scalar parameters are assumptions "
-                           f"(flagged ‡ in the parameter tables): {', '.join(assumptions)}. All are varied in the "
-                           "one-way and probabilistic analyses unless fixed with a stated reason.")
+    w_ = weight(ctx)
+    findings = [f"{price_label(ctx).capitalize()}, {icer_sentence(ctx, inc)[0].lower() + icer_sentence(ctx, inc)[1:]} "
+                f"({qalys(inc['qalys'])} QALYs gained at an additional {ctx.money(inc['costs'])})."]
+    if w_ > 1 and inc["qalys"] > 0:
+        findings.append(f"With the severity weight of {w_:g} that NICE applies, the ICER is "
+                        f"{ctx.money(inc['costs'] / (w_ * inc['qalys']))} per QALY gained.")
+    probs = weighted_acceptability(b.psa, w_, s.wtp_thresholds)
+    findings.append(f"The probability that {ctx.intervention} is cost-effective"
+                    + (" (severity-weighted QALYs)" if w_ > 1 else "") + " is "
+                    + " and ".join(f"{percent(p, 1)} at {wtp_text(ctx, x)}" for x, p in probs.items()) + ".")
+    table = (b.weighted_threshold if w_ > 1 and b.weighted_threshold is not None else b.threshold).table
+    row = table[abs(table["wtp"] - w_ * s.primary_wtp) < 1e-6]
+    if len(row) and math.isfinite(float(row["threshold_value"].iloc[0])):
+        r = row.iloc[0]
+        findings.append(f"For the ICER to equal {wtp_text(ctx, s.primary_wtp)}"
+                        + (" with the severity weight" if w_ > 1 else "") + ", the price of "
+                        f"{ctx.intervention.split(' +')[0].lower()} would have to fall by "
+                        f"{number(-r['relative_change_pct'], 1)}% from the price of this run.")
+    lp = b.list_price_base_case
+    if lp is not None:
+        at_list = lp.to_dict()["incremental"]
+        findings.append(f"At the list price {icer_sentence(ctx, at_list)[0].lower() + icer_sentence(ctx, at_list)[1:]}.")
+    w.paragraph(" ".join(findings), bold_lead="Findings. ")
+    primary = probs.get(float(s.primary_wtp))
+    verdict = ("is not" if primary is not None and primary < 0.5 else "is")
+    w.paragraph(
+        f"On this evidence {ctx.intervention} {verdict} a cost-effective use of {s.perspective} resources "
+        f"{price_label(ctx)} at the thresholds {ctx.decision_maker} uses. The conclusion rests on the modelling of "
+        "overall survival, the duration of everolimus treatment and its price (section B.3.7); the limitations "
+        "below say how each could change it.", bold_lead="Conclusion. ")
+    w.paragraph(
+        "The model follows the NICE reference case in perspective, discounting, time horizon and outcome measure; it "
+        "is transparent (every input traced to its publication, every number in this document generated by the run) "
+        "and its arithmetic is verified by black-box checks and by an independent replication in Excel. The "
+        "population is that of the pivotal trial, which recruited before CDK4/6 inhibitors were standard; the results "
+        "apply to patients like those in the trial, and their relevance to the current NHS pathway, where most "
+        "patients have received a CDK4/6 inhibitor before this line, is uncertain.",
+        bold_lead="Strengths and generalisability. ")
+
+
+def limitations_section(ctx: AppendixContext) -> None:
+    b, w = ctx.bundle, ctx.w
+    ctx.section("limitations", "Limitations")
+    items = []
+    hr = os_hazard_ratio(ctx)
+    if hr is not None:
+        items.append(f"Overall survival: the OS benefit is not statistically significant (hazard ratio {hr[0]:.2f}, "
+                     f"95% CI {hr[1]:.2f}–{hr[2]:.2f}) and {percent(share_fewer_life_years(ctx), 1)} of PSA iterations "
+                     "give fewer life years with the intervention; the extrapolation beyond the trial is not validated "
+                     "against clinical opinion or independent data.")
     fitted = set(getattr(b.fits, "endpoints", {}) or {}) if b.fits is not None else set()
     if "pfs" not in fitted:
-        limitations.append("No patient-level PFS data were available: PFS curves are calibrated to published medians "
-                           "and the hazard ratio, so within-trial fit can be checked only at the medians.")
-    if b.validation is not None and not b.validation.passed:
-        limitations.append("Some validation checks fail (see the validation section).")
-    limitations.append("List prices are used; confidential commercial arrangements are not modelled (see the threshold "
-                       "analysis).")
-    limitations.append("No subgroup analyses and no patient or public involvement in the model's design; "
-                       "equity effects other than those of the NICE severity modifier are not quantified.")
-    w.paragraph("", bold_lead="Limitations")
-    w.bullets(limitations)
+        items.append("Progression-free survival: no patient-level PFS data were available; the PFS curves are "
+                     "calibrated to published medians and a hazard ratio, and their uncertainty in the PSA is partly "
+                     "assumed.")
+    share = drug_cost_share(ctx)
+    if share is not None:
+        items.append(f"Treatment duration: drug acquisition is {percent(share, 0)} of the incremental cost; time on "
+                     "treatment data by drug would reduce the largest cost uncertainty.")
+    if ctx.citations.has("Lloyd 2006"):
+        items.append("Utilities: vignette-based standard-gamble values, not EQ-5D measured in the trial (a departure "
+                     "from the reference case); no on-treatment utility decrement beyond grade 3 and 4 adverse "
+                     "events.")
+    assumed = assumption_parameters(ctx)
+    items.append(f"Inputs: {len(assumed)} of {len(b.inputs.parameters)} scalar inputs are assumptions, and some "
+                 "published inputs could not be verified against their source (marked in the parameter tables); all "
+                 "are varied in the deterministic and probabilistic analyses.")
+    items.append("Comparators: only the trial's control arm is compared; treatments now used at this point of the "
+                 "pathway are not, and no indirect comparison or fully incremental analysis was possible.")
+    items.append("Validation: the checks against trial data are internal (dependent); no clinical expert review, "
+                 "external review or validation against independent data was carried out (AdViSHE A1, C1, D1 and "
+                 "D4 not done).")
+    items.append("Costs: unit costs come from different price years and earlier appraisals; subsequent-therapy costs "
+                 "are a flat monthly assumption.")
+    drivers = top_dsa(ctx, 1)
+    if drivers:
+        items.append(f"Of the parameters varied one at a time, {drivers[0][0].lower()} moves the ICER most; "
+                     "survival coefficients are varied jointly in the PSA and scenarios rather than one at a time.")
+    w.paragraph("The main limitations of the analysis, and how each could change the conclusion:")
+    w.bullets(items)

@@ -9,6 +9,7 @@ from cea.appendix.document import (
     money,
     significant,
 )
+from cea.appendix.citations import clean
 from cea.outputs.parameter_table import parameter_frame
 
 PARAMETER_HEADER = ("Parameter", "Value", "Distribution (PSA)", "DSA range", "Source")
@@ -17,8 +18,8 @@ PARAMETER_HEADER = ("Parameter", "Value", "Distribution (PSA)", "DSA range", "So
 PARAMETER_WIDTHS = (3.9, 1.9, 2.5, 2.3, 5.4)
 
 
-ASSUMPTION_NOTE = ("‡ The value is an assumption (its source begins 'Assumption'); † the uncertainty (SE or range) "
-                   "is assumed (see the note).  DSA: one-way bounds from the inputs, else the 2.5th and 97.5th "
+ASSUMPTION_NOTE = ("‡ The value is an assumption; † the uncertainty (SE or range) is assumed (see the note). "
+                   "Numbers in brackets refer to the reference list.  DSA: one-way bounds from the inputs, else the 2.5th and 97.5th "
                    "percentiles of the distribution; 'Not varied' = fixed, with the reason in the note.")
 
 
@@ -48,8 +49,10 @@ def parameter_rows(ctx: AppendixContext, frame) -> list[list[str]]:
             dsa = "Not varied"
         else:
             dsa = f"{parameter_value(p['dsa_low'], unit, ctx.currency)} – {parameter_value(p['dsa_high'], unit, ctx.currency)}"
-        source = str(p["source"]) + (f" Note: {notes}" if notes else "")
-        rows.append([f"{p['description']}{marks}\n[{p['id']}]", parameter_value(p["value"], unit, ctx.currency),
+        note = clean(notes)
+        source = ctx.source(str(p["source"])) + (f". Note: {note}" if note else "")
+        rows.append([f"{ctx.describe(p['id'], str(p['description']))}{marks}",
+                     parameter_value(p["value"], unit, ctx.currency),
                      str(p["distribution"]), dsa, source])
     return rows
 

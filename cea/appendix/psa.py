@@ -48,6 +48,34 @@ def acceptability_rows(ctx: AppendixContext) -> list[list[str]]:
             for wtp, probs in summary["prob_cost_effective"].items()]
 
 
+def weighted_probability_text(ctx: AppendixContext) -> str:
+    """The probability of cost-effectiveness with severity-weighted QALYs (where NICE applies the weight)."""
+    from cea.analyses.severity import weighted_acceptability
+    from cea.appendix.base_case import weight
+
+    w_ = weight(ctx)
+    if w_ <= 1:
+        return ""
+    probs = weighted_acceptability(ctx.bundle.psa, w_, ctx.s.wtp_thresholds)
+    return (f" With the severity weight of {w_:g} on the QALYs gained, the probability that {ctx.intervention} is "
+            "cost-effective is " + " and ".join(f"{percent(p, 1)} at {wtp_text(ctx, x)}" for x, p in probs.items())
+            + ".")
+
+
+def quadrant_text(ctx: AppendixContext) -> str:
+    """How many iterations fall in each quadrant of the cost-effectiveness plane, and how many lose life years."""
+    psa = ctx.bundle.psa
+    d_costs, d_qalys = psa.incremental()
+    i, c = psa.arm_index(ctx.s.intervention), psa.arm_index(ctx.s.comparator)
+    d_lys = psa.lys[:, i] - psa.lys[:, c]
+    n = len(d_costs)
+    ne = np.mean((d_qalys > 0) & (d_costs > 0))
+    lose = np.mean(d_qalys < 0)
+    return (f" Of the {n:,} iterations, {percent(ne, 1)} lie in the north-east quadrant (more costly, more effective) "
+            f"and {percent(lose, 1)} give fewer QALYs with {ctx.intervention}; {percent(float(np.mean(d_lys < 0)), 1)} "
+            "give fewer life years, a consequence of the uncertain overall-survival benefit.")
+
+
 def _switch_text(ctx: AppendixContext) -> str:
     frame = ctx.bundle.psa.ceac_frame()
     optimal = frame["ceaf_strategy"].to_numpy()
@@ -76,13 +104,14 @@ def psa_section(ctx: AppendixContext) -> None:
         f"All uncertain parameters were sampled jointly in {summary['iterations']:,} iterations (seed "
         f"{summary['seed']}): beta distributions for probabilities, proportions and utilities, gamma for costs and "
         "durations, log-normal for hazard ratios, Dirichlet for the dose mix and multivariate normal for the "
-        "coefficients of each survival curve (Briggs et al. 2006). The same draw feeds both arms. The probabilistic "
+        f"coefficients of each survival curve (Briggs et al. {ctx.cite('Briggs 2006')}). The same draw feeds both arms. The probabilistic "
         "ICER is the ratio of mean incremental costs to mean incremental QALYs. "
         + icer_sentence(ctx, {"icer": inc["icer"], "status": inc["status"]}, prefix="The probabilistic ICER")
         + f", against {icer(det['icer'], det['status'], ctx.currency)} deterministically; mean incremental QALYs "
         f"differ from the deterministic value by {percent(gap, 1)}"
         + (" (above 5%: non-linearity in the model)" if abs(gap) > 0.05 else "")
-        + f". The probability that {ctx.intervention} is cost-effective is {prob_text}.")
+        + f". The probability that {ctx.intervention} is cost-effective is {prob_text}."
+        + weighted_probability_text(ctx) + quadrant_text(ctx))
     w.table("Probabilistic and deterministic base-case results", ("Outcome", "Deterministic", "Probabilistic (mean)",
             "95% interval"), psa_rows(ctx), (5.4, 3.0, 3.0, 4.6))
     header = ["Threshold"] + [ctx.labels[a] for a in b.psa.arms] + ["EVPI per patient"]
@@ -96,6 +125,6 @@ def psa_section(ctx: AppendixContext) -> None:
     if "convergence" in ctx.figures:
         mcse = " and ".join(f"{ctx.money(v)} at {wtp_text(ctx, k)}" for k, v in inc["nmb_mcse"].items())
         w.paragraph(f"Convergence: the running mean of the INMB stabilises as iterations accumulate; the Monte Carlo "
-                    f"standard error of the mean INMB is {mcse} (Hatswell et al. 2018).")
+                    f"standard error of the mean INMB is {mcse} (Hatswell et al. {ctx.cite('Hatswell 2018')}).")
         ctx.figure("convergence", f"PSA convergence: running mean INMB at {wtp_text(ctx, ctx.s.primary_wtp)} with its "
                    "95% Monte Carlo interval", width_cm=14.0)

@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from cea.appendix.base_case import wtp_text
+from cea.appendix.citations import clean
 from cea.appendix.document import (
     AppendixContext,
     icer,
@@ -34,31 +35,90 @@ def _finite(value) -> float | None:
     return value if math.isfinite(value) else None
 
 
+STRUCTURAL_TARGETS = ("model_structure", "pd_mortality", "waning_start_months", "waning_end_months")
+
+
+def is_structural(targets: list[str]) -> bool:
+    """A scenario that changes the model's structure: survival curves of an arm, the structure, post-progression
+    mortality or treatment-effect waning."""
+    return any(t.startswith("arm.") and t.endswith(("_curve", "hazard_ratio", "acceleration_factor"))
+               or t in STRUCTURAL_TARGETS for t in targets)
+
+
+def scenario_targets(ctx: AppendixContext) -> dict[str, list[tuple[str, str]]]:
+    out: dict[str, list[tuple[str, str]]] = {}
+    for row in ctx.bundle.inputs.scenarios:
+        out.setdefault(row.scenario, []).append((row.target, row.value))
+    return out
+
+
+def describe_change(ctx: AppendixContext, target: str, value: str) -> str:
+    """One override in words: the parameter's description or the setting's name, and the value."""
+    inputs = ctx.bundle.inputs
+    if target in inputs.parameters:
+        return f"{inputs.parameters[target].description} = {value}"
+    if target.startswith("arm.") and target.count(".") == 2:
+        _, arm, column = target.split(".")
+        label = ctx.labels.get(arm, arm)
+        curve = inputs.curves.get(value)
+        if curve is not None:
+            return f"{label}: {column.replace('_', ' ').replace('os curve', 'OS curve').replace('pfs curve', 'PFS curve')} " \
+                   f"= {curve.family} ({value})"
+        return f"{label}: {column.replace('_', ' ')} = {value}"
+    return f"{target.replace('_', ' ')} = {value}"
+
+
+def scenario_rows(ctx: AppendixContext, names: list[str]) -> list[list[str]]:
+    table = ctx.bundle.scenarios.table.set_index("scenario")
+    targets = scenario_targets(ctx)
+    primary = f"inmb_{ctx.s.primary_wtp:g}"
+    rows = []
+    for name in names:
+        r = table.loc[name]
+        change = r.get("icer_change_pct", float("nan"))
+        if name == "base_case":
+            description = "Base case"
+        else:
+            rationale = clean(str(r["rationale"]))
+            changes = "; ".join(describe_change(ctx, t, v) for t, v in targets.get(name, []))
+            description = f"{rationale}" + (f" [{changes}]" if changes else "")
+        rows.append([description, ctx.money(r["inc_cost"]), qalys(r["inc_qaly"]),
+                     qalys(r["inc_ly"]) if "inc_ly" in r else "—",
+                     icer(_finite(r["icer"]), r["status"], ctx.currency),
+                     "—" if _finite(change) is None or name == "base_case" else f"{number(change, 1)}%",
+                     ctx.money(r[primary]) if primary in r else "—"])
+    return rows
+
+
+SCENARIO_HEADER = ("Scenario", "Costs", "QALYs", "LYs", "ICER", "Change in ICER", "INMB")
+SCENARIO_WIDTHS = (6.6, 1.7, 1.3, 1.3, 2.1, 1.4, 1.6)
+
+
+def scenario_table(ctx: AppendixContext, caption: str, names: list[str]) -> None:
+    ctx.w.table(caption, SCENARIO_HEADER, scenario_rows(ctx, names), SCENARIO_WIDTHS,
+                groups=[("", 1), ("Incremental", 3), ("", 3)], font_size=7, bold_rows=(0,),
+                notes=[f"Incremental costs, QALYs and life years of {ctx.intervention} against {ctx.comparator}; "
+                       f"INMB at {wtp_text(ctx, ctx.s.primary_wtp)}. The changes each scenario makes to the base case "
+                       "are given in brackets."])
+
+
 def scenarios_section(ctx: AppendixContext) -> None:
     b, w = ctx.bundle, ctx.w
     ctx.section("scenarios", "Scenario analyses")
     table = b.scenarios.table
+    targets = scenario_targets(ctx)
+    names = [n for n in table["scenario"] if n != "base_case" and not is_structural([t for t, _ in targets.get(n, [])])]
     primary = f"inmb_{ctx.s.primary_wtp:g}"
     others = table.iloc[1:]
     icers = others["icer"].astype(float)
     icers = icers[np.isfinite(icers)]
-    span = (f" The ICER ranges from {ctx.money(icers.min())} to {ctx.money(icers.max())} per QALY gained across the "
-            f"{len(others)} scenarios" if len(icers) else "")
+    span = (f" Across all {len(others)} scenarios (these and the structural scenarios of section B.3.11.4) the "
+            f"ICER ranges from {ctx.money(icers.min())} to {ctx.money(icers.max())} per QALY gained" if len(icers) else "")
     count = int((others[primary] > 0).sum()) if primary in others else 0
     w.paragraph(
-        "Scenario analyses explore structural and methodological uncertainty: discount rates, time horizon, "
-        "within-cycle correction, cycle length, alternative survival distributions and data cuts, treatment "
-        "duration, treatment-effect waning and the model structure." + span + "; "
+        f"Table {ctx.next_table()} gives the scenarios on methods and parameters: discount rates, time horizon, "
+        "within-cycle correction, cycle length, PFS data cuts, treatment duration and utility age adjustment; each "
+        "is described in full with the changes it makes." + span + "; "
         + (f"{count} scenario(s) give a positive INMB at {wtp_text(ctx, ctx.s.primary_wtp)}." if count else
            f"none gives a positive INMB at {wtp_text(ctx, ctx.s.primary_wtp)}."))
-    rows = []
-    for _, r in table.iterrows():
-        change = r.get("icer_change_pct", float("nan"))
-        rows.append([f"{r['scenario']}\n{short_text(str(r['rationale']))}", ctx.money(r["inc_cost"]), qalys(r["inc_qaly"]),
-                     icer(_finite(r["icer"]), r["status"], ctx.currency),
-                     "—" if _finite(change) is None or r["scenario"] == "base_case" else f"{number(change, 1)}%",
-                     ctx.money(r[primary]) if primary in r else "—"])
-    w.table("Scenario analyses (deterministic)", ("Scenario", "Costs", "QALYs", "ICER",
-            "Change in ICER", f"INMB at {ctx.money(ctx.s.primary_wtp)}"), rows, (6.4, 1.9, 1.7, 2.2, 1.6, 2.2),
-            groups=[("", 1), ("Incremental", 2), ("", 3)],
-            font_size=7, notes=["Descriptions shortened; the full rationale of each scenario is in scenarios.csv."])
+    scenario_table(ctx, "Scenario analyses: methods and parameters (deterministic)", ["base_case"] + names)

@@ -19,6 +19,9 @@ BASIS_LABELS = {
 }
 
 
+FAMILY_NAMES = {"exponential": "Exponential", "weibull": "Weibull", "gompertz": "Gompertz",
+                "loglogistic": "Log-logistic", "lognormal": "Log-normal", "gengamma": "Generalised gamma"}
+
 CORRECTION_TEXT = {
     "half_cycle": "Half-cycle (trapezoidal) correction of occupancy-based outcomes and costs",
     "simpson": "Simpson's 1/3 rule on occupancy-based outcomes and costs",
@@ -38,7 +41,8 @@ def structure_section(ctx: AppendixContext) -> None:
         f"progress (PF → PD) or die (PF → Dead, PD → Dead); there is no return from PD to PF and death is absorbing "
         f"(Figure {w.figures + 1}). This structure is the standard for advanced breast cancer appraisals, where the "
         f"clinical evidence is reported as progression-free and overall survival.")
-    ctx.figure("state_diagram", "Model structure: health states and the transitions allowed between them")
+    ctx.figure("state_diagram", "Model structure: health states and the transitions allowed between them",
+               intro="")
     pd_text = ("each cycle's post-progression death probability is set so that modelled overall survival follows the "
                "arm's fitted OS curve" if s.pd_mortality == "os_tracking" else
                "post-progression death follows a constant monthly rate")
@@ -48,20 +52,26 @@ def structure_section(ctx: AppendixContext) -> None:
         f"({number(_pv(ctx, st.pf_death_share), 2)}), with general-population mortality as a floor on every death "
         f"hazard; {pd_text}. Hazard ratios act on the hazard scale (proportional-hazards families only).")
     rows = []
+    curves = ctx.bundle.inputs.curves
     for arm in st.arms:
-        pfs = arm.pfs_curve + (f" × HR {significant(_pv(ctx, arm.pfs_hazard_ratio), 3)} [{arm.pfs_hazard_ratio}]"
-                               if arm.pfs_hazard_ratio else "") + (
-            f" with AF [{arm.pfs_acceleration_factor}]" if arm.pfs_acceleration_factor else "")
-        os_ = arm.os_curve + (f" × HR [{arm.os_hazard_ratio}]" if arm.os_hazard_ratio else "") + (
-            f" with AF [{arm.os_acceleration_factor}]" if arm.os_acceleration_factor else "")
+        def effect(endpoint):
+            text = FAMILY_NAMES.get(curves[getattr(arm, f"{endpoint}_curve")].family, "")
+            hr, af = getattr(arm, f"{endpoint}_hazard_ratio"), getattr(arm, f"{endpoint}_acceleration_factor")
+            if hr:
+                text += f" × hazard ratio {significant(_pv(ctx, hr), 3)}"
+            if af:
+                text += f" with acceleration factor {significant(_pv(ctx, af), 3)}"
+            own = not hr and not af and getattr(arm, f"{endpoint}_curve") != getattr(
+                st.arms[0] if arm is not st.arms[0] else st.arms[-1], f"{endpoint}_curve")
+            return text + (" (fitted to this arm)" if own else "")
         parts = []
         for t in st.arm_treatments(arm.id):
             stop = _pv(ctx, t.discontinuation_rate)
             parts.append(f"{t.label}: to progression" if not stop else
-                         f"{t.label}: PF × exp(−{significant(stop, 3)}·t) [{t.discontinuation_rate}]")
+                         f"{t.label}: PF × exp(−{significant(stop, 3)}·t)")
         stop_text = "; ".join(parts) or "none"
-        rows.append([arm.label, f"{pfs} ({ctx.bundle.inputs.curves[arm.pfs_curve].family})",
-                     f"{os_} ({ctx.bundle.inputs.curves[arm.os_curve].family})", stop_text])
+        rows.append([arm.label, effect("pfs"), effect("os"), stop_text])
+    w.paragraph(f"Table {ctx.next_table()} gives the survival curves and treatment effects of each arm.")
     w.table("Survival curves and treatment effect by arm (base case)", ("Arm", "PFS (PF exits)", "OS",
             "Treatment duration"), rows, (3.4, 5.0, 4.2, 3.4), align="llll",
-            notes=["Curve ids refer to survival_models.csv; parameter ids in brackets to parameters.csv."])
+            notes=["Distributions and their coefficients are in section B.3.3."])

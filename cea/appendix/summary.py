@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from cea.appendix.base_case import icer_sentence, wtp_text
+from cea.analyses.severity import weighted_acceptability
+from cea.appendix.base_case import icer_sentence, weight, wtp_text
+from cea.appendix.controls import price_label
 from cea.appendix.document import (
     AppendixContext,
     percent,
@@ -12,11 +14,12 @@ from cea.appendix.document import (
 
 def summary_section(ctx: AppendixContext) -> None:
     b, s, w = ctx.bundle, ctx.s, ctx.w
-    ctx.section("summary", "Summary")
+    ctx.section("summary", "Summary of the cost-effectiveness evidence")
     inc = b.base_case.to_dict()["incremental"]
     psa = b.psa.summary()
     p_ce = psa["prob_cost_effective"]
-    top = str(b.one_way.table["description"].iloc[0]).split(" (")[0] if len(b.one_way.table) else ""
+    top = ctx.describe(str(b.one_way.table["parameter"].iloc[0]),
+                       str(b.one_way.table["description"].iloc[0]).split(" (")[0]) if len(b.one_way.table) else ""
     scen = b.scenarios.table.iloc[1:]
     icers = scen["icer"].astype(float)
     icers = icers[icers.notna()]
@@ -37,15 +40,29 @@ def summary_section(ctx: AppendixContext) -> None:
         f"trial; uncertainty was explored in one-way, scenario, threshold and probabilistic ({psa['iterations']:,} "
         "iterations) analyses and by value of information.", bold_lead="Methods. ")
     w.paragraph(
-        f"{icer_sentence(ctx, inc)} ({qalys(inc['qalys'])} QALYs gained at an additional cost of "
+        f"{price_label(ctx).capitalize()}: {icer_sentence(ctx, inc)[0].lower() + icer_sentence(ctx, inc)[1:]} "
+        f"({qalys(inc['qalys'])} QALYs gained at an additional cost of "
         f"{ctx.money(inc['costs'])}). "
         + icer_sentence(ctx, psa["incremental"], prefix="The probabilistic ICER") + ". The probability of "
         f"{ctx.intervention} being cost-effective is "
         + " and ".join(f"{percent(p[s.intervention], 1)} at {wtp_text(ctx, wtp)}" for wtp, p in p_ce.items())
         + ".", bold_lead="Results. ")
+    w_ = weight(ctx)
+    if w_ > 1 and inc["qalys"] > 0:
+        probs = weighted_acceptability(b.psa, w_, s.wtp_thresholds)
+        w.paragraph(
+            f"The condition meets NICE's severity criteria (QALY weight {w_:g}, section B.3.6): with the weight the "
+            f"ICER is {ctx.money(inc['costs'] / (w_ * inc['qalys']))} per QALY gained and the probability of being "
+            "cost-effective " + " and ".join(f"{percent(p, 1)} at {wtp_text(ctx, x)}" for x, p in probs.items())
+            + ".", bold_lead="Severity. ")
+    lp = b.list_price_base_case
+    if lp is not None:
+        w.paragraph(f"These results are {price_label(ctx)}. At the list price "
+                    + icer_sentence(ctx, lp.to_dict()["incremental"])[0].lower()
+                    + icer_sentence(ctx, lp.to_dict()["incremental"])[1:] + ".", bold_lead="Prices. ")
     alternative = []
     if top:
-        alternative.append(f"The one-way analysis is most sensitive to {top.lower()}")
+        alternative.append(f"the one-way analysis is most sensitive to {top.lower()}")
     if len(icers):
         alternative.append(f"scenario ICERs range from {ctx.money(icers.min())} to {ctx.money(icers.max())} per QALY")
     t = b.threshold.table
@@ -55,4 +72,5 @@ def summary_section(ctx: AppendixContext) -> None:
         alternative.append(f"the price would need to {'fall' if change < 0 else 'rise'} by {abs(change):.1f}% for an "
                            f"ICER of {wtp_text(ctx, s.primary_wtp)}")
     if alternative:
-        w.paragraph("; ".join(alternative) + ".", bold_lead="Alternative analyses. ")
+        text = "; ".join(alternative)
+        w.paragraph(text[0].upper() + text[1:] + ".", bold_lead="Alternative analyses. ")

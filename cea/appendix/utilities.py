@@ -14,12 +14,16 @@ def utilities_section(ctx: AppendixContext) -> None:
     st = b.inputs.structure
     ctx.section("utilities", "Health-related quality of life")
     age = (" State utilities are adjusted for age: they move with the general-population EQ-5D norm as the cohort "
-           "ages (Ara and Brazier 2010) and never exceed it." if s.utility_age_adjustment else
+           f"ages (Ara and Brazier {ctx.cite('Ara 2010')}) and never exceed it." if s.utility_age_adjustment else
            " State utilities are not adjusted for age in this run.")
     w.paragraph(
         f"Health-state utilities are {number(_pv(ctx, st.utility_pf), 3)} in progression-free disease and "
         f"{number(_pv(ctx, st.utility_pd), 3)} after progression, applied to the time spent in each state.{age} "
-        "Adverse-event disutilities are one-off QALY losses (section on adverse events). The sources, the "
-        "uncertainty and any departure from the NICE reference case (EQ-5D-3L valued with UK population "
-        "preferences) are given for each value in the table below.")
+        "Adverse-event disutilities are one-off QALY losses (section on adverse events). "
+        + (f"The state utilities are standard-gamble values from UK members of the public valuing vignettes"
+           f"{ctx.cite_if('Lloyd 2006')}: a departure from the NICE reference case, which prefers EQ-5D-3L measured in "
+           f"patients and valued with UK population preferences {ctx.cite('NICE PMG36')}. The pivotal trial collected "
+           "EORTC QLQ-C30 data, but no mapping to EQ-5D was available to this analysis; the utilities are varied in "
+           "the deterministic and probabilistic analyses. " if ctx.cite_if('Lloyd 2006') else "")
+        + f"Table {ctx.next_table()} gives each value with its source and uncertainty.")
     parameter_table(ctx, "Utility values and disutilities", parameter_groups(ctx)["utilities"])

@@ -30,7 +30,7 @@ def voi_section(ctx: AppendixContext) -> None:
         "The expected value of perfect information (EVPI) is the expected gain from resolving all decision "
         "uncertainty: E[max NB] − max E[NB] over the PSA. The expected value of partial perfect information (EVPPI) "
         "for groups of parameters is estimated by non-parametric regression of net benefit on the parameters "
-        "(generalised additive models; Strong et al. 2014). Population values multiply the per-patient value by "
+        f"(generalised additive models; Strong et al. {ctx.cite('Strong 2014')}). Population values multiply the per-patient value by "
         f"{number(voi.effective_population, 0)}, the discounted number of patients treated over "
         f"{s.decision_horizon_years:g} years at {number(s.annual_incidence, 0)} patients a year. "
         + " ".join(f"At {wtp_text(ctx, k)} the EVPI is {ctx.money(r['evpi'], 2)} per patient "

@@ -9,18 +9,18 @@ the PSA streams chunks of samples through it.  Only numpy/scipy; no I/O.
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Mapping, Protocol
 
 import numpy as np
 
+from cea.allocator import keep_large_arrays_in_heap
 from cea.engine import accumulate as acc
 from cea.engine import cycle_costs as cc
 from cea.engine import transitions as tr
 from cea.engine.discounting import discount_factors, within_cycle_weights
 from cea.engine.psm import partitioned_survival_trace
-from cea.engine.trace import Trace, cohort_trace, running_sum
+from cea.engine.trace import Trace, markov_trace
 from cea.structure import ModelStructure
 
 STATE_LABELS = ("PF", "PD", "Dead")
@@ -39,6 +39,7 @@ class EngineSettings(Protocol):
     utility_age_adjustment: bool
     pd_mortality: str
     model_structure: str
+    adverse_event_timing: str
     waning_start_months: float
     waning_end_months: float
 
@@ -142,12 +143,15 @@ def evaluate(structure: ModelStructure, parameters: Mapping[str, np.ndarray], se
     n = len(next(iter(parameters.values())))
     if n <= chunk_size:
         return _evaluate_chunk(structure, parameters, settings, keep_trace, keep_cycle_costs)
+    keep_large_arrays_in_heap()  # chunk after chunk reuses the same memory (see cea.allocator)
     starts = range(0, n, chunk_size)
     run = lambda i: _evaluate_chunk(structure, {k: v[i:i + chunk_size] for k, v in parameters.items()},  # noqa: E731
                                     settings, keep_trace, keep_cycle_costs)
     workers = min(len(starts), workers or os.cpu_count() or 1)
     if workers <= 1:
         return ModelOutcomes.concatenate([run(i) for i in starts])
+    from concurrent.futures import ThreadPoolExecutor  # only here: the base case runs in one chunk
+
     with ThreadPoolExecutor(max_workers=workers) as pool:
         return ModelOutcomes.concatenate(list(pool.map(run, starts)))
 
@@ -178,9 +182,11 @@ def _arm_increments(structure: ModelStructure, parameters: Mapping[str, np.ndarr
 
 
 def _arm_traces(structure: ModelStructure, increments: dict, p: Mapping[str, np.ndarray], s: EngineSettings,
-                background: np.ndarray, p_background: np.ndarray, n: int) -> tuple[list[Trace], np.ndarray]:
-    """One trace per arm.  The Markov arms run through one cohort_trace call side by side (the time
-    loop's cost is per call, not per sample); returns the traces and PSM crossings (n, n_arms)."""
+                background: np.ndarray, p_background: np.ndarray, n: int,
+                full: bool = True) -> tuple[list[Trace], np.ndarray]:
+    """One trace per arm.  The Markov arms run through one loop over cycles side by side (the loop's cost is
+    per cycle, not per sample); returns the traces and PSM crossings (n, n_arms).  ``full=False``: only what
+    the rewards read (no cumulative deaths or PD death probabilities)."""
     arms = structure.arms
     share = p[structure.pf_death_share]
     crossings = np.zeros((n, len(arms)), dtype=int)
@@ -191,19 +197,17 @@ def _arm_traces(structure: ModelStructure, increments: dict, p: Mapping[str, np.
                                                                 share, background)
             traces.append(trace)
         return traces, crossings
-    exits = [tr.progression_free_exits(increments[(arm.id, "pfs")], share, background) for arm in arms]
-    p_pf_pd = np.concatenate([e[0] for e in exits], axis=1)
-    p_pf_d = np.concatenate([e[1] for e in exits], axis=1)
+    side_by_side = lambda endpoint: np.concatenate([increments[(arm.id, endpoint)] for arm in arms], axis=1)  # noqa: E731
+    shares = np.tile(np.asarray(share, dtype=float), len(arms))
     if s.pd_mortality == "os_tracking":
-        os_target = np.concatenate([np.exp(-running_sum(increments[(arm.id, "os")])) for arm in arms], axis=1)
-        joint = cohort_trace(p_pf_pd, p_pf_d, os_target=os_target, p_pd_d_floor=p_background)
+        joint = markov_trace(side_by_side("pfs"), shares, background, os_increments=side_by_side("os"), full=full)
     else:
         missing = [arm.id for arm in arms if not arm.pd_death_rate]
         if missing:
             raise ValueError(f"arm(s) {missing} have no pd_death_rate parameter for pd_mortality = 'constant'")
         rates = np.concatenate([p[arm.pd_death_rate] for arm in arms])[None, :]
-        p_pd_d = np.broadcast_to(-np.expm1(-rates * s.cycle_months), p_pf_pd.shape)
-        joint = cohort_trace(p_pf_pd, p_pf_d, p_pd_d=p_pd_d, p_pd_d_floor=p_background)
+        joint = markov_trace(side_by_side("pfs"), shares, background, p_pd_d=-np.expm1(-rates * s.cycle_months),
+                             full=full)
     return [joint.map(lambda x, j=j: x[:, j * n:(j + 1) * n]) for j in range(len(arms))], crossings
 
 
@@ -252,7 +256,8 @@ def _evaluate_chunk(structure: ModelStructure, p: Mapping[str, np.ndarray], s: E
                                          weights * flat_profile, weights * d_cost])
     start_weights = np.column_stack([d_cost[:-1], np.ones(n_cycles)])
     event_weights = np.column_stack([d_mid, np.ones(n_cycles)])
-    arm_traces, crossings = _arm_traces(structure, increments, p, s, background, p_background, n)
+    arm_traces, crossings = _arm_traces(structure, increments, p, s, background, p_background, n,
+                                        full=keep_trace or keep_cycle_costs)
     paid_on = {(t.arm, item): t.drug for t in structure.treatments for item in t.cost_items}
     by_cycle = np.zeros(shape + (len(categories), n_cycles)) if keep_cycle_costs else None
     split = cc.interval_weights(weights, s.within_cycle_correction)
@@ -308,7 +313,10 @@ def _evaluate_chunk(structure: ModelStructure, p: Mapping[str, np.ndarray], s: E
             # ToT_k / Σ_{k<n} ToT_k of the events in cycle k (cycle start, like drug costs), so the
             # undiscounted total is the incidence and discounting follows the time on treatment
             timing = next(t.drug for t in structure.arm_treatments(arm.id) if t.times_adverse_events)
-            ae_cost_factor, ae_qaly_factor = ae_discount_factors(on_drug[timing], d_cost, d_out)
+            if s.adverse_event_timing == "at_start":  # the earlier convention: all at t = 0, undiscounted
+                ae_cost_factor = ae_qaly_factor = np.ones(n)
+            else:
+                ae_cost_factor, ae_qaly_factor = ae_discount_factors(on_drug[timing], d_cost, d_out)
             c = categories.index("adverse_events")
             for event in events:
                 rate = p[event.rate]
@@ -374,6 +382,8 @@ def ae_discount_factors(on: np.ndarray, d_cost: np.ndarray, d_out: np.ndarray) -
     total is incidence × Σ_k ToT_k·DF(t_k) / Σ_k ToT_k; returns that factor for costs and for QALYs (n,).
     """
     start = on[:-1]
-    total = start.sum(axis=0)
+    # one pass, the same arithmetic for any number of samples (prefix-stable PSA)
+    discounted_cost, discounted_out, total = acc.weighted_sums(start, np.column_stack(
+        [d_cost[:-1], d_out[:-1], np.ones(len(start))]))
     safe = np.where(total > 0, total, 1.0)
-    return (d_cost[:-1] @ start) / safe, (d_out[:-1] @ start) / safe
+    return discounted_cost / safe, discounted_out / safe

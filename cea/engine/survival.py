@@ -25,7 +25,6 @@ gengamma       mu, log_sigma, q           flexsurv GenGamma (Prentice 1974)
 from __future__ import annotations
 
 import numpy as np
-from scipy import special
 
 from cea.structure import ACCELERATED_FAILURE_TIME, COEFFICIENTS, PROPORTIONAL_HAZARDS  # noqa: F401
 
@@ -73,6 +72,8 @@ def survival(family: str, coefficients: np.ndarray, t: np.ndarray, time_major: b
         return np.exp(-cumulative_hazard(family, coefficients, t, time_major))
     cols, tt = _columns(coefficients, family, time_major), _times(t, time_major)
     positive_t = np.maximum(tt, _TINY)
+    from scipy import special  # imported here: the PH families (the base case) never load scipy.special
+
     if family == "loglogistic":
         scale, shape = np.exp(cols[0]), np.exp(cols[1])
         value = 1.0 / (1.0 + (positive_t / scale) ** shape)
@@ -91,6 +92,8 @@ def _gengamma_survival(cols: list[np.ndarray], t: np.ndarray) -> np.ndarray:
     S = 1 − P(Q^-2, u) when Q > 0, S = P(Q^-2, u) when Q < 0 (P: regularised lower
     incomplete gamma); Q = 0 is the log-normal.  Q = 1 is the Weibull, Q = sigma the gamma.
     """
+    from scipy import special
+
     mu, sigma, q = cols[0], np.exp(cols[1]), cols[2]
     w = (np.log(t) - mu) / sigma
     near_zero = np.abs(q) < 1e-8

@@ -27,11 +27,12 @@ from typing import Any
 import numpy as np
 
 from cea.errors import InputError, Problem
+from cea.inputs import completeness
 from cea.inputs import settings as settings_module
 from cea.inputs.pricing import with_net_prices
 from cea.inputs.readers import RawRow, missing_file_problem, parse_float, read_csv, read_toml
 from cea.inputs.settings import Settings
-from cea.inputs.tables import (COEFFICIENT_BOUNDS, DISTRIBUTIONS, MAX_COEFFICIENT_VARIANCE, MAX_COST, MAX_GAMMA_CV,
+from cea.inputs.tables import (COEFFICIENT_BOUNDS, DISTRIBUTIONS, STATUSES, MAX_COEFFICIENT_VARIANCE, MAX_COST, MAX_GAMMA_CV,
                                MAX_LOG_SE, UNIT_RULES, CurveRows, ParameterRow, ScenarioRow)
 from cea.structure import (ACCELERATED_FAILURE_TIME, COEFFICIENTS, COST_BASES, PROPORTIONAL_HAZARDS, AdverseEventSpec,
                            ArmSpec, CostItem, CurveSpec, ModelStructure, TreatmentSpec)
@@ -50,7 +51,7 @@ FILES = {
 }
 ROLE_PARAMETERS = ("u_pf", "u_pd", "pf_death_share", "gp_utility_intercept", "gp_utility_age", "gp_utility_age_squared")
 PARAMETER_COLUMNS = ("id", "group", "description", "value", "unit", "low", "high", "distribution", "se", "ci_low",
-                     "ci_high", "events", "n", "dirichlet_group", "source", "notes")
+                     "ci_high", "events", "n", "dirichlet_group", "source", "status", "notes")
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,8 @@ def _parse_parameters(rows: list[RawRow], currency: str) -> tuple[dict[str, Para
                          unit=row.values["unit"], low=num["low"], high=num["high"], distribution=distribution,
                          se=num["se"], ci_low=num["ci_low"], ci_high=num["ci_high"], events=num["events"], n=num["n"],
                          dirichlet_group=row.values["dirichlet_group"], source=row.values["source"],
-                         notes=row.values["notes"], file=row.file, line=row.line)
+                         notes=row.values["notes"], file=row.file, line=row.line,
+                         status=row.values["status"].strip().lower())
         problems += _check_parameter(p, row, currency)
         out[pid] = p
     return out, problems
@@ -122,6 +124,12 @@ def _check_parameter(p: ParameterRow, row: RawRow, currency: str) -> list[Proble
     bad = lambda msg, col=None: problems.append(row.problem(msg, col, p.id))  # noqa: E731
     if not p.source:
         bad("blank source; every number needs a citation or 'Assumption: <reason>'", "source")
+    if p.status not in STATUSES:
+        bad(f"unknown status '{p.status}'; expected one of {STATUSES} (how far the value was checked in its source)",
+            "status")
+    elif (p.status == "assumption") != p.source.lower().startswith("assumption"):
+        bad("status 'assumption' and a source starting with 'Assumption: <reason>' go together" if p.status == "assumption"
+            else f"the source starts with 'Assumption' but the status is '{p.status}'; use status 'assumption'", "status")
     lo_hi = unit_range(p.unit, currency)
     if lo_hi is None:
         bad(f"unknown unit '{p.unit}'; expected {currency} (or '{currency} per ...') or one of {sorted(UNIT_RULES)}", "unit")
@@ -299,17 +307,25 @@ def _parse_curves(rows: list[RawRow], cov_rows: list[RawRow]) -> tuple[dict[str,
                                   None, first.values["source"], first.file, first.line)
     # covariance (long format, symmetric entries may be given once)
     cov: dict[str, np.ndarray] = {}
+    cov_lines: dict[tuple[str, int, int], int] = {}
+    link_lines: dict[tuple[str, str, str], int] = {}
     links: dict[str, dict[str, list[float]]] = {}
     for row in cov_rows:
         curve = row.values["curve"]
         if curve not in curves:
-            problems.append(row.problem(f"covariance for unknown curve '{curve}'", "curve", curve))
+            problems.append(row.problem(f"covariance for unknown curve '{curve}' (not in survival_models.csv)", "curve", curve))
             continue
         names = curves[curve].coefficients
         a, b = row.values["coefficient_1"], row.values["coefficient_2"]
         value = parse_float(row, "covariance", problems, f"{curve}.{a}")
         linked = LINKED.fullmatch(b)
         if linked and a in names:  # cov(coefficient, ln parameter): the parameter is drawn with the curve
+            entry = (curve, a, b)
+            if entry in link_lines:
+                problems.append(row.problem(f"covariance of ({a}, {b}) is given twice (first on line "
+                                            f"{link_lines[entry]}); give each entry once", "covariance", f"{curve}.{a}"))
+                continue
+            link_lines[entry] = row.line
             if value is not None:
                 links.setdefault(curve, {}).setdefault(linked.group(1), [0.0] * len(names))[names.index(a)] = value
             continue
@@ -320,8 +336,14 @@ def _parse_curves(rows: list[RawRow], cov_rows: list[RawRow]) -> tuple[dict[str,
             continue
         m = cov.setdefault(curve, np.full((len(names), len(names)), np.nan))
         i, j = names.index(a), names.index(b)
-        if not np.isnan(m[i, j]) and m[i, j] != value:
-            problems.append(row.problem("conflicting covariance entries", "covariance", f"{curve}.{a}"))
+        entry = (curve, min(i, j), max(i, j))
+        if entry in cov_lines:
+            same = "" if m[i, j] == value else f" with a different value ({m[i, j]:g})"
+            problems.append(row.problem(f"covariance of ({a}, {b}) is given twice{same} (first on line "
+                                        f"{cov_lines[entry]}); give each entry once (the matrix is symmetric)",
+                                        "covariance", f"{curve}.{a}"))
+            continue
+        cov_lines[entry] = row.line
         m[i, j] = m[j, i] = value
     for curve, m in cov.items():
         rows_for = [r for r in cov_rows if r.values["curve"] == curve]
@@ -344,6 +366,15 @@ def _parse_curves(rows: list[RawRow], cov_rows: list[RawRow]) -> tuple[dict[str,
             continue
         curves[curve] = replace(curves[curve], covariance=m)
     for curve, by_parameter in links.items():
+        names = curves[curve].coefficients
+        for pid in by_parameter:
+            given = {a for (c, a, b), _ in link_lines.items() if c == curve and b == f"log({pid})"}
+            if len(given) < len(names):  # a lost row would silently mean a covariance of 0
+                first = min(line for (c, a, b), line in link_lines.items() if c == curve and b == f"log({pid})")
+                problems.append(Problem(FILES["covariance"], f"covariance of log({pid}) with {curve}'s coefficient(s) "
+                                        f"{[n for n in names if n not in given]} is missing: give one row per "
+                                        "coefficient (0 if independent); a row may have been lost", first,
+                                        "coefficient_2", f"{curve}.{pid}"))
         curves[curve] = replace(curves[curve], links=tuple((pid, tuple(v)) for pid, v in by_parameter.items()))
     return curves, problems
 
@@ -366,6 +397,8 @@ def link_problems(parameters: dict[str, ParameterRow], curves: dict[str, CurveRo
             if curve.covariance is None:
                 problems.append(replace(where, message="a linked parameter needs the curve's own covariance"))
                 continue
+            if not (row.ci_low and row.ci_high and 0 < row.ci_low < row.ci_high) and not (row.se and row.se > 0):
+                continue  # the parameter's own row is reported as invalid by the parameter checks
             if joint_covariance(curve, pid, row) is None:
                 problems.append(replace(where, message="covariance of the coefficients and the log parameter is not "
                                                        "positive semi-definite"))
@@ -652,6 +685,10 @@ def consistency_problems(settings: Settings, parameters: dict[str, ParameterRow]
         problems.append(Problem(FILES["life_table"] if file == FILES["settings"] else file,
                                 f"the life table starts at age {ages[0]} but start_age is {settings.start_age:g}",
                                 parameter="start_age"))
+    short = completeness.life_table_coverage_problem(ages, settings.start_age, settings.horizon_years,
+                                                     FILES["life_table"] if file == FILES["settings"] else file)
+    if short is not None:
+        problems.append(short)
     if settings.pd_mortality == "constant":
         for arm in structure.arms:
             if not arm.pd_death_rate:
@@ -660,21 +697,42 @@ def consistency_problems(settings: Settings, parameters: dict[str, ParameterRow]
     return problems
 
 
+def _completeness_problems(raw: dict[str, list[RawRow]], settings: Settings, parameters: dict[str, ParameterRow],
+                           curves: dict[str, CurveRows], structure: ModelStructure,
+                           scenarios: tuple[ScenarioRow, ...]) -> list[Problem]:
+    """Lost or duplicated rows that leave every table valid on its own (see cea.inputs.completeness)."""
+    linked = [m.group(1) for row in raw["covariance"] if (m := LINKED.fullmatch(row.values["coefficient_2"]))]
+    used = completeness.parameters_used(structure, scenarios, (settings.price_parameter, *settings.price_linked),
+                                        ROLE_PARAMETERS, linked)
+    event_lines = {row.values["event"]: row.line for row in raw["adverse_events"]}
+    return (completeness.unused_parameter_problems(parameters, used)
+            + completeness.cost_coverage_problems(structure, FILES["costs"])
+            + completeness.adverse_event_coverage_problems(structure, event_lines, FILES["adverse_events"]))
+
+
 def _data_file_problems(folder: Path, arm_ids: tuple[str, ...]) -> list[Problem]:
     """Validate the optional survival data (survival_data.csv and the files it names), validation targets and
-    budget-impact inputs.
+    published analyses (cross-validation) and budget-impact inputs.
 
     The model's base case does not read them, but they are inputs: a bad row fails every command."""
     from cea.inputs.budget_impact import BUDGET_IMPACT_FILE, load_budget_impact
-    from cea.inputs.survival_data import SURVIVAL_DATA_FILE, read_survival_datasets
     from cea.inputs.population_norms import POPULATION_NORMS_FILE, load_population_norms
+    from cea.inputs.published_analyses import PUBLISHED_ANALYSES_FILE, load_published_analyses
+    from cea.inputs.references import REFERENCES_FILE, load_references
+    from cea.inputs.submission import (BASELINE_FILE, SUBMISSION_FILE, load_baseline_characteristics,
+                                       load_document_controls)
+    from cea.inputs.survival_data import SURVIVAL_DATA_FILE, check_survival_data
     from cea.inputs.validation_targets import VALIDATION_TARGETS_FILE, load_validation_targets
 
     problems: list[Problem] = []
-    for name, check in ((SURVIVAL_DATA_FILE, lambda: read_survival_datasets(folder)),
+    for name, check in ((SURVIVAL_DATA_FILE, lambda: check_survival_data(folder)),
                         (VALIDATION_TARGETS_FILE, lambda: load_validation_targets(folder, arm_ids)),
                         (BUDGET_IMPACT_FILE, lambda: load_budget_impact(folder)),
-                        (POPULATION_NORMS_FILE, lambda: load_population_norms(folder))):
+                        (PUBLISHED_ANALYSES_FILE, lambda: load_published_analyses(folder)),
+                        (POPULATION_NORMS_FILE, lambda: load_population_norms(folder)),
+                        (REFERENCES_FILE, lambda: load_references(folder)),
+                        (SUBMISSION_FILE, lambda: load_document_controls(folder)),
+                        (BASELINE_FILE, lambda: load_baseline_characteristics(folder))):
         if not (folder / name).exists():
             missing = missing_file_problem(folder / name)
             if "found" in missing.message:  # e.g. survival_data.xlsx: present, but not as CSV
@@ -705,6 +763,16 @@ def _scenario_problems(inputs: "ModelInputs") -> list[Problem]:
                 problems.append(Problem(FILES["scenarios"], f"scenario '{name}': {p.message}", row=line,
                                         column="value" if line else None, parameter=p.parameter))
     return problems
+
+
+def _published_analysis_problems(inputs: "ModelInputs") -> list[Problem]:
+    """Apply the overrides of every row of published_analyses.csv once (as for scenarios), so that a bad
+    re-run is reported at load time with its row."""
+    from cea.inputs.published_analyses import PUBLISHED_ANALYSES_FILE, load_published_analyses, override_problems
+
+    if not (inputs.folder / PUBLISHED_ANALYSES_FILE).is_file():
+        return []
+    return override_problems(inputs, load_published_analyses(inputs.folder))
 
 
 # --------------------------------------------------------------------------- entry point
@@ -771,14 +839,16 @@ def load_inputs(folder: Path | str) -> ModelInputs:
         raise InputError(problems)
     structure, found = _parse_structure(raw, parameters, curves, life)
     problems += found
+    lost_rows: list[Problem] = []  # reported last: a more specific problem (e.g. a bad scenario) explains an orphan
     if structure is not None:
+        lost_rows = _completeness_problems(raw, settings, parameters, curves, structure, scenarios)
         problems += consistency_problems(settings, parameters, structure)
         problems += _data_file_problems(folder, structure.arm_ids)
     if problems:
-        raise InputError(problems)
+        raise InputError(problems + lost_rows)
     parameters = with_net_prices(parameters, settings)  # a PAS discount: the priced rows hold the net price
     inputs = ModelInputs(folder, settings, parameters, curves, structure, scenarios, input_file_hashes(folder))
-    problems = _scenario_problems(inputs)
+    problems = _scenario_problems(inputs) + _published_analysis_problems(inputs) + lost_rows
     if problems:
         raise InputError(problems)
     return inputs

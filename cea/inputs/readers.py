@@ -160,6 +160,12 @@ def read_csv(path: Path, required: tuple[str, ...], optional: tuple[str, ...] = 
                                           "with no name in the header", row=line))
             continue
         out.append(RawRow(name, line, {h: stripped[i] for i, h in named}))
+    if out and not text.endswith(("\n", "\r")):
+        # Every program that writes CSV ends the last row with a line break; a file that stops mid-line was most
+        # likely cut off, and its last cell may be a shortened number that is still valid (0.0021628 -> 0.002).
+        problems.append(Problem(name, "the file ends without a line break after its last row: it looks cut off "
+                                      "(an interrupted copy or download?).  Check the last row against the source; "
+                                      "if it is complete, end it with a line break", row=records[-1][0]))
     if problems:
         raise InputError(problems)
     if not out:

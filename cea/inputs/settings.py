@@ -16,12 +16,17 @@ from cea.errors import InputError, Problem
 
 CORRECTIONS = ("none", "half_cycle", "simpson")
 PD_MORTALITY = ("os_tracking", "constant")
+# adverse events: spread over the time on treatment (base case) or all at model start (the earlier convention)
+ADVERSE_EVENT_TIMINGS = ("on_treatment", "at_start")
 STRUCTURES = ("markov", "psm")
+EVIDENCE_STATUSES = ("reference", "exploratory")  # exploratory: results not for decisions (see evidence_note)
 
 
 @dataclass(frozen=True)
 class Settings:
     title: str
+    evidence_status: str
+    evidence_note: str
     currency: str
     price_year: int
     perspective: str
@@ -36,6 +41,7 @@ class Settings:
     utility_age_adjustment: bool
     pd_mortality: str
     model_structure: str
+    adverse_event_timing: str
     waning_start_months: float
     waning_end_months: float
     intervention: str
@@ -78,10 +84,10 @@ class Settings:
 
 
 SECTIONS = {
-    "model": ("title", "currency", "price_year", "perspective", "country", "cycle_length_days", "horizon_years",
+    "model": ("title", "evidence_status", "evidence_note", "currency", "price_year", "perspective", "country", "cycle_length_days", "horizon_years",
               "days_per_year", "discount_rate_costs", "discount_rate_outcomes", "within_cycle_correction",
-              "start_age", "utility_age_adjustment", "pd_mortality", "model_structure", "waning_start_months",
-              "waning_end_months"),
+              "start_age", "utility_age_adjustment", "pd_mortality", "model_structure", "adverse_event_timing",
+              "waning_start_months", "waning_end_months"),
     "arms": ("intervention", "comparator"),
     "analysis": ("wtp_thresholds", "primary_wtp", "wtp_grid_max", "wtp_grid_step", "psa_iterations", "seed",
                  "price_parameter", "price_linked", "pas_discount"),
@@ -139,6 +145,20 @@ def _number(value: Any, key: str, file: str, problems: list[Problem], integer: b
     return value
 
 
+# (lowest, highest, integer?) of every numeric setting: checked here and by the payer workbook's validation
+SETTING_RANGES: dict[str, tuple[float, float, bool]] = {
+    "price_year": (1900, 2100, True), "cycle_length_days": (1e-3, 366, False), "horizon_years": (1e-3, 100, False),
+    "days_per_year": (360, 366, False), "discount_rate_costs": (0, 1e6, False),
+    "discount_rate_outcomes": (0, 1e6, False), "start_age": (0, 110, False),
+    "waning_start_months": (0, math.inf, False), "waning_end_months": (0, math.inf, False),
+    "primary_wtp": (0, 1e9, False), "wtp_grid_max": (0, 1e9, False), "wtp_grid_step": (1e-6, 1e9, False),
+    "psa_iterations": (2, 10_000_000, True), "seed": (0, 2**63 - 1, True), "annual_incidence": (0, 1e9, False),
+    "decision_horizon_years": (0, 200, False), "pas_discount": (0, 0.99, False),
+    "proportion_female": (0, 1, False),
+}
+WTP_RANGE = (0.0, 1e9)
+
+
 def from_mapping(flat: dict[str, Any], file: str = "settings.toml") -> Settings:
     """Validate a flat mapping of every setting into Settings; all problems reported at once."""
     problems: list[Problem] = []
@@ -150,17 +170,7 @@ def from_mapping(flat: dict[str, Any], file: str = "settings.toml") -> Settings:
         raise InputError(problems)
     v = dict(flat)
     inf_ok = {"waning_start_months", "waning_end_months"}
-    ranges = {
-        "price_year": (1900, 2100, True), "cycle_length_days": (1e-3, 366, False), "horizon_years": (1e-3, 100, False),
-        "days_per_year": (360, 366, False), "discount_rate_costs": (0, 1e6, False),
-        "discount_rate_outcomes": (0, 1e6, False), "start_age": (0, 110, False),
-        "waning_start_months": (0, math.inf, False), "waning_end_months": (0, math.inf, False),
-        "primary_wtp": (0, 1e9, False), "wtp_grid_max": (0, 1e9, False), "wtp_grid_step": (1e-6, 1e9, False),
-        "psa_iterations": (2, 10_000_000, True), "seed": (0, 2**63 - 1, True), "annual_incidence": (0, 1e9, False),
-        "decision_horizon_years": (0, 200, False), "pas_discount": (0, 0.99, False),
-        "proportion_female": (0, 1, False),
-    }
-    for key, (low, high, integer) in ranges.items():
+    for key, (low, high, integer) in SETTING_RANGES.items():
         v[key] = _number(v[key], key, file, problems, integer=integer, low=low, high=high, allow_inf=key in inf_ok)
     linked = v["price_linked"]
     if isinstance(linked, str):
@@ -170,15 +180,23 @@ def from_mapping(flat: dict[str, Any], file: str = "settings.toml") -> Settings:
     else:
         v["price_linked"] = tuple(t.strip() for t in linked)
     for key in ("title", "currency", "perspective", "country", "intervention", "comparator", "within_cycle_correction",
-                "pd_mortality", "model_structure", "price_parameter"):
+                "pd_mortality", "model_structure", "adverse_event_timing", "price_parameter", "evidence_status",
+                "evidence_note"):
         if not isinstance(v[key], str) or not v[key].strip():
             problems.append(Problem(file, f"expected non-empty text, got {v[key]!r}", parameter=key))
+    if v["evidence_status"] not in EVIDENCE_STATUSES:
+        problems.append(Problem(file, f"'{v['evidence_status']}' is not an evidence status; expected one of "
+                                f"{EVIDENCE_STATUSES} (exploratory: the results are not a base case for decisions)",
+                                parameter="evidence_status"))
     if v["within_cycle_correction"] not in CORRECTIONS:
         problems.append(Problem(file, f"'{v['within_cycle_correction']}' is not a correction; expected one of {CORRECTIONS}",
                                 parameter="within_cycle_correction"))
     if v["model_structure"] not in STRUCTURES:
         problems.append(Problem(file, f"'{v['model_structure']}' is not a model structure; expected one of {STRUCTURES}",
                                 parameter="model_structure"))
+    if v["adverse_event_timing"] not in ADVERSE_EVENT_TIMINGS:
+        problems.append(Problem(file, f"'{v['adverse_event_timing']}' is not known; expected one of "
+                                f"{ADVERSE_EVENT_TIMINGS}", parameter="adverse_event_timing"))
     if v["pd_mortality"] not in PD_MORTALITY:
         problems.append(Problem(file, f"'{v['pd_mortality']}' is not known; expected one of {PD_MORTALITY}",
                                 parameter="pd_mortality"))
@@ -196,7 +214,8 @@ def from_mapping(flat: dict[str, Any], file: str = "settings.toml") -> Settings:
     if not isinstance(wtps, (list, tuple)) or not wtps:
         problems.append(Problem(file, "expected a list of thresholds, e.g. [20000, 30000]", parameter="wtp_thresholds"))
     else:
-        v["wtp_thresholds"] = tuple(_number(w, "wtp_thresholds", file, problems, low=0, high=1e9) for w in wtps)
+        v["wtp_thresholds"] = tuple(_number(w, "wtp_thresholds", file, problems, low=WTP_RANGE[0], high=WTP_RANGE[1])
+                                    for w in wtps)
     if v["intervention"] == v["comparator"]:
         problems.append(Problem(file, "intervention and comparator must be different arms", parameter="comparator"))
     if (v["waning_start_months"] is not None and v["waning_end_months"] is not None
@@ -237,8 +256,9 @@ def override_value(key: str, text: str) -> Any:
     if key == "utility_age_adjustment":
         return text
     try:
-        if key in ("price_parameter", "title", "currency", "perspective", "country", "intervention", "comparator",
-                   "within_cycle_correction", "pd_mortality", "model_structure"):
+        if key in ("price_parameter", "title", "evidence_status", "evidence_note", "currency", "perspective", "country",
+                   "intervention", "comparator", "within_cycle_correction", "pd_mortality", "model_structure",
+                   "adverse_event_timing"):
             return text
         value = float(text)
         if key in ("psa_iterations", "seed", "price_year") and math.isfinite(value) and value == int(value):

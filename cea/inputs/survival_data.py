@@ -24,11 +24,16 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:  # pandas is imported where a frame is built: validating IPD at load time needs none
+    import pandas as pd
 
 from cea.errors import InputError, Problem
 from cea.inputs.readers import RawRow, read_csv
+from cea.inputs.tables import MAX_TIME_MONTHS
 
 SURVIVAL_DATA_FILE = "survival_data.csv"
 COLUMNS = ("endpoint", "arm", "kind", "file", "label", "numbers_at_risk_file", "total_events", "source")
@@ -123,13 +128,17 @@ def _number(row: RawRow, column: str, problems: list[Problem]) -> float | None:
     return value
 
 
-def _ipd(rows: list[RawRow], problems: list[Problem]) -> pd.DataFrame | None:
+def _ipd(rows: list[RawRow], problems: list[Problem]) -> dict[str, np.ndarray] | None:
+    """Checked (time, event) columns of individual patient data; None (and problems) when any row is bad."""
     before = len(problems)
     times, events = [], []
     for r in rows:
         t, e = _number(r, "time", problems), _number(r, "event", problems)
         if t is not None and t < 0:
             problems.append(r.problem(f"time {t:g} is negative; times are months since randomisation (>= 0)", "time"))
+        elif t is not None and t > MAX_TIME_MONTHS:
+            problems.append(r.problem(f"time {t:g} is implausible: more than {MAX_TIME_MONTHS:g} months (100 years) "
+                                      "since randomisation; times are in months", "time"))
         if e is not None and e not in (0.0, 1.0):
             problems.append(r.problem(f"event {e:g} must be 1 (event) or 0 (censored)", "event"))
         times.append(t)
@@ -139,10 +148,12 @@ def _ipd(rows: list[RawRow], problems: list[Problem]) -> pd.DataFrame | None:
     if sum(events) == 0:
         problems.append(rows[0].problem("no events in this arm: nothing to fit", "event"))
         return None
-    return pd.DataFrame({"time": np.asarray(times, dtype=float), "event": np.asarray(events, dtype=int)})
+    return {"time": np.asarray(times, dtype=float), "event": np.asarray(events, dtype=int)}
 
 
 def _digitised(rows: list[RawRow], problems: list[Problem]) -> pd.DataFrame | None:
+    import pandas as pd
+
     before = len(problems)
     points: list[tuple[float, float]] = []
     for r in rows:
@@ -151,6 +162,9 @@ def _digitised(rows: list[RawRow], problems: list[Problem]) -> pd.DataFrame | No
             continue
         if t < 0:
             problems.append(r.problem(f"time {t:g} is negative; expected months >= 0", "time"))
+        elif t > MAX_TIME_MONTHS:
+            problems.append(r.problem(f"time {t:g} is implausible: more than {MAX_TIME_MONTHS:g} months (100 years); "
+                                      "times are in months", "time"))
         if not 0 <= s <= 1:
             problems.append(r.problem(f"survival {s:g} is outside [0, 1] (give proportions, not percentages)",
                                       "survival"))
@@ -167,6 +181,8 @@ def _digitised(rows: list[RawRow], problems: list[Problem]) -> pd.DataFrame | No
 
 
 def _at_risk(rows: list[RawRow], problems: list[Problem]) -> pd.DataFrame | None:
+    import pandas as pd
+
     before = len(problems)
     points: list[tuple[float, float]] = []
     for r in rows:
@@ -175,6 +191,8 @@ def _at_risk(rows: list[RawRow], problems: list[Problem]) -> pd.DataFrame | None
             continue
         if n < 0 or n != int(n):
             problems.append(r.problem(f"n_risk {n:g} must be a whole number >= 0", "n_risk"))
+        if not 0 <= t <= MAX_TIME_MONTHS:
+            problems.append(r.problem(f"time {t:g} must be in [0, {MAX_TIME_MONTHS:g}] months", "time"))
         if points and t <= points[-1][0]:
             problems.append(r.problem(f"time {t:g} does not follow {points[-1][0]:g}; times must increase", "time"))
         elif points and n > points[-1][1]:
@@ -202,12 +220,24 @@ def _model_arms(folder: Path) -> set[str] | None:
 
 def read_survival_datasets(inputs_folder: Path | str) -> list[SurvivalDataset]:
     """Every dataset of ``survival_data.csv`` with its (time, event) data, in file order."""
+    return _read_datasets(inputs_folder, frames=True)
+
+
+def check_survival_data(inputs_folder: Path | str) -> None:
+    """Raise InputError for every problem in ``survival_data.csv`` and the files it names, exactly as
+    read_survival_datasets would, without building the data frames (so that loading the inputs for the
+    base case does not import pandas when the data are individual patient data)."""
+    _read_datasets(inputs_folder, frames=False)
+
+
+def _read_datasets(inputs_folder: Path | str, frames: bool) -> list[SurvivalDataset]:
     folder = Path(inputs_folder)
     rows = read_csv(folder / SURVIVAL_DATA_FILE, COLUMNS[:5] + ("source",), ("numbers_at_risk_file", "total_events"))
     arms = _model_arms(folder)
     problems: list[Problem] = []
     out: list[SurvivalDataset] = []
     seen: dict[tuple[str, str], int] = {}
+    file_arms: dict[tuple[str, str], tuple[set[str], set[str], int]] = {}  # (endpoint, file) -> (arms, mapped, line)
     for row in rows:
         v = row.values
         endpoint, arm, kind, label = v["endpoint"].lower(), v["arm"], v["kind"].lower(), v["label"]
@@ -233,9 +263,14 @@ def read_survival_datasets(inputs_folder: Path | str) -> list[SurvivalDataset]:
             if table is None:
                 continue
             selected = _select(table, label, shown, problems, row)
+            if table and "arm" in table[0].values:
+                entry = file_arms.setdefault((endpoint, shown), ({r.values["arm"] for r in table}, set(), row.line))
+                entry[1].add(label)
             data = _ipd(selected, problems) if selected else None
-            if data is not None:
-                out.append(SurvivalDataset(endpoint, arm, kind, shown, label, v["source"], data))
+            if data is not None and frames:
+                import pandas as pd
+
+                out.append(SurvivalDataset(endpoint, arm, kind, shown, label, v["source"], pd.DataFrame(data)))
             continue
         # digitised
         risk_path = _relative_path(row, "numbers_at_risk_file", folder, problems)
@@ -268,6 +303,11 @@ def read_survival_datasets(inputs_folder: Path | str) -> list[SurvivalDataset]:
             problems.append(row.problem(f"Guyot reconstruction failed: {exc}", "file", shown))
             continue
         out.append(SurvivalDataset(endpoint, arm, kind, shown, label, v["source"], data, curve, risk))
+    for (endpoint, shown), (labels, used, line) in file_arms.items():  # a lost row leaves a file's arm unmapped
+        for label in sorted(labels - used):
+            problems.append(Problem(SURVIVAL_DATA_FILE, f"'{shown}' holds {endpoint} data for arm '{label}' but no row "
+                                    f"of {SURVIVAL_DATA_FILE} maps it to a model arm (a lost row?)", row=line,
+                                    column="label", parameter=label))
     if problems:
         raise InputError(problems)
     return out

@@ -8,6 +8,13 @@ import numpy as np
 
 
 DISTRIBUTIONS = ("fixed", "beta", "gamma", "lognormal", "normal", "dirichlet")
+# How far each parameter's value was checked (the `status` column of parameters.csv):
+#   verified   the number was read in the cited publication's own text (table/page named in `source`)
+#   secondary  the number was read only in a secondary source that cites the publication named in `source`
+#   derived    arithmetic on verified or secondary numbers; `source` or `notes` gives the formula
+#   assumption not found in any source that could be read; `source` starts with 'Assumption:' and gives the reason
+#   unverified cited, but not yet checked in the source text (to be verified or turned into an assumption)
+STATUSES = ("verified", "secondary", "derived", "assumption", "unverified")
 # Allowed ranges.  The lower bounds are what the quantity means (a probability is in [0, 1]);
 # the finite upper bounds on open-ended units are far beyond any plausible value but keep every
 # product the engine forms (up to four parameters × a 100-year horizon) well inside float range,
@@ -37,6 +44,7 @@ COEFFICIENT_BOUNDS = {
 }
 MAX_COEFFICIENT_VARIANCE = 1.0  # SD of 1 on the log scale: a 95% interval spanning a factor of 50
 MAX_LOG_SE = 5.0  # log-normal SE of the log (or the SD implied by its CI): beyond this exp() of a draw overflows
+MAX_TIME_MONTHS = 1200.0  # survival data and validation times: 100 years of follow-up, in months
 MAX_GAMMA_CV = 10.0  # se / mean: beyond this the gamma's shape (mean/se)² < 0.01 and its quantiles collapse to 0
 
 
@@ -60,6 +68,7 @@ class ParameterRow:
     notes: str
     file: str
     line: int
+    status: str = "unverified"
 
     @property
     def is_stochastic(self) -> bool:
@@ -67,7 +76,7 @@ class ParameterRow:
 
     @property
     def is_assumption(self) -> bool:
-        return "assumption" in self.source.lower()
+        return self.status == "assumption"
 
     def distribution_text(self) -> str:
         """Human-readable distribution and its arguments (for tables and the appendix)."""

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from cea.analyses.cross_validation import CrossValidationResult
 from cea.analyses.one_way import OneWayResult
 from cea.analyses.psa import PsaResult
 from cea.analyses.scenarios import ScenarioResult
@@ -31,11 +32,12 @@ def _manifest(folder: Path, manifest: RunManifest, **extra) -> None:
 
 
 def short_label(text: str, limit: int = 48) -> str:
-    """A parameter description cut at a word boundary for figure labels."""
-    text = text.split(" (")[0]
-    if len(text) <= limit:
-        return text
-    return text[: text.rfind(" ", 0, limit - 1)] + "…"
+    """A parameter description for figure labels: without its bracketed detail, wrapped at word boundaries onto
+    at most two lines of ``limit`` characters (cut with … only beyond that), so that two parameters whose
+    descriptions differ only at the end (e.g. the same share in two arms) keep distinct labels."""
+    import textwrap
+
+    return textwrap.fill(text.split(" (")[0], width=limit, max_lines=2, placeholder=" …")
 
 
 def arm_labels(inputs: ModelInputs) -> dict[str, str]:
@@ -114,3 +116,33 @@ def write_voi(folder: Path, inputs: ModelInputs, result: VoiResult, manifest: Ru
     save(plots.evpi_curve(result.evpi, s.currency), folder / "evpi.png")
     save(plots.evppi_bars(result.evppi, s.currency), folder / "evppi.png")
     _manifest(folder, manifest)
+
+
+def write_cross_validation(folder: Path, result: CrossValidationResult) -> None:
+    """crossval.csv, crossval.json (with the run manifest) and manifest.json."""
+    _csv(result.table, folder / "crossval.csv")
+    (folder / "crossval.json").write_text(to_json(result.to_dict()), encoding="utf-8")
+    _manifest(folder, result.manifest)
+
+
+def cross_validation_text(result: CrossValidationResult) -> str:
+    """The cross-validation table for the terminal: published result beside the re-run model."""
+    def money(value) -> str:
+        return "" if value is None or pd.isna(value) else f"{value:,.0f}"
+
+    def ratio(value) -> str:
+        return "" if value is None or pd.isna(value) else f"{value:.2f}"
+
+    def short(text: str, limit: int = 58) -> str:
+        return text if len(text) <= limit else text[: limit - 1] + "…"
+
+    t = result.table
+    currency = t["model_currency"].iloc[0]
+    rows = [{"analysis": r.analysis, "status": r.status, "published": short(r.published_result or ""),
+             "pub/threshold": ratio(r.published_icer_to_threshold),
+             f"model ICER ({currency})": money(r.model_icer) if r.comparable else "not re-run",
+             "model/threshold": ratio(r.model_icer_to_threshold)} for r in t.itertuples()]
+    frame = pd.DataFrame(rows)
+    return (frame.to_string(index=False) + "\n\nEach re-run applies the row's overrides exactly as `cea run --set` does "
+            "(model_assumptions in crossval.csv); 'differences' there says what still differs.  Ratios are the ICER "
+            "over the threshold its source states (the model: primary_wtp), so that currencies need not be converted.")

@@ -9,9 +9,10 @@ import pandas as pd
 
 from cea.analyses.bundle import AnalysisBundle
 from cea.analyses.structures import compare_structures
-from cea.outputs.analysis_files import (write_dsa, write_psa, write_scenarios, write_threshold, write_voi)
 from cea.appendix import write_appendix
 from cea.outputs.budget_impact_files import write_budget_impact
+from cea.outputs.analysis_files import (write_cross_validation, write_dsa, write_psa, write_scenarios, write_threshold,
+                                       write_voi)
 from cea.outputs.files import to_json
 from cea.outputs.parameter_markdown import write_parameter_markdown
 from cea.outputs.report import base_case_files
@@ -27,6 +28,8 @@ DESCRIPTIONS = {
     "manifest.json": "Run manifest: version, inputs SHA-256, seed, settings",
     "budget_impact.csv": "Budget impact: eligible, treated, costs with and without, net impact per year (undiscounted)",
     "budget_impact_one_way.csv": "Budget impact: one-way sensitivity of the total net impact",
+    "crossval.csv": "Cross-validation: published analyses beside this model re-run under their nearest assumptions",
+    "crossval.json": "Cross-validation table (as crossval.csv) with the run manifest",
 }
 
 
@@ -49,6 +52,9 @@ def write_all(folder: Path, bundle: AnalysisBundle, psa_samples: Path | None = N
     write_dsa(folder / "dsa", inputs, bundle.one_way, manifest)
     write_scenarios(folder / "scenarios", bundle.scenarios, manifest)
     write_threshold(folder / "threshold", bundle.threshold, manifest)
+    if bundle.cross_validation is not None:
+        (folder / "crossval").mkdir(exist_ok=True)
+        write_cross_validation(folder / "crossval", bundle.cross_validation)
     write_psa(folder / "psa", inputs, bundle.psa)
     if psa_samples is not None:
         psa_samples.replace(folder / "psa" / "psa_samples.csv")
@@ -66,7 +72,8 @@ def write_all(folder: Path, bundle: AnalysisBundle, psa_samples: Path | None = N
                    scenarios=bundle.scenarios.table, psa=psa_frame(bundle), ceac=bundle.psa.ceac_frame(),
                    validation=bundle.validation.to_frame() if bundle.validation is not None else None,
                    manifest=manifest.to_dict(),
-                   budget_impact=bundle.budget_impact.inputs if bundle.budget_impact is not None else None)
+                   budget_impact=bundle.budget_impact.inputs if bundle.budget_impact is not None else None,
+                   crossval=bundle.cross_validation.table if bundle.cross_validation is not None else None)
     write_appendix(folder / "appendix.docx", bundle, folder / "figures")
     (folder / "index.md").write_text(index_text(folder, bundle), encoding="utf-8")
 
@@ -91,7 +98,13 @@ def index_text(folder: Path, bundle: AnalysisBundle) -> str:
     else:
         lines.append("- Budget impact: not run (this input set has no budget_impact.csv)")
     if bundle.validation is not None:
-        lines.append(f"- Validation against the trial: {'all checks passed' if bundle.validation.passed else 'SOME CHECKS FAILED'}")
+        summary_v = bundle.validation.summary()
+        lines.append(f"- Validation: internal (dependent) and structural checks "
+                     f"{'passed' if bundle.validation.passed else 'FAILED'}; external (independent) "
+                     f"{summary_v['external']['passed']} of {summary_v['external']['checks']} within their band")
+    if bundle.cross_validation is not None:
+        lines.append(f"- Cross-validation: {len(bundle.cross_validation.table) - 1} published analyses beside the "
+                     "model re-run under their assumptions (crossval/crossval.csv)")
     lines += ["", "## Files", ""]
     for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.name != "index.md"):
         relative = path.relative_to(folder).as_posix()

@@ -96,7 +96,7 @@ def plot_survival(endpoint: str, fits: SurvivalFitsResult | None, base_case: Bas
                             label=FAMILY_LABELS[family], zorder=4)
                 _km_step(ax, data)
             else:
-                ax.text(0.97, 0.95, f"no {endpoint.upper()} patient-level data\nin survival_data.csv",
+                ax.text(0.97, 0.95, f"no {endpoint.upper()} patient-level data\navailable to the model",
                         transform=ax.transAxes, ha="right", va="top", fontsize=7, color="0.35")
             for t in targets:
                 if t["arm"] == arm:

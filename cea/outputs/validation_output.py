@@ -18,6 +18,7 @@ from cea.analyses.survival_fits import FAMILY_LABELS, SurvivalFitsResult
 from cea.analyses.validation import ValidationResult
 from cea.inputs.model_inputs import ModelInputs
 from cea.inputs.validation_targets import VALIDATION_TARGETS_FILE, load_validation_targets
+from cea.analyses.landmarks import os_landmark_table
 from cea.outputs.files import to_json, write_atomically
 from cea.outputs.survival_plots import write_survival_plots
 
@@ -41,6 +42,10 @@ def fit_and_validation_files(folder: Path, inputs: ModelInputs, fits: SurvivalFi
     sub = folder
     if fits is not None and fits.endpoints:
         fits.to_frame().to_csv(sub / "fit_table.csv", index=False, float_format="%.10g")
+    landmarks = os_landmark_table(fits, base_case)
+    landmarks.to_csv(sub / "os_landmarks.csv", index=False, float_format="%.10g")
+    (sub / "os_landmarks.json").write_text(to_json({"os_landmarks": landmarks.to_dict(orient="records")}),
+                                           encoding="utf-8")
     write_survival_plots(sub, fits, base_case, median_marks(inputs, fits))
     if validation is not None:
         (sub / "validation.json").write_text(to_json(validation.to_dict()), encoding="utf-8")
@@ -97,14 +102,39 @@ def _number(value: float | None, digits: int = 4) -> str:
     return f"{value:.{digits}f}" if abs(value) >= 1e-3 or value == 0 else f"{value:.1e}"
 
 
+KIND_HEADINGS = {
+    "internal": "Internal (dependent) validation: data the curves were fitted or calibrated to; a pass shows the fit "
+                "is implemented as intended, not that the model predicts",
+    "external": "External (independent) validation: data not used to build the model; a result outside the band is "
+                "a finding, not an error (exit code unchanged)",
+    "structural": "Structural checks: properties the model must have whatever the data",
+}
+BASIS_LABELS = {"stated": "stated", "kaplan_meier_of_survival_data": "KM of survival_data.csv"}
+
+
 def validation_table_text(result: ValidationResult) -> str:
-    rows = []
-    for c in result.checks:
-        band = (f"± {_number(c.tolerance)}" if c.tolerance is not None and math.isfinite(c.lower)
-                else f"{_number(c.lower)} to {_number(c.upper)}" if math.isfinite(c.lower)
-                else f"<= {_number(c.upper)}")
-        rows.append({"check": c.name, "arm": c.arm, "model": _number(c.model), "target": _number(c.target),
-                     "accepted": band, "result": "pass" if c.passed else "FAIL"})
-    text = pd.DataFrame(rows).to_string(index=False)
-    verdict = "all checks passed" if result.passed else f"{len(result.failed)} check(s) FAILED"
-    return f"{text}\n\nValidation: {verdict} ({len(result.checks)} checks)."
+    """The checks grouped by kind (internal, external, structural), each with its target's basis."""
+    parts = []
+    for kind, heading in KIND_HEADINGS.items():
+        checks = result.of_kind(kind)
+        if not checks:
+            continue
+        rows = []
+        for c in checks:
+            band = (f"± {_number(c.tolerance)}" if c.tolerance is not None and math.isfinite(c.lower)
+                    else f"{_number(c.lower)} to {_number(c.upper)}" if math.isfinite(c.lower)
+                    else f"<= {_number(c.upper)}")
+            verdict = ("within" if c.passed else "OUTSIDE") if kind == "external" else ("pass" if c.passed else "FAIL")
+            rows.append({"check": c.name, "arm": c.arm, "model": _number(c.model), "target": _number(c.target),
+                         "target from": BASIS_LABELS.get(c.target_basis, c.target_basis),
+                         "published": _number(c.published), "accepted": band, "result": verdict})
+        parts.append(f"{heading}\n{pd.DataFrame(rows).to_string(index=False)}")
+    summary = result.summary()
+    verdict = ("internal and structural checks passed" if result.passed
+               else f"{len(result.failed)} internal/structural check(s) FAILED")
+    external = summary["external"]
+    tail = (f"Validation: {verdict} ({summary['internal']['checks']} internal, {summary['structural']['checks']} "
+            f"structural); external: {external['passed']} of {external['checks']} within the band.  'KM of "
+            "survival_data.csv' targets are Kaplan-Meier values of the data behind the fitted curves (for OS, IPD "
+            "reconstructed from the published curve), not the published figures: those are in 'published'.")
+    return "\n\n".join(parts + [tail])

@@ -3,15 +3,23 @@ distributions (Briggs, Claxton & Sculpher 2006, ch. 4; NICE DSU TSD / HTA_METHOD
 
 Each raises ValueError with the reason when the reported numbers cannot define the
 distribution (for example a beta whose se² ≥ mean(1 − mean)).
+
+scipy.stats is imported inside each constructor: it takes most of a second to load, and the
+deterministic base case never builds a distribution.
 """
 
 from __future__ import annotations
 
-import numpy as np
-from scipy import stats
-from scipy.stats._distn_infrastructure import rv_continuous_frozen as rv_frozen
+from typing import TYPE_CHECKING
 
-Z95 = float(stats.norm.ppf(0.975))
+import numpy as np
+
+if TYPE_CHECKING:
+    from scipy.stats._distn_infrastructure import rv_continuous_frozen as rv_frozen
+
+# Φ⁻¹(0.975), the 95% two-sided normal quantile; equals scipy.stats.norm.ppf(0.975) to the last bit
+# (tests/test_distributions.py checks), written out so that importing this module does not load scipy.stats.
+Z95 = 1.959963984540054
 
 
 def beta_from_mean_se(mean: float, se: float) -> rv_frozen:
@@ -21,6 +29,8 @@ def beta_from_mean_se(mean: float, se: float) -> rv_frozen:
     if not 0 < se**2 < mean * (1 - mean):
         raise ValueError(f"beta needs 0 < se² < mean(1 − mean) = {mean * (1 - mean):.6g}; got se={se}")
     k = mean * (1 - mean) / se**2 - 1
+    from scipy import stats
+
     return stats.beta(mean * k, (1 - mean) * k)
 
 
@@ -28,6 +38,8 @@ def beta_from_counts(events: float, n: float) -> rv_frozen:
     """Beta(events, n − events) for a proportion reported as events/N (Briggs et al. 2006, §4.3)."""
     if not (0 < events < n):
         raise ValueError(f"beta from counts needs 0 < events < n; got events={events}, n={n}")
+    from scipy import stats
+
     return stats.beta(events, n - events)
 
 
@@ -35,6 +47,8 @@ def gamma_from_mean_se(mean: float, se: float) -> rv_frozen:
     """Gamma by method of moments: shape = mean²/se², scale = se²/mean."""
     if not mean > 0 or not se > 0:
         raise ValueError(f"gamma needs mean > 0 and se > 0; got mean={mean}, se={se}")
+    from scipy import stats
+
     return stats.gamma(a=mean**2 / se**2, scale=se**2 / mean)
 
 
@@ -44,6 +58,8 @@ def lognormal_from_ci(point: float, low: float, high: float, level: float = 0.95
         raise ValueError(f"log-normal needs 0 < low <= point <= high; got {low}, {point}, {high}")
     if high == low:
         raise ValueError("log-normal needs a CI of positive width")
+    from scipy import stats
+
     z = stats.norm.ppf(0.5 + level / 2)
     return stats.lognorm(s=(np.log(high) - np.log(low)) / (2 * z), scale=point)
 
@@ -52,12 +68,16 @@ def lognormal_from_log_se(point: float, se_log: float) -> rv_frozen:
     """Log-normal with median ``point`` and standard error ``se_log`` on the log scale."""
     if not point > 0 or not se_log > 0:
         raise ValueError(f"log-normal needs point > 0 and se > 0; got point={point}, se={se_log}")
+    from scipy import stats
+
     return stats.lognorm(s=se_log, scale=point)
 
 
 def normal_from_mean_se(mean: float, se: float) -> rv_frozen:
     if not se > 0:
         raise ValueError(f"normal needs se > 0; got se={se}")
+    from scipy import stats
+
     return stats.norm(loc=mean, scale=se)
 
 
@@ -65,6 +85,8 @@ def dirichlet_marginal(alpha: float, alpha_total: float) -> rv_frozen:
     """Marginal of one Dirichlet component: Beta(α_i, α_0 − α_i)."""
     if not 0 < alpha < alpha_total:
         raise ValueError(f"Dirichlet component needs 0 < alpha < total; got {alpha}, {alpha_total}")
+    from scipy import stats
+
     return stats.beta(alpha, alpha_total - alpha)
 
 

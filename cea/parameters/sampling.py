@@ -15,6 +15,9 @@ parameter = exp(ln value + draw).
 
 from __future__ import annotations
 
+import threading
+from functools import lru_cache
+
 import numpy as np
 
 from cea.inputs.model_inputs import ModelInputs, joint_covariance
@@ -33,6 +36,14 @@ def stochastic_ids(inputs: ModelInputs) -> list[str]:
     return ids
 
 
+@lru_cache(maxsize=4096)
+def _frozen_marginal(row, thread: int):
+    """marginal_distribution(row), built once per row and thread: freezing a scipy distribution takes
+    milliseconds, and a streamed PSA draws every block from the same rows (one copy per thread, as
+    scipy's distribution objects are not documented as thread-safe)."""
+    return marginal_distribution(row)
+
+
 def draw(inputs: ModelInputs, n_samples: int, rng: np.random.Generator, zero_variance: bool = False) -> ParameterSet:
     """A ParameterSet of ``n_samples`` PSA draws.  ``zero_variance`` returns the point estimates
     in every row through the same code path (a check that sampling is wired correctly)."""
@@ -49,7 +60,7 @@ def draw(inputs: ModelInputs, n_samples: int, rng: np.random.Generator, zero_var
     scalar_rng, group_rng, curve_rng = rng.spawn(3)
     uniforms = scalar_rng.random((n_samples, len(scalars)))
     for j, row in enumerate(scalars):
-        distribution = marginal_distribution(row)
+        distribution = _frozen_marginal(row, threading.get_ident())
         if not zero_variance and distribution is not None:
             values[row.id] = distribution.ppf(uniforms[:, j])
     for group, stream in zip(sorted(totals), group_rng.spawn(len(totals))):

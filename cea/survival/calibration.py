@@ -69,3 +69,44 @@ def weibull_ph_from_medians(median_control: float, median_treatment: float, haza
         np.array([log_scale_control, log_shape]),
         np.array([log_scale_treatment, log_shape]),
     )
+
+
+def log_se_from_ci(low: float, high: float, level: float = 0.95) -> float:
+    """Standard error on the log scale of a positive quantity reported with a symmetric-on-the-log CI:
+    SE = (ln high − ln low) / (2·z), z = Φ⁻¹(½ + level/2) (1.95996 for 95%)."""
+    from scipy import stats
+
+    low, high = _positive("low", low), _positive("high", high)
+    if not high > low:
+        raise ValueError(f"need low < high, got {low} and {high}")
+    return float((np.log(high) - np.log(low)) / (2 * stats.norm.ppf(0.5 + level / 2)))
+
+
+def weibull_ph_control_covariance(median_control: float, median_treatment: float, hazard_ratio: float,
+                                  se_log_median_control: float, se_log_median_treatment: float,
+                                  se_log_hazard_ratio: float = 0.0) -> np.ndarray:
+    """Delta-method covariance of the calibrated control curve's (log_scale, log_shape).
+
+    With a = ln m_ctrl, b = ln m_trt, h = ln HR (independent, normal on the log scale with the given
+    SEs; no correlation between the arms' medians and the HR is published), the calibration of
+    :func:`weibull_ph_from_medians` is
+
+        log_shape = ln(−h) − ln(b − a),       log_scale = a + ln(ln 2)·(b − a)/h,
+
+    so the Jacobian J = ∂(log_scale, log_shape)/∂(a, b, h) is
+
+        ∂log_scale/∂a = 1 − ln(ln 2)/h,  ∂log_scale/∂b = ln(ln 2)/h,  ∂log_scale/∂h = −ln(ln 2)(b − a)/h²
+        ∂log_shape/∂a = 1/(b − a),       ∂log_shape/∂b = −1/(b − a),  ∂log_shape/∂h = 1/h
+
+    and Cov = J · diag(SE_a², SE_b², SE_h²) · Jᵀ (first-order delta method).  Pass
+    ``se_log_hazard_ratio = 0`` when the HR is sampled separately in the PSA (as `hr_pfs` is), so that
+    its uncertainty is not counted twice.
+    """
+    cal = weibull_ph_from_medians(median_control, median_treatment, hazard_ratio)
+    a, b, h = np.log(median_control), np.log(median_treatment), np.log(cal.hazard_ratio)
+    lnln2 = np.log(np.log(2.0))
+    jacobian = np.array([[1 - lnln2 / h, lnln2 / h, -lnln2 * (b - a) / h**2],
+                         [1 / (b - a), -1 / (b - a), 1 / h]])
+    sigma = np.diag([float(se_log_median_control) ** 2, float(se_log_median_treatment) ** 2,
+                     float(se_log_hazard_ratio) ** 2])
+    return jacobian @ sigma @ jacobian.T

@@ -188,17 +188,16 @@ def build_dsa(book: Book, dsa: pd.DataFrame | None, base_inmb: float) -> None:
 
 # --------------------------------------------------------------------------- scenarios
 def build_scenarios(book: Book, scenarios: pd.DataFrame | None) -> None:
-    ws = book.add_sheet("Scenarios")
-    title(ws, "Scenario analyses", "Each scenario is a set of input changes run through the Python model "
-          "(scenarios.csv). To reproduce one in this workbook, make the same changes on the Inputs sheet.")
+    ws = book.sheets.get("Scenarios") or book.add_sheet("Scenarios")
+    start = book.facts.get("scenarios_end_row", 2) + 2
+    put_text(ws, start, 1, "Scenario results of the Python model at export (values)", font=SECTION_FONT)
     if scenarios is None or len(scenarios) == 0:
-        _not_run(ws, 4, "Scenario results")
+        _not_run(ws, start + 1, "Scenario results")
         return
-    top, _, index = write_frame(ws, scenarios, 4, 1, book)
+    top, _, index = write_frame(ws, scenarios, start + 1, 1, book)
     for key, width in (("scenario", 26), ("rationale", 60), ("description", 60)):
         if key in index:
             ws.widths[index[key]] = width
-    ws.freeze = (top, 2)
 
 
 # --------------------------------------------------------------------------- PSA
@@ -295,7 +294,7 @@ def write_psa(book: Book) -> None:
 def write_validation(book: Book) -> None:
     from cea.workbook.results import build_validation
 
-    build_validation(book, book.analyses["base_case"], book.analyses.get("validation"))
+    build_validation(book, book.analyses["base_case"], book.analyses.get("validation"), book.analyses.get("crossval"))
 
 
 register_sheet("dsa", write_dsa)

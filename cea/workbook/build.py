@@ -9,6 +9,7 @@ suite recalculates the file in LibreOffice and checks the Results against the en
 
 from __future__ import annotations
 
+import math
 import os
 import tempfile
 from pathlib import Path
@@ -31,9 +32,15 @@ from cea.workbook.xlsx import write_xlsx
 def build_book(inputs: ModelInputs, base_case: BaseCaseResult, *, dsa: pd.DataFrame | None = None,
                scenarios: pd.DataFrame | None = None, psa: pd.DataFrame | None = None,
                ceac: pd.DataFrame | None = None, validation: pd.DataFrame | None = None,
-               manifest: dict[str, Any] | None = None, **analyses: Any) -> Book:
-    """The model as an in-memory Book (sheets of cells, names, charts); no values computed yet."""
-    book = Book(inputs, n_rows=inputs.settings.n_cycles,
+               manifest: dict[str, Any] | None = None, max_horizon_years: float | None = None,
+               **analyses: Any) -> Book:
+    """The model as an in-memory Book (sheets of cells, names, charts); no values computed yet.
+
+    The traces get rows for ``max_horizon_years`` (default DEFAULT_MAX_HORIZON_YEARS) at the run's cycle
+    length, and never fewer than the run's own horizon needs: a shorter horizon or longer cycle entered in
+    the workbook gives later rows zero weight; a horizon needing more rows is refused (#N/A and a named
+    check), never truncated."""
+    book = Book(inputs, n_rows=trace_rows(inputs.settings, max_horizon_years),
                 analyses={"base_case": base_case, "dsa": dsa, "scenarios": scenarios, "psa": psa, "ceac": ceac,
                           "validation": validation, **analyses},
                 manifest=manifest if manifest is not None else base_case.manifest.to_dict())
@@ -49,6 +56,15 @@ def build_book(inputs: ModelInputs, base_case: BaseCaseResult, *, dsa: pd.DataFr
     for title, sheet in book.sheets.items():
         sheet.gridlines = title != "Cover"
     return book
+
+
+DEFAULT_MAX_HORIZON_YEARS = 40.0  # lifetime for a cohort starting at 55 (the life table ends at 100)
+
+
+def trace_rows(settings: Any, max_horizon_years: float | None = None) -> int:
+    """Cycles laid out on every trace: enough for max_horizon_years at the run's cycle length."""
+    years = DEFAULT_MAX_HORIZON_YEARS if max_horizon_years is None else max_horizon_years
+    return max(settings.n_cycles, int(math.ceil(years / settings.cycle_years - 1e-9)))
 
 
 def write_workbook(path: Path | str, inputs: ModelInputs, base_case: BaseCaseResult, **kwargs: Any) -> Path:

@@ -132,6 +132,7 @@ class Names:
     def __init__(self) -> None:
         self.by_id: dict[str, str] = {}
         self.taken: set[str] = set()
+        self.in_use: dict[str, str] = {}  # model id -> name of the value in use (scenario / DSA applied)
 
     def _looks_like_reference(self, name: str) -> bool:
         m = self._A1.match(name)
@@ -154,6 +155,11 @@ class Names:
         return name
 
     def __getitem__(self, model_id: str) -> str:
+        """The name formulas read: the value in use when the input has one, else the input itself."""
+        return self.in_use.get(model_id) or self.by_id[model_id]
+
+    def raw(self, model_id: str) -> str:
+        """The name of the input cell itself (what a payer types; what `cea run --set` names)."""
         return self.by_id[model_id]
 
     def __contains__(self, model_id: str) -> bool:
@@ -226,8 +232,12 @@ class Book:
         return name
 
     def n(self, model_id: str) -> str:
-        """Defined name of a parameter, coefficient, setting or derived value."""
+        """Defined name of a parameter, coefficient, setting or derived value (the value in use)."""
         return self.names[model_id]
+
+    def raw(self, model_id: str) -> str:
+        """Defined name of the input cell itself (before a scenario or the DSA switch is applied)."""
+        return self.names.raw(model_id)
 
     def order(self, titles: list[str]) -> None:
         """Reorder the sheets: the given titles first, in that order, then the rest as created."""

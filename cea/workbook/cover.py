@@ -19,7 +19,8 @@ SHEET_NOTES = {
     "Surv": "Survival curves, hazard increments, background mortality, transition probabilities (one per arm)",
     "Trace": "Markov trace with discounting, within-cycle correction, LYs, QALYs and costs (one per arm)",
     "DSA": "One-way sensitivity analysis with tornado chart (values from the Python model)",
-    "Scenarios": "Scenario analyses (values from the Python model)",
+    "Scenarios": "Every row of scenarios.csv (editable; pick one with the 'scenario' cell on Inputs) and the Python "
+                 "model's scenario results at export",
     "PSA": "PSA iterations (values), CE plane and CEAC charts",
     VALIDATION: "Workbook vs Python engine at export; trace checks; validation results",
     LIFE: "General-population mortality by age (inputs)",
@@ -36,6 +37,10 @@ def build_cover(book: Book, ws: Sheet) -> None:
     put_text(ws, 1, 1, s.title, font=TITLE_FONT)
     put_text(ws, 2, 1, f"Cost-effectiveness model workbook: cea version {__version__}; {s.perspective} perspective; "
              f"{s.currency} {s.price_year} prices; {s.country}", font=SUBTITLE_FONT)
+    if "checks" in book.names:
+        from cea.workbook.checks import show_checks
+
+        show_checks(book, ws, 3)
     r = 4
 
     def section(text: str) -> None:
@@ -58,23 +63,28 @@ def build_cover(book: Book, ws: Sheet) -> None:
          "OS curves; "
          f"{len(book.inputs.structure.arms)} arms; general-population mortality as a floor on every death hazard.")
     horizon = book.n_rows * s.cycle_years
-    para("Horizon (fixed rows)", f"Each trace has {book.n_rows} cycles of {s.cycle_length_days:g} days "
-         f"({horizon:.2f} years), fixed at export. A shorter horizon or a longer cycle length entered on Inputs is "
-         "modelled exactly (later rows get zero weight); a horizon needing more cycles is truncated and flagged on "
-         "Inputs. Re-export with `cea excel` for more rows.")
+    para("Horizon (rows)", f"Each trace has {book.n_rows} cycles of {s.cycle_length_days:g} days "
+         f"({horizon:.2f} years). Any horizon and cycle length entered on Inputs that fit in these rows are "
+         "modelled exactly (later rows get zero weight); one needing more rows is refused: the results show #N/A "
+         "and the checks name the horizon (never a truncated answer). Re-export with `cea excel --max-horizon` "
+         "for more rows.")
     r += 1
     section("How to use")
     for i, text in enumerate((
             "Change blue cells on the Inputs sheet (settings, parameters, survival coefficients) or the Life table.",
             "Results, survival and trace sheets recalculate automatically (if calculation is set to manual: F9; "
             "LibreOffice: Data > Calculate > Recalculate Hard).",
-            "DSA, Scenarios and PSA hold results of the Python analyses at export (values): they do not change when "
-            "inputs are edited. Rerun `cea all` and `cea excel` for new values.",
+            "Pick a scenario (cell 'scenario' on Inputs) or set one parameter to its DSA low or high value "
+            "(cells 'dsa_parameter' and 'dsa_bound'): column M of Inputs shows every value in use and Results says "
+            "which case it shows. The DSA tornado and the PSA sheet hold the Python analyses' results at export "
+            "(values): rerun `cea all` for new ones.",
+            "CHECKS (top of this sheet and of Results) turns red and names the first invalid input; the same rules "
+            "as `cea run --set` (Inputs, column K, checks every input).",
             "Sheets are protected without a password so formulas are not overwritten by accident "
             "(Review > Unprotect Sheet).",
             "Text settings accept the listed values only: within_cycle_correction none | half_cycle | simpson; "
             "pd_mortality os_tracking | constant; utility_age_adjustment TRUE | FALSE; a blank waning start means "
-            "no waning."), start=1):
+            "no waning; each arm's PFS and OS curve is a drop-down of every fitted curve."), start=1):
         para(f"Step {i}", text)
     r += 1
     section("Colour key")

@@ -8,7 +8,7 @@ rounds half away from zero.  An unknown function is a programming error (``Value
 silent blank.
 
 Formulas that differ only in relative row numbers (every row of a trace column) share one compiled
-Python function: relative rows become offsets from the formula's own row.
+function (nested closures, no eval): relative rows become offsets from the formula's own row.
 """
 
 from __future__ import annotations
@@ -438,6 +438,24 @@ def f_sumif(rng, criterion, sum_range=None):
             if type(x) in (int, float):
                 total += x
     return total
+def f_exact(a, b):
+    return text(_scalar(a)) == text(_scalar(b))
+
+
+def f_islogical(thunk):
+    try:
+        v = _scalar(thunk())
+    except XlError:
+        return False
+    return type(v) is bool
+
+
+def f_search(needle, haystack, start=1.0):
+    """Case-insensitive position of needle in haystack (1-based); #VALUE! when absent."""
+    position = text(_scalar(haystack)).lower().find(text(_scalar(needle)).lower(), int(num(start)) - 1)
+    if position < 0:
+        raise XlError("#VALUE!")
+    return float(position + 1)
 
 
 def f_and(*args):
@@ -503,7 +521,7 @@ def f_text(x, pattern):
 
 # lazy functions receive thunks (callables) for the arguments named in LAZY
 FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "ABS": f_abs, "AND": f_and, "AVERAGE": f_average, "CHOOSE": f_choose, "COUNT": f_count,
+    "ABS": f_abs, "AND": f_and, "EXACT": f_exact, "ISLOGICAL": f_islogical, "SEARCH": f_search, "AVERAGE": f_average, "CHOOSE": f_choose, "COUNT": f_count,
     "COUNTIF": f_countif, "EXP": f_exp, "IFERROR": f_iferror, "INDEX": f_index, "ISBLANK": f_isblank,
     "ISERROR": f_iserror, "ISNUMBER": f_isnumber, "ISTEXT": f_istext, "LEN": f_len, "LN": f_ln, "MATCH": f_match,
     "MAX": f_max, "MIN": f_min, "MOD": f_mod, "NA": f_na, "NOT": f_not, "OR": f_or, "PERCENTILE": f_percentile,
@@ -511,7 +529,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "_XLFN.NORM.S.DIST": f_norm_s_dist, "_XLFN.NORM.S.INV": f_norm_s_inv, "_XLFN.GAMMA.DIST": f_gamma_dist,
     "_XLFN.PERCENTILE.INC": f_percentile,
 }
-LAZY = {"IFERROR": "all", "ISNUMBER": "all", "ISTEXT": "all", "ISBLANK": "all", "ISERROR": "all",
+LAZY = {"IFERROR": "all", "ISLOGICAL": "all", "ISNUMBER": "all", "ISTEXT": "all", "ISBLANK": "all", "ISERROR": "all",
         "CHOOSE": "rest"}
 
 
@@ -547,8 +565,15 @@ def tokenize(formula: str) -> list[tuple[str, str]]:
 _BINARY = {"=": 1, "<>": 1, "<": 1, ">": 1, "<=": 1, ">=": 1, "&": 2, "+": 3, "-": 3, "*": 4, "/": 4, "^": 5}
 
 
+_OPERATORS = {"+": add, "-": sub, "*": mul, "/": div, "^": power, "&": concat}
+
+
+def _const(value: Any) -> Callable[[int], Any]:
+    return lambda R: value
+
+
 class _Parser:
-    """Recursive descent to Python source; relative rows become 'R+k'."""
+    """Recursive descent to nested Python closures f(R) (R = the row the formula is evaluated for)."""
 
     def __init__(self, tokens, compiler: "Evaluator", sheet: int, row: int) -> None:
         self.tokens, self.i, self.c, self.sheet, self.row = tokens, 0, compiler, sheet, row
@@ -563,48 +588,48 @@ class _Parser:
         self.i += 1
         return tok
 
-    def expression(self, min_prec: int = 1) -> str:
+    def expression(self, min_prec: int = 1) -> Callable[[int], Any]:
         left = self.unary()
         while True:
             kind, op = self.peek()
             if kind != "op" or op not in _BINARY or _BINARY[op] < min_prec:
                 return left
             self.take()
-            prec = _BINARY[op]
-            right = self.expression(prec + 1)  # all left-associative (Excel's ^ too)
+            right = self.expression(_BINARY[op] + 1)  # all left-associative (Excel's ^ too)
             left = self._binary(op, left, right)
 
-    def _binary(self, op: str, a: str, b: str) -> str:
-        names = {"+": "add", "-": "sub", "*": "mul", "/": "div", "^": "power", "&": "concat"}
-        if op in names:
-            return f"{names[op]}({a},{b})"
-        return f"compare({a},{b},{op!r})"
+    @staticmethod
+    def _binary(op: str, a, b):
+        fn = _OPERATORS.get(op)
+        if fn is not None:
+            return lambda R: fn(a(R), b(R))
+        return lambda R: compare(a(R), b(R), op)
 
-    def unary(self) -> str:
+    def unary(self):
         kind, value = self.peek()
         if kind == "op" and value in ("-", "+"):
             self.take()
             operand = self.unary()
-            return f"neg({operand})" if value == "-" else f"num({operand})"
+            return (lambda R: neg(operand(R))) if value == "-" else (lambda R: num(operand(R)))
         operand = self.primary()
         kind, value = self.peek()
         if kind == "op" and value == "%":
             self.take()
-            return f"div({operand},100.0)"
+            return lambda R: div(operand(R), 100.0)
         return operand
 
-    def primary(self) -> str:
+    def primary(self):
         kind, value = self.take()
         if kind == "number":
-            return repr(float(value))
+            return _const(float(value))
         if kind == "string":
-            return repr(value[1:-1].replace('""', '"'))
+            return _const(value[1:-1].replace('""', '"'))
         if kind == "ref":
             return self.c.compile_ref(value, self.sheet, self.row)
         if kind == "name":
             up = value.upper()
             if up in ("TRUE", "FALSE"):
-                return "True" if up == "TRUE" else "False"
+                return _const(up == "TRUE")
             return self.c.compile_name(value)
         if kind == "func":
             return self.call(value)
@@ -614,14 +639,14 @@ class _Parser:
             return inner
         raise ValueError(f"unexpected {value!r}")
 
-    def call(self, name: str) -> str:
+    def call(self, name: str):
         up = name.upper()
         self.take("(")
-        args: list[str] = []
+        args: list[Callable[[int], Any]] = []
         if self.peek()[1] != ")":
             while True:
                 if self.peek()[1] in (",", ")"):
-                    args.append("None")  # empty argument
+                    args.append(_const(None))  # empty argument
                 else:
                     args.append(self.expression())
                 if self.peek()[1] == ",":
@@ -631,18 +656,18 @@ class _Parser:
         self.take(")")
         if up == "IF":
             cond = args[0]
-            yes = args[1] if len(args) > 1 else "True"
-            no = args[2] if len(args) > 2 else "False"
-            return f"(({yes}) if truth(_scalar({cond})) else ({no}))"
+            yes = args[1] if len(args) > 1 else _const(True)
+            no = args[2] if len(args) > 2 else _const(False)
+            return lambda R: yes(R) if truth(_scalar(cond(R))) else no(R)
         if up not in FUNCTIONS:
             raise ValueError(f"function {name} is not known to the workbook evaluator")
-        lazy = LAZY.get(up)
+        fn, lazy = FUNCTIONS[up], LAZY.get(up)
         if lazy == "all":
-            args = [f"(lambda: {a})" for a in args]
-        elif lazy == "rest":
-            args = args[:1] + [f"(lambda: {a})" for a in args[1:]]
-        key = "F_" + re.sub(r"[^A-Z]", "_", up)
-        return f"{key}({','.join(args)})"
+            return lambda R: fn(*[(lambda a=a: a(R)) for a in args])
+        if lazy == "rest":
+            first, rest = args[0], args[1:]
+            return lambda R: fn(first(R), *[(lambda a=a: a(R)) for a in rest])
+        return lambda R: fn(*[a(R) for a in args])
 
 
 class Evaluator:
@@ -656,13 +681,6 @@ class Evaluator:
         self.values: list[dict[tuple[int, int], Any]] = [{} for _ in self.titles]
         self.compiled: dict[tuple[int, str], Callable] = {}
         self.names: dict[str, str] = {}
-        self.env: dict[str, Any] = {
-            "add": add, "sub": sub, "mul": mul, "div": div, "power": power, "neg": neg, "concat": concat,
-            "compare": compare, "truth": truth, "num": num, "_scalar": _scalar, "V": self.value, "RNG": self.range,
-            "XlError": XlError,
-        }
-        for name, fn in FUNCTIONS.items():
-            self.env["F_" + re.sub(r"[^A-Z]", "_", name)] = fn
         for name, target in book.defined.items():
             self.names[name.lower()] = target
 
@@ -677,7 +695,8 @@ class Evaluator:
         except KeyError:
             raise ValueError(f"formula refers to a missing sheet {sheet!r}") from None
 
-    def compile_ref(self, token: str, own: int, row: int) -> str:
+    def compile_ref(self, token: str, own: int, row: int | None) -> Callable[[int], Any]:
+        """A cell or range reference; relative rows become offsets from R (row None: all absolute)."""
         sheet, _, ref = token.rpartition("!")
         si = self._sheet_index(sheet or None, own)
         parts = []
@@ -685,21 +704,26 @@ class Evaluator:
             m = _CELL.fullmatch(piece)
             _, letters, row_abs, digits = m.groups()
             r = int(digits)
-            parts.append((str(r) if row_abs else f"R+{r - row}", column_index(letters)))
+            parts.append((r, bool(row_abs) or row is None, column_index(letters)))
+        value, rng = self.value, self.range
         if len(parts) == 1:
-            (r, c), = parts
-            return f"V({si},{r},{c})"
-        (r1, c1), (r2, c2) = parts
-        return f"RNG({si},{r1},{c1},{r2},{c2})"
+            (r, absolute, c), = parts
+            if absolute:
+                return lambda R: value(si, r, c)
+            k = r - row
+            return lambda R: value(si, R + k, c)
+        (r1, a1, c1), (r2, a2, c2) = parts
+        k1, k2 = (0 if a1 else r1 - row), (0 if a2 else r2 - row)
+        return lambda R: rng(si, r1 if a1 else R + k1, c1, r2 if a2 else R + k2, c2)
 
-    def compile_name(self, name: str) -> str:
+    def compile_name(self, name: str) -> Callable[[int], Any]:
         target = self.names.get(name.lower())
         if target is None:
-            return "_raise_name()"
+            return lambda R: _raise_name()
         tokens = tokenize(target)
         if len(tokens) != 1 or tokens[0][0] != "ref":
             raise ValueError(f"defined name {name} is not a reference: {target}")
-        return self.compile_ref(tokens[0][1], 0, 0).replace("R+", "0+")
+        return self.compile_ref(tokens[0][1], 0, None)
 
     # ------------------------------------------------------------------ values
     def raw(self, si: int, r: int, c: int) -> Any:
@@ -748,8 +772,10 @@ class Evaluator:
         key = (si, template)
         fn = self.compiled.get(key)
         if fn is None:
-            source = _Parser(tokenize(formula), self, si, row).expression()
-            fn = eval(f"lambda R: {source}", self.env)  # noqa: S307 (our own formulas, compiled once per pattern)
+            parser = _Parser(tokenize(formula), self, si, row)
+            fn = parser.expression()
+            if parser.i != len(parser.tokens):
+                raise ValueError(f"formula has unbalanced parentheses or trailing text: {formula!r}")
             self.compiled[key] = fn
         return fn
 
@@ -806,15 +832,30 @@ def _relative_template(formula: str, row: int) -> str:
 
 def evaluate_book(book: Book) -> dict[tuple[str, int, int], Any]:
     """{(sheet, row, col): value} for every formula and constant cell reached."""
-    Evaluator.env_errors = ERRORS
-    ev = Evaluator(book)
-    ev.env["_raise_name"] = _raise_name
-    return ev.run()
+    return Evaluator(book).run()
 
 
 def evaluate_formula(book: Book, sheet: str, row: int, col: int) -> Any:
     """Value of one cell (tests: check a formula without LibreOffice)."""
     ev = Evaluator(book)
-    ev.env["_raise_name"] = _raise_name
     si = ev.index[sheet.lower()]
     return ev.raw(si, row, col)
+
+
+def set_inputs(book: Book, changes: dict[str, Any]) -> None:
+    """Type values into named input cells of a Book (as a payer would in the workbook), keeping each cell's
+    style; numbers, booleans, text or None (blank)."""
+    for name, value in changes.items():
+        target = book.defined.get(name)
+        if target is None:
+            raise KeyError(f"no defined name {name!r}")
+        sheet, _, ref = target.rpartition("!")
+        sheet = sheet[1:-1].replace("''", "'") if sheet.startswith("'") else sheet
+        m = _CELL.fullmatch(ref)
+        if m is None:
+            raise KeyError(f"{name} is a range, not an input cell")
+        row, col = int(m.group(4)), column_index(m.group(2))
+        ws = book.sheets[sheet]
+        old = ws.get(row, col)
+        cell = ws.put(row, col, value)
+        cell.style = old.style if old is not None else ()

@@ -15,8 +15,10 @@ from cea.parameters.ranges import dsa_range
 from cea.structure import category_label
 from cea.workbook import register_sheet
 from cea.workbook.core import Book, abs_ref
-from cea.workbook.style import (GENERAL, INTEGER, PCT, SECTION_FONT, SUBTITLE_FONT, TOTAL_FONT, WRAP, header_row,
-                                put_formula, put_input, put_text, put_value, title, widths)
+from cea.workbook.scenarios import BASE_CASE, IN_USE_COL, has_dsa_range, lay_out_scenarios, write_in_use
+from cea.workbook.style import (GENERAL, HEADER_ALIGN, HEADER_FILL, HEADER_FONT, INTEGER, PCT, SECTION_FONT,
+                                SUBTITLE_FONT, TOTAL_FONT, WRAP, header_row, put_formula, put_input, put_text,
+                                put_value, title, widths)
 
 INPUTS = "Inputs"
 LIFE = "Life table"
@@ -25,7 +27,7 @@ LIFE = "Life table"
 SETTING_ROWS = (  # id, label, unit / allowed values, number format
     ("cycle_length_days", "Cycle length", "days", GENERAL),
     ("days_per_year", "Days per year", "days", GENERAL),
-    ("horizon_years", "Time horizon (at most the exported cycles, see below)", "years", GENERAL),
+    ("horizon_years", "Time horizon (at most the cycles this workbook holds, see below)", "years", GENERAL),
     ("discount_rate_costs", "Discount rate, costs", "per year", PCT),
     ("discount_rate_outcomes", "Discount rate, outcomes (LYs, QALYs)", "per year", PCT),
     ("within_cycle_correction", "Within-cycle correction", "none | half_cycle | simpson", GENERAL),
@@ -33,10 +35,13 @@ SETTING_ROWS = (  # id, label, unit / allowed values, number format
     ("utility_age_adjustment", "Adjust utilities for age (multiplicative, capped at the population norm)",
      "TRUE | FALSE", GENERAL),
     ("pd_mortality", "Post-progression mortality", "os_tracking | constant", GENERAL),
+    ("adverse_event_timing", "Adverse events: spread over the time on treatment, or all at the start",
+     "on_treatment | at_start", GENERAL),
     ("waning_start_months", "Treatment-effect waning starts (blank = no waning)", "months", GENERAL),
     ("waning_end_months", "Treatment-effect waning complete", "months", GENERAL),
 )
 CHOICES = {"within_cycle_correction": "none,half_cycle,simpson", "pd_mortality": "os_tracking,constant",
+           "adverse_event_timing": "on_treatment,at_start",
            "utility_age_adjustment": "TRUE,FALSE"}
 
 
@@ -50,9 +55,10 @@ def build_inputs(book: Book) -> None:
     inputs = book.inputs
     s = inputs.settings
     ws = book.add_sheet(INPUTS)
+    inputs_rows: list[tuple[str, str, int]] = book.facts.setdefault("input_rows", [])  # (id, name, row) on Inputs
     title(ws, "Model inputs", "Blue cells on yellow are inputs: change them and the whole model recalculates. "
           "Black cells are formulas (protected, no password). Every input has a defined name (column A).")
-    widths(ws, [34, 62, 16, 24, 13, 13, 30, 16, 70, 60])
+    widths(ws, [34, 62, 16, 24, 13, 13, 30, 16, 70, 60, 40, 24, 16])
     r = 4
 
     def section(text: str, note: str | None = None) -> None:
@@ -62,14 +68,18 @@ def build_inputs(book: Book) -> None:
             put_text(ws, r, 2, note, font=SUBTITLE_FONT)
         r += 1
 
-    def named_input(model_id: str, label: str, value, unit: str, fmt: str, preferred: str | None = None):
+    def named_input(model_id: str, label: str, value, unit: str, fmt: str, preferred: str | None = None,
+                    in_use: bool = True):
         nonlocal r
         name = book.names.make(model_id, preferred)
+        inputs_rows.append((model_id, name, r))
         put_text(ws, r, 1, name)
         put_text(ws, r, 2, label)
         cell = put_input(ws, r, 3, value, fmt)
         put_text(ws, r, 4, unit)
         book.define(name, ws.title, abs_ref(3, r))
+        if in_use:
+            write_in_use(book, ws, model_id, r, {})
         r += 1
         return cell
 
@@ -85,9 +95,27 @@ def build_inputs(book: Book) -> None:
         book.define(name, ws.title, abs_ref(3, r))
         r += 1
 
+    # scenario selector and DSA switch ----------------------------------------------------------------
+    lay_out_scenarios(book)
+    section("Scenario and one-way DSA switch", "Column M shows each input's value in use: the DSA value, else the "
+            "scenario's, else the input")
+    header_row(ws, r, ["Name", "Switch", "Value", "Allowed values"], height=30)
+    put_text(ws, r, IN_USE_COL, "Value in use", font=HEADER_FONT, fill=HEADER_FILL, align=HEADER_ALIGN)
+    r += 1
+    named_input("scenario", "Scenario applied (Scenarios sheet)", BASE_CASE, "drop-down", GENERAL, in_use=False)
+    ws.validations.append((r - 1, 3, r - 1, 3, {"validate": "list", "source": "=scenario_names"}))
+    named_input("dsa_parameter", "One-way DSA: parameter at its low or high value (blank = none)", None,
+                "parameter id (drop-down)", GENERAL, in_use=False)
+    ws.validations.append((r - 1, 3, r - 1, 3, {"validate": "list", "source": "=param_ids"}))
+    named_input("dsa_bound", "One-way DSA: which bound (columns E and F of the parameter)", "low", "low | high",
+                GENERAL, in_use=False)
+    ws.validations.append((r - 1, 3, r - 1, 3, {"validate": "list", "source": ["low", "high"]}))
+    r += 1
+
     # settings -------------------------------------------------------------------------------------
     section("Settings", "Methodological choices (settings.toml); the reference case is NICE PMG36")
     header_row(ws, r, ["Name", "Setting", "Value", "Unit / allowed values"], height=30)
+    put_text(ws, r, IN_USE_COL, "Value in use", font=HEADER_FONT, fill=HEADER_FILL, align=HEADER_ALIGN)
     r += 1
     for key, label, unit, fmt in SETTING_ROWS:
         named_input(key, label, _setting_value(getattr(s, key)), unit, fmt)
@@ -97,6 +125,26 @@ def build_inputs(book: Book) -> None:
     for i, w in enumerate(s.wtp_thresholds, start=1):
         named_input(f"wtp_{i}", f"Willingness-to-pay threshold {i}", float(w), f"{s.currency} per QALY", book.money,
                     preferred=f"wtp_{i}")
+    r += 1
+
+    # arms: curve choice and treatment effects -----------------------------------------------------------
+    section("Arms: survival curves and treatment effects",
+            "Pick each arm's PFS and OS curve from every fitted curve (drop-down). A hazard ratio or acceleration "
+            "factor is a parameter id from the table below (or a number); blank = none")
+    header_row(ws, r, ["Name", "Arm field", "Value", "Allowed values"], height=30)
+    r += 1
+    for arm in inputs.structure.arms:
+        for endpoint in ("pfs", "os"):
+            for field_, label, unit in ((f"{endpoint}_curve", f"{endpoint.upper()} curve", "curve id (drop-down)"),
+                                        (f"{endpoint}_hazard_ratio", f"{endpoint.upper()} hazard ratio",
+                                         "parameter id or number; blank = none (PH families)"),
+                                        (f"{endpoint}_acceleration_factor", f"{endpoint.upper()} acceleration factor",
+                                         "parameter id or number; blank = none (AFT families)")):
+                value = getattr(arm, field_) or None
+                named_input(f"arm.{arm.id}.{field_}", f"{arm.label}: {label}", value, unit, GENERAL)
+                if field_.endswith("_curve"):
+                    ws.validations.append((r - 1, 3, r - 1, 3, {"validate": "list", "source": f"=curves_{endpoint}",
+                                                                 "ignore_blank": False}))
     r += 1
     section("Description", "Not used in calculations")
     for label, value in (("Title", s.title), ("Perspective", s.perspective), ("Country", s.country),
@@ -123,12 +171,18 @@ def build_inputs(book: Book) -> None:
     put_text(ws, r, 4, "cycles")
     book.define(rows_name, ws.title, abs_ref(3, r))
     r += 1
-    named_formula("n_cycles", "Cycles modelled: round(horizon / cycle length), at most the cycles exported",
-                  f"MIN({rows_name},MAX(1,ROUND({n['horizon_years']}/{n['cycle_years']},0)))", "cycles", INTEGER)
+    needed = f"ROUND({n['horizon_years']}/{n['cycle_years']},0)"
+    named_formula("n_cycles", "Cycles modelled: round(horizon / cycle length); #N/A (refused, never truncated) "
+                  "when the workbook has fewer rows", f"IF({needed}>{rows_name},NA(),MAX(1,{needed}))", "cycles",
+                  INTEGER)
     named_formula("horizon_modelled", "Time horizon modelled", f"{n['n_cycles']}*{n['cycle_years']}", "years", "0.00")
     put_text(ws, r, 2, "Horizon check")
-    put_formula(ws, r, 3, f'IF(ROUND({n["horizon_years"]}/{n["cycle_years"]},0)>{rows_name},'
-                          f'"Truncated: re-export for a longer horizon","OK")')
+    horizon_check = n.make("horizon_check")
+    put_text(ws, r, 1, horizon_check)
+    put_formula(ws, r, 3, f'IF({needed}>{rows_name},"Refused: the horizon needs "&{needed}&" cycles; this workbook '
+                          f'holds "&{rows_name}&" (shorter horizon, longer cycles, or re-export with cea excel '
+                          f'--max-horizon)","OK")')
+    book.define(horizon_check, ws.title, abs_ref(3, r))
     r += 1
     named_formula("simpson_even", "Simpson's rule: last point of the 1/3 rule (3/8 rule after it when cycles are odd)",
                   f"IF(MOD({n['n_cycles']},2)=0,{n['n_cycles']},{n['n_cycles']}-3)", "cycle", INTEGER)
@@ -139,9 +193,13 @@ def build_inputs(book: Book) -> None:
     cols = ["Name", "Description", "Value", "Unit", "DSA low", "DSA high", "Distribution (PSA)", "Group", "Source",
             "Notes"]
     header_row(ws, r, cols, height=30)
+    put_text(ws, r, IN_USE_COL, "Value in use", font=HEADER_FONT, fill=HEADER_FILL, align=HEADER_ALIGN)
     r += 1
+    first_parameter = r
+    dsa_rows = {pid: first_parameter + i for i, pid in enumerate(inputs.parameters) if has_dsa_range(book, pid)}
     for p in inputs.parameters.values():
         name = n.make(p.id)
+        inputs_rows.append((p.id, name, r))
         put_text(ws, r, 1, name)
         put_text(ws, r, 2, p.description)
         fmt = book.money2 if p.unit == s.currency or p.unit.startswith(s.currency + " ") else GENERAL
@@ -151,19 +209,27 @@ def build_inputs(book: Book) -> None:
             low, high = dsa_range(inputs, p.id)
         except ValueError:  # e.g. a value moved outside its CI by --set: no percentile range to show
             low, high = p.low, p.high
-        put_value(ws, r, 5, low, fmt if fmt != GENERAL else "0.0000")
-        put_value(ws, r, 6, high, fmt if fmt != GENERAL else "0.0000")
+        if p.id in dsa_rows:  # editable: the DSA switch reads them
+            put_input(ws, r, 5, low, fmt if fmt != GENERAL else "0.0000")
+            put_input(ws, r, 6, high, fmt if fmt != GENERAL else "0.0000")
+        else:
+            put_value(ws, r, 5, low, fmt if fmt != GENERAL else "0.0000")
+            put_value(ws, r, 6, high, fmt if fmt != GENERAL else "0.0000")
         put_text(ws, r, 7, p.distribution_text())
         put_text(ws, r, 8, p.group)
         put_text(ws, r, 9, p.source)
         put_text(ws, r, 10, p.notes)
         book.define(name, ws.title, abs_ref(3, r))
+        write_in_use(book, ws, p.id, r, dsa_rows)
         r += 1
+    book.name("param_ids", ws.title, f"{abs_ref(1, first_parameter)}:{abs_ref(1, r - 1)}")
+    book.name("param_values", ws.title, f"{abs_ref(IN_USE_COL, first_parameter)}:{abs_ref(IN_USE_COL, r - 1)}")
     for c in inputs.curves.values():
         psa = "Multivariate normal (survival_covariance.csv)" if c.covariance is not None else "Fixed"
         for coefficient, estimate in zip(c.coefficients, c.estimates):
             pid = f"{c.id}.{coefficient}"
             name = n.make(pid)
+            inputs_rows.append((pid, name, r))
             put_text(ws, r, 1, name)
             put_text(ws, r, 2, f"{c.family} {coefficient} of curve {c.id} ({c.endpoint.upper()}), time in months")
             put_input(ws, r, 3, float(estimate))
@@ -172,7 +238,10 @@ def build_inputs(book: Book) -> None:
             put_text(ws, r, 8, f"{c.endpoint}_curve")
             put_text(ws, r, 9, c.source)
             book.define(name, ws.title, abs_ref(3, r))
+            write_in_use(book, ws, pid, r, {})
             r += 1
+
+    r = _curve_table(book, ws, r + 1)
 
     # derived utilities -----------------------------------------------------------------------------
     st = inputs.structure
@@ -234,6 +303,42 @@ def build_inputs(book: Book) -> None:
         r += 1
     ws.freeze = (4, 1)
     _build_life_table(book)
+
+
+FAMILIES = ("exponential", "weibull", "gompertz", "loglogistic", "lognormal", "gengamma")  # CHOOSE order
+
+
+def _curve_table(book: Book, ws, r: int) -> int:
+    """Every fitted curve: id, endpoint, family (and its number in FAMILIES), coefficients (formulas of
+    the named coefficient inputs).  The arms' curve drop-downs and the survival sheets read it by
+    MATCH on the id.  Returns the next free row."""
+    put_text(ws, r, 1, "Survival curves", font=SECTION_FONT)
+    put_text(ws, r, 2, "survival_models.csv: every fitted curve; coefficients are the inputs above (log scale, "
+             "time in months)", font=SUBTITLE_FONT)
+    r += 1
+    header_row(ws, r, ["Curve", "Endpoint", "Family", "Family number", "Coefficient 1", "Coefficient 2",
+                       "Coefficient 3"], height=30)
+    r += 1
+    first = r
+    curves = sorted(book.inputs.curves.values(), key=lambda c: (c.endpoint != "pfs", c.endpoint))
+    blocks: dict[str, list[int]] = {}
+    for c in curves:
+        put_text(ws, r, 1, c.id)
+        put_text(ws, r, 2, c.endpoint)
+        put_text(ws, r, 3, c.family)
+        put_value(ws, r, 4, FAMILIES.index(c.family) + 1, INTEGER)
+        for j, coefficient in enumerate(c.coefficients):
+            put_formula(ws, r, 5 + j, book.n(f"{c.id}.{coefficient}"), "0.000000")
+        blocks.setdefault(c.endpoint, []).append(r)
+        r += 1
+    last = r - 1
+    for key, col in (("curve_ids", 1), ("curve_family", 3), ("curve_family_no", 4), ("curve_c1", 5),
+                     ("curve_c2", 6), ("curve_c3", 7)):
+        book.name(key, ws.title, f"{abs_ref(col, first)}:{abs_ref(col, last)}")
+    for endpoint in ("pfs", "os"):
+        rows = blocks.get(endpoint) or [first]
+        book.name(f"curves_{endpoint}", ws.title, f"{abs_ref(1, rows[0])}:{abs_ref(1, rows[-1])}")
+    return r
 
 
 def _build_life_table(book: Book) -> None:

@@ -18,10 +18,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cea.structure import PROPORTIONAL_HAZARDS, category_label
+from cea.structure import category_label
 from cea.workbook import register_sheet
 from cea.workbook.core import Book, Sheet, abs_ref, sheet_ref
 from cea.workbook.core import column_letter as get_column_letter
+from cea.workbook.inputs import FAMILIES
 from cea.workbook.style import (FACTOR, GENERAL, INTEGER, OCC, PROB, SECTION_FONT, SUBTITLE_FONT, YEARS, area,
                                 header_row, line_chart, merge, put_formula, put_text, put_value, title, widths)
 
@@ -66,6 +67,12 @@ def cumulative_hazard(family: str, t: str, p: list[str]) -> str:
     else:
         raise ValueError(f"unknown survival family {family!r}")
     return f"IF({t}>0,-1*LN(MAX({s},1E-300)),0)"
+
+
+def chosen_cumulative_hazard(family_number: str, t: str, p: list[str]) -> str:
+    """H(t) of whichever family the curve drop-down selected: CHOOSE over the six family formulas
+    (FAMILIES order), all reading the same parameter cells p."""
+    return f"CHOOSE({family_number},{','.join(cumulative_hazard(f, t, p) for f in FAMILIES)})"
 
 
 @dataclass(frozen=True)
@@ -177,37 +184,45 @@ def _surv_sheet(book: Book, arm_id: str) -> None:
           "Cumulative hazards of the arm's PFS and OS curves (time in months), per-cycle increments ΔH = H(t_k) − "
           "H(t_k−1) (x hazard ratio), waning, background mortality and the PF exit split with competing hazards.")
     header_row(ws, 4, ["Endpoint", "Curve", "Family", "Hazard ratio", "Acceleration factor", "Waning towards",
-                       "Parameter 1", "Value", "Parameter 2", "Value", "Parameter 3", "Value", "Parameter 4", "Value"],
-               col=1, height=30)
+                       "Parameter 1", "Value", "Parameter 2", "Value", "Parameter 3", "Value", "Parameter 4", "Value",
+                       "Coefficient 1", "Coefficient 2", "Coefficient 3", "Family number"], col=1, height=30)
     params: dict[str, list[str]] = {}
     hr_cell: dict[str, str] = {}
+    family_cell: dict[str, str] = {}
     for i, endpoint in enumerate(("pfs", "os")):
         row = 5 + i
-        curve = st.curves[getattr(arm, f"{endpoint}_curve")]
         put_text(ws, row, 1, endpoint.upper())
-        put_text(ws, row, 2, curve.id)
-        put_text(ws, row, 3, curve.family)
-        hr, af = getattr(arm, f"{endpoint}_hazard_ratio"), getattr(arm, f"{endpoint}_acceleration_factor")
-        for col, pid in ((4, hr), (5, af)):  # 1 = none (multiplying by 1, adding ln 1 = 0 change nothing)
-            if pid:
-                put_formula(ws, row, col, n(pid), GENERAL)
-            else:
-                put_value(ws, row, col, 1, GENERAL)
+        put_formula(ws, row, 2, n(f"arm.{arm_id}.{endpoint}_curve"))
+        match = f"MATCH($B${row},{n('curve_ids')},0)"
+        put_formula(ws, row, 3, f"INDEX({n('curve_family')},{match})")
+        for col, field_ in ((4, "hazard_ratio"), (5, "acceleration_factor")):
+            # blank = none (x 1, + ln 1 = 0 change nothing); a number as typed; else the parameter of that id
+            x = n(f"arm.{arm_id}.{endpoint}_{field_}")
+            put_formula(ws, row, col, f"IF(LEN({x})=0,1,IF(ISNUMBER({x}),{x},"
+                                      f"INDEX({n('param_values')},MATCH({x},{n('param_ids')},0))))", GENERAL)
         put_text(ws, row, 6, arm.waning_reference or "—")
+        for j in range(3):
+            put_formula(ws, row, 15 + j, f"IF(LEN(INDEX({n(f'curve_c{j + 1}')},{match}))=0,0,"
+                                         f"INDEX({n(f'curve_c{j + 1}')},{match}))", "0.000000")
+        put_formula(ws, row, 18, f"INDEX({n('curve_family_no')},{match})", INTEGER)
         hr_cell[endpoint] = abs_ref(4, row)
-        names = {f"c{j}": n(f"{curve.id}.{c}") for j, c in enumerate(curve.coefficients)}
+        family_cell[endpoint] = abs_ref(18, row)
+        names = {f"c{j}": abs_ref(15 + j, row) for j in range(3)}
         names["af"] = abs_ref(5, row)
         params[endpoint] = []
-        for j, (label, template) in enumerate(FAMILY_PARAMETERS[curve.family]):
-            put_text(ws, row, 7 + 2 * j, label)
-            put_formula(ws, row, 8 + 2 * j, template.format(**names), "0.000000")
+        for j in range(4):
+            labels, values = [], []
+            for family in FAMILIES:
+                slots = FAMILY_PARAMETERS[family]
+                labels.append(f'"{slots[j][0]}"' if j < len(slots) else '""')
+                values.append(slots[j][1].format(**names) if j < len(slots) else "0")
+            put_formula(ws, row, 7 + 2 * j, f"CHOOSE({family_cell[endpoint]},{','.join(labels)})")
+            put_formula(ws, row, 8 + 2 * j, f"CHOOSE({family_cell[endpoint]},{','.join(values)})", "0.000000")
             params[endpoint].append(abs_ref(8 + 2 * j, row))
-        if curve.family not in PROPORTIONAL_HAZARDS and hr:
-            raise ValueError(f"hazard ratio on a non-PH curve {curve.id}")
     put_text(ws, 7, 1, "PF exits: hazard ΔH_PFS split into progression (1 − π)ΔH and death max(πΔH, background); "
              "P(leave PF) = 1 − exp(−total), shared in proportion.", font=SUBTITLE_FONT)
     _column_headers(ws, SURV_COLUMNS)
-    for col in range(1, 15):  # room for the curve table above the data
+    for col in range(1, 19):  # room for the curve table above the data
         ws.widths[col] = max(ws.widths.get(col, 0), 13)
     put_text(ws, HEADER_ROW - 1, SURV["pfs_H"], "PFS", font=SECTION_FONT)
     put_text(ws, HEADER_ROW - 1, SURV["os_H"], "OS", font=SECTION_FONT)
@@ -217,7 +232,6 @@ def _surv_sheet(book: Book, arm_id: str) -> None:
     ws_s, ws_e = n("waning_start_months"), n("waning_end_months")
     L = {k: get_column_letter(j) for k, j in SURV.items()}
     fmts = {c.key: c.fmt for c in SURV_COLUMNS}
-    families = {e: st.curves[getattr(arm, f"{e}_curve")].family for e in ("pfs", "os")}
     put = _putter(ws)
     for k in range(book.n_rows + 1):
         r = book.first_row + k
@@ -227,7 +241,7 @@ def _surv_sheet(book: Book, arm_id: str) -> None:
         f["t_years"] = f"={L['cycle']}{r}*{n('cycle_years')}"
         f["t_months"] = f"={L['t_years']}{r}*12"
         for e in ("pfs", "os"):
-            f[f"{e}_H"] = "=" + cumulative_hazard(families[e], f"{L['t_months']}{r}", params[e])
+            f[f"{e}_H"] = "=" + chosen_cumulative_hazard(family_cell[e], f"{L['t_months']}{r}", params[e])
         if k == 0:
             f.update({f"{e}_cum": 0 for e in ("pfs", "os")})
         else:
@@ -363,8 +377,9 @@ def _trace_sheet(book: Book, arm_id: str) -> None:
                 f[f"on:{d}"] = f"={L['pf']}{r}"
         if timing:
             on_col = L[f"on:{timing}"]
-            f["ae_share"] = (f"=IF({kk}<{nc},{on_col}{r}/SUMIF(${L['cycle']}${first_}:${L['cycle']}${last_},\"<\"&{nc},"
-                             f"${on_col}${first_}:${on_col}${last_}),0)")
+            f["ae_share"] = (f"=IF({n('adverse_event_timing')}=\"at_start\",IF({kk}=0,1,0),"
+                             f"IF({kk}<{nc},{on_col}{r}/SUMIF(${L['cycle']}${first_}:${L['cycle']}${last_},\"<\"&{nc},"
+                             f"${on_col}${first_}:${on_col}${last_}),0))")
         else:
             f["ae_share"] = 0
         f["w"] = (f'=IF({kk}>{nc},0,IF({corr}="none",IF({kk}<{nc},1,0),IF(OR({corr}<>"simpson",{nc}=1),'

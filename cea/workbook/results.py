@@ -18,8 +18,8 @@ from cea.structure import category_label
 from cea.workbook import register_sheet
 from cea.workbook.core import Book, sheet_ref
 from cea.workbook.core import column_letter as get_column_letter
-from cea.workbook.style import (GENERAL, SECTION_FONT, SUBTITLE_FONT, TOP_BORDER, TOTAL_FONT, header_row,
-                                put_formula, put_text, put_value, title, widths)
+from cea.workbook.style import (GENERAL, SECTION_FONT, SUBTITLE_FONT, TITLE_FONT, TOP_BORDER, TOTAL_FONT, WRAP,
+                                header_row, put_formula, put_text, put_value, title, widths)
 
 RESULTS = "Results"
 VALIDATION = "Validation"
@@ -47,6 +47,10 @@ def build_results(book: Book) -> None:
     title(ws, "Results: deterministic base case",
           f"Totals are formulas over the trace sheets. Incremental = {label[s.intervention]} minus "
           f"{label[s.comparator]}. Costs in {s.currency} ({s.price_year} prices).")
+    if "checks" in book.names:
+        from cea.workbook.checks import show_checks
+
+        show_checks(book, ws, 3)
     n_arms = len(arms)
     col = {a: 2 + j for j, a in enumerate(arms)}
     inc_col = 2 + n_arms
@@ -158,10 +162,45 @@ def build_results(book: Book) -> None:
         put_formula(ws, r, 3, f"B{r}*{dq}-{dc}", money, font=TOTAL_FONT)
         cells[f"incremental.nmb.{w:g}"] = coord(3, r)
         r += 1
+    if "scenario" in book.names:
+        _settings_in_use(book, ws, inc_col + 2)
     ws.freeze = (5, 2)
+    ws.repeat_rows = (4, 4)
 
 
-def build_validation(book: Book, base_case: BaseCaseResult, validation: pd.DataFrame | None) -> None:
+def _settings_in_use(book: Book, ws, col: int) -> None:
+    """The title says which case is shown; a block beside the table echoes the settings and curves in use."""
+    raw = book.raw
+    case = (f'IF(LEN({raw("dsa_parameter")})>0,"one-way DSA: "&{raw("dsa_parameter")}&" at its "&{raw("dsa_bound")}'
+            f'&" value",IF({raw("scenario")}="base case","deterministic base case","scenario "&{raw("scenario")}))')
+    put_formula(ws, 1, 1, f'"Results: "&{case}', font=TITLE_FONT)
+    header_row(ws, 4, ["Settings in use", "Value"], col=col, height=32)
+    ws.widths[col], ws.widths[col + 1] = 34, 26
+    n = book.n
+    rows = [("Case", case), ("Horizon modelled (years)", n("horizon_modelled")), ("Cycles", n("n_cycles")),
+            ("Cycle length (days)", n("cycle_length_days")), ("Discount rate, costs", n("discount_rate_costs")),
+            ("Discount rate, outcomes", n("discount_rate_outcomes")),
+            ("Within-cycle correction", n("within_cycle_correction")), ("Start age", n("start_age")),
+            ("Utilities adjusted for age", n("utility_age_adjustment")),
+            ("Post-progression mortality", n("pd_mortality")),
+            ("Waning (months)", f'IF(ISNUMBER({n("waning_start_months")}),{n("waning_start_months")}&" to "&'
+                                f'{n("waning_end_months")},"none")')]
+    for arm in book.arm_order():
+        for endpoint in ("pfs", "os"):
+            rows.append((f"{arm}: {endpoint.upper()} curve", n(f"arm.{arm}.{endpoint}_curve")))
+    for r, (text_, formula) in enumerate(rows, start=5):
+        put_text(ws, r, col, text_)
+        put_formula(ws, r, col + 1, formula, GENERAL)
+    r = 5 + len(rows) + 1
+    put_text(ws, r, col, "Threshold price", font=SECTION_FONT)
+    put_text(ws, r + 1, col, "Goal Seek (Data > What-If Analysis > Goal Seek): set the incremental NMB cell at the "
+             "threshold to 0 by changing the intervention's price input; `cea threshold` gives the same price.",
+             align=WRAP)
+    ws.heights[r + 1] = 60
+
+
+def build_validation(book: Book, base_case: BaseCaseResult, validation: pd.DataFrame | None,
+                     crossval: pd.DataFrame | None = None) -> None:
     from cea.workbook.analyses import write_frame
 
     ws = book.add_sheet(VALIDATION)
@@ -218,8 +257,14 @@ def build_validation(book: Book, base_case: BaseCaseResult, validation: pd.DataF
     r += 1
     if validation is None or len(validation) == 0:
         put_text(ws, r, 1, "Not run: run `cea all` to fill this table.", font=SUBTITLE_FONT)
+        r += 2
     else:
-        write_frame(ws, validation, r, 1, book)
+        _, last, _ = write_frame(ws, validation, r, 1, book)
+        r = last + 2
+    if crossval is not None and len(crossval):
+        put_text(ws, r, 1, "Cross-validation: published analyses beside the Python model re-run under their "
+                 "assumptions (published_analyses.csv; `cea crossval`)", font=SECTION_FONT)
+        write_frame(ws, crossval, r + 1, 1, book)
 
 
 register_sheet("results", build_results)

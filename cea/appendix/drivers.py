@@ -1,0 +1,55 @@
+"""Facts about the run that several narrative sections share (key drivers, the OS evidence, assumptions), each
+computed from the bundle so that every sentence built on them is generated."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from cea.appendix.document import AppendixContext
+
+
+def top_dsa(ctx: AppendixContext, n: int = 3) -> list[tuple[str, float, float]]:
+    """(description, ICER at low, ICER at high) of the ``n`` parameters with the largest INMB swing."""
+    table = ctx.bundle.one_way.table
+    if not len(table):
+        return []
+    top = table.sort_values("swing", ascending=False).head(n)
+    return [(str(r["description"]).split(" (")[0], float(r["icer_low"]), float(r["icer_high"]))
+            for _, r in top.iterrows()]
+
+
+def os_hazard_ratio(ctx: AppendixContext):
+    """(HR, lower, upper, PH-test p) of the OS fits, or None when the run has no OS fits."""
+    fits = ctx.bundle.fits
+    endpoint = (getattr(fits, "endpoints", {}) or {}).get("os") if fits is not None else None
+    cox = getattr(endpoint, "cox", None)
+    if cox is None:
+        return None
+    return cox.hazard_ratio, cox.lower, cox.upper, getattr(endpoint, "ph_p_value", None)
+
+
+def share_fewer_life_years(ctx: AppendixContext) -> float:
+    psa = ctx.bundle.psa
+    i, c = psa.arm_index(ctx.s.intervention), psa.arm_index(ctx.s.comparator)
+    return float(np.mean(psa.lys[:, i] - psa.lys[:, c] < 0))
+
+
+def scenario_icer_range(ctx: AppendixContext, names: list[str]) -> tuple[float, float] | None:
+    table = ctx.bundle.scenarios.table.set_index("scenario")
+    values = [float(table.loc[n, "icer"]) for n in names if n in table.index]
+    values = [v for v in values if math.isfinite(v)]
+    return (min(values), max(values)) if values else None
+
+
+def assumption_parameters(ctx: AppendixContext):
+    return [p for p in ctx.bundle.inputs.parameters.values() if p.is_assumption]
+
+
+def drug_cost_share(ctx: AppendixContext) -> float | None:
+    """Incremental drug acquisition cost as a share of the incremental cost."""
+    inc = ctx.bundle.base_case.to_dict()["incremental"]
+    by = inc.get("costs_by_category") or {}
+    drug = by.get("drug_acquisition")
+    return drug / inc["costs"] if drug is not None and inc["costs"] else None

@@ -1,0 +1,82 @@
+"""B.3.9 Summary of base-case analysis inputs and assumptions: one table of every scalar input (value, how it is
+varied, the section that justifies it) and one of the key assumptions with their justification and where they
+are tested."""
+
+from __future__ import annotations
+
+import math
+
+from cea.appendix.controls import price_label
+from cea.appendix.document import AppendixContext, percent
+from cea.appendix.parameters import parameter_value
+from cea.appendix.scenarios import scenario_targets
+from cea.outputs.parameter_table import parameter_frame
+
+GROUP_SECTIONS = {"hazard_ratio": "B.3.3", "pfs_curve": "B.3.3", "os_curve": "B.3.3", "adverse_events": "B.3.3",
+                  "utilities": "B.3.4", "drug_costs": "B.3.5", "other_costs": "B.3.5"}
+
+
+def _tested_in(ctx: AppendixContext, targets: set[str]) -> str:
+    """Names of the scenarios that change any of ``targets`` (parameter ids, settings or arm fields)."""
+    names = [name for name, changes in scenario_targets(ctx).items()
+             if any(t in targets or any(t.endswith(x) for x in targets) for t, _ in changes)]
+    return ", ".join(names) if names else "—"
+
+
+def assumptions(ctx: AppendixContext) -> list[list[str]]:
+    s, inputs = ctx.s, ctx.bundle.inputs
+    rows = [["Three health states (progression-free, progressed, dead) describe the disease",
+             "The trial reports PFS and OS; the standard structure of appraisals in advanced breast cancer",
+             "Partitioned survival: " + _tested_in(ctx, {"model_structure"})]]
+    if s.pd_mortality == "os_tracking":
+        rows.append(["Post-progression mortality follows the fitted OS curve of each arm",
+                     "Reproduces the trial's OS in each arm within the data",
+                     _tested_in(ctx, {"pd_mortality"})])
+    treatments = getattr(inputs.structure, "treatments", ())
+    rates = {t.discontinuation_rate for t in treatments if t.discontinuation_rate}
+    if rates:
+        rows.append(["Each drug is taken until progression or until stopped at a constant rate λ (ToT = PF·exp(−λt))",
+                     "Calibrated to published median treatment durations (section B.3.3)", _tested_in(ctx, rates)])
+    else:
+        rows.append(["Treatment continues until progression (no discontinuation for toxicity)",
+                     "Licensed posology; no time-to-discontinuation data were available to the model", "—"])
+    rows.append(["No waning of the treatment effect" if math.isinf(s.waning_start_months) else
+                 f"Treatment effect wanes from {s.waning_start_months:g} to {s.waning_end_months:g} months",
+                 "No evidence on the duration of effect beyond the trial",
+                 _tested_in(ctx, {"waning_start_months", "waning_end_months"})])
+    rows.append(["Health-state utilities are the same in both arms; adverse events cost and lose QALYs once, "
+                 "at the start", "Trial adverse events occur mostly early; simple and transparent",
+                 _tested_in(ctx, {"utility_age_adjustment"})])
+    rows.append([f"Time horizon of {s.horizon_years:g} years is a lifetime", "Fewer than 0.1% of the cohort are alive "
+                 "at the end in the base case (section B.3.2)", _tested_in(ctx, {"horizon_years"})])
+    rows.append([f"Prices {price_label(ctx)}", "Confidential discount entered as an input" if s.pas_discount > 0
+                 else "No confidential discount in this run", "Threshold price (B.3.11)"])
+    return rows
+
+
+def inputs_summary_section(ctx: AppendixContext) -> None:
+    w = ctx.w
+    ctx.section("inputs_summary", "Summary of base-case inputs and assumptions")
+    frame = parameter_frame(ctx.bundle.inputs)
+    scalars = frame[~frame["id"].str.contains(".", regex=False)]
+    n_assumed = int(scalars["assumption"].sum())
+    w.paragraph(
+        f"Table {ctx.next_table()} lists every scalar input of the base case ({len(scalars)}, of which {n_assumed} "
+        "are assumptions), with its value, how it is varied and the section that gives its source; Table "
+        f"{ctx.next_table() + 1} lists the key modelling assumptions, why they were made and where they are tested.")
+    rows = []
+    for _, p in scalars.iterrows():
+        unit = str(p["unit"])
+        varied = str(p["distribution"])
+        if not (p["dsa_low"] is None or (isinstance(p["dsa_low"], float) and math.isnan(p["dsa_low"]))):
+            varied += f"; DSA {parameter_value(p['dsa_low'], unit, ctx.currency)} – " \
+                      f"{parameter_value(p['dsa_high'], unit, ctx.currency)}"
+        rows.append([str(p["description"]) + (" ‡" if p["assumption"] else ""),
+                     parameter_value(p["value"], unit, ctx.currency), varied,
+                     GROUP_SECTIONS.get(str(p["group"]), "B.3.3")])
+    w.table("Summary of the base-case inputs", ("Input", "Value", "Distribution and DSA range", "Section"), rows,
+            (7.0, 2.2, 5.4, 1.4), align="lrll", font_size=7,
+            notes=[f"‡ assumption. Survival curves and their covariance are in section B.3.3; settings in section "
+                   f"B.3.2. The confidential discount on the list price is {percent(ctx.s.pas_discount, 1)}."])
+    w.table("Key assumptions of the base case", ("Assumption", "Justification", "Scenarios that test it"),
+            assumptions(ctx), (6.0, 6.0, 4.0), align="lll", font_size=7.5)

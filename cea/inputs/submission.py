@@ -1,0 +1,58 @@
+"""Document controls and trial baseline characteristics for the economic appendix (optional inputs).
+
+``submission.toml`` ``[document]``: ``appraisal, appraisal_id, company, version, date, funding,
+conflicts_of_interest`` (text; nothing enters the model).  ``baseline_characteristics.csv``:
+``characteristic, trial_value, source`` (the trial population the model represents, each row
+citing a publication in ``references.csv``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from cea.errors import InputError, Problem
+from cea.inputs.readers import read_csv, read_toml
+
+SUBMISSION_FILE = "submission.toml"
+BASELINE_FILE = "baseline_characteristics.csv"
+DOCUMENT_KEYS = ("appraisal", "appraisal_id", "company", "version", "date", "funding", "conflicts_of_interest")
+
+
+@dataclass(frozen=True)
+class DocumentControls:
+    appraisal: str
+    appraisal_id: str
+    company: str
+    version: str
+    date: str
+    funding: str
+    conflicts_of_interest: str
+
+
+def load_document_controls(inputs_folder: Path | str) -> DocumentControls | None:
+    path = Path(inputs_folder) / SUBMISSION_FILE
+    if not path.exists():
+        return None
+    document = read_toml(path).get("document")
+    if not isinstance(document, dict):
+        raise InputError(Problem(SUBMISSION_FILE, "expected a [document] section"))
+    problems = [Problem(SUBMISSION_FILE, "missing or blank; every document control must be stated", parameter=k)
+                for k in DOCUMENT_KEYS if not str(document.get(k, "")).strip()]
+    problems += [Problem(SUBMISSION_FILE, f"unknown key; expected one of {DOCUMENT_KEYS}", parameter=k)
+                 for k in document if k not in DOCUMENT_KEYS]
+    if problems:
+        raise InputError(problems)
+    return DocumentControls(**{k: str(document[k]).strip() for k in DOCUMENT_KEYS})
+
+
+def load_baseline_characteristics(inputs_folder: Path | str) -> list[dict[str, str]]:
+    path = Path(inputs_folder) / BASELINE_FILE
+    if not path.exists():
+        return []
+    rows = read_csv(path, ("characteristic", "trial_value", "source"))
+    problems = [row.problem("blank cell; every characteristic has a value and a source", column)
+                for row in rows for column in ("characteristic", "trial_value", "source") if not row.values[column]]
+    if problems:
+        raise InputError(problems)
+    return [dict(row.values) for row in rows]
