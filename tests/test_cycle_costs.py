@@ -75,8 +75,14 @@ def test_each_cycle_by_hand_from_the_trace(shipped_inputs):
             drug = timing * exe_daily
         assert_allclose(got[cats.index("drug_acquisition")], drug[:-1] * s.cycle_length_days, rtol=1e-12)
         trapezoid = lambda m: (m[:-1] + m[1:]) / 2 * s.cycle_months  # noqa: E731
-        assert_allclose(got[cats.index("monitoring")], trapezoid(pf) * val("pf_monitoring_cost_month"), rtol=1e-12)
-        assert_allclose(got[cats.index("subsequent_therapy")], trapezoid(pd_) * val("pd_subsequent_therapy_month"),
+        monitoring = trapezoid(pf) * val("pf_monitoring_cost_month")
+        if arm == "eve_exe":  # everolimus-specific tests, paid per day on everolimus at the start of each cycle
+            monitoring = monitoring + timing[:-1] * val("eve_monitoring_cost_month") / val("days_per_month") \
+                * s.cycle_length_days
+        assert_allclose(got[cats.index("monitoring")], monitoring, rtol=1e-12)
+        per_progression = (val(f"subsequent_chemo_share_{arm}") * val("subsequent_chemo_course_cost")
+                           + val(f"subsequent_other_share_{arm}") * val("subsequent_other_course_cost"))
+        assert_allclose(got[cats.index("subsequent_therapy")], out.trace.new_progressions[0, j] * per_progression,
                         rtol=1e-12)
         assert_allclose(got[cats.index("progressed_disease_care")],
                         trapezoid(pd_) * val("pd_care_cost_month") + out.trace.new_progressions[0, j] * val("progression_cost"),
