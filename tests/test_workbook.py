@@ -460,7 +460,10 @@ def test_libreoffice_and_the_cached_values_agree_cell_by_cell(recalculated, expo
             if isinstance(want, (int, float)) and not isinstance(want, bool):
                 got = b.get(coordinate)
                 assert isinstance(got, (int, float)), (name, coordinate, got)
-                assert got == pytest.approx(want, rel=1e-9, abs=1e-13), (name, coordinate)
+                # rel 1e-9: the workbook contract; abs 1e-11: cells that are differences of O(1) quantities
+                # (e.g. PF − OS on Validation, zero in exact arithmetic) carry summation-order rounding of a few
+                # 1e-13 that differs between LibreOffice and the Python evaluator
+                assert got == pytest.approx(want, rel=1e-9, abs=1e-11), (name, coordinate)
                 compared += 1
     assert compared > 90_000
     cached.close()

@@ -32,12 +32,12 @@ def _manifest(folder: Path, manifest: RunManifest, **extra) -> None:
 
 
 def short_label(text: str, limit: int = 48) -> str:
-    """A parameter description for figure labels: without its bracketed detail, wrapped at word boundaries onto
-    at most two lines of ``limit`` characters (cut with … only beyond that), so that two parameters whose
-    descriptions differ only at the end (e.g. the same share in two arms) keep distinct labels."""
+    """A parameter description for figure labels: without its bracketed detail, wrapped at word boundaries into
+    lines of ``limit`` characters and never cut, so that two parameters whose descriptions differ only at the end
+    (e.g. the same share in two arms) keep distinct labels."""
     import textwrap
 
-    return textwrap.fill(text.split(" (")[0], width=limit, max_lines=2, placeholder=" …")
+    return textwrap.fill(text.split(" (")[0], width=limit)
 
 
 def arm_labels(inputs: ModelInputs) -> dict[str, str]:
