@@ -26,6 +26,19 @@ BASE_CASE = "base case"
 NOT_REPRESENTABLE = ("model_structure",)
 
 
+def representable(changes: dict[str, str]) -> bool:
+    """Whether the workbook reproduces a scenario exactly.  Not yet: a change of model structure, a change of an
+    arm's OS curve (the engine then clears the arm's OS effect, which the workbook does not copy) and post-progression
+    mortality other than os_tracking / constant (the pooled calibration).  Such scenarios are listed on the Scenarios
+    sheet as not selectable, never computed wrongly."""
+    if set(changes) & set(NOT_REPRESENTABLE) or any(k.endswith("os_curve") for k in changes):
+        return False
+    named_arm_columns = {f"{e}_{c}" for e in ("pfs", "os") for c in ("curve", "hazard_ratio", "acceleration_factor")}
+    if any(k.startswith("arm.") and k.rsplit(".", 1)[-1] not in named_arm_columns for k in changes):
+        return False  # other arm columns (e.g. pd_death_rate) are fixed at export
+    return changes.get("pd_mortality", "os_tracking") in ("os_tracking", "constant")
+
+
 def typed(value: str) -> Any:
     """A scenarios.csv value as a payer would type it in the cell."""
     text = value.strip()
@@ -45,7 +58,7 @@ def lay_out_scenarios(book: Book) -> dict[str, list[tuple[str, str]]]:
           "editable). The table further down holds the Python model's scenario results at export.")
     widths(ws, [26, 34, 22, 80])
     overrides = scenario_overrides(book.inputs)
-    selectable = [name for name, changes in overrides.items() if not set(changes) & set(NOT_REPRESENTABLE)]
+    selectable = [name for name, changes in overrides.items() if representable(changes)]
     r = 4
     put_text(ws, r, 1, "Selectable scenarios", font=merge({"bold": True}))
     r += 1
@@ -65,10 +78,12 @@ def lay_out_scenarios(book: Book) -> dict[str, list[tuple[str, str]]]:
             put_text(ws, r, 2, target)
             put_input(ws, r, 3, typed(value), GENERAL)
             note = rationale.get((name, target), "")
-            if target in NOT_REPRESENTABLE:
-                note = "Not in this workbook (the model structure is fixed at export): " + note
-            put_text(ws, r, 4, note, align=WRAP, font=SUBTITLE_FONT if target in NOT_REPRESENTABLE else None)
-            if target not in NOT_REPRESENTABLE:
+            fixed = not representable(changes)
+            if fixed:
+                note = ("Not selectable in this workbook (run it with cea scenarios; the workbook does not yet "
+                        "reproduce this change exactly): " + note)
+            put_text(ws, r, 4, note, align=WRAP, font=SUBTITLE_FONT if fixed else None)
+            if not fixed:
                 cells.setdefault(target, []).append((sheet_ref(ws.title) + abs_ref(1, r),
                                                      sheet_ref(ws.title) + abs_ref(3, r)))
             r += 1
