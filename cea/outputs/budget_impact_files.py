@@ -88,8 +88,10 @@ def budget_impact_tornado(result: BudgetImpactResult, top: int = 12):
 
 
 def short_description(text: str, limit: int = 46) -> str:
-    text = text.split(" (")[0]
-    return text if len(text) <= limit else text[: text.rfind(" ", 0, limit - 1)] + "…"
+    """A parameter description without its bracketed detail, wrapped at word boundaries (never cut)."""
+    import textwrap
+
+    return textwrap.fill(text.split(" (")[0], width=limit)
 
 
 def text_table(result: BudgetImpactResult) -> str:
