@@ -47,6 +47,59 @@ def test_multivariate_normal_reproduces_mean_and_covariance():
     np.testing.assert_allclose(np.cov(x.T), cov, rtol=0.02, atol=2e-5)
 
 
+FAMILIES = [dist.beta_from_mean_se(0.72, 0.03), dist.beta_from_counts(39, 482), dist.beta_from_counts(0.4, 1.5),
+            dist.gamma_from_mean_se(2500.0, 600.0), dist.gamma_from_mean_se(3.0, 5.0),
+            dist.lognormal_from_ci(0.45, 0.38, 0.54), dist.normal_from_mean_se(-0.02, 0.01),
+            dist.dirichlet_marginal(361.0, 482.0)]
+
+
+@pytest.mark.parametrize("distribution", FAMILIES, ids=lambda d: f"{d.dist.name}{d.kwds}")
+def test_native_draws_follow_the_scipy_distribution(distribution):
+    """numpy's samplers draw from the distribution the constructor defines: Kolmogorov-Smirnov distance of
+    100,000 draws below its 0.1% critical value 1.95/√n (a swapped beta, a rate for a scale or a variance for
+    an SD is far beyond it), and mean and SD within 4 Monte Carlo standard errors (the SD's relative
+    standard error is √((κ − 1)/(4n)), κ the kurtosis)."""
+    from scipy import stats
+
+    n = 100_000
+    x = dist.random_draws(distribution, np.random.default_rng(2024), n)
+    assert stats.kstest(x, distribution.cdf).statistic < 1.95 / np.sqrt(n)
+    assert abs(x.mean() - distribution.mean()) < 4 * distribution.std() / np.sqrt(n)
+    excess_kurtosis = float(distribution.stats(moments="k"))
+    assert abs(x.std() / distribution.std() - 1) < 4 * np.sqrt((excess_kurtosis + 2) / (4 * n))  # SE(s)/σ
+
+
+@pytest.mark.parametrize("distribution", FAMILIES, ids=lambda d: f"{d.dist.name}{d.kwds}")
+def test_native_draws_are_prefix_stable(distribution):
+    """The first m of n draws are the m draws of the same stream (rejection samplers included: the gamma for a
+    shape below 1, Jöhnk's beta for a, b ≤ 1): a PSA's first iterations do not depend on its length."""
+    long = dist.random_draws(distribution, np.random.default_rng(8), 1000)
+    for m in (1, 137, 999):
+        np.testing.assert_array_equal(dist.random_draws(distribution, np.random.default_rng(8), m), long[:m])
+
+
+def test_every_shipped_parameter_is_drawn_from_its_own_distribution(shipped_inputs):
+    """Each stochastic scalar of the shipped inputs, as the PSA draws it, against the CDF of its scipy
+    distribution (KS distance below the 1e-6 critical value 2.77/√n, so that one of ~80 fixed-seed checks
+    does not fail by chance); fixed parameters stay at their value."""
+    from scipy import stats
+
+    from cea.parameters.parameter_set import dirichlet_totals, marginal_distribution
+
+    n = 20_000
+    sample = draw(shipped_inputs, n, np.random.default_rng(5))
+    totals = dirichlet_totals(shipped_inputs)
+    checked = 0
+    for row in shipped_inputs.parameters.values():
+        distribution = marginal_distribution(row, totals.get(row.dirichlet_group))
+        if distribution is None or not row.is_stochastic:
+            assert np.all(sample[row.id] == row.value), row.id
+            continue
+        assert stats.kstest(sample[row.id], distribution.cdf).statistic < 2.77 / np.sqrt(n), row.id
+        checked += 1
+    assert checked >= 70
+
+
 def test_psa_draws_match_their_distributions(shipped_inputs):
     sample = draw(shipped_inputs, 20_000, np.random.default_rng(11))
     hr = sample["hr_pfs"]

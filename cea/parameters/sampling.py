@@ -1,8 +1,11 @@
 """PSA draws: every stochastic parameter from its distribution, with one seeded Generator.
 
-Scalars: uniforms → inverse CDF (ppf) of each parameter's distribution (heemod / SALib
-style), so the column of uniforms for a parameter is fixed by the seed and the parameter
-order.  Dirichlet groups: independent gamma(α_i) draws normalised to sum to one (Briggs
+Scalars: each parameter drawn from its distribution by numpy's own sampler (beta, gamma, normal;
+a log-normal as median·exp(σ·z)), each from its own child stream of the Generator, so that a
+parameter's draws are fixed by the seed and the parameter order and the first m draws do not
+depend on how many are drawn.  (Until issue 16 the draws were inverse CDFs of uniforms, heemod /
+SALib style: the same distributions, but scipy's beta and gamma quantile functions cost more
+than the engine.)  Dirichlet groups: independent gamma(α_i) draws normalised to sum to one (Briggs
 et al. 2006, §4.3).  Survival coefficients: multivariate normal on the estimation scale,
 x = μ + L·z with Σ = L·Lᵀ (Cholesky; HTA_METHODS F25).  Fixed parameters and curves
 without a covariance keep their point estimates.  The same draw feeds every arm.
@@ -15,13 +18,12 @@ parameter = exp(ln value + draw).
 
 from __future__ import annotations
 
-import threading
 from functools import lru_cache
 
 import numpy as np
 
 from cea.inputs.model_inputs import ModelInputs, joint_covariance
-from cea.parameters.distributions import multivariate_normal_draws
+from cea.parameters.distributions import multivariate_normal_draws, random_draws
 from cea.parameters.parameter_set import ParameterSet, dirichlet_totals, marginal_distribution, point_estimates
 
 
@@ -37,10 +39,9 @@ def stochastic_ids(inputs: ModelInputs) -> list[str]:
 
 
 @lru_cache(maxsize=4096)
-def _frozen_marginal(row, thread: int):
-    """marginal_distribution(row), built once per row and thread: freezing a scipy distribution takes
-    milliseconds, and a streamed PSA draws every block from the same rows (one copy per thread, as
-    scipy's distribution objects are not documented as thread-safe)."""
+def _frozen_marginal(row):
+    """marginal_distribution(row), built once per row: freezing a scipy distribution takes a millisecond,
+    and a streamed PSA draws every block from the same rows (only its family and parameters are read)."""
     return marginal_distribution(row)
 
 
@@ -55,14 +56,13 @@ def draw(inputs: ModelInputs, n_samples: int, rng: np.random.Generator, zero_var
               for pid, _ in curve.links if inputs.parameters[pid].is_stochastic}
     scalars = [row for row in inputs.parameters.values()
                if row.is_stochastic and row.distribution != "dirichlet" and row.id not in linked]
-    # independent child streams (scalars, each Dirichlet group, each curve) so that the first m draws
+    # independent child streams (each scalar, each Dirichlet group, each curve) so that the first m draws
     # of any component do not depend on n_samples
     scalar_rng, group_rng, curve_rng = rng.spawn(3)
-    uniforms = scalar_rng.random((n_samples, len(scalars)))
-    for j, row in enumerate(scalars):
-        distribution = _frozen_marginal(row, threading.get_ident())
+    for row, stream in zip(scalars, scalar_rng.spawn(len(scalars))):
+        distribution = _frozen_marginal(row)
         if not zero_variance and distribution is not None:
-            values[row.id] = distribution.ppf(uniforms[:, j])
+            values[row.id] = random_draws(distribution, stream, n_samples)
     for group, stream in zip(sorted(totals), group_rng.spawn(len(totals))):
         members = [row for row in inputs.parameters.values() if row.distribution == "dirichlet" and row.dirichlet_group == group]
         # α_i = value_i·(Σα): equal to the counts in the file, and re-centred on any override of the values
