@@ -1,3 +1,3 @@
-from cea.cli import app
+from cea.console import main
 
-app()
+main()

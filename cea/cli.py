@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Iterator, Optional
+from typing import Annotated, Optional
 
 import typer
 
-from cea.errors import InputError, OutputError
+from cea.console import exit_code_on_input_error, load_with_overrides, run_command  # typer-free, see cea.console
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Cohort cost-effectiveness model (PF, PD, Dead) with DSA, PSA, VOI, Excel workbook and HTA appendix; configured by an inputs folder (default: BOLERO-2).")
@@ -25,32 +24,6 @@ SetOption = Annotated[Optional[list[str]], typer.Option("--set", help="Override 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print exactly one JSON document on stdout.")]
 
 
-@contextmanager
-def exit_code_on_input_error() -> Iterator[None]:
-    """InputError → its problems on stderr and exit code 2; Ctrl-C → exit 130; OutputError → exit 1; no traceback."""
-    try:
-        yield
-    except InputError as exc:
-        typer.echo(f"error: invalid input ({len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''}):", err=True)
-        for problem in exc.problems:
-            typer.echo(f"  {problem}", err=True)
-        raise typer.Exit(2) from None
-    except KeyboardInterrupt:
-        typer.echo("interrupted: earlier outputs are unchanged", err=True)
-        raise typer.Exit(130) from None
-    except OutputError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from None
-
-
-def _load(inputs: Path, overrides: list[str] | None):
-    from cea.inputs.model_inputs import load_inputs
-    from cea.inputs.overrides import apply_overrides, parse_assignments
-
-    assignments = parse_assignments(overrides or [])
-    return apply_overrides(load_inputs(inputs), assignments), assignments
-
-
 Structure = Annotated[Optional[str], typer.Option("--structure", help="markov or psm (partitioned survival); "
                                                   "default: model_structure in settings.toml.")]
 
@@ -59,19 +32,7 @@ Structure = Annotated[Optional[str], typer.Option("--structure", help="markov or
 def run(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs"), set_: SetOption = None,
         structure: Structure = None, json_output: JsonFlag = False) -> None:
     """Deterministic base case: costs, LYs, QALYs per arm, ICER and NMB; writes results.json and traces."""
-    from cea.analyses.base_case import run_base_case
-    from cea.outputs.report import print_base_case, write_base_case
-
-    with exit_code_on_input_error():
-        model_inputs, assignments = _load(inputs, (set_ or []) + ([f"model_structure={structure}"] if structure else []))
-        result = run_base_case(model_inputs, overrides=assignments)
-        write_base_case(out, result)
-        if json_output:
-            from cea.outputs.files import to_json
-
-            sys.stdout.write(to_json(result.to_dict()))
-        else:
-            print_base_case(result, out)
+    run_command(inputs, out, set_, structure, json_output)  # also `cea run`'s fast path (cea.console)
 
 
 @app.command()
@@ -128,7 +89,7 @@ def dsa(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs"), s
     from cea.outputs.files import write_atomically
 
     with exit_code_on_input_error():
-        model_inputs, assignments = _load(inputs, set_)
+        model_inputs, assignments = load_with_overrides(inputs, set_)
         result = one_way(model_inputs, wtp)
         manifest = build_manifest(model_inputs, overrides=assignments)
         write_atomically(out / "dsa", lambda d: write_dsa(d, model_inputs, result, manifest))
@@ -149,7 +110,7 @@ def scenarios(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("output
     from cea.outputs.files import write_atomically
 
     with exit_code_on_input_error():
-        model_inputs, assignments = _load(inputs, set_)
+        model_inputs, assignments = load_with_overrides(inputs, set_)
         result = run_scenarios(model_inputs)
         manifest = build_manifest(model_inputs, overrides=assignments)
         write_atomically(out / "scenarios", lambda d: write_scenarios(d, result, manifest))
@@ -168,7 +129,7 @@ def crossval(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs
     from cea.outputs.files import write_atomically
 
     with exit_code_on_input_error():
-        model_inputs, assignments = _load(inputs, set_)
+        model_inputs, assignments = load_with_overrides(inputs, set_)
         result = run_cross_validation(model_inputs, overrides=assignments)
         write_atomically(out / "crossval", lambda d: write_cross_validation(d, result))
         _emit(result.to_dict(), json_output, f"{cross_validation_text(result)}\n\nWritten to {out / 'crossval'}/")
@@ -186,7 +147,7 @@ def threshold(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("output
     from cea.outputs.files import write_atomically
 
     with exit_code_on_input_error():
-        model_inputs, assignments = _load(inputs, set_)
+        model_inputs, assignments = load_with_overrides(inputs, set_)
         s = model_inputs.settings
         linked = s.price_linked if parameter in (None, s.price_parameter) else ()
         result = run_threshold(model_inputs, parameter or s.price_parameter, None if wtp is None else [wtp], linked)
@@ -232,7 +193,7 @@ def psa(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs"), s
     from cea.outputs.files import write_atomically
 
     with exit_code_on_input_error():
-        model_inputs, assignments = _load(inputs, set_)
+        model_inputs, assignments = load_with_overrides(inputs, set_)
         holder = {}
 
         def build(folder: Path) -> None:
@@ -260,7 +221,7 @@ def voi(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs"), s
     from cea.outputs.files import to_json, write_atomically
 
     with exit_code_on_input_error():
-        model_inputs, assignments = _load(inputs, set_)
+        model_inputs, assignments = load_with_overrides(inputs, set_)
         holder = {}
 
         def build(folder: Path) -> None:
@@ -290,7 +251,7 @@ def validate(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs
     from cea.outputs.validation_output import fit_table_text, validation_table_text, write_validation_outputs
 
     with exit_code_on_input_error():
-        model_inputs, assignments = _load(inputs, set_)
+        model_inputs, assignments = load_with_overrides(inputs, set_)
         fits = _survival_fits_or_none(model_inputs)
         result = run_validation(model_inputs, overrides=assignments)
         write_validation_outputs(out / "validation", model_inputs, fits, result)
@@ -309,7 +270,7 @@ def fit(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs")) -
     from cea.outputs.validation_output import fit_table_text, write_fit_outputs
 
     with exit_code_on_input_error():
-        model_inputs, _ = _load(inputs, None)
+        model_inputs, _ = load_with_overrides(inputs, None)
         fits = _survival_fits_or_none(model_inputs)
         write_fit_outputs(out / "validation", model_inputs, fits, run_base_case(model_inputs))
         text = fit_table_text(fits) if fits is not None else "survival_data.csv not found: nothing to fit"
@@ -325,7 +286,7 @@ def structures(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outpu
     from cea.outputs.files import to_json, write_atomically
 
     with exit_code_on_input_error():
-        model_inputs, assignments = _load(inputs, set_)
+        model_inputs, assignments = load_with_overrides(inputs, set_)
         table = compare_structures(model_inputs)
         manifest = build_manifest(model_inputs, overrides=assignments)
         if table["pfs_os_crossings"].sum() > 0:
@@ -354,7 +315,7 @@ def bia(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs"), s
     from cea.outputs.files import write_atomically
 
     with exit_code_on_input_error():
-        model_inputs, assignments = _load(inputs, set_)
+        model_inputs, assignments = load_with_overrides(inputs, set_)
         result = run_budget_impact(model_inputs, overrides=assignments)
         list_price = (run_budget_impact(model_inputs, 0.0, assignments, sensitivity=False)
                       if result.price_discount > 0 else None)
@@ -379,7 +340,7 @@ def excel(inputs: InputsDir = Path("inputs"),
     from cea.workbook import write_workbook
 
     with exit_code_on_input_error():
-        model_inputs, assignments = _load(inputs, set_)
+        model_inputs, assignments = load_with_overrides(inputs, set_)
         result = run_base_case(model_inputs, overrides=assignments)
         bia = load_budget_impact(model_inputs.folder) if has_budget_impact(model_inputs.folder) else None
         typer.echo(f"Written {write_workbook(out, model_inputs, result, manifest=result.manifest.to_dict(), budget_impact=bia, max_horizon_years=max_horizon)}")
@@ -395,7 +356,7 @@ def appendix(inputs: InputsDir = Path("inputs"),
     from cea.outputs.files import write_atomically
 
     with exit_code_on_input_error():
-        model_inputs, assignments = _load(inputs, set_)
+        model_inputs, assignments = load_with_overrides(inputs, set_)
         bundle = run_all_analyses(model_inputs, iterations, seed, assignments)
 
         def build(folder: Path) -> None:
@@ -416,7 +377,7 @@ def all_(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs"), 
     from cea.outputs.run_all import write_all
 
     with exit_code_on_input_error():
-        model_inputs, assignments = _load(inputs, set_)
+        model_inputs, assignments = load_with_overrides(inputs, set_)
 
         holder = {}
 
@@ -432,7 +393,3 @@ def all_(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs"), 
         print_base_case(holder["bundle"].base_case, out)
         index = (out / "index.md").read_text(encoding="utf-8")
         typer.echo("\n" + index.split("## Files")[0].rstrip() + f"\n\nEvery file is listed in {out / 'index.md'}")
-
-
-def main() -> None:  # pragma: no cover
-    app()

@@ -2,10 +2,11 @@
 
 Structural tests, never timings: a fresh interpreter runs the base case (through the CLI and
 through the library API) and reports which heavy packages ended up in ``sys.modules``.  The
-base case needs numpy and the standard library only (the CLI adds typer, which brings its own
-dependencies); scipy, pandas, matplotlib, openpyxl, python-docx, lifelines, xlsxwriter and tqdm
+base case needs numpy and the standard library only (the `cea` console script runs `cea run`
+without typer, see cea.console; through typer the CLI adds typer and the pydantic it builds its
+parsers with); scipy, pandas, matplotlib, openpyxl, python-docx, lifelines, xlsxwriter and tqdm
 are for the other analyses and must be imported where those run.  The start-up time itself is
-measured in benchmarks/bench_startup.py (`make bench`).
+measured in benchmarks/run.py (`make bench`).
 """
 
 from __future__ import annotations
@@ -21,26 +22,33 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 HEAVY = ("scipy", "pandas", "matplotlib", "openpyxl", "docx", "lifelines", "xlsxwriter", "tqdm", "numba", "numexpr")
+CLI_FRAMEWORK = ("typer", "click", "pydantic", "pydantic_core", "rich")  # `cea run` through cea.console needs none
 REPORT = ("import json, sys; heavy = {heavy!r}; "
           "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in heavy)))")
 
 
-def _loaded_after(code: str) -> list[str]:
-    script = code + "\n" + REPORT.format(heavy=HEAVY)
+def _loaded_after(code: str, packages: tuple[str, ...] = HEAVY) -> list[str]:
+    script = code + "\n" + REPORT.format(heavy=packages)
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 @pytest.mark.parametrize("extra", [[], ["--json"], ["--structure", "psm"]], ids=["table", "json", "psm"])
-def test_cea_run_loads_no_heavy_package(tmp_path, extra):
+@pytest.mark.parametrize("entry", ["console", "typer"])
+def test_cea_run_loads_no_heavy_package(tmp_path, extra, entry):
+    """Through the console script (cea.console.main, what `cea` runs) `cea run` loads neither the heavy
+    packages nor typer, click or pydantic; through the typer application it loads no heavy package."""
     args = ["run", "--inputs", str(ROOT / "inputs"), "--out", str(tmp_path / "out"), *extra]
+    call = "from cea.console import main as app" if entry == "console" else "from cea.cli import app"
     code = ("import contextlib, io, sys\n"
-            "from cea.cli import app\n"
+            f"{call}\n"
             f"sys.argv = ['cea', *{args!r}]\n"
             "with contextlib.redirect_stdout(io.StringIO()):\n"
             "    try:\n        app()\n    except SystemExit as exit:\n        assert not exit.code, exit.code\n")
-    assert _loaded_after(code) == []
+    loaded = _loaded_after(code, HEAVY + CLI_FRAMEWORK)
+    assert loaded == ([] if entry == "console" else [m for m in loaded if m.split(".")[0] in CLI_FRAMEWORK])
+    assert entry == "console" or "typer" in loaded  # the check can see typer when it is there
     assert (tmp_path / "out" / "results.json").is_file()
 
 
@@ -48,7 +56,7 @@ def test_library_base_case_loads_no_heavy_package():
     code = ("from cea import load_inputs, run_base_case\n"
             f"result = run_base_case(load_inputs({str(ROOT / 'inputs')!r}))\n"
             "assert result.incremental()['qalys'] > 0\n")
-    assert _loaded_after(code) == []
+    assert _loaded_after(code, HEAVY + CLI_FRAMEWORK) == []
 
 
 def test_the_heavy_packages_are_still_there_for_the_analyses_that_need_them():

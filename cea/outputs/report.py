@@ -10,8 +10,6 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-import typer
-
 from cea.analyses.base_case import BaseCaseResult, trace_rows
 from cea.outputs.files import to_json, write_atomically
 from cea.outputs.tables import base_case_rows, csv_column, format_money, icer_text
@@ -61,4 +59,4 @@ def print_base_case(result: BaseCaseResult, out: Path) -> None:
     for wtp, nmb in inc["nmb"].items():
         lines.append(f"Incremental NMB at {money(float(wtp))}/QALY: {money(nmb)}")
     lines.append(f"\nWritten to {out}/")
-    typer.echo("\n".join(lines))
+    print("\n".join(lines), flush=True)
