@@ -118,26 +118,36 @@ def case_engine_1_thread() -> dict:
     return _engine_against_bound(20_000, 1, time.process_time, "1 thread (CPU)")
 
 
-def _psa(n: int, keep: int = 200_000) -> float:
+def _psa(n: int, keep: int = 200_000) -> tuple[float, float]:
+    """Wall-clock and CPU seconds (user + sys of every thread) of one PSA of ``n`` iterations."""
+    import resource
+
     from cea.analyses.psa import run_psa
 
     inputs = _inputs()
+    before = resource.getrusage(resource.RUSAGE_SELF)
     start = time.perf_counter()
     run_psa(inputs, n, seed=1, keep_parameters=keep)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def case_psa_10k() -> dict:
-    return {"rows": [{"name": "PSA 10,000 iterations (draw + engine + summaries)", "seconds": _psa(10_000)}]}
+    return {"rows": [{"name": "PSA 10,000 iterations (draw + engine + summaries)", "seconds": _psa(10_000)[0]}]}
 
 
 def case_psa_100k() -> dict:
-    return {"rows": [{"name": "PSA 100,000 iterations", "seconds": _psa(100_000)}]}
+    return {"rows": [{"name": "PSA 100,000 iterations", "seconds": _psa(100_000)[0]}]}
 
 
 def case_psa_1m() -> dict:
-    return {"rows": [{"name": "PSA 1,000,000 iterations, streamed (10,000 draws kept for EVPPI)",
-                      "seconds": _psa(1_000_000, keep=10_000), "target": "60 s, 1 GB"}]}
+    """The issue-16 goal: a million iterations within a minute and 1 GB on 2 cores.  The CPU row (both threads'
+    user + sys time) hardly depends on what else runs on the machine; wall-clock ≈ CPU / 2 on an idle one."""
+    wall, cpu = _psa(1_000_000, keep=10_000)
+    return {"rows": [{"name": "PSA 1,000,000 iterations, streamed (10,000 draws kept for EVPPI)", "seconds": wall,
+                      "target": "60 s, 1 GB"},
+                     {"name": "PSA 1,000,000 iterations (CPU: user + sys, both threads)", "seconds": cpu}]}
 
 
 def case_evppi() -> dict:
@@ -211,12 +221,13 @@ def main() -> None:
         print(json.dumps(CASES[args.case]()))
         return
     names = args.only or [n for n in CASES if not (args.quick and n in SLOW)]
+    load_at_start = os.getloadavg()[0]
     rows = []
     for name in names:
         print(f"running {name} ...", file=sys.stderr, flush=True)
         rows += run_case(name)
     load = os.getloadavg()[0]
-    print(f"machine: {os.cpu_count()} cores, load average {load:.1f} at the end; "
+    print(f"machine: {os.cpu_count()} cores, load average {load_at_start:.1f} at the start, {load:.1f} at the end; "
           f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')}")
     print(table(rows))
     if args.json:
