@@ -8,8 +8,8 @@ reuse the memory of earlier ones; the peak resident memory is unchanged.  Result
 allocator decides where arrays live, not what they hold).
 
 Threads: glibc gives each thread its own arena, made of heaps of at most 64 MiB that it shrinks and grows
-again as chunks come and go, whatever the thresholds: in a streamed PSA on two threads that was about
-180,000 page faults per 200,000 iterations (a sixth of the CPU time).  One arena for the whole process
+again as chunks come and go, whatever the thresholds: in a streamed PSA on two threads that was
+130,000-190,000 page faults per 200,000 iterations (a sixth of the CPU time).  One arena for the whole process
 (M_ARENA_MAX = 1) keeps every thread's arrays in the one tuned heap; the engine allocates few, large
 arrays, so the threads seldom wait for the arena's lock.
 
