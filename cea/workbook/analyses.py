@@ -287,10 +287,6 @@ def write_scenarios(book: Book) -> None:
     build_scenarios(book, book.analyses.get("scenarios"))
 
 
-def write_psa(book: Book) -> None:
-    build_psa(book, book.analyses.get("psa"), book.analyses.get("ceac"))
-
-
 def write_validation(book: Book) -> None:
     from cea.workbook.results import build_validation
 
@@ -299,7 +295,6 @@ def write_validation(book: Book) -> None:
 
 register_sheet("dsa", write_dsa)
 register_sheet("scenarios", write_scenarios)
-register_sheet("psa", write_psa)
 register_sheet("validation", write_validation)
 
 __all__ = ["build_dsa", "build_scenarios", "build_psa", "write_frame", "pretty"]

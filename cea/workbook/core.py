@@ -188,6 +188,7 @@ class Book:
         self.ae_cells: dict[str, list[tuple[str, str]]] = {}  # arm -> [(cost ref, QALY-loss ref)]
         self.result_cells: dict[str, str] = {}  # results path -> Results!coordinate
         self.trace_cols: dict[str, int] = {}  # trace column key -> column index (same for every arm)
+        self.data_tables: list[tuple[str, str, str]] = []  # (sheet, results range, input cell): see data_table
 
     FIRST_ROW = 10  # first data row (cycle 0) on the survival and trace sheets
 

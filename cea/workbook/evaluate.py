@@ -503,9 +503,9 @@ def f_sumproduct(*ranges):
 
 
 def f_countif(rng, criterion):
-    criterion = _scalar(criterion)
-    return float(sum(1 for v in rng.cells() if v is not None and type(v) is not XlError
-                     and compare(v, criterion, "=")))
+    """Cells meeting the criterion (a value, or text such as "<12", as SUMIF)."""
+    test = _criterion(criterion)
+    return float(sum(1 for v in rng.cells() if test(v)))
 
 
 def f_text(x, pattern):

@@ -1,0 +1,339 @@
+"""The PSA inside the workbook: the engine's draws ('PSA draws') and the model re-evaluated once per
+iteration by a one-variable data table ('PSA'), with the CE plane, CEAC, CEAF, EVPI, probabilistic
+ICER and P(cost-effective) as formulas over the table.
+
+How an iteration is evaluated (no macros): every input that varies in the PSA reads, in its 'value in
+use' cell (Inputs column M), ``IF(psa_iteration>0, INDEX(<its draws column>, psa_iteration), …)``.
+``psa_iteration`` is 0 on the sheet, so the deterministic model is what every sheet shows; the data
+table (Excel's What-If Analysis > Data Table, imported by LibreOffice as MULTIPLE.OPERATIONS) sets it
+to 0, 1, …, N row by row and records incremental costs and QALYs.  Row 0 is the deterministic model
+again: when it differs from Results the table is stale (Excel in 'automatic except tables' mode: F9).
+
+Cached values: the table cells hold the engine's PSA results for the same draws (``cea psa``: same
+seed and iterations), so a reader that does not recalculate shows the same numbers; the tests
+recalculate in LibreOffice and compare with the engine to 1e-9.
+
+Decision statistics without array formulas (for 2 strategies, intervention vs comparator):
+INB_i(λ) = λ·ΔQ_i − ΔC_i > 0  ⇔  λ > r_i when ΔQ_i > 0, λ < r_i when ΔQ_i < 0 (r_i = ΔC_i/ΔQ_i), ΔC_i < 0
+when ΔQ_i = 0; so P(CE at λ) is three COUNTIFs over r_i and the expected positive part of the INB
+(for EVPI = E[max(INB, 0)] − max(E[INB], 0), Briggs et al. 2006 ch. 7) three SUMIFs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cea.workbook import register_sheet
+from cea.workbook.core import Book, abs_ref, sheet_ref
+from cea.workbook.core import column_letter as letter
+from cea.workbook.style import (GENERAL, INTEGER, PALETTE, PCT, SECTION_FONT, SUBTITLE_FONT, TOTAL_FONT, WRAP,
+                                area, header_row, line_chart, merge, put_formula, put_input, put_text, put_value,
+                                title, widths)
+
+PSA = "PSA"
+DRAWS = "PSA draws"
+DRAWS_HEADER = 8  # row of the parameter names on 'PSA draws'; iteration 1 is the row below
+TABLE_HEADER = 40  # header row of the data table on 'PSA'; the formula row is below it, then iteration 0
+RUN_ROW, ITERATION_ROW = 4, 5
+
+
+def draws_of(book: Book) -> pd.DataFrame | None:
+    """The engine's PSA draws given to the workbook (one column per stochastic parameter id), if any."""
+    draws = book.analyses.get("psa_draws")
+    psa = book.analyses.get("psa")
+    if draws is None or psa is None or len(draws) == 0:
+        return None
+    return draws.iloc[:len(psa)].reset_index(drop=True)
+
+
+def plan_draws(book: Book) -> None:
+    """Record, before any sheet is written, where each stochastic parameter's draws will be, so that the
+    Inputs writer can make its 'value in use' read them (book.facts['psa_draw_ranges'])."""
+    draws = draws_of(book)
+    if draws is None:
+        return
+    first, last = DRAWS_HEADER + 1, DRAWS_HEADER + len(draws)
+    book.facts["psa_draw_ranges"] = {
+        pid: f"{sheet_ref(DRAWS)}${letter(j)}${first}:${letter(j)}${last}" for j, pid in enumerate(draws.columns, 2)}
+    book.facts["psa_iteration"] = f"{sheet_ref(PSA)}{abs_ref(3, ITERATION_ROW)}"
+
+
+def psa_wrap(book: Book, model_id: str, formula: str) -> str:
+    """The value in use of a stochastic parameter during a PSA iteration: its draw for that iteration."""
+    ranges = book.facts.get("psa_draw_ranges", {})
+    if model_id not in ranges:
+        return formula
+    book.facts.setdefault("psa_wrapped", set()).add(model_id)
+    iteration = book.facts["psa_iteration"]
+    return f"IF({iteration}>0,INDEX({ranges[model_id]},{iteration}),{formula})"
+
+
+# --------------------------------------------------------------------------- PSA draws sheet
+def build_draws(book: Book, draws: pd.DataFrame) -> str:
+    """'PSA draws': the engine's draws, the value of each at export and now, and a check that names the
+    first stochastic input edited since export (its draws were made around the exported value)."""
+    missing = sorted(set(draws.columns) - book.facts.get("psa_wrapped", set()))
+    if missing:
+        raise ValueError(f"PSA parameters without a value-in-use cell on Inputs: {missing}")
+    ws = book.add_sheet(DRAWS)
+    s = book.inputs.settings
+    seed = book.analyses.get("psa_seed", s.seed)
+    title(ws, "PSA draws (from `cea psa`)",
+          f"Iteration i of the PSA uses row i: every uncertain parameter drawn from its distribution by the Python "
+          f"engine (seed {seed}, {len(draws):,} iterations; survival coefficients jointly from the multivariate "
+          f"normal of their fit, Dirichlet shares from gamma draws). Values, not formulas: the draws are the "
+          f"engine's, so the workbook's PSA equals `cea psa` for the same seed.")
+    put_text(ws, 3, 1, "If a parameter with draws is edited on Inputs, its draws still centre on the exported value: "
+                       "the check below names it (re-export the workbook with `cea all` to draw around the new value).",
+             font=SUBTITLE_FONT)
+    put_text(ws, 5, 1, "Value at export", font=TOTAL_FONT)
+    put_text(ws, 6, 1, "Value in use now", font=TOTAL_FONT)
+    put_text(ws, 7, 1, "Edited since export (1 = yes)", font=TOTAL_FONT)
+    put_text(ws, DRAWS_HEADER, 1, "Iteration", font=TOTAL_FONT)
+    exported = book.analyses.get("psa_exported_values", {})
+    for j, pid in enumerate(draws.columns, start=2):
+        raw = book.raw(pid)
+        put_text(ws, 4, j, pid, font=TOTAL_FONT)
+        put_text(ws, DRAWS_HEADER, j, raw, font=TOTAL_FONT)
+        value = exported.get(pid)
+        if value is None:
+            value = _exported_value(book, pid)
+        put_value(ws, 5, j, value, GENERAL)
+        put_formula(ws, 6, j, f"IF(ISNUMBER({book.n(pid)}),{book.n(pid)},{letter(j)}5)", GENERAL)
+        put_formula(ws, 7, j, f"IF(ABS({letter(j)}6-{letter(j)}5)>1E-12*MAX(1,ABS({letter(j)}5)),1,0)", INTEGER)
+        widths(ws, {j: 14})
+    values = draws.to_numpy(dtype=float)
+    for i in range(len(draws)):
+        r = DRAWS_HEADER + 1 + i
+        put_value(ws, r, 1, i + 1, INTEGER)
+        for j in range(values.shape[1]):
+            ws.value(r, j + 2, float(values[i, j]))
+    widths(ws, {1: 30})
+    ws.freeze = (DRAWS_HEADER + 1, 2)
+    ws.repeat_rows = (DRAWS_HEADER, DRAWS_HEADER)
+    last = letter(1 + values.shape[1])
+    return (f'IF(SUM({sheet_ref(DRAWS)}$B$7:${last}$7)=0,"",'
+            f'"Draws centre on exported values; edited since: "&INDEX({sheet_ref(DRAWS)}$B$8:${last}$8,'
+            f'MATCH(1,{sheet_ref(DRAWS)}$B$7:${last}$7,0))&" (re-export to draw around the new value)")')
+
+
+def _exported_value(book: Book, pid: str) -> float:
+    inputs = book.inputs
+    if pid in inputs.parameters:
+        return float(inputs.parameters[pid].value)
+    curve_id, _, name = pid.rpartition(".")
+    curve = inputs.curves[curve_id]
+    return float(curve.estimates[list(curve.coefficients).index(name)])
+
+
+# --------------------------------------------------------------------------- PSA sheet
+def build_psa_sheet(book: Book, draws: pd.DataFrame, psa: pd.DataFrame, draws_check: str) -> None:
+    s = book.inputs.settings
+    arm = book.inputs.structure.arm
+    intervention, comparator = arm(s.intervention).label, arm(s.comparator).label
+    n = len(draws)
+    ws = book.add_sheet(PSA)
+    title(ws, "Probabilistic sensitivity analysis (live: the model re-run once per iteration)",
+          f"A data table re-evaluates the whole model for iterations 0 to {n:,} (0 = deterministic), reading the "
+          f"draws on '{DRAWS}'. {intervention} vs {comparator}.")
+    widths(ws, {1: 44, 2: 18, 3: 18, 4: 16, 5: 16, 6: 16})
+    put_text(ws, RUN_ROW, 1, "Run the PSA in the workbook (yes / no)", font=TOTAL_FONT)
+    put_input(ws, RUN_ROW, 3, "yes")
+    ws.validations.append((RUN_ROW, 3, RUN_ROW, 3, {"validate": "list", "source": ["yes", "no"]}))
+    book.name("psa_run", ws.title, abs_ref(3, RUN_ROW))
+    put_text(ws, RUN_ROW, 4, "no: the table returns #N/A at once (quick editing in LibreOffice, which has no "
+                             "'automatic except tables' mode); yes: about one model run per iteration.",
+             font=SUBTITLE_FONT)
+    put_text(ws, ITERATION_ROW, 1, "Iteration evaluated (set by the data table; keep 0)")
+    put_value(ws, ITERATION_ROW, 3, 0, INTEGER)
+    book.name("psa_iteration", ws.title, abs_ref(3, ITERATION_ROW))
+    put_text(ws, 6, 1, "Check")
+    table_first = TABLE_HEADER + 3  # iteration 1
+    table_last = table_first + n - 1
+    det_row = TABLE_HEADER + 2
+    results = book.result_cells
+    dc_cell = _results_ref(results["incremental.costs"])
+    dq_cell = _results_ref(results["incremental.qalys"])
+    stale = (f'IF(psa_run<>"yes","PSA not run: set C{RUN_ROW} to yes",'
+             f'IF(OR(ABS(B{det_row}-{dc_cell})>1E-9*MAX(1,ABS({dc_cell})),'
+             f'ABS(C{det_row}-{dq_cell})>1E-9*MAX(1,ABS({dq_cell}))),'
+             f'"Stale: the table predates the last edit (Excel: press F9)",{draws_check}))')
+    put_formula(ws, 6, 3, f'IFERROR({stale},"Stale: recalculate (Excel: F9)")')
+    book.name("psa_check", ws.title, abs_ref(3, 6))
+    ws.conditional.append((6, 3, 6, 3, {"type": "cell", "criteria": "!=", "value": '""',
+                                          "format": {"bg_color": "#FFC7CE", "font_color": "#9C0006"}}))
+    money = book.money
+    B, C = f"$B${table_first}:$B${table_last}", f"$C${table_first}:$C${table_last}"
+    D, E, F = (f"${c}${table_first}:${c}${table_last}" for c in "DEF")
+
+    # ---- summary
+    r = 8
+    put_text(ws, r, 1, "Summary", font=SECTION_FONT)
+    header_row(ws, r + 1, ["Statistic", "Value", "", "Deterministic"], height=20)
+    rows: list[tuple[str, str, str, str | None, str | None]] = [
+        ("Iterations", f"COUNT({B})", INTEGER, "psa_iterations_run", None),
+        ("Mean incremental costs", f"AVERAGE({B})", money, "psa_mean_incremental_costs", dc_cell),
+        ("Mean incremental QALYs", f"AVERAGE({C})", "0.0000", "psa_mean_incremental_qalys", dq_cell),
+        ("Incremental costs, 2.5th percentile", f"PERCENTILE({B},0.025)", money, None, None),
+        ("Incremental costs, 97.5th percentile", f"PERCENTILE({B},0.975)", money, None, None),
+        ("Incremental QALYs, 2.5th percentile", f"PERCENTILE({C},0.025)", "0.0000", None, None),
+        ("Incremental QALYs, 97.5th percentile", f"PERCENTILE({C},0.975)", "0.0000", None, None),
+    ]
+    r += 2
+    cells: dict[str, str] = {}
+    for label, formula, fmt, name, det in rows:
+        put_text(ws, r, 1, label)
+        put_formula(ws, r, 2, formula, fmt, font=TOTAL_FONT)
+        if name:
+            book.name(name, ws.title, abs_ref(2, r))
+            cells[name] = f"$B${r}"
+        if det:
+            put_formula(ws, r, 4, det, fmt)
+        r += 1
+    mc, mq = cells["psa_mean_incremental_costs"], cells["psa_mean_incremental_qalys"]
+    put_text(ws, r, 1, "Probabilistic ICER (mean ΔC / mean ΔQ)", font=TOTAL_FONT)
+    put_formula(ws, r, 2, f'IF(OR(AND({mq}>0,{mc}>0),AND({mq}<0,{mc}<0)),{mc}/{mq},IF(AND({mq}=0,{mc}=0),'
+                          f'"identical",IF(AND({mq}>=0,{mc}<=0),"dominant","dominated")))', money, font=TOTAL_FONT)
+    book.name("psa_icer", ws.title, abs_ref(2, r))
+    put_formula(ws, r, 4, _results_ref(results["incremental.icer"]), money)
+    r += 2
+    header_row(ws, r, ["Willingness to pay per QALY", "P(cost-effective)", "Mean INB", "EVPI per patient"],
+               height=30)
+    r += 1
+    thresholds = list(s.wtp_thresholds)
+    for k, _w in enumerate(thresholds, start=1):
+        wtp = book.n(f"wtp_{k}")
+        put_formula(ws, r, 1, wtp, money)
+        put_formula(ws, r, 2, _p_ce(f"$A${r}", D, E, F, B, n), "0.000", font=TOTAL_FONT)
+        book.name(f"psa_p_ce_{k}", ws.title, abs_ref(2, r))
+        put_formula(ws, r, 3, f"$A${r}*{mq}-{mc}", money)
+        put_formula(ws, r, 4, _evpi(f"$A${r}", D, E, F, B, C, n, f"$C${r}"), money)
+        book.name(f"psa_evpi_{k}", ws.title, abs_ref(2, r))
+        r += 1
+    put_text(ws, r, 1, f"P(cost-effective) is the share of iterations in which {intervention} has the higher net "
+                       f"monetary benefit; EVPI = E[max(INB, 0)] − max(E[INB], 0).", font=SUBTITLE_FONT)
+
+    # ---- the data table
+    put_text(ws, TABLE_HEADER - 1, 1, "Data table: one model run per iteration (Data > What-If Analysis > Data "
+                                      "Table, column input cell C5; LibreOffice: MULTIPLE.OPERATIONS)",
+             font=SECTION_FONT)
+    header_row(ws, TABLE_HEADER, ["Iteration", "Incremental costs", "Incremental QALYs",
+                                  "ICER if ΔQ > 0 (CE above it)", "ICER if ΔQ < 0 (CE below it)",
+                                  "ΔQ = 0 and ΔC < 0 (1 = CE)"], height=45)
+    put_text(ws, TABLE_HEADER + 1, 1, "Formula row (what the table records)", font=SUBTITLE_FONT)
+    put_formula(ws, TABLE_HEADER + 1, 2, f'IF(psa_run="yes",{dc_cell},NA())', money)
+    put_formula(ws, TABLE_HEADER + 1, 3, f'IF(psa_run="yes",{dq_cell},NA())', "0.000000")
+    inc = book.analyses["base_case"].incremental()
+    dcost, dqaly = _incremental(book, psa)
+    table_rows = [(0, float(inc["costs"]), float(inc["qalys"]))] + [
+        (i + 1, float(dcost[i]), float(dqaly[i])) for i in range(n)]
+    for i, c_value, q_value in table_rows:
+        row = det_row + i
+        put_value(ws, row, 1, i, INTEGER)
+        ws.value(row, 2, c_value, merge(fmt=money))
+        ws.value(row, 3, q_value, merge(fmt="0.000000"))
+        if i == 0:
+            put_text(ws, row, 4, "iteration 0 = deterministic (staleness check)", font=SUBTITLE_FONT)
+            continue
+        put_formula(ws, row, 4, f'IF(C{row}>0,B{row}/C{row},"")', money)
+        put_formula(ws, row, 5, f'IF(C{row}<0,B{row}/C{row},"")', money)
+        put_formula(ws, row, 6, f'IF(AND(C{row}=0,B{row}<0),1,"")', INTEGER)
+    book.data_tables.append((ws.title, f"B{det_row}:C{det_row + n}", abs_ref(3, ITERATION_ROW).replace("$", "")))
+    ws.freeze = (TABLE_HEADER + 1, 1)
+
+    # ---- CEAC, CEAF and EVPI over the WTP grid
+    grid = _wtp_grid(s)
+    g0 = TABLE_HEADER + 1
+    gc = 8  # column H
+    put_text(ws, g0 - 2, gc, "Acceptability (CEAC, CEAF) and EVPI over willingness to pay", font=SECTION_FONT)
+    header_row(ws, g0 - 1, ["Willingness to pay", f"P(CE): {intervention}", f"P(CE): {comparator}",
+                            "CEAF: optimal (highest mean NMB)", "CEAF: P(CE) of the optimal", "EVPI per patient"],
+               col=gc, height=45)
+    widths(ws, {gc: 14, gc + 1: 14, gc + 2: 14, gc + 3: 22, gc + 4: 14, gc + 5: 14})
+    for k, w in enumerate(grid):
+        row = g0 + k
+        x = f"${letter(gc)}${row}"
+        put_value(ws, row, gc, float(w), money)
+        put_formula(ws, row, gc + 1, _p_ce(x, D, E, F, B, n), "0.000")
+        put_formula(ws, row, gc + 2, f"1-{letter(gc + 1)}{row}", "0.000")
+        optimal = f"{x}*{mq}-{mc}>0"
+        put_formula(ws, row, gc + 3, f'IF({optimal},"{_quote(intervention)}","{_quote(comparator)}")')
+        put_formula(ws, row, gc + 4, f"IF({optimal},{letter(gc + 1)}{row},{letter(gc + 2)}{row})", "0.000")
+        put_formula(ws, row, gc + 5, _evpi(x, D, E, F, B, C, n, f"({x}*{mq}-{mc})"), money)
+    g_last = g0 + len(grid) - 1
+    x_area = area(ws.title, g0, gc, g_last)
+    chart_col = gc + 7
+    ws.charts.append({"type": "scatter", "title": "Cost-effectiveness plane (live)",
+                      "series": [{"name": "PSA iterations", "categories": area(ws.title, table_first, 3, table_last),
+                                  "values": area(ws.title, table_first, 2, table_last),
+                                  "marker": {"type": "circle", "size": 3, "fill": {"color": PALETTE[0]},
+                                             "border": {"color": PALETTE[0]}}}],
+                      "x_axis": {"name": f"Incremental QALYs ({intervention} vs {comparator})", "num_format": "0.00"},
+                      "y_axis": {"name": f"Incremental costs ({s.currency})", "num_format": money},
+                      "legend": {"none": True}, "size": (18, 11), "anchor": (4, chart_col)})
+    ceac = line_chart("Cost-effectiveness acceptability curve (live)", x_area,
+                      [(area(ws.title, g0, gc + 1, g_last), intervention), (area(ws.title, g0, gc + 2, g_last),
+                                                                            comparator)],
+                      f"Willingness to pay per QALY ({s.currency})", "Probability cost-effective", y_max=1,
+                      x_format=money)
+    ws.charts.append({**ceac, "size": (18, 11), "anchor": (28, chart_col)})
+    evpi = line_chart("Expected value of perfect information per patient (live)", x_area,
+                      [(area(ws.title, g0, gc + 5, g_last), "EVPI")],
+                      f"Willingness to pay per QALY ({s.currency})", f"EVPI ({s.currency})", y_format=money,
+                      x_format=money)
+    ws.charts.append({**evpi, "size": (18, 11), "anchor": (52, chart_col)})
+    put_text(ws, 7, 1, "Engine result for the same draws: `cea psa` (outputs/psa/psa_summary.json).",
+             font=merge(SUBTITLE_FONT, WRAP))
+
+
+def _quote(text: str) -> str:
+    return text.replace('"', '""')
+
+
+def _p_ce(wtp: str, above: str, below: str, zero: str, costs: str, n: int) -> str:
+    """P(λ·ΔQ − ΔC > 0) from the per-iteration ICER columns (see the module docstring)."""
+    return (f'(COUNTIF({above},"<"&{wtp})+COUNTIF({below},">"&{wtp})+COUNT({zero}))/{n}')
+
+
+def _evpi(wtp: str, above: str, below: str, zero: str, costs: str, qalys: str, n: int, mean_inb: str) -> str:
+    """E[max(INB, 0)] − max(E[INB], 0): the positive part summed over the iterations where INB > 0."""
+    positive_q = f'SUMIF({above},"<"&{wtp},{qalys})+SUMIF({below},">"&{wtp},{qalys})'
+    positive_c = f'SUMIF({above},"<"&{wtp},{costs})+SUMIF({below},">"&{wtp},{costs})+SUMIF({zero},1,{costs})'
+    return f"({wtp}*({positive_q})-({positive_c}))/{n}-MAX({mean_inb},0)"
+
+
+def _results_ref(coordinate: str) -> str:
+    if "!" in coordinate:
+        return coordinate
+    letters = coordinate.rstrip("0123456789")
+    return f"{sheet_ref('Results')}${letters}${coordinate[len(letters):]}"
+
+
+def _incremental(book: Book, psa: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    s = book.inputs.settings
+    costs = psa[f"cost_{s.intervention}"].to_numpy(float) - psa[f"cost_{s.comparator}"].to_numpy(float)
+    qalys = psa[f"qaly_{s.intervention}"].to_numpy(float) - psa[f"qaly_{s.comparator}"].to_numpy(float)
+    return costs, qalys
+
+
+def _wtp_grid(s: Any) -> np.ndarray:
+    grid = np.arange(0.0, s.wtp_grid_max + s.wtp_grid_step / 2, s.wtp_grid_step)
+    return np.unique(np.concatenate([grid, np.asarray(s.wtp_thresholds, dtype=float)]))
+
+
+def write_psa(book: Book) -> None:
+    """The live PSA when the engine's draws are given (`cea all`), else the pasted results (older callers)."""
+    draws = draws_of(book)
+    if draws is None:
+        from cea.workbook.analyses import build_psa
+
+        build_psa(book, book.analyses.get("psa"), book.analyses.get("ceac"))
+        return
+    check = build_draws(book, draws)
+    build_psa_sheet(book, draws, book.analyses["psa"], check)
+
+
+register_sheet("psa", write_psa)

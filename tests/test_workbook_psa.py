@@ -1,0 +1,180 @@
+"""The PSA inside the workbook (cea.workbook.psa): the engine's draws on 'PSA draws', the model re-run once
+per iteration by a data table, and the decision statistics as formulas.
+
+Checked three ways: the cached values (what a reader that does not recalculate shows) against the
+engine's PsaResult; the statistics' formulas against cea.analyses' own CEAC / EVPI on synthetic tables
+with every sign of ΔQ (the base case has few ΔQ < 0 draws); and LibreOffice re-running the data table,
+before and after edits, against `cea psa` with the same seed and overrides (1e-9).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+from cea.analyses.acceptability import ceac
+from cea.analyses.base_case import run_base_case
+from cea.analyses.psa import run_psa
+from cea.analyses.value_of_information import evpi
+from cea.inputs.model_inputs import load_inputs
+from cea.inputs.overrides import apply_overrides
+from cea.workbook.build import build_book, write_workbook
+from cea.workbook.evaluate import evaluate_book
+from cea.workbook.psa import DRAWS, PSA, TABLE_HEADER, _wtp_grid
+from cea.workbook.recalc import edit_inputs, input_cells, recalculate, soffice
+
+ROOT = Path(__file__).resolve().parents[1]
+INPUTS = load_inputs(ROOT / "inputs")
+N, SEED = 6, 20121
+YEARS = 15.1  # rows for the shipped 15-year horizon (quick)
+REL = 1e-9
+
+
+def psa_frame(psa) -> pd.DataFrame:
+    return pd.DataFrame({f"{m}_{a}": getattr(psa, attr)[:, j] for j, a in enumerate(psa.arms)
+                         for m, attr in (("cost", "costs"), ("qaly", "qalys"), ("ly", "lys"))})
+
+
+def export(path: Path, inputs=INPUTS, n: int = N) -> tuple[Path, object]:
+    psa = run_psa(inputs, n, SEED)
+    write_workbook(path, inputs, psa.base_case, psa=psa_frame(psa), ceac=psa.ceac_frame(), psa_draws=psa.parameters,
+                   psa_seed=psa.seed, max_horizon_years=YEARS)
+    return path, psa
+
+
+def named_values(path: Path) -> dict[str, object]:
+    wb = openpyxl.load_workbook(path, data_only=True)
+    return {name: wb[sheet][ref].value for name, (sheet, ref) in input_cells(path).items() if name.startswith("psa_")}
+
+
+def table(path: Path, n: int = N) -> np.ndarray:
+    ws = openpyxl.load_workbook(path, data_only=True)[PSA]
+    return np.array([[ws.cell(r, c).value for c in (2, 3)] for r in range(TABLE_HEADER + 2, TABLE_HEADER + 3 + n)],
+                    dtype=object)
+
+
+def assert_summary_equals_engine(values: dict[str, object], psa) -> None:
+    summary = psa.summary()
+    inc = summary["incremental"]
+    assert values["psa_iterations_run"] == psa.iterations
+    assert math.isclose(values["psa_mean_incremental_costs"], inc["costs"], rel_tol=REL)
+    assert math.isclose(values["psa_mean_incremental_qalys"], inc["qalys"], rel_tol=REL)
+    assert math.isclose(values["psa_icer"], inc["icer"], rel_tol=REL)
+    for k, w in enumerate(INPUTS.settings.wtp_thresholds, start=1):
+        assert values[f"psa_p_ce_{k}"] == pytest.approx(summary["prob_cost_effective"][f"{w:g}"][psa.intervention],
+                                                        abs=1e-12)
+        assert values[f"psa_evpi_{k}"] == pytest.approx(summary["evpi"][f"{w:g}"], rel=REL, abs=1e-9)
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    return export(tmp_path_factory.mktemp("psa") / "model.xlsx")
+
+
+def test_cached_table_and_statistics_equal_the_engine(exported):
+    path, psa = exported
+    dc, dq = psa.incremental()
+    got = table(path)
+    base = psa.base_case.incremental()
+    assert got[0, 0] == pytest.approx(base["costs"], rel=1e-15) and got[0, 1] == pytest.approx(base["qalys"], rel=1e-15)
+    # the file stores numbers with 16 significant digits (XlsxWriter's %.16g)
+    np.testing.assert_allclose(got[1:].astype(float), np.column_stack([dc, dq]), rtol=1e-15, atol=0)
+    assert_summary_equals_engine(named_values(path), psa)
+
+
+def test_every_draw_is_on_the_draws_sheet_and_feeds_its_input(exported):
+    path, psa = exported
+    wb = openpyxl.load_workbook(path)
+    ws = wb[DRAWS]
+    ids = [ws.cell(4, j).value for j in range(2, ws.max_column + 1)]
+    assert ids == list(psa.parameters.columns)
+    first = [ws.cell(9, j).value for j in range(2, 2 + len(ids))]
+    np.testing.assert_allclose(first, psa.parameters.iloc[0].to_numpy(), rtol=1e-15, atol=0)  # 16 digits
+    in_use = wb["Inputs"]
+    formulas = [c.value for row in in_use.iter_rows() for c in row if isinstance(c.value, str)
+                and "psa_iteration" not in c.value and "'PSA'!$C$5>0" in c.value]
+    assert len(formulas) == len(ids)  # one value-in-use cell per stochastic parameter reads its draws
+
+
+def test_the_file_holds_a_two_column_data_table_and_does_not_recalculate_on_load(exported):
+    path, _ = exported
+    with zipfile.ZipFile(path) as archive:
+        book = archive.read("xl/workbook.xml").decode()
+        sheets = [archive.read(n).decode() for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
+    tables = [m for s in sheets for m in re.findall(r'<f t="dataTable"[^>]*/>', s)]
+    first = TABLE_HEADER + 2
+    assert tables == [f'<f t="dataTable" ref="B{first}:C{first + N}" dt2D="0" dtr="0" r1="C5"/>']
+    assert 'calcMode="autoNoTable"' in book and "fullCalcOnLoad" not in book
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_acceptability_and_evpi_formulas_equal_the_engine_for_every_sign_of_the_increments(seed):
+    """Synthetic iterations in all four quadrants, ΔQ = 0 with ΔC < 0 and > 0, and INB = 0 exactly at a
+    grid point: the workbook's COUNTIF/SUMIF forms against cea.analyses' ceac() and evpi()."""
+    rng = np.random.default_rng(seed)
+    n = 40
+    dq = rng.normal(0.05, 0.2, n)
+    dc = rng.normal(2_000, 6_000, n)
+    dq[:3], dc[:3] = 0.0, [-500.0, 700.0, -1.0]
+    psa = pd.DataFrame({"cost_eve_exe": dc + 10_000.0, "cost_exe": 10_000.0, "qaly_eve_exe": dq + 1.0,
+                        "qaly_exe": 1.0})
+    draws = pd.DataFrame({"u_pd": np.full(n, INPUTS.parameters["u_pd"].value)})
+    book = build_book(INPUTS, run_base_case(INPUTS), psa=psa, psa_draws=draws, max_horizon_years=YEARS)
+    values = evaluate_book(book)
+    costs = np.column_stack([dc + 10_000.0, np.full(n, 10_000.0)])
+    qalys = np.column_stack([dq + 1.0, np.ones(n)])
+    grid = _wtp_grid(INPUTS.settings)
+    want_p = ceac(costs, qalys, grid)[:, 0]
+    want_evpi = evpi(costs, qalys, grid)
+    g0 = TABLE_HEADER + 1
+    got_p = np.array([values[(PSA, g0 + k, 9)] for k in range(len(grid))])
+    got_evpi = np.array([values[(PSA, g0 + k, 13)] for k in range(len(grid))])
+    np.testing.assert_allclose(got_p, want_p, atol=1e-12)
+    np.testing.assert_allclose(got_evpi, want_evpi, rtol=1e-9, atol=1e-6)
+    assert book.sheets[PSA].get(g0, 11).formula.startswith("IF(")  # the CEAF picks the highest mean NMB
+
+
+needs_lo = pytest.mark.skipif(soffice() is None, reason="LibreOffice not installed")
+
+
+@needs_lo
+def test_libreoffice_reruns_the_psa_and_follows_edits(exported, tmp_path):
+    """The data table recomputed by LibreOffice equals `cea psa` (same seed): as exported, after a price edit
+    (a fixed input: every draw the same, every iteration re-run), and with the PSA switched off."""
+    path, psa = exported
+    price = "eve_pack_price_10mg"
+    new_price = INPUTS.parameters[price].value * 0.6
+    edited = edit_inputs(path, tmp_path / "price.xlsx", {price: new_price})
+    switched_off = edit_inputs(path, tmp_path / "off.xlsx", {"psa_run": "no"})
+    moved = edit_inputs(path, tmp_path / "moved.xlsx", {"u_pd": 0.5})
+    out = {p.name: p for p in recalculate([path, edited, switched_off, moved], tmp_path / "lo")}
+    dc, dq = psa.incremental()
+    got = table(out["model.xlsx"]).astype(float)
+    np.testing.assert_allclose(got[1:], np.column_stack([dc, dq]), rtol=REL)
+    assert_summary_equals_engine(named_values(out["model.xlsx"]), psa)
+    assert named_values(out["model.xlsx"])["psa_check"] in (None, "")
+
+    cheaper = run_psa(apply_overrides(INPUTS, {price: repr(new_price)}), N, SEED)
+    c_dc, c_dq = cheaper.incremental()
+    np.testing.assert_allclose(table(out["price.xlsx"])[1:].astype(float), np.column_stack([c_dc, c_dq]), rtol=REL)
+    assert_summary_equals_engine(named_values(out["price.xlsx"]), cheaper)
+
+    off = named_values(out["off.xlsx"])
+    assert off["psa_check"].startswith("PSA not run")
+    assert all(v == "#N/A" for v in table(out["off.xlsx"])[1:].ravel())
+
+    assert "u_pd" in named_values(out["moved.xlsx"])["psa_check"]
+
+
+def test_without_draws_the_psa_sheet_keeps_the_pasted_results():
+    book = build_book(INPUTS, run_base_case(INPUTS), max_horizon_years=YEARS)
+    assert DRAWS not in book.sheets and book.data_tables == []
+    with pytest.raises(KeyError):
+        book.defined["psa_iteration"]
