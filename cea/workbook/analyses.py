@@ -293,7 +293,6 @@ def write_validation(book: Book) -> None:
     build_validation(book, book.analyses["base_case"], book.analyses.get("validation"), book.analyses.get("crossval"))
 
 
-register_sheet("dsa", write_dsa)
 register_sheet("scenarios", write_scenarios)
 register_sheet("validation", write_validation)
 

@@ -25,6 +25,7 @@ from cea.workbook.core import Book
 from cea.workbook.cover import build_cover
 from cea.workbook.evaluate import evaluate_book
 from cea.workbook.data_table import mark_data_tables
+from cea.workbook.dsa import plan_dsa
 from cea.workbook.inputs import INPUTS, LIFE
 from cea.workbook.psa import plan_draws
 from cea.workbook.results import RESULTS, VALIDATION
@@ -46,6 +47,7 @@ def build_book(inputs: ModelInputs, base_case: BaseCaseResult, *, dsa: pd.DataFr
                 analyses={"base_case": base_case, "dsa": dsa, "scenarios": scenarios, "psa": psa, "ceac": ceac,
                           "validation": validation, **analyses},
                 manifest=manifest if manifest is not None else base_case.manifest.to_dict())
+    plan_dsa(book)
     plan_draws(book)
     cover = book.add_sheet("Cover")
     for registration in _writers():

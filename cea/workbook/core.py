@@ -240,6 +240,12 @@ class Book:
         """Defined name of the input cell itself (before a scenario or the DSA switch is applied)."""
         return self.names.raw(model_id)
 
+    def result_ref(self, path: str) -> str:
+        """Absolute reference ('Results'!$B$31) of a result recorded by the Results writer (result_cells)."""
+        coordinate = self.result_cells[path]
+        letters = coordinate.rstrip("0123456789")
+        return f"{sheet_ref('Results')}${letters}${coordinate[len(letters):]}"
+
     def order(self, titles: list[str]) -> None:
         """Reorder the sheets: the given titles first, in that order, then the rest as created."""
         ordered = [t for t in titles if t in self.sheets] + [t for t in self.sheets if t not in titles]

@@ -215,6 +215,15 @@ def f_max(*args):
     return max(values) if values else 0.0
 
 
+def f_large(rng, k):
+    """The k-th largest number of a range (k = 1: the maximum)."""
+    values = sorted(_numbers([rng]), reverse=True)
+    k = int(num(k))
+    if not 1 <= k <= len(values):
+        raise XlError("#NUM!")
+    return values[k - 1]
+
+
 def f_min(*args):
     values = _numbers(args)
     return min(values) if values else 0.0
@@ -522,7 +531,7 @@ def f_text(x, pattern):
 # lazy functions receive thunks (callables) for the arguments named in LAZY
 FUNCTIONS: dict[str, Callable[..., Any]] = {
     "ABS": f_abs, "AND": f_and, "EXACT": f_exact, "ISLOGICAL": f_islogical, "SEARCH": f_search, "AVERAGE": f_average, "CHOOSE": f_choose, "COUNT": f_count,
-    "COUNTIF": f_countif, "EXP": f_exp, "IFERROR": f_iferror, "INDEX": f_index, "ISBLANK": f_isblank,
+    "COUNTIF": f_countif, "EXP": f_exp, "IFERROR": f_iferror, "INDEX": f_index, "LARGE": f_large, "ISBLANK": f_isblank,
     "ISERROR": f_iserror, "ISNUMBER": f_isnumber, "ISTEXT": f_istext, "LEN": f_len, "LN": f_ln, "MATCH": f_match,
     "MAX": f_max, "MIN": f_min, "MOD": f_mod, "NA": f_na, "NOT": f_not, "OR": f_or, "PERCENTILE": f_percentile,
     "ROUND": f_round, "SQRT": f_sqrt, "SUM": f_sum, "SUMIF": f_sumif, "SUMPRODUCT": f_sumproduct, "TEXT": f_text, "TRIM": f_trim,

@@ -197,6 +197,7 @@ def build_inputs(book: Book) -> None:
     r += 1
     first_parameter = r
     dsa_rows = {pid: first_parameter + i for i, pid in enumerate(inputs.parameters) if has_dsa_range(book, pid)}
+    book.facts["dsa_rows"] = dsa_rows  # the live DSA (cea.workbook.dsa) varies these, in this order
     for p in inputs.parameters.values():
         name = n.make(p.id)
         inputs_rows.append((p.id, name, r))

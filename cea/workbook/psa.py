@@ -154,9 +154,8 @@ def build_psa_sheet(book: Book, draws: pd.DataFrame, psa: pd.DataFrame, draws_ch
     table_first = TABLE_HEADER + 3  # iteration 1
     table_last = table_first + n - 1
     det_row = TABLE_HEADER + 2
-    results = book.result_cells
-    dc_cell = _results_ref(results["incremental.costs"])
-    dq_cell = _results_ref(results["incremental.qalys"])
+    dc_cell = book.result_ref("incremental.costs")
+    dq_cell = book.result_ref("incremental.qalys")
     stale = (f'IF(psa_run<>"yes","PSA not run: set C{RUN_ROW} to yes",'
              f'IF(OR(ABS(B{det_row}-{dc_cell})>1E-9*MAX(1,ABS({dc_cell})),'
              f'ABS(C{det_row}-{dq_cell})>1E-9*MAX(1,ABS({dq_cell}))),'
@@ -198,7 +197,7 @@ def build_psa_sheet(book: Book, draws: pd.DataFrame, psa: pd.DataFrame, draws_ch
     put_formula(ws, r, 2, f'IF(OR(AND({mq}>0,{mc}>0),AND({mq}<0,{mc}<0)),{mc}/{mq},IF(AND({mq}=0,{mc}=0),'
                           f'"identical",IF(AND({mq}>=0,{mc}<=0),"dominant","dominated")))', money, font=TOTAL_FONT)
     book.name("psa_icer", ws.title, abs_ref(2, r))
-    put_formula(ws, r, 4, _results_ref(results["incremental.icer"]), money)
+    put_formula(ws, r, 4, book.result_ref("incremental.icer"), money)
     r += 2
     header_row(ws, r, ["Willingness to pay per QALY", "P(cost-effective)", "Mean INB", "EVPI per patient"],
                height=30)
@@ -303,13 +302,6 @@ def _evpi(wtp: str, above: str, below: str, zero: str, costs: str, qalys: str, n
     positive_q = f'SUMIF({above},"<"&{wtp},{qalys})+SUMIF({below},">"&{wtp},{qalys})'
     positive_c = f'SUMIF({above},"<"&{wtp},{costs})+SUMIF({below},">"&{wtp},{costs})+SUMIF({zero},1,{costs})'
     return f"({wtp}*({positive_q})-({positive_c}))/{n}-MAX({mean_inb},0)"
-
-
-def _results_ref(coordinate: str) -> str:
-    if "!" in coordinate:
-        return coordinate
-    letters = coordinate.rstrip("0123456789")
-    return f"{sheet_ref('Results')}${letters}${coordinate[len(letters):]}"
 
 
 def _incremental(book: Book, psa: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:

@@ -117,7 +117,8 @@ def write_in_use(book: Book, ws, model_id: str, row: int, dsa_rows: dict[str, in
     formula = f'IF(LEN({raw})=0,"",{raw})'
     for scenario_cell, value_cell in reversed(book.facts.get("scenario_cells", {}).get(model_id, [])):
         formula = f"IF({book.raw('scenario')}={scenario_cell},{value_cell},{formula})"
-    switch, bound = book.raw("dsa_parameter"), book.raw("dsa_bound")
+    # the typed DSA switch, or the live DSA's cells that follow it (cea.workbook.dsa)
+    switch, bound = book.facts.get("dsa_switch", (book.raw("dsa_parameter"), book.raw("dsa_bound")))
 
     def dsa_value(pid: str) -> str:
         r = dsa_rows[pid]
