@@ -180,3 +180,90 @@ def test_without_draws_the_psa_sheet_keeps_the_pasted_results():
     assert DRAWS not in book.sheets and book.data_tables == []
     with pytest.raises(KeyError):
         book.defined["psa_iteration"]
+
+
+# --------------------------------------------------------------------------- fresh draws
+def engine_values_from_fresh(inputs, sheet_values, plan, n: int) -> dict[str, np.ndarray]:
+    """Parameter values implied by the fresh draws shown on 'PSA fresh draws' (an independent reading of
+    what the value-in-use formulas compute): scalars as drawn, Dirichlet gamma draws normalised in their
+    group, survival coefficients μ + L·z (exp for a linked log-scale parameter)."""
+    from cea.parameters.parameter_set import point_estimates
+
+    base = point_estimates(inputs).values
+    out = {k: np.repeat(v, n) for k, v in base.items()}
+    drawn = {pid: np.array([sheet_values[pid][i] for i in range(n)], dtype=float) for pid in plan["columns"]}
+    for pid, kind in plan["kinds"].items():
+        if kind[0] == "scalar":
+            out[pid] = drawn[pid]
+        elif kind[0] == "dirichlet":
+            out[pid] = drawn[pid] / sum(drawn[q] for q in kind[1])
+        else:
+            members, k, factor, log_scale = kind[1], kind[2], kind[3], kind[4]
+            mean = np.log(base[pid][0]) if log_scale else base[pid][0]
+            value = mean + sum(factor[m] * drawn[q] for m, q in enumerate(members))
+            out[pid] = np.exp(value) if log_scale else value
+    return out
+
+
+def test_fresh_draws_follow_the_engine_distributions(monkeypatch):
+    """With RAND() fixed at u, every fresh draw is the engine's distribution at u: the inverse CDF of each
+    scalar marginal, gamma(α_i) shares, and μ + L·Φ⁻¹(u) for the survival coefficients (the same marginal
+    and Cholesky code the engine samples with)."""
+    from cea.parameters.distributions import multivariate_normal_draws
+    from cea.parameters.parameter_set import marginal_distribution
+    from cea.workbook import evaluate as evaluation
+    from cea.workbook.evaluate import set_inputs
+    from cea.workbook.psa import plan_draws  # noqa: F401  (the plan is made by build_book)
+    from scipy import stats
+
+    u = 0.3
+    monkeypatch.setitem(evaluation.FUNCTIONS, "RAND", lambda: u)
+    psa = run_psa(MONTHLY, 2, SEED)
+    book = build_book(MONTHLY, psa.base_case, psa=psa_frame(psa), psa_draws=psa.parameters, max_horizon_years=YEARS)
+    set_inputs(book, {"psa_draws": "fresh", "psa_iteration": 1})
+    values = evaluate_book(book)
+    plan = book.facts["psa_plan"]
+    got = {pid: values[("Inputs", row, 13)] for pid, row in plan["rows"].items()}
+    for pid, kind in plan["kinds"].items():
+        if kind[0] == "scalar":
+            want = marginal_distribution(MONTHLY.parameters[pid]).ppf(u)
+        elif kind[0] == "dirichlet":
+            gammas = {q: stats.gamma.ppf(u, MONTHLY.parameters[q].value * kind[2]) for q in kind[1]}
+            want = gammas[pid] / sum(gammas.values())
+        else:
+            members, k, log_scale = kind[1], kind[2], kind[4]
+            curve = MONTHLY.curves[members[0].rpartition(".")[0]]
+            mean = list(curve.estimates)
+            covariance = curve.covariance
+            if log_scale or members[-1] in MONTHLY.parameters:
+                from cea.inputs.model_inputs import joint_covariance
+
+                partner = members[-1]
+                covariance = joint_covariance(curve, partner, MONTHLY.parameters[partner])
+                mean.append(np.log(MONTHLY.parameters[partner].value))
+            x = multivariate_normal_draws(np.array(mean), covariance, np.full((1, len(members)), stats.norm.ppf(u)))[0]
+            want = np.exp(x[k]) if log_scale else x[k]
+        assert got[pid] == pytest.approx(want, rel=1e-9, abs=1e-12), pid
+
+
+@needs_lo
+def test_fresh_draws_in_libreoffice_are_the_ones_each_iteration_used(tmp_path):
+    """psa_draws = fresh, recalculated by LibreOffice: every iteration's (ΔC, ΔQ) is the engine's result for
+    the parameter values the sheet shows (no re-drawing between the table's two columns)."""
+    from cea.engine.model import evaluate
+    from cea.workbook.psa import FRESH, FRESH_HEADER
+
+    path, psa = export(tmp_path / "model.xlsx", inputs=MONTHLY)
+    fresh = edit_inputs(path, tmp_path / "fresh.xlsx", {"psa_draws": "fresh"})
+    out = recalculate([fresh], tmp_path / "lo")[0]
+    book = build_book(MONTHLY, psa.base_case, psa=psa_frame(psa), psa_draws=psa.parameters, max_horizon_years=YEARS)
+    plan = book.facts["psa_plan"]
+    ws = openpyxl.load_workbook(out, data_only=True)[FRESH]
+    shown = {pid: [ws.cell(FRESH_HEADER + 1 + i, j).value for i in range(N)] for pid, j in plan["columns"].items()}
+    parameters = engine_values_from_fresh(MONTHLY, shown, plan, N)
+    outcome = evaluate(MONTHLY.structure, parameters, MONTHLY.settings)
+    i, c = outcome.arms.index(psa.intervention), outcome.arms.index(psa.comparator)
+    want = np.column_stack([outcome.costs[:, i] - outcome.costs[:, c], outcome.qalys[:, i] - outcome.qalys[:, c]])
+    got = table(out).astype(float)[1:]
+    assert not np.allclose(got, np.column_stack(psa.incremental()), rtol=1e-6)  # fresh, not the engine's draws
+    np.testing.assert_allclose(got, want, rtol=1e-9)

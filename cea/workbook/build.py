@@ -55,7 +55,7 @@ def build_book(inputs: ModelInputs, base_case: BaseCaseResult, *, dsa: pd.DataFr
     order = ["Cover", INPUTS, RESULTS, "Budget impact"]
     for arm in inputs.structure.arm_ids:
         order += [book.surv[arm], book.trace[arm]]
-    order += ["BIA cycles", "DSA", "Scenarios", "PSA", "PSA draws", VALIDATION, LIFE]
+    order += ["BIA cycles", "DSA", "Scenarios", "PSA", "PSA draws", "PSA fresh draws", VALIDATION, LIFE]
     book.order(order)
     build_cover(book, cover)
     for title, sheet in book.sheets.items():

@@ -363,6 +363,32 @@ def f_norm_s_inv(p):
     return float(special.ndtri(p))
 
 
+def f_beta_inv(p, alpha, beta):
+    p, a, b = num(p), num(alpha), num(beta)
+    if not 0 <= p <= 1 or a <= 0 or b <= 0:
+        raise XlError("#NUM!")
+    return float(special.betaincinv(a, b, p))
+
+
+def f_gamma_inv(p, alpha, beta):
+    p, a, b = num(p), num(alpha), num(beta)
+    if not 0 <= p < 1 or a <= 0 or b <= 0:
+        raise XlError("#NUM!")
+    return float(special.gammaincinv(a, p) * b)
+
+
+def f_norm_inv(p, mean, sd):
+    p, m, sd = num(p), num(mean), num(sd)
+    if not 0 < p < 1 or sd <= 0:
+        raise XlError("#NUM!")
+    return float(m + sd * special.ndtri(p))
+
+
+def f_rand():
+    """Volatile: the workbook uses it only for fresh PSA draws, never in a cached value."""
+    raise ValueError("RAND() has no cached value: the workbook must not evaluate it at export")
+
+
 def f_gamma_dist(x, alpha, beta, cumulative):
     x, a, b = num(x), num(alpha), num(beta)
     if x < 0 or a <= 0 or b <= 0:
@@ -536,6 +562,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "MAX": f_max, "MIN": f_min, "MOD": f_mod, "NA": f_na, "NOT": f_not, "OR": f_or, "PERCENTILE": f_percentile,
     "ROUND": f_round, "SQRT": f_sqrt, "SUM": f_sum, "SUMIF": f_sumif, "SUMPRODUCT": f_sumproduct, "TEXT": f_text, "TRIM": f_trim,
     "_XLFN.NORM.S.DIST": f_norm_s_dist, "_XLFN.NORM.S.INV": f_norm_s_inv, "_XLFN.GAMMA.DIST": f_gamma_dist,
+    "_XLFN.BETA.INV": f_beta_inv, "_XLFN.GAMMA.INV": f_gamma_inv, "_XLFN.NORM.INV": f_norm_inv, "RAND": f_rand,
     "_XLFN.PERCENTILE.INC": f_percentile,
 }
 LAZY = {"IFERROR": "all", "ISLOGICAL": "all", "ISNUMBER": "all", "ISTEXT": "all", "ISBLANK": "all", "ISERROR": "all",

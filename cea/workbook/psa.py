@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from cea.workbook import register_sheet
+from cea.parameters.distributions import Z95
 from cea.workbook.core import Book, abs_ref, sheet_ref
 from cea.workbook.core import column_letter as letter
 from cea.workbook.style import (GENERAL, INTEGER, PALETTE, PCT, SECTION_FONT, SUBTITLE_FONT, TOTAL_FONT, WRAP,
@@ -36,8 +37,11 @@ from cea.workbook.style import (GENERAL, INTEGER, PALETTE, PCT, SECTION_FONT, SU
 PSA = "PSA"
 DRAWS = "PSA draws"
 DRAWS_HEADER = 8  # row of the parameter names on 'PSA draws'; iteration 1 is the row below
+FRESH = "PSA fresh draws"
+CHOLESKY_ROW = 10  # 'PSA fresh draws': rows of the Cholesky factor, one per member of a curve's coefficients
+FRESH_HEADER = 16
 TABLE_HEADER = 40  # header row of the data table on 'PSA'; the formula row is below it, then iteration 0
-RUN_ROW, ITERATION_ROW = 4, 5
+RUN_ROW, ITERATION_ROW, DRAWS_ROW, CHECK_ROW = 4, 5, 6, 7
 
 
 def draws_of(book: Book) -> pd.DataFrame | None:
@@ -50,32 +54,124 @@ def draws_of(book: Book) -> pd.DataFrame | None:
 
 
 def plan_draws(book: Book) -> None:
-    """Record, before any sheet is written, where each stochastic parameter's draws will be, so that the
-    Inputs writer can make its 'value in use' read them (book.facts['psa_draw_ranges'])."""
+    """Record, before any sheet is written, where each stochastic parameter's draws will be (engine and
+    fresh), so that the Inputs writer can make its 'value in use' read them (book.facts['psa_plan'])."""
     draws = draws_of(book)
     if draws is None:
         return
     first, last = DRAWS_HEADER + 1, DRAWS_HEADER + len(draws)
-    book.facts["psa_draw_ranges"] = {
-        pid: f"{sheet_ref(DRAWS)}${letter(j)}${first}:${letter(j)}${last}" for j, pid in enumerate(draws.columns, 2)}
+    fresh_first, fresh_last = FRESH_HEADER + 1, FRESH_HEADER + len(draws)
+    columns = {pid: j for j, pid in enumerate(draws.columns, 2)}
+
+    def column(sheet: str, pid: str, top: int, bottom: int) -> str:
+        c = letter(columns[pid])
+        return f"{sheet_ref(sheet)}${c}${top}:${c}${bottom}"
+
+    book.facts["psa_plan"] = {
+        "columns": columns,
+        "engine": {pid: column(DRAWS, pid, first, last) for pid in columns},
+        "fresh": {pid: column(FRESH, pid, fresh_first, fresh_last) for pid in columns},
+        "kinds": fresh_kinds(book.inputs, list(columns)),
+        "rows": {},  # pid -> its row on Inputs (filled by the Inputs writer)
+    }
     book.facts["psa_iteration"] = f"{sheet_ref(PSA)}{abs_ref(3, ITERATION_ROW)}"
+    book.facts["psa_draws"] = f"{sheet_ref(PSA)}{abs_ref(3, DRAWS_ROW)}"
 
 
-def psa_wrap(book: Book, model_id: str, formula: str) -> str:
-    """The value in use of a stochastic parameter during a PSA iteration: its draw for that iteration."""
-    ranges = book.facts.get("psa_draw_ranges", {})
-    if model_id not in ranges:
-        return formula
-    book.facts.setdefault("psa_wrapped", set()).add(model_id)
-    iteration = book.facts["psa_iteration"]
-    return f"IF({iteration}>0,INDEX({ranges[model_id]},{iteration}),{formula})"
+def fresh_kinds(inputs: Any, ids: list[str]) -> dict[str, tuple]:
+    """How each stochastic parameter is drawn afresh in the workbook, as cea.parameters.sampling draws it:
+    ('scalar', distribution, spread name, spread) | ('dirichlet', group members) |
+    ('mvn', curve members, index in them, Cholesky row, log scale?)."""
+    from cea.inputs.model_inputs import joint_covariance
+    from cea.parameters.parameter_set import dirichlet_totals
+
+    totals = dirichlet_totals(inputs)
+    kinds: dict[str, tuple] = {}
+    used = {getattr(arm, f"{e}_curve") for arm in inputs.structure.arms for e in ("pfs", "os")}
+    for curve in inputs.curves.values():
+        if curve.id not in used or curve.covariance is None:
+            continue
+        members = [f"{curve.id}.{c}" for c in curve.coefficients]
+        covariance = np.asarray(curve.covariance, dtype=float)
+        partners = [pid for pid, _ in curve.links if inputs.parameters[pid].is_stochastic][:1]
+        if partners:
+            covariance = joint_covariance(curve, partners[0], inputs.parameters[partners[0]])
+            members.append(partners[0])
+        factor = _cholesky(covariance)
+        for k, pid in enumerate(members):
+            if pid in ids:
+                kinds[pid] = ("mvn", tuple(members), k, tuple(float(x) for x in factor[k]), pid in partners)
+    for pid in ids:
+        if pid in kinds or pid not in inputs.parameters:
+            continue
+        row = inputs.parameters[pid]
+        if row.distribution == "dirichlet":
+            members = tuple(q.id for q in inputs.parameters.values()
+                            if q.distribution == "dirichlet" and q.dirichlet_group == row.dirichlet_group)
+            kinds[pid] = ("dirichlet", members, totals[row.dirichlet_group])
+        elif row.distribution == "beta" and row.events is not None and row.n is not None:
+            kinds[pid] = ("scalar", "beta_counts", "n", float(row.n))
+        elif row.distribution == "lognormal":
+            sigma = ((np.log(row.ci_high) - np.log(row.ci_low)) / (2 * Z95) if row.ci_low is not None
+                     and row.ci_high is not None else row.se)
+            kinds[pid] = ("scalar", "lognormal", "sigma (log scale)", float(sigma))
+        else:
+            kinds[pid] = ("scalar", row.distribution, "SE", float(row.se))
+    return kinds
+
+
+def _cholesky(covariance: np.ndarray) -> np.ndarray:
+    """L with Σ = L·Lᵀ, as cea.parameters.distributions.multivariate_normal_draws (eigen-decomposition
+    for a semi-definite Σ)."""
+    try:
+        return np.linalg.cholesky(covariance)
+    except np.linalg.LinAlgError:
+        values, vectors = np.linalg.eigh(covariance)
+        return vectors * np.sqrt(np.clip(values, 0, None))
+
+
+def psa_varies(book: Book, model_id: str) -> bool:
+    return model_id in book.facts.get("psa_plan", {}).get("columns", {})
+
+
+def psa_wrap(book: Book, model_id: str, row: int) -> str:
+    """Inputs column M of a stochastic parameter: during PSA iteration i its engine draw (or fresh draw),
+    otherwise the value in use without the PSA (column N of the same row)."""
+    plan = book.facts["psa_plan"]
+    plan["rows"][model_id] = row
+    it, deterministic = book.facts["psa_iteration"], f"$N${row}"
+    engine = f"INDEX({plan['engine'][model_id]},{it})"
+    return f'IF({it}>0,IF({book.facts["psa_draws"]}="fresh",{_fresh(book, model_id, row)},{engine}),{deterministic})'
+
+
+def _fresh(book: Book, pid: str, row: int) -> str:
+    """A fresh draw in the value-in-use formula: scalar draws read their column on 'PSA fresh draws';
+    Dirichlet shares normalise the group's gamma draws; survival coefficients are μ + L·z."""
+    plan = book.facts["psa_plan"]
+    it = book.facts["psa_iteration"]
+    kind = plan["kinds"][pid]
+
+    def draw(q: str) -> str:
+        return f"INDEX({plan['fresh'][q]},{it})"
+
+    if kind[0] == "scalar":
+        return draw(pid)
+    if kind[0] == "dirichlet":
+        return f"{draw(pid)}/({'+'.join(draw(q) for q in kind[1])})"
+    members, k, _, log_scale = kind[1], kind[2], kind[3], kind[4]
+    mean = f"LN($N${row})" if log_scale else f"$N${row}"
+    c = letter(plan["columns"][pid])
+    terms = "+".join(f"{sheet_ref(FRESH)}${c}${CHOLESKY_ROW + m}*{draw(q)}" for m, q in enumerate(members))
+    value = f"{mean}+{terms}"
+    return f"EXP({value})" if log_scale else value
 
 
 # --------------------------------------------------------------------------- PSA draws sheet
 def build_draws(book: Book, draws: pd.DataFrame) -> str:
     """'PSA draws': the engine's draws, the value of each at export and now, and a check that names the
     first stochastic input edited since export (its draws were made around the exported value)."""
-    missing = sorted(set(draws.columns) - book.facts.get("psa_wrapped", set()))
+    rows = book.facts["psa_plan"]["rows"]
+    missing = sorted(set(draws.columns) - set(rows))
     if missing:
         raise ValueError(f"PSA parameters without a value-in-use cell on Inputs: {missing}")
     ws = book.add_sheet(DRAWS)
@@ -102,7 +198,7 @@ def build_draws(book: Book, draws: pd.DataFrame) -> str:
         if value is None:
             value = _exported_value(book, pid)
         put_value(ws, 5, j, value, GENERAL)
-        put_formula(ws, 6, j, f"IF(ISNUMBER({book.n(pid)}),{book.n(pid)},{letter(j)}5)", GENERAL)
+        put_formula(ws, 6, j, f"'Inputs'!$N${rows[pid]}", GENERAL)
         put_formula(ws, 7, j, f"IF(ABS({letter(j)}6-{letter(j)}5)>1E-12*MAX(1,ABS({letter(j)}5)),1,0)", INTEGER)
         widths(ws, {j: 14})
     values = draws.to_numpy(dtype=float)
@@ -129,6 +225,86 @@ def _exported_value(book: Book, pid: str) -> float:
     return float(curve.estimates[list(curve.coefficients).index(name)])
 
 
+# --------------------------------------------------------------------------- fresh draws sheet
+def build_fresh(book: Book, draws: pd.DataFrame) -> None:
+    """'PSA fresh draws': each parameter's distribution with numeric parameters (centred on its value in use,
+    Inputs column N; the spread and the Cholesky factor are editable inputs) and N fresh draws by RAND().
+    Scalars: the value; Dirichlet members: a gamma(α_i, 1) draw (the share normalises the group, in the
+    value-in-use formula); survival coefficients: z ~ N(0, 1) (the value is μ + L·z there)."""
+    plan = book.facts["psa_plan"]
+    ws = book.add_sheet(FRESH)
+    title(ws, "PSA fresh draws (used when psa_draws = fresh)",
+          "Every uncertain parameter drawn in the workbook from its distribution, centred on its value in use "
+          "(Inputs column N): scalars by the inverse CDF of RAND(); Dirichlet shares from gamma draws; survival "
+          "coefficients jointly, x = mu + L z with the Cholesky factor L of the fit's covariance.")
+    put_text(ws, 3, 1, "Excel re-draws RAND() for every row of a data table and LibreOffice draws once per "
+                       "recalculation: both are valid Monte Carlo draws; the values shown are one realisation.",
+             font=SUBTITLE_FONT)
+    labels = {4: "Parameter", 5: "Distribution", 6: "Spread (input)", 7: "Spread is", 8: "Parameter 1",
+              9: "Parameter 2"}
+    for r, text in labels.items():
+        put_text(ws, r, 1, text, font=TOTAL_FONT)
+    for m in range(4):
+        put_text(ws, CHOLESKY_ROW + m, 1, f"Cholesky factor L[row, member {m + 1}] (input)", font=TOTAL_FONT)
+    put_text(ws, FRESH_HEADER, 1, "Iteration", font=TOTAL_FONT)
+    fresh = book.facts["psa_draws"]
+    for pid, j in plan["columns"].items():
+        kind = plan["kinds"][pid]
+        mean = f"'Inputs'!$N${plan['rows'][pid]}"
+        c = letter(j)
+        put_text(ws, 4, j, pid, font=TOTAL_FONT)
+        put_text(ws, FRESH_HEADER, j, book.raw(pid), font=TOTAL_FONT)
+        widths(ws, {j: 14})
+        if kind[0] == "scalar":
+            distribution, spread_name, spread = kind[1], kind[2], kind[3]
+            put_text(ws, 5, j, distribution)
+            put_input(ws, 6, j, spread)
+            put_text(ws, 7, j, spread_name)
+            p1, p2, draw = _scalar_parameters(distribution, mean, f"{c}$6", f"{c}$8", f"{c}$9")
+            put_formula(ws, 8, j, p1, GENERAL)
+            put_formula(ws, 9, j, p2, GENERAL)
+        elif kind[0] == "dirichlet":
+            put_text(ws, 5, j, "dirichlet (gamma draw)")
+            put_input(ws, 6, j, kind[2])
+            put_text(ws, 7, j, "sum of alphas")
+            put_formula(ws, 8, j, f"{mean}*{c}$6", GENERAL)  # α_i = share·Σα
+            put_value(ws, 9, j, 1.0, GENERAL)
+            draw = f"_xlfn.GAMMA.INV(RAND(),{c}$8,1)"
+        else:
+            members, k, factor = kind[1], kind[2], kind[3]
+            put_text(ws, 5, j, "multivariate normal (z)" + (", log scale" if kind[4] else ""))
+            put_text(ws, 7, j, f"member {k + 1} of {len(members)}")
+            for m, value in enumerate(factor):
+                put_input(ws, CHOLESKY_ROW + m, j, value)
+            draw = "_xlfn.NORM.S.INV(RAND())"
+        for i in range(len(draws)):
+            r = FRESH_HEADER + 1 + i
+            if j == 2:
+                put_value(ws, r, 1, i + 1, INTEGER)
+            ws.formula(r, j, f'IF({fresh}="fresh",{draw},"")')
+    widths(ws, {1: 40})
+    ws.freeze = (FRESH_HEADER + 1, 2)
+    ws.repeat_rows = (FRESH_HEADER, FRESH_HEADER)
+
+
+def _scalar_parameters(distribution: str, mean: str, spread: str, p1: str, p2: str) -> tuple[str, str, str]:
+    """(parameter 1, parameter 2, draw) formulas of a scalar distribution centred on ``mean``, as
+    cea.parameters.distributions: beta by moments or counts, gamma by moments, log-normal with median = mean,
+    normal."""
+    if distribution == "beta":
+        k = f"({mean}*(1-{mean})/{spread}^2-1)"
+        return f"{mean}*{k}", f"(1-{mean})*{k}", f"_xlfn.BETA.INV(RAND(),{p1},{p2})"
+    if distribution == "beta_counts":
+        return f"{mean}*{spread}", f"{spread}-{mean}*{spread}", f"_xlfn.BETA.INV(RAND(),{p1},{p2})"
+    if distribution == "gamma":
+        return f"{mean}^2/{spread}^2", f"{spread}^2/{mean}", f"_xlfn.GAMMA.INV(RAND(),{p1},{p2})"
+    if distribution == "lognormal":
+        return f"LN({mean})", spread, f"EXP(_xlfn.NORM.INV(RAND(),{p1},{p2}))"
+    if distribution == "normal":
+        return mean, spread, f"_xlfn.NORM.INV(RAND(),{p1},{p2})"
+    raise ValueError(f"no workbook draw for distribution {distribution!r}")
+
+
 # --------------------------------------------------------------------------- PSA sheet
 def build_psa_sheet(book: Book, draws: pd.DataFrame, psa: pd.DataFrame, draws_check: str) -> None:
     s = book.inputs.settings
@@ -150,7 +326,14 @@ def build_psa_sheet(book: Book, draws: pd.DataFrame, psa: pd.DataFrame, draws_ch
     put_text(ws, ITERATION_ROW, 1, "Iteration evaluated (set by the data table; keep 0)")
     put_value(ws, ITERATION_ROW, 3, 0, INTEGER)
     book.name("psa_iteration", ws.title, abs_ref(3, ITERATION_ROW))
-    put_text(ws, 6, 1, "Check")
+    put_text(ws, DRAWS_ROW, 1, "Draws: engine (cea psa, seed as exported) or fresh (drawn here)", font=TOTAL_FONT)
+    put_input(ws, DRAWS_ROW, 3, "engine")
+    ws.validations.append((DRAWS_ROW, 3, DRAWS_ROW, 3, {"validate": "list", "source": ["engine", "fresh"]}))
+    book.name("psa_draws", ws.title, abs_ref(3, DRAWS_ROW))
+    put_text(ws, DRAWS_ROW, 4, f"fresh: every iteration drawn by RAND() from the distributions on '{FRESH}' "
+                               "(centred on the values in use; new values at every recalculation)",
+             font=SUBTITLE_FONT)
+    put_text(ws, CHECK_ROW, 1, "Check")
     table_first = TABLE_HEADER + 3  # iteration 1
     table_last = table_first + n - 1
     det_row = TABLE_HEADER + 2
@@ -159,10 +342,10 @@ def build_psa_sheet(book: Book, draws: pd.DataFrame, psa: pd.DataFrame, draws_ch
     stale = (f'IF(psa_run<>"yes","PSA not run: set C{RUN_ROW} to yes",'
              f'IF(OR(ABS(B{det_row}-{dc_cell})>1E-9*MAX(1,ABS({dc_cell})),'
              f'ABS(C{det_row}-{dq_cell})>1E-9*MAX(1,ABS({dq_cell}))),'
-             f'"Stale: the table predates the last edit (Excel: press F9)",{draws_check}))')
-    put_formula(ws, 6, 3, f'IFERROR({stale},"Stale: recalculate (Excel: F9)")')
-    book.name("psa_check", ws.title, abs_ref(3, 6))
-    ws.conditional.append((6, 3, 6, 3, {"type": "cell", "criteria": "!=", "value": '""',
+             f'"Stale: the table predates the last edit (Excel: press F9)",IF(psa_draws="fresh","",{draws_check})))')
+    put_formula(ws, CHECK_ROW, 3, f'IFERROR({stale},"Stale: recalculate (Excel: F9)")')
+    book.name("psa_check", ws.title, abs_ref(3, CHECK_ROW))
+    ws.conditional.append((CHECK_ROW, 3, CHECK_ROW, 3, {"type": "cell", "criteria": "!=", "value": '""',
                                           "format": {"bg_color": "#FFC7CE", "font_color": "#9C0006"}}))
     money = book.money
     B, C = f"$B${table_first}:$B${table_last}", f"$C${table_first}:$C${table_last}"
@@ -284,8 +467,8 @@ def build_psa_sheet(book: Book, draws: pd.DataFrame, psa: pd.DataFrame, draws_ch
                       f"Willingness to pay per QALY ({s.currency})", f"EVPI ({s.currency})", y_format=money,
                       x_format=money)
     ws.charts.append({**evpi, "size": (18, 11), "anchor": (52, chart_col)})
-    put_text(ws, 7, 1, "Engine result for the same draws: `cea psa` (outputs/psa/psa_summary.json).",
-             font=merge(SUBTITLE_FONT, WRAP))
+    put_text(ws, 3, 1, "Engine result for the same draws: `cea psa` (outputs/psa/psa_summary.json).",
+             font=SUBTITLE_FONT)
 
 
 def _quote(text: str) -> str:
@@ -325,6 +508,7 @@ def write_psa(book: Book) -> None:
         build_psa(book, book.analyses.get("psa"), book.analyses.get("ceac"))
         return
     check = build_draws(book, draws)
+    build_fresh(book, draws)
     build_psa_sheet(book, draws, book.analyses["psa"], check)
 
 

@@ -110,8 +110,9 @@ def has_dsa_range(book: Book, pid: str) -> bool:
 
 def write_in_use(book: Book, ws, model_id: str, row: int, dsa_rows: dict[str, int]) -> str:
     """The 'value in use' cell of an input on Inputs (column M) and its name in_use.<id>: the DSA value,
-    else the scenario's, else the input; during a PSA iteration, the parameter's draw (cea.workbook.psa)."""
-    from cea.workbook.psa import psa_wrap
+    else the scenario's, else the input; for a parameter that varies in the PSA, that value moves to column N
+    and M holds the parameter's draw during a PSA iteration (cea.workbook.psa)."""
+    from cea.workbook.psa import psa_varies, psa_wrap
 
     raw = book.raw(model_id)
     formula = f'IF(LEN({raw})=0,"",{raw})'
@@ -131,7 +132,9 @@ def write_in_use(book: Book, ws, model_id: str, row: int, dsa_rows: dict[str, in
                 formula = (f'IF({switch}="{sibling}",{raw}/({"+".join(others)})*(1-{dsa_value(sibling)}),'
                            f"{formula})")
         formula = f'IF({switch}="{model_id}",{dsa_value(model_id)},{formula})'
-    formula = psa_wrap(book, model_id, formula)
+    if psa_varies(book, model_id):  # N: the value in use without the PSA; M: the draw during an iteration
+        ws.formula(row, IN_USE_COL + 1, formula, merge())
+        formula = psa_wrap(book, model_id, row)
     name = book.names.make(f"in_use:{model_id}", f"in_use.{raw}")
     ws.formula(row, IN_USE_COL, formula, merge())
     book.define(name, ws.title, abs_ref(IN_USE_COL, row))
