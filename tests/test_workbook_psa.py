@@ -267,3 +267,15 @@ def test_fresh_draws_in_libreoffice_are_the_ones_each_iteration_used(tmp_path):
     got = table(out).astype(float)[1:]
     assert not np.allclose(got, np.column_stack(psa.incremental()), rtol=1e-6)  # fresh, not the engine's draws
     np.testing.assert_allclose(got, want, rtol=1e-9)
+
+
+@needs_lo
+def test_a_first_load_without_recalculation_shows_the_engine_results(exported, tmp_path):
+    """The trap of an Excel data table in LibreOffice: a file without cached values showed empty table cells
+    on first load.  This file carries the engine's values and does not ask for a recalculation on load, so
+    LibreOffice set to never recalculate on load keeps them, and the statistics over them."""
+    path, psa = exported
+    out = recalculate([path], tmp_path / "lo", recalculate_on_load=False)[0]
+    got = table(out).astype(float)  # LibreOffice writes 15 significant digits
+    np.testing.assert_allclose(got[1:], np.column_stack(psa.incremental()), rtol=1e-13)
+    assert_summary_equals_engine(named_values(out), psa)
