@@ -272,10 +272,31 @@ def test_fresh_draws_in_libreoffice_are_the_ones_each_iteration_used(tmp_path):
 @needs_lo
 def test_a_first_load_without_recalculation_shows_the_engine_results(exported, tmp_path):
     """The trap of an Excel data table in LibreOffice: a file without cached values showed empty table cells
-    on first load.  This file carries the engine's values and does not ask for a recalculation on load, so
-    LibreOffice set to never recalculate on load keeps them, and the statistics over them."""
+    on first load.  This file carries the engine's values and does not ask for a recalculation on load;
+    LibreOffice set never to recalculate on load shows the table (it recomputes the MULTIPLE.OPERATIONS
+    cells it creates on import: equal to the engine to 1e-9, not bit for bit) and the statistics over it."""
     path, psa = exported
     out = recalculate([path], tmp_path / "lo", recalculate_on_load=False)[0]
-    got = table(out).astype(float)  # LibreOffice writes 15 significant digits
-    np.testing.assert_allclose(got[1:], np.column_stack(psa.incremental()), rtol=1e-13)
+    got = table(out).astype(float)
+    assert not any(v is None for v in table(out).ravel())
+    np.testing.assert_allclose(got[1:], np.column_stack(psa.incremental()), rtol=REL)
     assert_summary_equals_engine(named_values(out), psa)
+
+
+def test_a_curve_choice_other_than_the_exported_one_is_named_by_the_check():
+    from cea.workbook.evaluate import set_inputs
+
+    psa = run_psa(MONTHLY, 2, SEED)
+    book = build_book(MONTHLY, psa.base_case, psa=psa_frame(psa), psa_draws=psa.parameters, max_horizon_years=YEARS)
+    set_inputs(book, {"arm.eve_exe.os_curve": "os_exe_gengamma"})
+    values = evaluate_book(book)
+    sheet, _, ref = book.defined["psa_check"].rpartition("!")
+    assert values[(PSA, int(ref.split("$")[2]), 3)].startswith("Stale")  # the table has not been re-run
+    for col, path in ((2, "incremental.costs"), (3, "incremental.qalys")):  # as a recalculation would leave it
+        coordinate = book.result_cells[path]
+        letters = coordinate.rstrip("0123456789")
+        book.sheets[PSA].put(TABLE_HEADER + 2, col, values[("Results", int(coordinate[len(letters):]),
+                                                             ord(letters) - 64)])
+    values = evaluate_book(book)
+    check = values[(PSA, int(ref.split("$")[2]), 3)]
+    assert check.startswith("eve_exe OS curve is not the exported os_exe_weibull_ph"), check

@@ -211,9 +211,24 @@ def build_draws(book: Book, draws: pd.DataFrame) -> str:
     ws.freeze = (DRAWS_HEADER + 1, 2)
     ws.repeat_rows = (DRAWS_HEADER, DRAWS_HEADER)
     last = letter(1 + values.shape[1])
-    return (f'IF(SUM({sheet_ref(DRAWS)}$B$7:${last}$7)=0,"",'
-            f'"Draws centre on exported values; edited since: "&INDEX({sheet_ref(DRAWS)}$B$8:${last}$8,'
-            f'MATCH(1,{sheet_ref(DRAWS)}$B$7:${last}$7,0))&" (re-export to draw around the new value)")')
+    edited = (f'IF(SUM({sheet_ref(DRAWS)}$B$7:${last}$7)=0,"",'
+              f'"Draws centre on exported values; edited since: "&INDEX({sheet_ref(DRAWS)}$B$8:${last}$8,'
+              f'MATCH(1,{sheet_ref(DRAWS)}$B$7:${last}$7,0))&" (re-export to draw around the new value)")')
+    return f"{_curve_check(book)}{edited}" + ")" * len(_exported_curves(book))
+
+
+def _exported_curves(book: Book) -> list[tuple[str, str, str]]:
+    return [(arm.id, e, getattr(arm, f"{e}_curve")) for arm in book.inputs.structure.arms for e in ("pfs", "os")]
+
+
+def _curve_check(book: Book) -> str:
+    """Opening IFs naming a curve choice that differs from the export (its coefficients have no draws)."""
+    text = ""
+    for arm, endpoint, curve in _exported_curves(book):
+        chosen = book.n(f"arm.{arm}.{endpoint}_curve")
+        text += (f'IF({chosen}<>"{curve}","{arm} {endpoint.upper()} curve is not the exported {curve}: its '
+                 f'coefficients have no draws (re-export with this curve)",')
+    return text
 
 
 def _exported_value(book: Book, pid: str) -> float:
