@@ -213,7 +213,6 @@ def test_fresh_draws_follow_the_engine_distributions(monkeypatch):
     from cea.parameters.parameter_set import marginal_distribution
     from cea.workbook import evaluate as evaluation
     from cea.workbook.evaluate import set_inputs
-    from cea.workbook.psa import plan_draws  # noqa: F401  (the plan is made by build_book)
     from scipy import stats
 
     u = 0.3

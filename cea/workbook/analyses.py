@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from cea.workbook import register_sheet
-from cea.workbook.core import Book, Sheet
+from cea.workbook.core import Book
 from cea.workbook.core import column_letter as get_column_letter
 from cea.workbook.style import (GENERAL, INTEGER, PALETTE, SECTION_FONT, SUBTITLE_FONT, TOTAL_FONT, VALUE_FONT, area,
                                 header_row, line_chart, merge, put_formula, put_text, put_value, title, widths)

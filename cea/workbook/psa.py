@@ -30,7 +30,7 @@ from cea.workbook import register_sheet
 from cea.parameters.distributions import Z95
 from cea.workbook.core import Book, abs_ref, sheet_ref
 from cea.workbook.core import column_letter as letter
-from cea.workbook.style import (GENERAL, INTEGER, PALETTE, PCT, SECTION_FONT, SUBTITLE_FONT, TOTAL_FONT, WRAP,
+from cea.workbook.style import (GENERAL, INTEGER, PALETTE, SECTION_FONT, SUBTITLE_FONT, TOTAL_FONT,
                                 area, header_row, line_chart, merge, put_formula, put_input, put_text, put_value,
                                 title, widths)
 
