@@ -35,7 +35,7 @@ PRICE = "eve_pack_price_10mg"
 def rows(path: Path, n: int) -> list[tuple]:
     ws = openpyxl.load_workbook(path, data_only=True)[DSA]
     first = TABLE_HEADER + 2
-    return [tuple(ws.cell(r, c).value for c in (2, 3, 4, 5)) for r in range(first, first + 2 * n + 1)]
+    return [tuple(ws.cell(r, c).value for c in (4, 5, 6, 7)) for r in range(first, first + 2 * n + 1)]
 
 
 def assert_rows_equal_engine(got: list[tuple], table: pd.DataFrame, rel: float) -> None:
@@ -47,7 +47,7 @@ def assert_rows_equal_engine(got: list[tuple], table: pd.DataFrame, rel: float) 
 
 def tornado(path: Path, n: int) -> list[tuple]:
     ws = openpyxl.load_workbook(path, data_only=True)[DSA]
-    return [tuple(ws.cell(r, c).value for c in (20, 21, 22, 23)) for r in range(TABLE_HEADER + 1, TABLE_HEADER + 1 + n)]
+    return [tuple(ws.cell(r, c).value for c in (22, 23, 24, 25)) for r in range(TABLE_HEADER + 1, TABLE_HEADER + 1 + n)]
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +91,7 @@ def test_ties_in_the_swing_keep_both_parameters():
     book = build_book(INPUTS, run_base_case(INPUTS), dsa=table, max_horizon_years=YEARS)
     values = evaluate_book(book)
     n = len(table)
-    labels = [values[(DSA, TABLE_HEADER + 1 + k, 20)] for k in range(n)]
+    labels = [values[(DSA, TABLE_HEADER + 1 + k, 22)] for k in range(n)]
     assert sorted(labels) == sorted(INPUTS.parameters[p].description for p in table["parameter"])
 
 
@@ -100,19 +100,24 @@ needs_lo = pytest.mark.skipif(soffice() is None, reason="LibreOffice not install
 
 @needs_lo
 def test_libreoffice_reruns_the_dsa_and_follows_a_price_edit(tmp_path):
+    """Shipped with dsa_run = no (the engine's results shown); switched to yes, LibreOffice re-runs the table:
+    as exported and after a price edit, equal to one_way with the same override.  An edit with dsa_run = no
+    is named by the check (the DSA shown is the exported one)."""
     result = one_way(MONTHLY)
     path = write_workbook(tmp_path / "model.xlsx", MONTHLY, run_base_case(MONTHLY), dsa=result.table,
                           max_horizon_years=YEARS)
     new_price = INPUTS.parameters[PRICE].value * 0.5
-    edited = edit_inputs(path, tmp_path / "price.xlsx", {PRICE: new_price})
-    off = edit_inputs(path, tmp_path / "off.xlsx", {"dsa_run": "no"})
-    out = {p.name: p for p in recalculate([path, edited, off], tmp_path / "lo")}
+    live = edit_inputs(path, tmp_path / "live.xlsx", {"dsa_run": "yes"})
+    edited = edit_inputs(path, tmp_path / "price.xlsx", {"dsa_run": "yes", PRICE: new_price})
+    off = edit_inputs(path, tmp_path / "off.xlsx", {PRICE: new_price})
+    out = {p.name: p for p in recalculate([live, edited, off], tmp_path / "lo")}
     n = len(result.table)
-    assert_rows_equal_engine(rows(out["model.xlsx"], n), result.table, REL)
+    assert_rows_equal_engine(rows(out["live.xlsx"], n), result.table, REL)
     cheaper = one_way(apply_overrides(MONTHLY, {PRICE: repr(new_price)}))
     assert_rows_equal_engine(rows(out["price.xlsx"], n), cheaper.table, REL)
     got = tornado(out["price.xlsx"], n)
     assert [g[0] for g in got[:5]] == [INPUTS.parameters[p].description for p in cheaper.table["parameter"][:5]]
+    assert_rows_equal_engine(rows(out["off.xlsx"], n), result.table, 1e-13)  # the exported results, shown
     names = input_cells(out["off.xlsx"])
     sheet, ref = names["dsa_check"]
-    assert openpyxl.load_workbook(out["off.xlsx"], data_only=True)[sheet][ref].value.startswith("DSA not run")
+    assert openpyxl.load_workbook(out["off.xlsx"], data_only=True)[sheet][ref].value.startswith("Inputs differ")

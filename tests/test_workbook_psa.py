@@ -58,8 +58,13 @@ def named_values(path: Path) -> dict[str, object]:
 
 def table(path: Path, n: int = N) -> np.ndarray:
     ws = openpyxl.load_workbook(path, data_only=True)[PSA]
-    return np.array([[ws.cell(r, c).value for c in (2, 3)] for r in range(TABLE_HEADER + 2, TABLE_HEADER + 3 + n)],
-                    dtype=object)
+    return np.array([[ws.cell(r, c).value for c in (4, 5)] for r in range(TABLE_HEADER + 2, TABLE_HEADER + 3 + n)],
+                    dtype=object)  # the shown columns: the data table when re-run, else the engine's values
+
+
+def raw_table(path: Path, n: int = N) -> list:
+    ws = openpyxl.load_workbook(path, data_only=True)[PSA]
+    return [ws.cell(r, c).value for r in range(TABLE_HEADER + 2, TABLE_HEADER + 3 + n) for c in (2, 3)]
 
 
 def assert_summary_equals_engine(values: dict[str, object], psa) -> None:
@@ -114,6 +119,7 @@ def test_the_file_holds_a_two_column_data_table_and_does_not_recalculate_on_load
     first = TABLE_HEADER + 2
     assert tables == [f'<f t="dataTable" ref="B{first}:C{first + N}" dt2D="0" dtr="0" r1="C5"/>']
     assert 'calcMode="autoNoTable"' in book and "fullCalcOnLoad" not in book
+    assert raw_table(path) == [None] * (2 * (N + 1))  # shipped switched off: blank until re-run
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -136,11 +142,11 @@ def test_acceptability_and_evpi_formulas_equal_the_engine_for_every_sign_of_the_
     want_p = ceac(costs, qalys, grid)[:, 0]
     want_evpi = evpi(costs, qalys, grid)
     g0 = TABLE_HEADER + 1
-    got_p = np.array([values[(PSA, g0 + k, 9)] for k in range(len(grid))])
-    got_evpi = np.array([values[(PSA, g0 + k, 13)] for k in range(len(grid))])
+    got_p = np.array([values[(PSA, g0 + k, 11)] for k in range(len(grid))])
+    got_evpi = np.array([values[(PSA, g0 + k, 15)] for k in range(len(grid))])
     np.testing.assert_allclose(got_p, want_p, atol=1e-12)
     np.testing.assert_allclose(got_evpi, want_evpi, rtol=1e-9, atol=1e-6)
-    assert book.sheets[PSA].get(g0, 11).formula.startswith("IF(")  # the CEAF picks the highest mean NMB
+    assert book.sheets[PSA].get(g0, 13).formula.startswith("IF(")  # the CEAF picks the highest mean NMB
 
 
 needs_lo = pytest.mark.skipif(soffice() is None, reason="LibreOffice not installed")
@@ -148,31 +154,50 @@ needs_lo = pytest.mark.skipif(soffice() is None, reason="LibreOffice not install
 
 @needs_lo
 def test_libreoffice_reruns_the_psa_and_follows_edits(tmp_path):
-    """The data table recomputed by LibreOffice equals `cea psa` (same seed): as exported, after a price edit
-    (a fixed input: every draw the same, every iteration re-run), and with the PSA switched off."""
+    """psa_run = yes: the data table recomputed by LibreOffice equals `cea psa` (same seed), as exported and
+    after a price edit (a fixed input: every draw the same, every iteration re-run).  With psa_run = no (as
+    shipped) the exported results are shown, and an edit is named by the check."""
     path, psa = export(tmp_path / "model.xlsx", inputs=MONTHLY)
     price = "eve_pack_price_10mg"
     new_price = INPUTS.parameters[price].value * 0.6
-    edited = edit_inputs(path, tmp_path / "price.xlsx", {price: new_price})
-    switched_off = edit_inputs(path, tmp_path / "off.xlsx", {"psa_run": "no"})
-    moved = edit_inputs(path, tmp_path / "moved.xlsx", {"u_pd": 0.5})
-    out = {p.name: p for p in recalculate([path, edited, switched_off, moved], tmp_path / "lo")}
+    live = edit_inputs(path, tmp_path / "live.xlsx", {"psa_run": "yes"})
+    edited = edit_inputs(path, tmp_path / "price.xlsx", {"psa_run": "yes", price: new_price})
+    off = edit_inputs(path, tmp_path / "off.xlsx", {price: new_price})
+    moved = edit_inputs(path, tmp_path / "moved.xlsx", {"psa_run": "yes", "u_pd": 0.5})
+    out = {p.name: p for p in recalculate([live, edited, off, moved], tmp_path / "lo")}
     dc, dq = psa.incremental()
-    got = table(out["model.xlsx"]).astype(float)
+    got = table(out["live.xlsx"]).astype(float)
     np.testing.assert_allclose(got[1:], np.column_stack([dc, dq]), rtol=REL)
-    assert_summary_equals_engine(named_values(out["model.xlsx"]), psa)
-    assert named_values(out["model.xlsx"])["psa_check"] in (None, "")
+    assert_summary_equals_engine(named_values(out["live.xlsx"]), psa)
+    assert named_values(out["live.xlsx"])["psa_check"] in (None, "")
 
     cheaper = run_psa(apply_overrides(MONTHLY, {price: repr(new_price)}), N, SEED)
     c_dc, c_dq = cheaper.incremental()
     np.testing.assert_allclose(table(out["price.xlsx"])[1:].astype(float), np.column_stack([c_dc, c_dq]), rtol=REL)
     assert_summary_equals_engine(named_values(out["price.xlsx"]), cheaper)
 
-    off = named_values(out["off.xlsx"])
-    assert off["psa_check"].startswith("PSA not run")
-    assert all(v == "#N/A" for v in table(out["off.xlsx"])[1:].ravel())
+    shown_off = named_values(out["off.xlsx"])
+    assert shown_off["psa_check"].startswith("Inputs differ from the export")
+    assert_summary_equals_engine(shown_off, psa)  # the exported PSA, shown as such
+    assert all(v == "#N/A" for v in raw_table(out["off.xlsx"]))
 
     assert "u_pd" in named_values(out["moved.xlsx"])["psa_check"]
+
+
+@needs_lo
+def test_a_first_load_without_recalculation_shows_the_engine_results(exported, tmp_path):
+    """The trap of an Excel data table in LibreOffice: a file without cached values showed empty table cells
+    on first load.  Shipped switched off, nothing re-runs on opening; switched on and opened by a LibreOffice
+    set never to recalculate on load, the table is computed (LibreOffice recomputes the MULTIPLE.OPERATIONS
+    cells it creates on import) and equals the engine to 1e-9, as do the statistics over it."""
+    path, psa = exported
+    on = edit_inputs(path, tmp_path / "on.xlsx", {"psa_run": "yes"})
+    out = {p.name: p for p in recalculate([path, on], tmp_path / "lo", recalculate_on_load=False)}
+    assert_summary_equals_engine(named_values(out["model.xlsx"]), psa)
+    got = table(out["on.xlsx"])
+    assert not any(v is None for v in got.ravel())
+    np.testing.assert_allclose(got[1:].astype(float), np.column_stack(psa.incremental()), rtol=REL)
+    assert_summary_equals_engine(named_values(out["on.xlsx"]), psa)
 
 
 def test_without_draws_the_psa_sheet_keeps_the_pasted_results():
@@ -253,7 +278,7 @@ def test_fresh_draws_in_libreoffice_are_the_ones_each_iteration_used(tmp_path):
     from cea.workbook.psa import FRESH, FRESH_HEADER
 
     path, psa = export(tmp_path / "model.xlsx", inputs=MONTHLY)
-    fresh = edit_inputs(path, tmp_path / "fresh.xlsx", {"psa_draws": "fresh"})
+    fresh = edit_inputs(path, tmp_path / "fresh.xlsx", {"psa_draws": "fresh", "psa_run": "yes"})
     out = recalculate([fresh], tmp_path / "lo")[0]
     book = build_book(MONTHLY, psa.base_case, psa=psa_frame(psa), psa_draws=psa.parameters, max_horizon_years=YEARS)
     plan = book.facts["psa_plan"]
@@ -268,26 +293,12 @@ def test_fresh_draws_in_libreoffice_are_the_ones_each_iteration_used(tmp_path):
     np.testing.assert_allclose(got, want, rtol=1e-9)
 
 
-@needs_lo
-def test_a_first_load_without_recalculation_shows_the_engine_results(exported, tmp_path):
-    """The trap of an Excel data table in LibreOffice: a file without cached values showed empty table cells
-    on first load.  This file carries the engine's values and does not ask for a recalculation on load;
-    LibreOffice set never to recalculate on load shows the table (it recomputes the MULTIPLE.OPERATIONS
-    cells it creates on import: equal to the engine to 1e-9, not bit for bit) and the statistics over it."""
-    path, psa = exported
-    out = recalculate([path], tmp_path / "lo", recalculate_on_load=False)[0]
-    got = table(out).astype(float)
-    assert not any(v is None for v in table(out).ravel())
-    np.testing.assert_allclose(got[1:], np.column_stack(psa.incremental()), rtol=REL)
-    assert_summary_equals_engine(named_values(out), psa)
-
-
 def test_a_curve_choice_other_than_the_exported_one_is_named_by_the_check():
     from cea.workbook.evaluate import set_inputs
 
     psa = run_psa(MONTHLY, 2, SEED)
     book = build_book(MONTHLY, psa.base_case, psa=psa_frame(psa), psa_draws=psa.parameters, max_horizon_years=YEARS)
-    set_inputs(book, {"arm.eve_exe.os_curve": "os_exe_gengamma"})
+    set_inputs(book, {"arm.eve_exe.os_curve": "os_exe_gengamma", "psa_run": "yes"})
     values = evaluate_book(book)
     sheet, _, ref = book.defined["psa_check"].rpartition("!")
     assert values[(PSA, int(ref.split("$")[2]), 3)].startswith("Stale")  # the table has not been re-run

@@ -55,12 +55,16 @@ def build_live_dsa(book: Book, frame: pd.DataFrame) -> None:
         raise ValueError(f"the DSA results lack parameters the workbook varies: {missing}")
     ws = book.add_sheet(DSA)
     money = book.money
-    title(ws, "One-way deterministic sensitivity analysis (live: the model re-run for every bound)",
-          "Each parameter at its low and its high value (Inputs columns E and F, editable), all others as in use; "
-          "a data table re-runs the model for each and the tornado re-sorts itself.")
-    widths(ws, {1: 40, 2: 16, 3: 16, 4: 30, 5: 9, 6: 14, 7: 16, 8: 16})
-    put_text(ws, RUN_ROW, 1, "Run the DSA in the workbook (yes / no)", font=TOTAL_FONT)
-    put_input(ws, RUN_ROW, 3, "yes")
+    title(ws, "One-way deterministic sensitivity analysis (re-run in the workbook on demand)",
+          f"Each parameter at its low and its high value (Inputs columns E and F, editable), all others as in use. "
+          f"With C{RUN_ROW} = yes a data table re-runs the model for each and the tornado re-sorts itself; with no, "
+          f"the engine's results at export are shown (cea dsa).")
+    widths(ws, {1: 40, 2: 16, 3: 16, 4: 16, 5: 16, 6: 30, 7: 9, 8: 14, 9: 16, 10: 16})
+    put_text(ws, RUN_ROW, 1, "Re-run the DSA in the workbook (yes / no)", font=TOTAL_FONT)
+    put_input(ws, RUN_ROW, 3, "no")
+    put_formula(ws, RUN_ROW, 4, f'IF(dsa_run="yes","Live: one model run per row (Excel: F9 re-runs the table after '
+                                f'edits)","Showing the engine\'s DSA at export: set C{RUN_ROW} to yes to re-run it '
+                                f'here")')
     ws.validations.append((RUN_ROW, 3, RUN_ROW, 3, {"validate": "list", "source": ["yes", "no"]}))
     book.name("dsa_run", ws.title, abs_ref(3, RUN_ROW))
     put_text(ws, DSA_ROW, 1, "DSA row evaluated (set by the data table; keep 0)")
@@ -68,7 +72,7 @@ def build_live_dsa(book: Book, frame: pd.DataFrame) -> None:
     book.name("dsa_row", ws.title, abs_ref(3, DSA_ROW))
     first = TABLE_HEADER + 3  # row of variant 1 (row 0, the base, is just above)
     last = first + 2 * len(varied) - 1
-    ids, bounds = f"$D${first}:$D${last}", f"$E${first}:$E${last}"
+    ids, bounds = f"$F${first}:$F${last}", f"$G${first}:$G${last}"
     put_text(ws, PARAMETER_ROW, 1, "Parameter varied now (the Inputs switch unless the table sets a row)")
     put_formula(ws, PARAMETER_ROW, 3, f"IF(dsa_row>0,INDEX({ids},dsa_row),IF(LEN(dsa_parameter)=0,\"\",dsa_parameter))")
     book.name("dsa_parameter_in_use", ws.title, abs_ref(3, PARAMETER_ROW))
@@ -79,10 +83,10 @@ def build_live_dsa(book: Book, frame: pd.DataFrame) -> None:
     wtp = _primary_wtp(book)
     base_row = TABLE_HEADER + 2
     put_text(ws, CHECK_ROW, 1, "Check")
-    put_formula(ws, CHECK_ROW, 3, f'IFERROR(IF(dsa_run<>"yes","DSA not run: set C{RUN_ROW} to yes",'
-                                  f'IF(OR(ABS(B{base_row}-{dc})>1E-9*MAX(1,ABS({dc})),ABS(C{base_row}-{dq})>1E-9*'
-                                  f'MAX(1,ABS({dq}))),"Stale: the table predates the last edit (Excel: press F9)","")),'
-                                  f'"Stale: recalculate (Excel: F9)")')
+    differs = f"OR(ABS(D{base_row}-{dc})>1E-9*MAX(1,ABS({dc})),ABS(E{base_row}-{dq})>1E-9*MAX(1,ABS({dq})))"
+    put_formula(ws, CHECK_ROW, 3, f'IFERROR(IF({differs},IF(dsa_run<>"yes","Inputs differ from the export: the DSA '
+                                  f'shown is the exported one (set C{RUN_ROW} to yes to re-run it)","Stale: the table '
+                                  f'predates the last edit (Excel: press F9)"),""),"Stale: recalculate (Excel: F9)")')
     book.name("dsa_check", ws.title, abs_ref(3, CHECK_ROW))
     ws.conditional.append((CHECK_ROW, 3, CHECK_ROW, 3, {"type": "cell", "criteria": "!=", "value": '""',
                                                          "format": {"bg_color": "#FFC7CE", "font_color": "#9C0006"}}))
@@ -95,31 +99,38 @@ def build_live_dsa(book: Book, frame: pd.DataFrame) -> None:
     put_text(ws, TABLE_HEADER - 1, 1, "Data table: one model run per row (Data > What-If Analysis > Data Table, "
                                       f"column input cell C{DSA_ROW}; LibreOffice: MULTIPLE.OPERATIONS)",
              font=SECTION_FONT)
-    header_row(ws, TABLE_HEADER, ["Row", "Incremental costs", "Incremental QALYs", "Parameter", "Bound",
-                                  "Value", "Incremental NMB", "ICER"], height=32)
+    header_row(ws, TABLE_HEADER, ["Row (0 = model as in use)", "Table: incremental costs", "Table: incremental QALYs",
+                                  "Shown: incremental costs", "Shown: incremental QALYs", "Parameter", "Bound",
+                                  "Value", "Incremental NMB", "ICER"], height=45)
     put_text(ws, TABLE_HEADER + 1, 1, "Formula row (what the table records)", font=SUBTITLE_FONT)
     put_formula(ws, TABLE_HEADER + 1, 2, f'IF(dsa_run="yes",{dc},NA())', money)
     put_formula(ws, TABLE_HEADER + 1, 3, f'IF(dsa_run="yes",{dq},NA())', "0.000000")
+    put_text(ws, TABLE_HEADER + 1, 4, "Shown = the table when re-run, else the engine's value at export",
+             font=SUBTITLE_FONT)
     base = book.analyses["base_case"].incremental()
-    put_value(ws, base_row, 1, 0, INTEGER)
-    ws.value(base_row, 2, float(base["costs"]), merge(fmt=money))
-    ws.value(base_row, 3, float(base["qalys"]), merge(fmt="0.000000"))
-    put_text(ws, base_row, 4, "row 0 = the model as in use (staleness check)", font=SUBTITLE_FONT)
+
+    def table_row(r: int, index: int, costs: float, qalys: float) -> None:
+        put_value(ws, r, 1, index, INTEGER)
+        ws.put(r, 2, None, merge(fmt=money))  # the data table's cells, blank until re-run (data_table)
+        ws.put(r, 3, None, merge(fmt="0.000000"))
+        put_formula(ws, r, 4, f'IF(dsa_run="yes",B{r},{costs!r})', money)
+        put_formula(ws, r, 5, f'IF(dsa_run="yes",C{r},{qalys!r})', "0.000000")
+
+    table_row(base_row, 0, float(base["costs"]), float(base["qalys"]))
     for k, pid in enumerate(varied):
         for j, bound in enumerate(("low", "high")):
             r = first + 2 * k + j
-            put_value(ws, r, 1, 2 * k + j + 1, INTEGER)
-            ws.value(r, 2, float(by_id.at[pid, f"inc_cost_{bound}"]), merge(fmt=money))
-            ws.value(r, 3, float(by_id.at[pid, f"inc_qaly_{bound}"]), merge(fmt="0.000000"))
-            put_text(ws, r, 4, pid)
-            put_text(ws, r, 5, bound)
-            put_formula(ws, r, 6, f"'Inputs'!{abs_ref(5 + j, rows_of[pid])}", GENERAL)
-            put_formula(ws, r, 7, f"{wtp}*C{r}-B{r}", money)
-            put_formula(ws, r, 8, f'IF(OR(AND(C{r}>0,B{r}>0),AND(C{r}<0,B{r}<0)),B{r}/C{r},"n/a")', money)
+            table_row(r, 2 * k + j + 1, float(by_id.at[pid, f"inc_cost_{bound}"]),
+                      float(by_id.at[pid, f"inc_qaly_{bound}"]))
+            put_text(ws, r, 6, pid)
+            put_text(ws, r, 7, bound)
+            put_formula(ws, r, 8, f"'Inputs'!{abs_ref(5 + j, rows_of[pid])}", GENERAL)
+            put_formula(ws, r, 9, f"{wtp}*E{r}-D{r}", money)
+            put_formula(ws, r, 10, f'IF(OR(AND(E{r}>0,D{r}>0),AND(E{r}<0,D{r}<0)),D{r}/E{r},"n/a")', money)
     book.data_tables.append((ws.title, f"B{base_row}:C{last}", abs_ref(3, DSA_ROW).replace("$", "")))
 
     # ---- per parameter, and the tornado sorted by formulas
-    pc = 10  # column J
+    pc = 12  # column L
     header_row(ws, TABLE_HEADER, ["Parameter", "Description", "Low value", "High value", "INMB at low",
                                   "INMB at high", "Swing", "Sort key"], col=pc, height=32)
     widths(ws, {pc: 30, pc + 1: 40, **{pc + c: 14 for c in range(2, 8)}})
@@ -129,10 +140,10 @@ def build_live_dsa(book: Book, frame: pd.DataFrame) -> None:
         low_row, high_row = first + 2 * k, first + 2 * k + 1
         put_text(ws, r, pc, pid)
         put_text(ws, r, pc + 1, book.inputs.parameters[pid].description)
-        put_formula(ws, r, pc + 2, f"F{low_row}", GENERAL)
-        put_formula(ws, r, pc + 3, f"F{high_row}", GENERAL)
-        put_formula(ws, r, pc + 4, f"G{low_row}", money)
-        put_formula(ws, r, pc + 5, f"G{high_row}", money)
+        put_formula(ws, r, pc + 2, f"H{low_row}", GENERAL)
+        put_formula(ws, r, pc + 3, f"H{high_row}", GENERAL)
+        put_formula(ws, r, pc + 4, f"I{low_row}", money)
+        put_formula(ws, r, pc + 5, f"I{high_row}", money)
         put_formula(ws, r, pc + 6, f"ABS({letter(pc + 5)}{r}-{letter(pc + 4)}{r})", money)
         put_formula(ws, r, pc + 7, f"{letter(pc + 6)}{r}-{k + 1}*1E-9", GENERAL)
     p_last = p_first + len(varied) - 1

@@ -327,17 +327,19 @@ def build_psa_sheet(book: Book, draws: pd.DataFrame, psa: pd.DataFrame, draws_ch
     intervention, comparator = arm(s.intervention).label, arm(s.comparator).label
     n = len(draws)
     ws = book.add_sheet(PSA)
-    title(ws, "Probabilistic sensitivity analysis (live: the model re-run once per iteration)",
-          f"A data table re-evaluates the whole model for iterations 0 to {n:,} (0 = deterministic), reading the "
-          f"draws on '{DRAWS}'. {intervention} vs {comparator}.")
-    widths(ws, {1: 44, 2: 18, 3: 18, 4: 16, 5: 16, 6: 16})
-    put_text(ws, RUN_ROW, 1, "Run the PSA in the workbook (yes / no)", font=TOTAL_FONT)
-    put_input(ws, RUN_ROW, 3, "yes")
+    title(ws, "Probabilistic sensitivity analysis (re-run in the workbook on demand)",
+          f"With C{RUN_ROW} = yes a data table re-evaluates the whole model for iterations 0 to {n:,} "
+          f"(0 = deterministic), reading the draws on '{DRAWS}'; with no, the statistics show the engine's "
+          f"PSA at export (cea psa, the same draws). {intervention} vs {comparator}.")
+    widths(ws, {1: 44, 2: 18, 3: 18, 4: 16, 5: 16, 6: 16, 7: 16, 8: 12})
+    put_text(ws, RUN_ROW, 1, "Re-run the PSA in the workbook (yes / no)", font=TOTAL_FONT)
+    put_input(ws, RUN_ROW, 3, "no")
     ws.validations.append((RUN_ROW, 3, RUN_ROW, 3, {"validate": "list", "source": ["yes", "no"]}))
     book.name("psa_run", ws.title, abs_ref(3, RUN_ROW))
-    put_text(ws, RUN_ROW, 4, "no: the table returns #N/A at once (quick editing in LibreOffice, which has no "
-                             "'automatic except tables' mode); yes: about one model run per iteration.",
-             font=SUBTITLE_FONT)
+    put_formula(ws, RUN_ROW, 4, f'IF(psa_run="yes","Live: one model run per iteration (Excel: F9 re-runs the '
+                                f'table after edits; LibreOffice re-runs it after every edit)","Showing the '
+                                f'engine\'s PSA at export ({n:,} iterations): set C{RUN_ROW} to yes to re-run it '
+                                f'here")')
     put_text(ws, ITERATION_ROW, 1, "Iteration evaluated (set by the data table; keep 0)")
     put_value(ws, ITERATION_ROW, 3, 0, INTEGER)
     book.name("psa_iteration", ws.title, abs_ref(3, ITERATION_ROW))
@@ -354,17 +356,20 @@ def build_psa_sheet(book: Book, draws: pd.DataFrame, psa: pd.DataFrame, draws_ch
     det_row = TABLE_HEADER + 2
     dc_cell = book.result_ref("incremental.costs")
     dq_cell = book.result_ref("incremental.qalys")
-    stale = (f'IF(psa_run<>"yes","PSA not run: set C{RUN_ROW} to yes",'
-             f'IF(OR(ABS(B{det_row}-{dc_cell})>1E-9*MAX(1,ABS({dc_cell})),'
-             f'ABS(C{det_row}-{dq_cell})>1E-9*MAX(1,ABS({dq_cell}))),'
-             f'"Stale: the table predates the last edit (Excel: press F9)",IF(psa_draws="fresh","",{draws_check})))')
+    differs = (f'OR(ABS(D{det_row}-{dc_cell})>1E-9*MAX(1,ABS({dc_cell})),'
+               f'ABS(E{det_row}-{dq_cell})>1E-9*MAX(1,ABS({dq_cell})))')
+    stale = (f'IF(psa_run<>"yes",IF({differs},"Inputs differ from the export: the PSA shown is the exported '
+             f'one (set C{RUN_ROW} to yes to re-run it)",""),'
+             f'IF({differs},"Stale: the table predates the last edit (Excel: press F9)",'
+             f'IF(psa_draws="fresh","",{draws_check})))')
     put_formula(ws, CHECK_ROW, 3, f'IFERROR({stale},"Stale: recalculate (Excel: F9)")')
     book.name("psa_check", ws.title, abs_ref(3, CHECK_ROW))
     ws.conditional.append((CHECK_ROW, 3, CHECK_ROW, 3, {"type": "cell", "criteria": "!=", "value": '""',
                                           "format": {"bg_color": "#FFC7CE", "font_color": "#9C0006"}}))
     money = book.money
-    B, C = f"$B${table_first}:$B${table_last}", f"$C${table_first}:$C${table_last}"
-    D, E, F = (f"${c}${table_first}:${c}${table_last}" for c in "DEF")
+    # statistics read the shown columns D, E (the table's when re-run, else the engine's) and F:H from them
+    B, C = f"$D${table_first}:$D${table_last}", f"$E${table_first}:$E${table_last}"
+    D, E, F = (f"${c}${table_first}:${c}${table_last}" for c in "FGH")
 
     # ---- summary
     r = 8
@@ -417,12 +422,15 @@ def build_psa_sheet(book: Book, draws: pd.DataFrame, psa: pd.DataFrame, draws_ch
     put_text(ws, TABLE_HEADER - 1, 1, "Data table: one model run per iteration (Data > What-If Analysis > Data "
                                       "Table, column input cell C5; LibreOffice: MULTIPLE.OPERATIONS)",
              font=SECTION_FONT)
-    header_row(ws, TABLE_HEADER, ["Iteration", "Incremental costs", "Incremental QALYs",
+    header_row(ws, TABLE_HEADER, ["Iteration (0 = deterministic)", "Table: incremental costs",
+                                  "Table: incremental QALYs", "Shown: incremental costs", "Shown: incremental QALYs",
                                   "ICER if ΔQ > 0 (CE above it)", "ICER if ΔQ < 0 (CE below it)",
                                   "ΔQ = 0 and ΔC < 0 (1 = CE)"], height=45)
     put_text(ws, TABLE_HEADER + 1, 1, "Formula row (what the table records)", font=SUBTITLE_FONT)
     put_formula(ws, TABLE_HEADER + 1, 2, f'IF(psa_run="yes",{dc_cell},NA())', money)
     put_formula(ws, TABLE_HEADER + 1, 3, f'IF(psa_run="yes",{dq_cell},NA())', "0.000000")
+    put_text(ws, TABLE_HEADER + 1, 4, "Shown = the table when re-run, else the engine's value at export",
+             font=SUBTITLE_FONT)
     inc = book.analyses["base_case"].incremental()
     dcost, dqaly = _incremental(book, psa)
     table_rows = [(0, float(inc["costs"]), float(inc["qalys"]))] + [
@@ -430,21 +438,22 @@ def build_psa_sheet(book: Book, draws: pd.DataFrame, psa: pd.DataFrame, draws_ch
     for i, c_value, q_value in table_rows:
         row = det_row + i
         put_value(ws, row, 1, i, INTEGER)
-        ws.value(row, 2, c_value, merge(fmt=money))
-        ws.value(row, 3, q_value, merge(fmt="0.000000"))
+        ws.put(row, 2, None, merge(fmt=money))  # the data table's cells, blank until re-run (data_table)
+        ws.put(row, 3, None, merge(fmt="0.000000"))
+        put_formula(ws, row, 4, f'IF(psa_run="yes",B{row},{c_value!r})', money)
+        put_formula(ws, row, 5, f'IF(psa_run="yes",C{row},{q_value!r})', "0.000000")
         if i == 0:
-            put_text(ws, row, 4, "iteration 0 = deterministic (staleness check)", font=SUBTITLE_FONT)
             continue
-        put_formula(ws, row, 4, f'IF(C{row}>0,B{row}/C{row},"")', money)
-        put_formula(ws, row, 5, f'IF(C{row}<0,B{row}/C{row},"")', money)
-        put_formula(ws, row, 6, f'IF(AND(C{row}=0,B{row}<0),1,"")', INTEGER)
+        put_formula(ws, row, 6, f'IF(E{row}>0,D{row}/E{row},"")', money)
+        put_formula(ws, row, 7, f'IF(E{row}<0,D{row}/E{row},"")', money)
+        put_formula(ws, row, 8, f'IF(AND(E{row}=0,D{row}<0),1,"")', INTEGER)
     book.data_tables.append((ws.title, f"B{det_row}:C{det_row + n}", abs_ref(3, ITERATION_ROW).replace("$", "")))
     ws.freeze = (TABLE_HEADER + 1, 1)
 
     # ---- CEAC, CEAF and EVPI over the WTP grid
     grid = _wtp_grid(s)
     g0 = TABLE_HEADER + 1
-    gc = 8  # column H
+    gc = 10  # column J
     put_text(ws, g0 - 2, gc, "Acceptability (CEAC, CEAF) and EVPI over willingness to pay", font=SECTION_FONT)
     header_row(ws, g0 - 1, ["Willingness to pay", f"P(CE): {intervention}", f"P(CE): {comparator}",
                             "CEAF: optimal (highest mean NMB)", "CEAF: P(CE) of the optimal", "EVPI per patient"],
@@ -464,8 +473,8 @@ def build_psa_sheet(book: Book, draws: pd.DataFrame, psa: pd.DataFrame, draws_ch
     x_area = area(ws.title, g0, gc, g_last)
     chart_col = gc + 7
     ws.charts.append({"type": "scatter", "title": "Cost-effectiveness plane (live)",
-                      "series": [{"name": "PSA iterations", "categories": area(ws.title, table_first, 3, table_last),
-                                  "values": area(ws.title, table_first, 2, table_last),
+                      "series": [{"name": "PSA iterations", "categories": area(ws.title, table_first, 5, table_last),
+                                  "values": area(ws.title, table_first, 4, table_last),
                                   "marker": {"type": "circle", "size": 3, "fill": {"color": PALETTE[0]},
                                              "border": {"color": PALETTE[0]}}}],
                       "x_axis": {"name": f"Incremental QALYs ({intervention} vs {comparator})", "num_format": "0.00"},
