@@ -27,6 +27,8 @@ from cea.workbook.style import (FACTOR, GENERAL, INTEGER, OCC, PROB, SECTION_FON
                                 header_row, line_chart, merge, put_formula, put_text, put_value, title, widths)
 
 HEADER_ROW = 9
+AE_TOTAL_ROW = 7  # Trace sheets: the adverse-event share's denominator, above the column headers
+AE_TOTAL_CELL = f"$F${AE_TOTAL_ROW}"
 
 # Coefficients after an acceleration factor ({af}) and the parameters each family's H(t) reads.
 FAMILY_PARAMETERS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -338,6 +340,13 @@ def _trace_sheet(book: Book, arm_id: str) -> None:
     timing = next((t.drug for t in treatments if t.times_adverse_events), None)
     received = {t.drug: t for t in treatments}
     first_, last_ = book.first_row, book.first_row + book.n_rows
+    ae_total = AE_TOTAL_CELL  # Σ_{k<n} ToT_k of the timing drug, once per sheet (not once per row: O(n) not O(n²))
+    if timing:
+        on_col = L[f"on:{timing}"]
+        put_text(ws, AE_TOTAL_ROW, 1, f"Time on {timing} summed over cycles 0 … n−1 (denominator of the adverse-event "
+                 "share)")
+        put_formula(ws, AE_TOTAL_ROW, 6, f'SUMIF(${L["cycle"]}${first_}:${L["cycle"]}${last_},"<"&{nc},'
+                                         f"${on_col}${first_}:${on_col}${last_})", "0.000000")
     put = _putter(ws)
     for k in range(book.n_rows + 1):
         r = book.first_row + k
@@ -378,8 +387,7 @@ def _trace_sheet(book: Book, arm_id: str) -> None:
         if timing:
             on_col = L[f"on:{timing}"]
             f["ae_share"] = (f"=IF({n('adverse_event_timing')}=\"at_start\",IF({kk}=0,1,0),"
-                             f"IF({kk}<{nc},{on_col}{r}/SUMIF(${L['cycle']}${first_}:${L['cycle']}${last_},\"<\"&{nc},"
-                             f"${on_col}${first_}:${on_col}${last_}),0))")
+                             f"IF({kk}<{nc},{on_col}{r}/{ae_total},0))")
         else:
             f["ae_share"] = 0
         f["w"] = (f'=IF({kk}>{nc},0,IF({corr}="none",IF({kk}<{nc},1,0),IF(OR({corr}<>"simpson",{nc}=1),'
