@@ -23,20 +23,22 @@ from cea.workbook.style import (GENERAL, SUBTITLE_FONT, WRAP, header_row, merge,
 SHEET = "Scenarios"
 IN_USE_COL = 13
 BASE_CASE = "base case"
-NOT_REPRESENTABLE = ("model_structure",)
+NAMED_ARM_COLUMNS = frozenset({f"{e}_{c}" for e in ("pfs", "os") for c in ("curve", "hazard_ratio",
+                                                                            "acceleration_factor")}
+                              | {"pd_death_rate"})
 
 
 def representable(changes: dict[str, str]) -> bool:
-    """Whether the workbook reproduces a scenario exactly.  Not yet: a change of model structure, a change of an
-    arm's OS curve (the engine then clears the arm's OS effect, which the workbook does not copy) and post-progression
-    mortality other than os_tracking / constant (the pooled calibration).  Such scenarios are listed on the Scenarios
-    sheet as not selectable, never computed wrongly."""
-    if set(changes) & set(NOT_REPRESENTABLE) or any(k.endswith("os_curve") for k in changes):
-        return False
-    named_arm_columns = {f"{e}_{c}" for e in ("pfs", "os") for c in ("curve", "hazard_ratio", "acceleration_factor")}
-    if any(k.startswith("arm.") and k.rsplit(".", 1)[-1] not in named_arm_columns for k in changes):
-        return False  # other arm columns (e.g. pd_death_rate) are fixed at export
-    return changes.get("pd_mortality", "os_tracking") in ("os_tracking", "constant")
+    """Whether the workbook reproduces a scenario exactly: every target is an input cell of the workbook.  Arm
+    columns other than the curves, treatment effects and PD death rate (the label, the waning reference arm) are
+    fixed at export; a scenario changing them is listed on the Scenarios sheet as not selectable, never computed
+    wrongly."""
+    from cea.inputs.settings import SETTING_NAMES
+    from cea.workbook.inputs import SETTING_ROWS  # here: cea.workbook.inputs imports this module
+
+    settings_in_workbook = {row[0] for row in SETTING_ROWS}
+    return not any(k.startswith("arm.") and k.rsplit(".", 1)[-1] not in NAMED_ARM_COLUMNS
+                   or k in SETTING_NAMES and k not in settings_in_workbook for k in changes)
 
 
 def typed(value: str) -> Any:
