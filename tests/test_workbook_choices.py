@@ -141,6 +141,19 @@ def test_the_pd_death_rate_of_an_arm_is_a_named_input():
     assert named_value(unknown, "checks") == 'arm.exe.pd_death_rate: unknown parameter "no_such_rate"'
 
 
+def test_constant_pd_mortality_without_a_rate_is_refused_as_the_engine_refuses_it():
+    from cea.errors import InputError
+
+    changes = {"pd_mortality": "constant", "arm.exe.pd_death_rate": "none"}
+    with pytest.raises(InputError, match="needs a pd_death_rate for every arm"):
+        apply_overrides(INPUTS, changes)
+    got = workbook_results(changes)
+    assert named_value(got, "checks") == ("arm.exe.pd_death_rate: pd_mortality = constant needs a PD death rate "
+                                          "for every arm; exe has none")
+    assert got["arms.exe.costs"] == XlError("#N/A")  # never a number computed without the rate
+    assert named_value(workbook_results({"arm.exe.pd_death_rate": "none"}), "checks") == "OK"  # os_tracking
+
+
 def test_curve_drop_downs_list_the_curves_of_their_endpoint():
     book = build_book(INPUTS, BASE, max_horizon_years=ROWS_YEARS)
     validations = [v for v in book.sheets["Inputs"].validations if v[4].get("source") == "=curves_pfs"]

@@ -109,6 +109,16 @@ def test_the_structure_is_a_drop_down_input_named_as_the_setting():
     assert book.sheets["Inputs"].cells[(row, 3)].value == INPUTS.settings.model_structure == "markov"
 
 
+def test_each_trace_sheet_shows_which_structure_it_computes(psm_book):
+    book, values = psm_book
+    markov = build_book(INPUTS, run_base_case(INPUTS), max_horizon_years=YEARS)
+    markov_values = evaluate_book(markov)
+    for arm in INPUTS.structure.arm_ids:
+        title = f"Trace {arm}"
+        assert book.sheets[title].cells[(8, 1)].value == "Partitioned survival (model_structure = psm)?"
+        assert values[(title, 8, 6)] is True and markov_values[(title, 8, 6)] is False
+
+
 # ------------------------------------------------------------------------------ LibreOffice
 EDITS = {
     "psm": {"model_structure": "psm"},

@@ -154,8 +154,10 @@ def write_checks(book: Book) -> None:
                               f'IF(LEN({wrong_family})>0,{wrong_family},IF(LEN({parameter(hr)})>0,{parameter(hr)},'
                               f'{parameter(af)})),"{curve}: """&{curve}&""" is not a fitted {endpoint.upper()} curve")'))
             r += 1
-        put_text(ws, r, 2, f"{arm.id}: post-progression death rate")
-        checks.append((r, parameter(n(f"arm.{arm.id}.pd_death_rate"))))
+        put_text(ws, r, 2, f"{arm.id}: post-progression death rate (needed when pd_mortality = constant)")
+        rate = n(f"arm.{arm.id}.pd_death_rate")
+        checks.append((r, f'IF(AND(EXACT({n("pd_mortality")},"constant"),NOT({given(rate)})),"{rate}: pd_mortality '
+                          f'= constant needs a PD death rate for every arm; {arm.id} has none",{parameter(rate)})'))
         r += 1
     put_text(ws, r, 2, "Horizon fits in the rows of this workbook")
     checks.append((r, f'IF({n("horizon_check")}="OK","",IF(ISERROR({n("horizon_check")}),"",'

@@ -29,6 +29,8 @@ from cea.workbook.style import (FACTOR, GENERAL, INTEGER, OCC, PROB, SECTION_FON
 HEADER_ROW = 9
 AE_TOTAL_ROW = 7  # Trace sheets: the adverse-event share's denominator, above the column headers
 AE_TOTAL_CELL = f"$F${AE_TOTAL_ROW}"
+PSM_ROW = 8  # Trace sheets: TRUE when model_structure = psm (read by the Trace and Surv sheets of the arm)
+PSM_CELL = f"$F${PSM_ROW}"
 
 # Coefficients after an acceleration factor ({af}) and the parameters each family's H(t) reads.
 FAMILY_PARAMETERS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -239,7 +241,7 @@ def _surv_sheet(book: Book, arm_id: str) -> None:
     put_text(ws, HEADER_ROW - 1, SURV["os_H"], "OS", font=SECTION_FONT)
 
     ref_sheet = sheet_ref(book.surv[arm.waning_reference]) if arm.waning_reference else None
-    psm = f'{n("model_structure")}="psm"'
+    psm = sheet_ref(book.trace[arm_id]) + PSM_CELL  # TRUE when model_structure = psm
     share = n(st.pf_death_share)
     ws_s, ws_e = n("waning_start_months"), n("waning_end_months")
     L = {k: get_column_letter(j) for k, j in SURV.items()}
@@ -320,17 +322,19 @@ def _trace_sheet(book: Book, arm_id: str) -> None:
              "correction); "
              "progression and death costs at mid-cycle; adverse events spread over the time on treatment (ae_share); "
              "one-off costs at cycle 0.", font=SUBTITLE_FONT)
-    put_text(ws, AE_TOTAL_ROW + 1, 1, "model_structure = psm (partitioned survival, NICE DSU TSD19): PF = min(S_PFS, "
-             "S_OS), PD = S_OS − PF, Dead = 1 − S_OS from the Surv sheet's curves with each hazard increment floored "
-             "at the background hazard; P(PF→PD) and P(PF→Dead) are then not used, P(PD→Dead) shows the implied "
-             "probability.", font=SUBTITLE_FONT)
+    put_text(ws, PSM_ROW, 1, "Partitioned survival (model_structure = psm)?")
+    put_formula(ws, PSM_ROW, 6, f'{n("model_structure")}="psm"')
+    put_text(ws, PSM_ROW, 7, "TRUE (NICE DSU TSD19): PF = min(S_PFS, S_OS), PD = S_OS − PF, Dead = 1 − S_OS from the Surv "
+             "sheet's curves with each hazard increment floored at the background hazard; P(PF→PD) and P(PF→Dead) "
+             "are then not used and P(PD→Dead) shows the implied probability. FALSE: the state-transition model.",
+             font=SUBTITLE_FONT)
     _column_headers(ws, columns)
 
     surv = sheet_ref(book.surv[arm_id])
     S = {k: get_column_letter(j) for k, j in SURV.items()}
     cy, cm, days = n("cycle_years"), n("cycle_months"), n("cycle_length_days")
     nc, even, corr = n("n_cycles"), n("simpson_even"), n("within_cycle_correction")
-    psm, share = f'{n("model_structure")}="psm"', n(st.pf_death_share)
+    psm, share = PSM_CELL, n(st.pf_death_share)
     c0, c1, c2 = (n(t) for t in st.gp_utility_terms)
     age0, adjust = n("start_age"), n("utility_age_adjustment")
     lvl_pf, lvl_pd = n(f"level:{st.utility_pf}"), n(f"level:{st.utility_pd}")
