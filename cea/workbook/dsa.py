@@ -164,7 +164,7 @@ def build_live_dsa(book: Book, frame: pd.DataFrame) -> None:
     bars = min(len(varied), TORNADO_BARS)
     colours = (PALETTE[0], PALETTE[1])
     ws.charts.append({
-        "type": "bar", "title": "Tornado: change in incremental NMB from the model in use (live)",
+        "type": "bar", "title": "Tornado: change in incremental NMB from the model in use",
         "series": [{"name": [ws.title, TABLE_HEADER - 1, sc + 1 + j], "categories": area(ws.title, p_first, sc + 1,
                                                                                           p_first + bars - 1),
                     "values": area(ws.title, p_first, sc + 2 + j, p_first + bars - 1),

@@ -472,7 +472,7 @@ def build_psa_sheet(book: Book, draws: pd.DataFrame, psa: pd.DataFrame, draws_ch
     g_last = g0 + len(grid) - 1
     x_area = area(ws.title, g0, gc, g_last)
     chart_col = gc + 7
-    ws.charts.append({"type": "scatter", "title": "Cost-effectiveness plane (live)",
+    ws.charts.append({"type": "scatter", "title": "Cost-effectiveness plane",
                       "series": [{"name": "PSA iterations", "categories": area(ws.title, table_first, 5, table_last),
                                   "values": area(ws.title, table_first, 4, table_last),
                                   "marker": {"type": "circle", "size": 3, "fill": {"color": PALETTE[0]},
@@ -480,13 +480,13 @@ def build_psa_sheet(book: Book, draws: pd.DataFrame, psa: pd.DataFrame, draws_ch
                       "x_axis": {"name": f"Incremental QALYs ({intervention} vs {comparator})", "num_format": "0.00"},
                       "y_axis": {"name": f"Incremental costs ({s.currency})", "num_format": money},
                       "legend": {"none": True}, "size": (18, 11), "anchor": (4, chart_col)})
-    ceac = line_chart("Cost-effectiveness acceptability curve (live)", x_area,
+    ceac = line_chart("Cost-effectiveness acceptability curve", x_area,
                       [(area(ws.title, g0, gc + 1, g_last), intervention), (area(ws.title, g0, gc + 2, g_last),
                                                                             comparator)],
                       f"Willingness to pay per QALY ({s.currency})", "Probability cost-effective", y_max=1,
                       x_format=money)
     ws.charts.append({**ceac, "size": (18, 11), "anchor": (28, chart_col)})
-    evpi = line_chart("Expected value of perfect information per patient (live)", x_area,
+    evpi = line_chart("Expected value of perfect information per patient", x_area,
                       [(area(ws.title, g0, gc + 5, g_last), "EVPI")],
                       f"Willingness to pay per QALY ({s.currency})", f"EVPI ({s.currency})", y_format=money,
                       x_format=money)
