@@ -65,23 +65,20 @@ def assert_equal_to_engine(got: dict[str, object], overrides: dict[str, str]) ->
 
 
 SCENARIOS = scenario_overrides(INPUTS)
-REPRESENTABLE = [name for name, changes in SCENARIOS.items() if "model_structure" not in changes]
-# Known gaps after merging issue 12's engine changes (OS base case with an arm-level OS effect that a curve
-# override clears; pooled PD mortality): not yet carried into the workbook.  Strict: fixing them fails here.
-GAP = ("issue 12: a curve override clears the arm's OS effect in the engine, and pooled PD mortality; "
-       "not yet in the workbook")
-KNOWN_GAPS = {name for name, changes in SCENARIOS.items()
-              if any(k.endswith("os_curve") for k in changes) or "pd_mortality" in changes
-              and changes["pd_mortality"] not in ("os_tracking", "constant")} | {"pd_mortality_equal_pooled"}
 
 
-def cases(names):
-    return [pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=GAP)) if n in KNOWN_GAPS else n
-            for n in names]
+def named_value(got: dict[str, object], name: str):
+    """The evaluated value of a single-cell defined name (e.g. 'checks')."""
+    book, values = got["_book"], got["_values"]
+    sheet, _, ref = book.defined[name].rpartition("!")
+    ref = ref.replace("$", "")
+    letters = ref.rstrip("0123456789")
+    return values[(sheet.strip("'"), int(ref[len(letters):]), column_index(letters))]
 
 
-@pytest.mark.parametrize("scenario", cases([s for s in ("os_gengamma", "pfs_final_central", "waning_24_36",
-                                                         "cycle_monthly", "no_age_adjustment") if s in REPRESENTABLE]))
+@pytest.mark.parametrize("scenario", ["os_gengamma", "os_loglogistic_aft", "os_weibull_independent",
+                                      "pd_mortality_equal_pooled", "structure_psm", "pfs_final_central",
+                                      "waning_24_36", "cycle_monthly", "no_age_adjustment"])
 def test_scenario_rows_typed_into_the_input_cells_equal_the_engine(scenario):
     changes = SCENARIOS[scenario]
     assert_equal_to_engine(workbook_results({k: typed(v) for k, v in changes.items()}), changes)
@@ -101,10 +98,60 @@ def test_os_hazard_ratio_and_acceleration_factor_are_named_inputs():
     assert_equal_to_engine(typed_number, overrides)
 
 
-@pytest.mark.xfail(strict=True, reason=GAP)
 def test_acceleration_factor_on_a_log_logistic_curve():
-    overrides = {"arm.eve_exe.os_curve": "os_exe_loglogistic", "arm.eve_exe.os_acceleration_factor": "hr_pfs"}
-    assert_equal_to_engine(workbook_results({k: typed(v) for k, v in overrides.items()}), overrides)
+    """The arm's hazard ratio removed by 'none' (as `cea run --set arm.eve_exe.os_hazard_ratio=none`), an AF on
+    the AFT curve: a parameter id, then the same value typed as a number."""
+    overrides = {"arm.eve_exe.os_curve": "os_exe_loglogistic", "arm.eve_exe.os_hazard_ratio": "none",
+                 "arm.eve_exe.os_acceleration_factor": "hr_pfs"}
+    got = workbook_results({k: typed(v) for k, v in overrides.items()})
+    assert_equal_to_engine(got, overrides)
+    assert named_value(got, "checks") == "OK"
+    number = overrides | {"arm.eve_exe.os_acceleration_factor": INPUTS.parameters["hr_pfs"].value}
+    assert_equal_to_engine(workbook_results({k: typed(str(v)) for k, v in number.items()}), overrides)
+
+
+def test_a_hazard_ratio_left_on_a_non_ph_curve_is_refused_as_the_engine_refuses_it():
+    """The engine does not clear an arm's OS hazard ratio when its curve changes: `cea run --set` refuses a
+    hazard ratio on a log-logistic curve, and the workbook's CHECKS names the hazard-ratio cell."""
+    from cea.errors import InputError
+
+    changes = {"arm.eve_exe.os_curve": "os_exe_loglogistic", "arm.eve_exe.os_acceleration_factor": "hr_pfs"}
+    with pytest.raises(InputError, match="a hazard ratio needs a proportional-hazards family"):
+        apply_overrides(INPUTS, changes)
+    got = workbook_results(changes)
+    assert named_value(got, "checks").startswith("arm.eve_exe.os_hazard_ratio: a hazard ratio needs a "
+                                                 "proportional-hazards family; os_exe_loglogistic is loglogistic")
+
+
+@pytest.mark.parametrize("blank", [None, "none", "NONE"])
+def test_a_blank_or_none_effect_means_no_effect(blank):
+    """'none' (any case) or a blank in an arm's HR cell is the engine's 'no such column' (a hazard ratio of 1)."""
+    got = workbook_results({"arm.eve_exe.os_hazard_ratio": blank})
+    assert_equal_to_engine(got, {"arm.eve_exe.os_hazard_ratio": "none"})
+    assert named_value(got, "checks") == "OK"
+
+
+def test_the_pd_death_rate_of_an_arm_is_a_named_input():
+    """pd_mortality = constant with the arms' PD death rate set by name (a parameter id) and by number."""
+    overrides = {"pd_mortality": "constant", "arm.exe.pd_death_rate": "pd_death_rate_pooled"}
+    assert_equal_to_engine(workbook_results(overrides), overrides)
+    rate = INPUTS.parameters["pd_death_rate_pooled"].value
+    assert_equal_to_engine(workbook_results({"pd_mortality": "constant", "arm.exe.pd_death_rate": rate}), overrides)
+    unknown = workbook_results({"arm.exe.pd_death_rate": "no_such_rate"})
+    assert named_value(unknown, "checks") == 'arm.exe.pd_death_rate: unknown parameter "no_such_rate"'
+
+
+def test_constant_pd_mortality_without_a_rate_is_refused_as_the_engine_refuses_it():
+    from cea.errors import InputError
+
+    changes = {"pd_mortality": "constant", "arm.exe.pd_death_rate": "none"}
+    with pytest.raises(InputError, match="needs a pd_death_rate for every arm"):
+        apply_overrides(INPUTS, changes)
+    got = workbook_results(changes)
+    assert named_value(got, "checks") == ("arm.exe.pd_death_rate: pd_mortality = constant needs a PD death rate "
+                                          "for every arm; exe has none")
+    assert got["arms.exe.costs"] == XlError("#N/A")  # never a number computed without the rate
+    assert named_value(workbook_results({"arm.exe.pd_death_rate": "none"}), "checks") == "OK"  # os_tracking
 
 
 def test_curve_drop_downs_list_the_curves_of_their_endpoint():
@@ -136,22 +183,24 @@ def test_a_longer_horizon_or_shorter_cycle_within_the_rows_equals_the_engine():
 SELECTABLE = [name for name, changes in SCENARIOS.items() if representable(changes)]
 
 
-@pytest.mark.parametrize("scenario", cases(SELECTABLE))
+@pytest.mark.parametrize("scenario", SELECTABLE)
 def test_the_scenario_selector_applies_every_row_by_formulas(scenario):
     assert_equal_to_engine(workbook_results({"scenario": scenario}), SCENARIOS[scenario])
 
 
-def test_every_scenario_the_workbook_reproduces_is_selectable_and_the_others_are_not():
-    """The known gaps (structure, OS-curve changes, pooled PD mortality) are listed but never selectable, so the
-    selector cannot return a number that differs from `cea scenarios`."""
+def test_every_scenario_is_selectable_and_one_the_workbook_cannot_hold_is_not():
+    """Every row of scenarios.csv is selectable (structure, OS curves, pooled PD mortality included); a scenario
+    changing what the workbook fixes at export (an arm's waning reference, a setting without an input cell) is
+    listed but never selectable, so the selector cannot return a number that differs from `cea scenarios`."""
     book = build_book(INPUTS, BASE, max_horizon_years=ROWS_YEARS)
     sheet, _, ref = book.defined["scenario_names"].rpartition("!")
     first, last = (int(part.replace("$", "").lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")) for part in ref.split(":"))
     listed = {book.sheets["Scenarios"].cells[(r, 1)].value for r in range(first, last + 1)}
-    assert listed == {"base case", *SELECTABLE}
-    for name in ("structure_psm", "os_gengamma", "os_weibull_independent", "pd_mortality_equal_pooled"):
-        assert name in SCENARIOS and not representable(SCENARIOS[name]) and name not in listed
-    assert {"pfs_final_central", "waning_24_36", "pd_mortality_constant", "os_equal"} <= listed
+    assert listed == {"base case", *SCENARIOS} and SELECTABLE == list(SCENARIOS)
+    assert {"structure_psm", "os_gengamma", "os_weibull_independent", "pd_mortality_equal_pooled"} <= listed
+    assert not representable({"arm.eve_exe.waning_reference": "none"})
+    assert not representable({"seed": "7"})
+    assert representable({"arm.exe.pd_death_rate": "pd_death_rate_pooled", "model_structure": "psm"})
 
 
 @pytest.mark.parametrize("pid, bound", [("hr_pfs", "low"), ("u_pd", "high"), ("eve_share_10mg", "low"),

@@ -78,3 +78,20 @@ def test_per_arm_totals_equal_the_engine(evaluator, engine, arm):
     assert total("QALYs PF (disc.)") == pytest.approx(o.qalys_by_state[0, j, 0], rel=REL)
     assert total("QALYs PD (disc.)") == pytest.approx(o.qalys_by_state[0, j, 1], rel=REL)
     assert total("Total costs") == pytest.approx(o.costs[0, j], rel=REL)
+
+
+@pytest.mark.parametrize("arm", ["eve_exe", "exe"])
+def test_adverse_events_are_spread_over_the_time_on_the_timing_drug(evaluator, engine, arm):
+    """Share of cycle k = ToT_k / Σ_{j<n} ToT_j of the timing drug (cea.engine.model.ae_discount_factors), 0 from
+    cycle n on; the denominator is one cell per sheet, never a SUMIF in every row (quadratic in the rows)."""
+    s, o = engine.settings, engine.outcomes
+    j, n = o.arms.index(arm), s.n_cycles + 1
+    timing = next(t.drug for t in engine.inputs.structure.arm_treatments(arm) if t.times_adverse_events)
+    on = o.on_treatment[0, j, o.drugs.index(timing)]
+    expected = np.append(on[:-1] / on[:-1].sum(), 0.0)
+    share = column(evaluator, arm, "Share of adverse events in this cycle (ToT of the timing drug)", n)
+    np.testing.assert_allclose(share, expected, rtol=REL, atol=1e-15)
+    assert share.sum() == pytest.approx(1.0, rel=1e-12)
+    book, _ = evaluator
+    formulas = [cell.formula for cell in book.sheets[f"Trace {arm}"].cells.values() if cell.formula]
+    assert sum("SUMIF(" in f for f in formulas) == 1

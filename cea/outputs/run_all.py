@@ -70,6 +70,7 @@ def write_all(folder: Path, bundle: AnalysisBundle, psa_samples: Path | None = N
     write_parameter_markdown(folder / "parameters.md", inputs)
     write_workbook(folder / "model.xlsx", inputs, bundle.base_case, dsa=bundle.one_way.table,
                    scenarios=bundle.scenarios.table, psa=psa_frame(bundle), ceac=bundle.psa.ceac_frame(),
+                   psa_draws=bundle.psa.parameters, psa_seed=bundle.psa.seed,
                    validation=bundle.validation.to_frame() if bundle.validation is not None else None,
                    manifest=manifest.to_dict(),
                    budget_impact=bundle.budget_impact.inputs if bundle.budget_impact is not None else None,

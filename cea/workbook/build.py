@@ -24,7 +24,10 @@ from cea.workbook import _writers
 from cea.workbook.core import Book
 from cea.workbook.cover import build_cover
 from cea.workbook.evaluate import evaluate_book
+from cea.workbook.data_table import mark_data_tables
+from cea.workbook.dsa import plan_dsa
 from cea.workbook.inputs import INPUTS, LIFE
+from cea.workbook.psa import plan_draws
 from cea.workbook.results import RESULTS, VALIDATION
 from cea.workbook.xlsx import write_xlsx
 
@@ -44,13 +47,15 @@ def build_book(inputs: ModelInputs, base_case: BaseCaseResult, *, dsa: pd.DataFr
                 analyses={"base_case": base_case, "dsa": dsa, "scenarios": scenarios, "psa": psa, "ceac": ceac,
                           "validation": validation, **analyses},
                 manifest=manifest if manifest is not None else base_case.manifest.to_dict())
+    plan_dsa(book)
+    plan_draws(book)
     cover = book.add_sheet("Cover")
     for registration in _writers():
         registration.write(book)
     order = ["Cover", INPUTS, RESULTS, "Budget impact"]
     for arm in inputs.structure.arm_ids:
         order += [book.surv[arm], book.trace[arm]]
-    order += ["BIA cycles", "DSA", "Scenarios", "PSA", VALIDATION, LIFE]
+    order += ["BIA cycles", "DSA", "Scenarios", "PSA", "PSA draws", "PSA fresh draws", VALIDATION, LIFE]
     book.order(order)
     build_cover(book, cover)
     for title, sheet in book.sheets.items():
@@ -77,6 +82,7 @@ def write_workbook(path: Path | str, inputs: ModelInputs, base_case: BaseCaseRes
     os.close(handle)
     try:
         write_xlsx(book, values, Path(temporary), title=inputs.settings.title, creator=f"cea {__version__}")
+        mark_data_tables(Path(temporary), book.data_tables)
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(temporary, 0o666 & ~umask)  # mkstemp creates 0600; give the file the usual permissions

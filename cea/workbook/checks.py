@@ -17,7 +17,8 @@ from __future__ import annotations
 import math
 
 from cea.inputs.model_inputs import unit_range
-from cea.inputs.settings import ADVERSE_EVENT_TIMINGS, CORRECTIONS, PD_MORTALITY, SETTING_RANGES, WTP_RANGE
+from cea.inputs.settings import (ADVERSE_EVENT_TIMINGS, CORRECTIONS, PD_MORTALITY, SETTING_RANGES, STRUCTURES,
+                                 WTP_RANGE)
 from cea.inputs.tables import COEFFICIENT_BOUNDS
 from cea.structure import ACCELERATED_FAILURE_TIME, PROPORTIONAL_HAZARDS
 from cea.workbook import register_sheet
@@ -26,7 +27,7 @@ from cea.workbook.style import ERROR_FILL, HEADER_FONT, HEADER_FILL, HEADER_ALIG
     SUBTITLE_FONT, TOTAL_FONT, merge, put_formula, put_text
 
 CHECK_COL, RUNNING_COL = 11, 12
-CHOICE_SETTINGS = {"within_cycle_correction": CORRECTIONS, "pd_mortality": PD_MORTALITY,
+CHOICE_SETTINGS = {"within_cycle_correction": CORRECTIONS, "pd_mortality": PD_MORTALITY, "model_structure": STRUCTURES,
                    "adverse_event_timing": ADVERSE_EVENT_TIMINGS}
 BLANK_ALLOWED = {"waning_start_months", "waning_end_months"}
 
@@ -130,6 +131,13 @@ def write_checks(book: Book) -> None:
     checks.append((r, f'IF(AND(ISNUMBER({ws_}),ISNUMBER({we})),IF({we}<{ws_},"{we}: waning must end after it '
                       f'starts",""),"")'))
     r += 1
+    def given(x: str) -> str:  # blank or "none" = no such column (cea.inputs.overrides)
+        return f'AND(LEN({x})>0,{x}<>"none")'
+
+    def parameter(x: str) -> str:
+        return (f'IF(NOT({given(x)}),"",IF(ISNUMBER({x}),IF({x}>0,"","{x}: must be positive"),'
+                f'IF(ISNUMBER(MATCH({x},{n("param_ids")},0)),"","{x}: unknown parameter """&{x}&"""")))')
+
     ph = " ".join(sorted(PROPORTIONAL_HAZARDS))
     aft = " ".join(sorted(ACCELERATED_FAILURE_TIME))
     for arm in inputs.structure.arms:
@@ -138,18 +146,19 @@ def write_checks(book: Book) -> None:
             hr, af = n(f"arm.{arm.id}.{endpoint}_hazard_ratio"), n(f"arm.{arm.id}.{endpoint}_acceleration_factor")
             family = f"INDEX({n('curve_family')},MATCH({curve},{n('curve_ids')},0))"
             put_text(ws, r, 2, f"{arm.id}: {endpoint.upper()} curve, hazard ratio and acceleration factor")
-            def parameter(x: str) -> str:
-                return (f'IF(LEN({x})=0,"",IF(ISNUMBER({x}),IF({x}>0,"","{x}: must be positive"),'
-                        f'IF(ISNUMBER(MATCH({x},{n("param_ids")},0)),"","{x}: unknown parameter """&{x}&"""")))')
-
-            wrong_family = (f'IF(AND(LEN({hr})>0,ISERROR(SEARCH(" "&{family}&" "," {ph} "))),'
+            wrong_family = (f'IF(AND({given(hr)},ISERROR(SEARCH(" "&{family}&" "," {ph} "))),'
                             f'"{hr}: a hazard ratio needs a proportional-hazards family; "&{curve}&" is "&{family},'
-                            f'IF(AND(LEN({af})>0,ISERROR(SEARCH(" "&{family}&" "," {aft} "))),'
+                            f'IF(AND({given(af)},ISERROR(SEARCH(" "&{family}&" "," {aft} "))),'
                             f'"{af}: an acceleration factor needs an AFT family; "&{curve}&" is "&{family},""))')
             checks.append((r, f'IF(ISNUMBER(MATCH({curve},{n(f"curves_{endpoint}")},0)),'
                               f'IF(LEN({wrong_family})>0,{wrong_family},IF(LEN({parameter(hr)})>0,{parameter(hr)},'
                               f'{parameter(af)})),"{curve}: """&{curve}&""" is not a fitted {endpoint.upper()} curve")'))
             r += 1
+        put_text(ws, r, 2, f"{arm.id}: post-progression death rate (needed when pd_mortality = constant)")
+        rate = n(f"arm.{arm.id}.pd_death_rate")
+        checks.append((r, f'IF(AND(EXACT({n("pd_mortality")},"constant"),NOT({given(rate)})),"{rate}: pd_mortality '
+                          f'= constant needs a PD death rate for every arm; {arm.id} has none",{parameter(rate)})'))
+        r += 1
     put_text(ws, r, 2, "Horizon fits in the rows of this workbook")
     checks.append((r, f'IF({n("horizon_check")}="OK","",IF(ISERROR({n("horizon_check")}),"",'
                       f'"horizon_years: "&{n("horizon_check")}))'))

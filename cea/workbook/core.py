@@ -188,6 +188,7 @@ class Book:
         self.ae_cells: dict[str, list[tuple[str, str]]] = {}  # arm -> [(cost ref, QALY-loss ref)]
         self.result_cells: dict[str, str] = {}  # results path -> Results!coordinate
         self.trace_cols: dict[str, int] = {}  # trace column key -> column index (same for every arm)
+        self.data_tables: list[tuple[str, str, str]] = []  # (sheet, results range, input cell): see data_table
 
     FIRST_ROW = 10  # first data row (cycle 0) on the survival and trace sheets
 
@@ -238,6 +239,12 @@ class Book:
     def raw(self, model_id: str) -> str:
         """Defined name of the input cell itself (before a scenario or the DSA switch is applied)."""
         return self.names.raw(model_id)
+
+    def result_ref(self, path: str) -> str:
+        """Absolute reference ('Results'!$B$31) of a result recorded by the Results writer (result_cells)."""
+        coordinate = self.result_cells[path]
+        letters = coordinate.rstrip("0123456789")
+        return f"{sheet_ref('Results')}${letters}${coordinate[len(letters):]}"
 
     def order(self, titles: list[str]) -> None:
         """Reorder the sheets: the given titles first, in that order, then the rest as created."""

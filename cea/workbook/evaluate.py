@@ -215,6 +215,15 @@ def f_max(*args):
     return max(values) if values else 0.0
 
 
+def f_large(rng, k):
+    """The k-th largest number of a range (k = 1: the maximum)."""
+    values = sorted(_numbers([rng]), reverse=True)
+    k = int(num(k))
+    if not 1 <= k <= len(values):
+        raise XlError("#NUM!")
+    return values[k - 1]
+
+
 def f_min(*args):
     values = _numbers(args)
     return min(values) if values else 0.0
@@ -352,6 +361,32 @@ def f_norm_s_inv(p):
     if not 0 < p < 1:
         raise XlError("#NUM!")
     return float(special.ndtri(p))
+
+
+def f_beta_inv(p, alpha, beta):
+    p, a, b = num(p), num(alpha), num(beta)
+    if not 0 <= p <= 1 or a <= 0 or b <= 0:
+        raise XlError("#NUM!")
+    return float(special.betaincinv(a, b, p))
+
+
+def f_gamma_inv(p, alpha, beta):
+    p, a, b = num(p), num(alpha), num(beta)
+    if not 0 <= p < 1 or a <= 0 or b <= 0:
+        raise XlError("#NUM!")
+    return float(special.gammaincinv(a, p) * b)
+
+
+def f_norm_inv(p, mean, sd):
+    p, m, sd = num(p), num(mean), num(sd)
+    if not 0 < p < 1 or sd <= 0:
+        raise XlError("#NUM!")
+    return float(m + sd * special.ndtri(p))
+
+
+def f_rand():
+    """Volatile: the workbook uses it only for fresh PSA draws, never in a cached value."""
+    raise ValueError("RAND() has no cached value: the workbook must not evaluate it at export")
 
 
 def f_gamma_dist(x, alpha, beta, cumulative):
@@ -503,9 +538,9 @@ def f_sumproduct(*ranges):
 
 
 def f_countif(rng, criterion):
-    criterion = _scalar(criterion)
-    return float(sum(1 for v in rng.cells() if v is not None and type(v) is not XlError
-                     and compare(v, criterion, "=")))
+    """Cells meeting the criterion (a value, or text such as "<12", as SUMIF)."""
+    test = _criterion(criterion)
+    return float(sum(1 for v in rng.cells() if test(v)))
 
 
 def f_text(x, pattern):
@@ -522,11 +557,12 @@ def f_text(x, pattern):
 # lazy functions receive thunks (callables) for the arguments named in LAZY
 FUNCTIONS: dict[str, Callable[..., Any]] = {
     "ABS": f_abs, "AND": f_and, "EXACT": f_exact, "ISLOGICAL": f_islogical, "SEARCH": f_search, "AVERAGE": f_average, "CHOOSE": f_choose, "COUNT": f_count,
-    "COUNTIF": f_countif, "EXP": f_exp, "IFERROR": f_iferror, "INDEX": f_index, "ISBLANK": f_isblank,
+    "COUNTIF": f_countif, "EXP": f_exp, "IFERROR": f_iferror, "INDEX": f_index, "LARGE": f_large, "ISBLANK": f_isblank,
     "ISERROR": f_iserror, "ISNUMBER": f_isnumber, "ISTEXT": f_istext, "LEN": f_len, "LN": f_ln, "MATCH": f_match,
     "MAX": f_max, "MIN": f_min, "MOD": f_mod, "NA": f_na, "NOT": f_not, "OR": f_or, "PERCENTILE": f_percentile,
     "ROUND": f_round, "SQRT": f_sqrt, "SUM": f_sum, "SUMIF": f_sumif, "SUMPRODUCT": f_sumproduct, "TEXT": f_text, "TRIM": f_trim,
     "_XLFN.NORM.S.DIST": f_norm_s_dist, "_XLFN.NORM.S.INV": f_norm_s_inv, "_XLFN.GAMMA.DIST": f_gamma_dist,
+    "_XLFN.BETA.INV": f_beta_inv, "_XLFN.GAMMA.INV": f_gamma_inv, "_XLFN.NORM.INV": f_norm_inv, "RAND": f_rand,
     "_XLFN.PERCENTILE.INC": f_percentile,
 }
 LAZY = {"IFERROR": "all", "ISLOGICAL": "all", "ISNUMBER": "all", "ISTEXT": "all", "ISBLANK": "all", "ISERROR": "all",

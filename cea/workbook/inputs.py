@@ -35,12 +35,15 @@ SETTING_ROWS = (  # id, label, unit / allowed values, number format
     ("utility_age_adjustment", "Adjust utilities for age (multiplicative, capped at the population norm)",
      "TRUE | FALSE", GENERAL),
     ("pd_mortality", "Post-progression mortality", "os_tracking | constant", GENERAL),
+    ("model_structure", "Model structure: state transition (markov) or partitioned survival (psm, NICE DSU TSD19)",
+     "markov | psm", GENERAL),
     ("adverse_event_timing", "Adverse events: spread over the time on treatment, or all at the start",
      "on_treatment | at_start", GENERAL),
     ("waning_start_months", "Treatment-effect waning starts (blank = no waning)", "months", GENERAL),
     ("waning_end_months", "Treatment-effect waning complete", "months", GENERAL),
 )
 CHOICES = {"within_cycle_correction": "none,half_cycle,simpson", "pd_mortality": "os_tracking,constant",
+           "model_structure": "markov,psm",
            "adverse_event_timing": "on_treatment,at_start",
            "utility_age_adjustment": "TRUE,FALSE"}
 
@@ -145,6 +148,8 @@ def build_inputs(book: Book) -> None:
                 if field_.endswith("_curve"):
                     ws.validations.append((r - 1, 3, r - 1, 3, {"validate": "list", "source": f"=curves_{endpoint}",
                                                                  "ignore_blank": False}))
+        named_input(f"arm.{arm.id}.pd_death_rate", f"{arm.label}: post-progression death rate (pd_mortality = "
+                    "constant)", arm.pd_death_rate or None, "parameter id or number (per month); blank = none", GENERAL)
     r += 1
     section("Description", "Not used in calculations")
     for label, value in (("Title", s.title), ("Perspective", s.perspective), ("Country", s.country),
@@ -197,6 +202,7 @@ def build_inputs(book: Book) -> None:
     r += 1
     first_parameter = r
     dsa_rows = {pid: first_parameter + i for i, pid in enumerate(inputs.parameters) if has_dsa_range(book, pid)}
+    book.facts["dsa_rows"] = dsa_rows  # the live DSA (cea.workbook.dsa) varies these, in this order
     for p in inputs.parameters.values():
         name = n.make(p.id)
         inputs_rows.append((p.id, name, r))

@@ -27,6 +27,10 @@ from cea.workbook.style import (FACTOR, GENERAL, INTEGER, OCC, PROB, SECTION_FON
                                 header_row, line_chart, merge, put_formula, put_text, put_value, title, widths)
 
 HEADER_ROW = 9
+AE_TOTAL_ROW = 7  # Trace sheets: the adverse-event share's denominator, above the column headers
+AE_TOTAL_CELL = f"$F${AE_TOTAL_ROW}"
+PSM_ROW = 8  # Trace sheets: TRUE when model_structure = psm (read by the Trace and Surv sheets of the arm)
+PSM_CELL = f"$F${PSM_ROW}"
 
 # Coefficients after an acceleration factor ({af}) and the parameters each family's H(t) reads.
 FAMILY_PARAMETERS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -69,6 +73,14 @@ def cumulative_hazard(family: str, t: str, p: list[str]) -> str:
     return f"IF({t}>0,-1*LN(MAX({s},1E-300)),0)"
 
 
+def parameter_or_number(n, x: str, absent: str) -> str:
+    """An arm column that names a parameter (hazard ratio, acceleration factor, PD death rate): ``absent`` when
+    blank or "none" (the engine's 'no such column', as `cea run --set arm.<arm>.<column>=none`), a number as
+    typed, else the value in use of the parameter of that id (#N/A for an unknown id)."""
+    return (f'IF(OR(LEN({x})=0,{x}="none"),{absent},IF(ISNUMBER({x}),{x},'
+            f"INDEX({n('param_values')},MATCH({x},{n('param_ids')},0))))")
+
+
 def chosen_cumulative_hazard(family_number: str, t: str, p: list[str]) -> str:
     """H(t) of whichever family the curve drop-down selected: CHOOSE over the six family formulas
     (FAMILIES order), all reading the same parameter cells p."""
@@ -91,11 +103,13 @@ SURV_COLUMNS = (
     Column("p_bg", "Background death probability", "0.00000000", 13),
     Column("omega", "Waning weight ω", FACTOR, 9),
     Column("pfs_H", "PFS curve H(t)", PROB), Column("pfs_dH_own", "PFS ΔH (own, x HR)", "0.00000000", 13),
-    Column("pfs_dH", "PFS ΔH (after waning)", "0.00000000", 13), Column("pfs_cum", "PFS cumulative hazard", PROB),
+    Column("pfs_dH", "PFS ΔH (after waning)", "0.00000000", 13),
+    Column("pfs_cum", "PFS cumulative hazard (psm: each ΔH floored at background)", PROB, 13),
     Column("pfs_S", "PFS S(t)", OCC), Column("os_H", "OS curve H(t)", PROB),
     Column("os_dH_own", "OS ΔH (own, x HR)", "0.00000000", 13),
     Column("os_dH", "OS ΔH (after waning)", "0.00000000", 13),
-    Column("os_cum", "OS cumulative hazard", PROB), Column("os_S", "OS S(t) (target of the trace)", OCC),
+    Column("os_cum", "OS cumulative hazard (psm: each ΔH floored at background)", PROB, 13),
+    Column("os_S", "OS S(t) (target of the trace)", OCC),
     Column("h_prog", "Progression hazard", "0.00000000", 13),
     Column("h_death", "PF death hazard (floored)", "0.00000000", 13),
     Column("h_total", "Total PF exit hazard", "0.00000000", 13), Column("p_exit", "P(leave PF)", PROB),
@@ -196,10 +210,9 @@ def _surv_sheet(book: Book, arm_id: str) -> None:
         match = f"MATCH($B${row},{n('curve_ids')},0)"
         put_formula(ws, row, 3, f"INDEX({n('curve_family')},{match})")
         for col, field_ in ((4, "hazard_ratio"), (5, "acceleration_factor")):
-            # blank = none (x 1, + ln 1 = 0 change nothing); a number as typed; else the parameter of that id
-            x = n(f"arm.{arm_id}.{endpoint}_{field_}")
-            put_formula(ws, row, col, f"IF(LEN({x})=0,1,IF(ISNUMBER({x}),{x},"
-                                      f"INDEX({n('param_values')},MATCH({x},{n('param_ids')},0))))", GENERAL)
+            # blank or "none" = none (x 1, + ln 1 = 0 change nothing: `cea run --set arm.<arm>.<column>=none`);
+            # a number as typed; else the parameter of that id
+            put_formula(ws, row, col, parameter_or_number(n, n(f"arm.{arm_id}.{endpoint}_{field_}"), "1"), GENERAL)
         put_text(ws, row, 6, arm.waning_reference or "—")
         for j in range(3):
             put_formula(ws, row, 15 + j, f"IF(LEN(INDEX({n(f'curve_c{j + 1}')},{match}))=0,0,"
@@ -228,6 +241,7 @@ def _surv_sheet(book: Book, arm_id: str) -> None:
     put_text(ws, HEADER_ROW - 1, SURV["os_H"], "OS", font=SECTION_FONT)
 
     ref_sheet = sheet_ref(book.surv[arm.waning_reference]) if arm.waning_reference else None
+    psm = sheet_ref(book.trace[arm_id]) + PSM_CELL  # TRUE when model_structure = psm
     share = n(st.pf_death_share)
     ws_s, ws_e = n("waning_start_months"), n("waning_end_months")
     L = {k: get_column_letter(j) for k, j in SURV.items()}
@@ -261,7 +275,9 @@ def _surv_sheet(book: Book, arm_id: str) -> None:
                     f[f"{e}_dH"] = f"=(1-{om})*{own}+{om}*{ref_sheet}{L[e + '_dH_own']}{r}"
                 else:
                     f[f"{e}_dH"] = f"={own}"
-                f[f"{e}_cum"] = f"={L[e + '_cum']}{p}+{L[e + '_dH']}{r}"
+                # partitioned survival floors each curve's hazard at the background hazard (cea.engine.psm)
+                f[f"{e}_cum"] = (f"={L[e + '_cum']}{p}+IF({psm},MAX({L[e + '_dH']}{r},{L['bg']}{r}),"
+                                 f"{L[e + '_dH']}{r})")
             dh = f"{L['pfs_dH']}{r}"
             f["h_prog"] = f"=(1-{share})*{dh}"
             f["h_death"] = f"=MAX({share}*{dh},{L['bg']}{r})"
@@ -294,12 +310,10 @@ def _trace_sheet(book: Book, arm_id: str) -> None:
           "Results sums these columns.")
     # header block: arm constants
     put_text(ws, 4, 1, "P(PD→Dead) per cycle, constant option")
-    if arm.pd_death_rate:
-        put_formula(ws, 4, 6, f"1-EXP(-1*{n(arm.pd_death_rate)}*{n('cycle_months')})", PROB)
-        put_text(ws, 4, 7, f"from {n(arm.pd_death_rate)} (per month); used when pd_mortality = constant")
-    else:
-        put_formula(ws, 4, 6, "NA()")
-        put_text(ws, 4, 7, "no PD death-rate parameter for this arm: pd_mortality = constant is not available")
+    rate_input = n(f"arm.{arm_id}.pd_death_rate")
+    put_formula(ws, 4, 6, f"1-EXP(-1*{parameter_or_number(n, rate_input, 'NA()')}*{n('cycle_months')})", PROB)
+    put_text(ws, 4, 7, f"from {rate_input} (per month: a parameter id or a number); used when pd_mortality = constant "
+             "(#N/A when blank or none: constant PD mortality is then not available for this arm)")
     p_const = "$F$4"
     treatments = st.arm_treatments(arm_id)
     put_text(ws, 5, 1, "Time on treatment per drug: PF x exp(-rate x t months); " + "; ".join(
@@ -308,12 +322,19 @@ def _trace_sheet(book: Book, arm_id: str) -> None:
              "correction); "
              "progression and death costs at mid-cycle; adverse events spread over the time on treatment (ae_share); "
              "one-off costs at cycle 0.", font=SUBTITLE_FONT)
+    put_text(ws, PSM_ROW, 1, "Partitioned survival (model_structure = psm)?")
+    put_formula(ws, PSM_ROW, 6, f'{n("model_structure")}="psm"')
+    put_text(ws, PSM_ROW, 7, "TRUE (NICE DSU TSD19): PF = min(S_PFS, S_OS), PD = S_OS − PF, Dead = 1 − S_OS from the Surv "
+             "sheet's curves with each hazard increment floored at the background hazard; P(PF→PD) and P(PF→Dead) "
+             "are then not used and P(PD→Dead) shows the implied probability. FALSE: the state-transition model.",
+             font=SUBTITLE_FONT)
     _column_headers(ws, columns)
 
     surv = sheet_ref(book.surv[arm_id])
     S = {k: get_column_letter(j) for k, j in SURV.items()}
     cy, cm, days = n("cycle_years"), n("cycle_months"), n("cycle_length_days")
     nc, even, corr = n("n_cycles"), n("simpson_even"), n("within_cycle_correction")
+    psm, share = PSM_CELL, n(st.pf_death_share)
     c0, c1, c2 = (n(t) for t in st.gp_utility_terms)
     age0, adjust = n("start_age"), n("utility_age_adjustment")
     lvl_pf, lvl_pd = n(f"level:{st.utility_pf}"), n(f"level:{st.utility_pd}")
@@ -338,6 +359,13 @@ def _trace_sheet(book: Book, arm_id: str) -> None:
     timing = next((t.drug for t in treatments if t.times_adverse_events), None)
     received = {t.drug: t for t in treatments}
     first_, last_ = book.first_row, book.first_row + book.n_rows
+    ae_total = AE_TOTAL_CELL  # Σ_{k<n} ToT_k of the timing drug, once per sheet (not once per row: O(n) not O(n²))
+    if timing:
+        on_col = L[f"on:{timing}"]
+        put_text(ws, AE_TOTAL_ROW, 1, f"Time on {timing} summed over cycles 0 … n−1 (denominator of the adverse-event "
+                 "share)")
+        put_formula(ws, AE_TOTAL_ROW, 6, f'SUMIF(${L["cycle"]}${first_}:${L["cycle"]}${last_},"<"&{nc},'
+                                         f"${on_col}${first_}:${on_col}${last_})", "0.000000")
     put = _putter(ws)
     for k in range(book.n_rows + 1):
         r = book.first_row + k
@@ -352,17 +380,26 @@ def _trace_sheet(book: Book, arm_id: str) -> None:
         else:
             f["p_pf_pd"] = f"={surv}{S['p_pf_pd']}{r}"
             f["p_pf_d"] = f"={surv}{S['p_pf_d']}{r}"
-            f["pf"] = f"={L['pf']}{p}*(1-{L['p_pf_pd']}{r}-{L['p_pf_d']}{r})"
-            f["new_prog"] = f"={L['pf']}{p}*{L['p_pf_pd']}{r}"
-            f["pf_deaths"] = f"={L['pf']}{p}*{L['p_pf_d']}{r}"
-            pd_prev, floor = f"{L['pd']}{p}", f"{surv}{S['p_bg']}{r}"
-            tracking = (f"MIN(MAX(IF({pd_prev}>0,({L['pf']}{p}+{pd_prev}-{L['pf_deaths']}{r}-{surv}{S['os_S']}{r})"
+            # Markov (cea.engine.trace) unless model_structure = psm (cea.engine.psm): PF = min(S_PFS, S_OS),
+            # PD = S_OS − PF, Dead = 1 − S_OS; deaths = fall in S_OS, progressions max((1 − π)·PF fall, 0),
+            # PD deaths max(deaths − π·PF fall, 0).  No formula refers to a cell that refers back to it.
+            pf_prev, pd_prev, floor = f"{L['pf']}{p}", f"{L['pd']}{p}", f"{surv}{S['p_bg']}{r}"
+            os_now, pf_now = f"{surv}{S['os_S']}{r}", f"{L['pf']}{r}"
+            deaths = f"({surv}{S['os_S']}{p}-{os_now})"
+            pf_fall = f"({pf_prev}-{pf_now})"
+            psm_pd_deaths = f"MAX({deaths}-{share}*{pf_fall},0)"
+            f["pf"] = (f"=IF({psm},MIN({surv}{S['pfs_S']}{r},{os_now}),"
+                       f"{pf_prev}*(1-{L['p_pf_pd']}{r}-{L['p_pf_d']}{r}))")
+            f["new_prog"] = f"=IF({psm},MAX((1-{share})*{pf_fall},0),{pf_prev}*{L['p_pf_pd']}{r})"
+            f["pf_deaths"] = f"=IF({psm},MIN({deaths},{share}*{pf_fall}),{pf_prev}*{L['p_pf_d']}{r})"
+            tracking = (f"MIN(MAX(IF({pd_prev}>0,({pf_prev}+{pd_prev}-{L['pf_deaths']}{r}-{os_now})"
                         f"/{pd_prev},0),{floor}),1)")
-            f["p_pd_d"] = f'=IF({n("pd_mortality")}="constant",MAX({p_const},{floor}),{tracking})'
-            f["pd_deaths"] = f"={pd_prev}*{L['p_pd_d']}{r}"
-            f["pd"] = f"={pd_prev}-{L['pd_deaths']}{r}+{L['new_prog']}{r}"
-            f["new_deaths"] = f"={L['pf_deaths']}{r}+{L['pd_deaths']}{r}"
-            f["dead"] = f"={L['dead']}{p}+({L['pf_deaths']}{r}+{L['pd_deaths']}{r})"
+            f["p_pd_d"] = (f"=IF({psm},IF({pd_prev}>0,MIN({psm_pd_deaths}/{pd_prev},1),0),"
+                           f'IF({n("pd_mortality")}="constant",MAX({p_const},{floor}),{tracking}))')
+            f["pd_deaths"] = f"=IF({psm},{psm_pd_deaths},{pd_prev}*{L['p_pd_d']}{r})"
+            f["pd"] = f"=IF({psm},{os_now}-{pf_now},{pd_prev}-{L['pd_deaths']}{r}+{L['new_prog']}{r})"
+            f["new_deaths"] = f"=IF({psm},{deaths},{L['pf_deaths']}{r}+{L['pd_deaths']}{r})"
+            f["dead"] = f"=IF({psm},1-{os_now},{L['dead']}{p}+({L['pf_deaths']}{r}+{L['pd_deaths']}{r}))"
             f["df_mid"] = f"=(1+{dr_c})^(-1*{surv}{S['mid_years']}{r})"
             f["b_prog"] = f"=IF({kk}<={nc},{L['df_mid']}{r}*{L['new_prog']}{r},0)"
             f["b_death"] = f"=IF({kk}<={nc},{L['df_mid']}{r}*{L['new_deaths']}{r},0)"
@@ -378,8 +415,7 @@ def _trace_sheet(book: Book, arm_id: str) -> None:
         if timing:
             on_col = L[f"on:{timing}"]
             f["ae_share"] = (f"=IF({n('adverse_event_timing')}=\"at_start\",IF({kk}=0,1,0),"
-                             f"IF({kk}<{nc},{on_col}{r}/SUMIF(${L['cycle']}${first_}:${L['cycle']}${last_},\"<\"&{nc},"
-                             f"${on_col}${first_}:${on_col}${last_}),0))")
+                             f"IF({kk}<{nc},{on_col}{r}/{ae_total},0))")
         else:
             f["ae_share"] = 0
         f["w"] = (f'=IF({kk}>{nc},0,IF({corr}="none",IF({kk}<{nc},1,0),IF(OR({corr}<>"simpson",{nc}=1),'

@@ -14,14 +14,14 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-# Always recalculate on load (0 = always, 1 = never, 2 = prompt), for OOXML and ODF files.
+# Recalculate on load: 0 = always, 1 = never, 2 = prompt; for OOXML and ODF files.
 _PROFILE_SETTINGS = """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" \
 xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
 <item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse">\
-<value>0</value></prop></item>
+<value>{mode}</value></prop></item>
 <item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse">\
-<value>0</value></prop></item>
+<value>{mode}</value></prop></item>
 </oor:items>
 """
 
@@ -30,11 +30,13 @@ def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def recalculate(paths: list[Path], out_dir: Path, timeout: float = 900.0, processes: int | None = None) -> list[Path]:
+def recalculate(paths: list[Path], out_dir: Path, timeout: float = 900.0, processes: int | None = None,
+                recalculate_on_load: bool = True) -> list[Path]:
     """Recalculate and re-save each workbook into ``out_dir`` (same file names); raises RuntimeError when
     LibreOffice is missing, fails, or does not write every file.  The files are shared among up to
     ``processes`` LibreOffice instances running side by side (default: one per CPU, at most 4), each
-    with its own throwaway profile."""
+    with its own throwaway profile.  ``recalculate_on_load=False`` opens the files as a user whose
+    LibreOffice never recalculates on load would (the cached values are kept)."""
     binary = soffice()
     if binary is None:
         raise RuntimeError("LibreOffice (soffice) is not installed")
@@ -52,7 +54,8 @@ def recalculate(paths: list[Path], out_dir: Path, timeout: float = 900.0, proces
         for i, chunk in enumerate(chunks):
             profile = Path(scratch) / f"profile{i}"
             (profile / "user").mkdir(parents=True)
-            (profile / "user" / "registrymodifications.xcu").write_text(_PROFILE_SETTINGS, encoding="utf-8")
+            (profile / "user" / "registrymodifications.xcu").write_text(
+                _PROFILE_SETTINGS.format(mode=0 if recalculate_on_load else 1), encoding="utf-8")
             command = [binary, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
                        "--nolockcheck", "--convert-to", "xlsx:Calc Office Open XML", "--outdir", str(out_dir),
                        *map(str, chunk)]

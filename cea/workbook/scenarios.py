@@ -23,20 +23,22 @@ from cea.workbook.style import (GENERAL, SUBTITLE_FONT, WRAP, header_row, merge,
 SHEET = "Scenarios"
 IN_USE_COL = 13
 BASE_CASE = "base case"
-NOT_REPRESENTABLE = ("model_structure",)
+NAMED_ARM_COLUMNS = frozenset({f"{e}_{c}" for e in ("pfs", "os") for c in ("curve", "hazard_ratio",
+                                                                            "acceleration_factor")}
+                              | {"pd_death_rate"})
 
 
 def representable(changes: dict[str, str]) -> bool:
-    """Whether the workbook reproduces a scenario exactly.  Not yet: a change of model structure, a change of an
-    arm's OS curve (the engine then clears the arm's OS effect, which the workbook does not copy) and post-progression
-    mortality other than os_tracking / constant (the pooled calibration).  Such scenarios are listed on the Scenarios
-    sheet as not selectable, never computed wrongly."""
-    if set(changes) & set(NOT_REPRESENTABLE) or any(k.endswith("os_curve") for k in changes):
-        return False
-    named_arm_columns = {f"{e}_{c}" for e in ("pfs", "os") for c in ("curve", "hazard_ratio", "acceleration_factor")}
-    if any(k.startswith("arm.") and k.rsplit(".", 1)[-1] not in named_arm_columns for k in changes):
-        return False  # other arm columns (e.g. pd_death_rate) are fixed at export
-    return changes.get("pd_mortality", "os_tracking") in ("os_tracking", "constant")
+    """Whether the workbook reproduces a scenario exactly: every target is an input cell of the workbook.  Arm
+    columns other than the curves, treatment effects and PD death rate (the label, the waning reference arm) are
+    fixed at export; a scenario changing them is listed on the Scenarios sheet as not selectable, never computed
+    wrongly."""
+    from cea.inputs.settings import SETTING_NAMES
+    from cea.workbook.inputs import SETTING_ROWS  # here: cea.workbook.inputs imports this module
+
+    settings_in_workbook = {row[0] for row in SETTING_ROWS}
+    return not any(k.startswith("arm.") and k.rsplit(".", 1)[-1] not in NAMED_ARM_COLUMNS
+                   or k in SETTING_NAMES and k not in settings_in_workbook for k in changes)
 
 
 def typed(value: str) -> Any:
@@ -109,12 +111,17 @@ def has_dsa_range(book: Book, pid: str) -> bool:
 
 
 def write_in_use(book: Book, ws, model_id: str, row: int, dsa_rows: dict[str, int]) -> str:
-    """The 'value in use' cell of an input on Inputs (column M) and its name in_use.<id>."""
+    """The 'value in use' cell of an input on Inputs (column M) and its name in_use.<id>: the DSA value,
+    else the scenario's, else the input; for a parameter that varies in the PSA, that value moves to column N
+    and M holds the parameter's draw during a PSA iteration (cea.workbook.psa)."""
+    from cea.workbook.psa import psa_varies, psa_wrap
+
     raw = book.raw(model_id)
     formula = f'IF(LEN({raw})=0,"",{raw})'
     for scenario_cell, value_cell in reversed(book.facts.get("scenario_cells", {}).get(model_id, [])):
         formula = f"IF({book.raw('scenario')}={scenario_cell},{value_cell},{formula})"
-    switch, bound = book.raw("dsa_parameter"), book.raw("dsa_bound")
+    # the typed DSA switch, or the live DSA's cells that follow it (cea.workbook.dsa)
+    switch, bound = book.facts.get("dsa_switch", (book.raw("dsa_parameter"), book.raw("dsa_bound")))
 
     def dsa_value(pid: str) -> str:
         r = dsa_rows[pid]
@@ -127,6 +134,9 @@ def write_in_use(book: Book, ws, model_id: str, row: int, dsa_rows: dict[str, in
                 formula = (f'IF({switch}="{sibling}",{raw}/({"+".join(others)})*(1-{dsa_value(sibling)}),'
                            f"{formula})")
         formula = f'IF({switch}="{model_id}",{dsa_value(model_id)},{formula})'
+    if psa_varies(book, model_id):  # N: the value in use without the PSA; M: the draw during an iteration
+        ws.formula(row, IN_USE_COL + 1, formula, merge())
+        formula = psa_wrap(book, model_id, row)
     name = book.names.make(f"in_use:{model_id}", f"in_use.{raw}")
     ws.formula(row, IN_USE_COL, formula, merge())
     book.define(name, ws.title, abs_ref(IN_USE_COL, row))

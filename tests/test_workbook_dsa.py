@@ -1,0 +1,123 @@
+"""The one-way DSA inside the workbook (cea.workbook.dsa): every parameter with a DSA range at each bound,
+re-run by a data table, with a tornado sorted by formulas.  Cached values against cea.analyses.one_way;
+LibreOffice re-running the table (as exported and after a price edit) against one_way with the same
+override (`cea dsa --set`), to 1e-9."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+from cea.analyses.base_case import run_base_case
+from cea.analyses.one_way import one_way
+from cea.inputs.model_inputs import load_inputs
+from cea.inputs.overrides import apply_overrides
+from cea.workbook.build import build_book, write_workbook
+from cea.workbook.dsa import DSA, TABLE_HEADER
+from cea.workbook.evaluate import evaluate_book
+from cea.workbook.recalc import edit_inputs, input_cells, recalculate, soffice
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+INPUTS = load_inputs(ROOT / "inputs")
+YEARS = 15.1
+REL = 1e-9
+# LibreOffice tests at a monthly cycle (181 rows, not 783): a data table re-runs the whole model per row
+MONTHLY = apply_overrides(INPUTS, {"cycle_length_days": "30.4375"})
+PRICE = "eve_pack_price_10mg"
+
+
+def rows(path: Path, n: int) -> list[tuple]:
+    ws = openpyxl.load_workbook(path, data_only=True)[DSA]
+    first = TABLE_HEADER + 2
+    return [tuple(ws.cell(r, c).value for c in (4, 5, 6, 7)) for r in range(first, first + 2 * n + 1)]
+
+
+def assert_rows_equal_engine(got: list[tuple], table: pd.DataFrame, rel: float) -> None:
+    by_id = table.set_index("parameter")
+    for costs, qalys, pid, bound in got[1:]:
+        assert math.isclose(costs, by_id.at[pid, f"inc_cost_{bound}"], rel_tol=rel, abs_tol=1e-9), (pid, bound)
+        assert math.isclose(qalys, by_id.at[pid, f"inc_qaly_{bound}"], rel_tol=rel, abs_tol=1e-12), (pid, bound)
+
+
+def tornado(path: Path, n: int) -> list[tuple]:
+    ws = openpyxl.load_workbook(path, data_only=True)[DSA]
+    return [tuple(ws.cell(r, c).value for c in (22, 23, 24, 25)) for r in range(TABLE_HEADER + 1, TABLE_HEADER + 1 + n)]
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    result = one_way(INPUTS)
+    path = tmp_path_factory.mktemp("dsa") / "model.xlsx"
+    write_workbook(path, INPUTS, run_base_case(INPUTS), dsa=result.table, max_horizon_years=YEARS)
+    return path, result
+
+
+def test_every_parameter_with_a_range_is_varied_at_both_bounds_in_the_engine_order(exported):
+    path, result = exported
+    got = rows(path, len(result.table))
+    assert [(pid, bound) for *_, pid, bound in got[1:]] == [
+        (pid, bound) for pid in book_parameters() for bound in ("low", "high")]
+    assert set(book_parameters()) == set(result.table["parameter"])
+    assert_rows_equal_engine(got, result.table, 1e-15)  # 16 significant digits in the file
+
+
+def book_parameters() -> list[str]:
+    book = build_book(INPUTS, run_base_case(INPUTS), dsa=one_way(INPUTS).table, max_horizon_years=YEARS)
+    return list(book.facts["dsa_rows"])
+
+
+def test_the_tornado_is_sorted_by_formulas_as_the_engine_sorts_it(exported):
+    path, result = exported
+    got = tornado(path, len(result.table))
+    want = result.table  # sorted by swing, largest first (stable)
+    labels = [INPUTS.parameters[p].description for p in want["parameter"]]
+    assert [g[0] for g in got] == labels
+    np.testing.assert_allclose([g[3] for g in got], want["swing"], rtol=1e-9)
+    np.testing.assert_allclose([g[1] for g in got], want["inmb_low"] - result.base_inmb, rtol=1e-9, atol=1e-6)
+    np.testing.assert_allclose([g[2] for g in got], want["inmb_high"] - result.base_inmb, rtol=1e-9, atol=1e-6)
+
+
+def test_ties_in_the_swing_keep_both_parameters():
+    """Two parameters with the same swing (a synthetic table): each appears once in the tornado."""
+    table = one_way(INPUTS).table.copy()
+    for column in ("inc_cost_low", "inc_cost_high", "inc_qaly_low", "inc_qaly_high"):
+        table[column] = 1.0
+    book = build_book(INPUTS, run_base_case(INPUTS), dsa=table, max_horizon_years=YEARS)
+    values = evaluate_book(book)
+    n = len(table)
+    labels = [values[(DSA, TABLE_HEADER + 1 + k, 22)] for k in range(n)]
+    assert sorted(labels) == sorted(INPUTS.parameters[p].description for p in table["parameter"])
+
+
+needs_lo = pytest.mark.skipif(soffice() is None, reason="LibreOffice not installed")
+
+
+@needs_lo
+def test_libreoffice_reruns_the_dsa_and_follows_a_price_edit(tmp_path):
+    """Shipped with dsa_run = no (the engine's results shown); switched to yes, LibreOffice re-runs the table:
+    as exported and after a price edit, equal to one_way with the same override.  An edit with dsa_run = no
+    is named by the check (the DSA shown is the exported one)."""
+    result = one_way(MONTHLY)
+    path = write_workbook(tmp_path / "model.xlsx", MONTHLY, run_base_case(MONTHLY), dsa=result.table,
+                          max_horizon_years=YEARS)
+    new_price = INPUTS.parameters[PRICE].value * 0.5
+    live = edit_inputs(path, tmp_path / "live.xlsx", {"dsa_run": "yes"})
+    edited = edit_inputs(path, tmp_path / "price.xlsx", {"dsa_run": "yes", PRICE: new_price})
+    off = edit_inputs(path, tmp_path / "off.xlsx", {PRICE: new_price})
+    out = {p.name: p for p in recalculate([live, edited, off], tmp_path / "lo")}
+    n = len(result.table)
+    assert_rows_equal_engine(rows(out["live.xlsx"], n), result.table, REL)
+    cheaper = one_way(apply_overrides(MONTHLY, {PRICE: repr(new_price)}))
+    assert_rows_equal_engine(rows(out["price.xlsx"], n), cheaper.table, REL)
+    got = tornado(out["price.xlsx"], n)
+    assert [g[0] for g in got[:5]] == [INPUTS.parameters[p].description for p in cheaper.table["parameter"][:5]]
+    assert_rows_equal_engine(rows(out["off.xlsx"], n), result.table, 1e-13)  # the exported results, shown
+    names = input_cells(out["off.xlsx"])
+    sheet, ref = names["dsa_check"]
+    assert openpyxl.load_workbook(out["off.xlsx"], data_only=True)[sheet][ref].value.startswith("Inputs differ")
