@@ -94,7 +94,7 @@ def test_every_sheet_prints_at_a_readable_size(book):
     sizes = {ws.title: _points(ws) for ws in book.worksheets}
     assert all(size >= MIN_POINTS for size in sizes.values()), sizes
     # the sheets a reviewer reads as tables fit one page wide
-    for title in ("Cover", "Inputs", "Results", "Budget impact", "Scenarios", "PSA"):
+    for title in ("Cover", "Inputs", "Results", "Budget impact", "Scenarios"):
         ws = book[title]
         assert ws.sheet_properties.pageSetUpPr.fitToPage, title
         assert int(ws.page_setup.fitToWidth or 1) == 1 and int(ws.page_setup.fitToHeight) == 0, title  # 1: default

@@ -29,8 +29,8 @@ import math
 
 from cea.workbook.core import Book, Sheet, freeze
 
-MIN_PRINTED_POINTS = 7.8  # effective font size after fit-to-width scaling (11 pt x scale), by the estimate below;
-# LibreOffice (with Calibri's metric twin Carlito) fits some 10% smaller than this estimate: 7.8 prints at >= 7 pt
+MIN_PRINTED_POINTS = 7.9  # effective font size after fit-to-width scaling (11 pt x scale), by the estimate below;
+# LibreOffice (with Calibri's metric twin Carlito) fits some 10% smaller than this estimate: 7.9 prints at >= 7 pt
 PAGE_SCALE = 64  # percent, sheets printed across several pages (11 pt -> 7.04 pt)
 MIN_TEXT_WIDTH = 18.0  # narrowest a wrapped text column gets (characters)
 BASE_POINTS = 11.0
