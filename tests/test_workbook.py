@@ -175,7 +175,12 @@ def test_frozen_headers_and_number_formats(reloaded):
     assert reloaded["Surv exe"].freeze_panes == "B10"
     results = reloaded["Results"]
     assert "£" in results["B6"].number_format
-    assert reloaded["Inputs"].column_dimensions["B"].width > 40
+    # descriptions: narrowed so that Inputs prints one page wide (cea.workbook.printing), wrapped, never cut
+    inputs_sheet = reloaded["Inputs"]
+    assert inputs_sheet.column_dimensions["B"].width >= 18
+    described = [c for c in inputs_sheet["B"] if isinstance(c.value, str) and len(c.value) > 30
+                 and not (c.font.i or c.font.b)]
+    assert described and all(c.alignment.wrap_text for c in described)
 
 
 def test_missing_frames_leave_a_note_and_no_chart(inputs, base):

@@ -20,6 +20,8 @@ them out.  Registered after the results (``register_sheet``); it runs when the w
 
 from __future__ import annotations
 
+import math
+
 from cea.inputs.budget_impact import BudgetImpactInputs
 from cea.structure import category_label
 from cea.workbook import register_sheet
@@ -93,6 +95,9 @@ def build_budget_impact(book: Book, bia: BudgetImpactInputs) -> None:
     widths(ws, [7, 9, 9, 10, 10] + [9] * horizon + [13] * len(cost_col))
     ws.freeze = (FIRST, 2)
     ws.repeat_rows = (FIRST - 1, FIRST - 1)
+    # print: across pages (cycle column repeated), only the cycles that fall in the budget-impact years
+    ws.fit_width = False
+    ws.print_area = (1, 1, FIRST - 1 + min(book.n_rows, math.ceil(horizon / s.cycle_years - 1e-9)), len(labels))
 
     def put(row: int, col: int, value, fmt: str) -> None:
         if isinstance(value, str):

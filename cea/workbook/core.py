@@ -80,9 +80,11 @@ class Sheet:
     protect: bool = True
     gridlines: bool = True
     repeat_rows: tuple[int, int] | None = None  # printed on every page
+    repeat_cols: tuple[int, int] | None = None  # printed on every page (sheets wider than a page)
     fit_width: bool = True
     landscape: bool = True
     print_area: tuple[int, int, int, int] | None = None
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # (r1, c1, r2, c2): first cell shown
 
     # ------------------------------------------------------------------ cells
     def put(self, row: int, col: int, value: Any = None, style: Style | None = None, *, formula: str | None = None,

@@ -15,7 +15,8 @@ from cea.workbook.style import (FORMULA_FONT, INPUT_FILL, INPUT_FONT, KEY_FILL, 
 SHEET_NOTES = {
     "Cover": "This page: what the workbook is, how to use it, the run manifest",
     INPUTS: "Every input (blue): settings, parameters, survival coefficients; cost items and adverse events",
-    RESULTS: "Totals per arm, increments, ICER and net monetary benefit (all formulas)",
+    RESULTS: "Totals per arm (discounted and undiscounted; costs by category and health state), increments, ICER, "
+             "net monetary benefit, threshold price, probabilistic results (all formulas)",
     "Surv": "Survival curves, hazard increments, background mortality, transition probabilities (one per arm)",
     "Trace": "Markov trace with discounting, within-cycle correction, LYs, QALYs and costs (one per arm)",
     "DSA": "One-way sensitivity analysis with tornado chart (values from the Python model)",
@@ -84,7 +85,12 @@ def build_cover(book: Book, ws: Sheet) -> None:
             "(Review > Unprotect Sheet).",
             "Text settings accept the listed values only: within_cycle_correction none | half_cycle | simpson; "
             "pd_mortality os_tracking | constant; utility_age_adjustment TRUE | FALSE; a blank waning start means "
-            "no waning; each arm's PFS and OS curve is a drop-down of every fitted curve."), start=1):
+            "no waning; each arm's PFS and OS curve is a drop-down of every fitted curve.",
+            "Printing / PDF: every sheet is set up for A4 landscape with the sheet name and page number in the footer. "
+            "Tables fit one page wide (long text wraps); Inputs prints columns A to J (the check and value-in-use "
+            "columns stay on screen); the survival, trace and BIA cycles sheets, and any sheet too wide to read on one "
+            "page, print across pages at 64% with their header row and first column repeated; the model sheets print "
+            "only the cycles of the exported horizon (Page Layout > Print Area to print more)."), start=1):
         para(f"Step {i}", text)
     r += 1
     section("Colour key")

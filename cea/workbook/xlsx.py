@@ -11,6 +11,7 @@ import xlsxwriter
 
 from cea.workbook.core import Book, sheet_ref
 from cea.workbook.evaluate import XlError
+from cea.workbook.printing import MARGIN_LR_IN, MARGIN_TB_IN, PAGE_SCALE, prepare_print
 
 CM = 1 / 2.54  # chart sizes are given in cm-like units (openpyxl's), converted to pixels below
 _PIXELS_PER_UNIT = 37.8
@@ -28,6 +29,7 @@ def write_xlsx(book: Book, values: dict[tuple[str, int, int], Any], path: Path, 
                                          "strings_to_urls": False, "max_url_length": 255})
     wb.set_properties({"title": title[:200], "author": creator})
     wb.set_calc_mode("auto")
+    prepare_print(book)
     formats: dict[tuple, Any] = {}
 
     def fmt(style: tuple) -> Any:
@@ -46,6 +48,9 @@ def write_xlsx(book: Book, values: dict[tuple[str, int, int], Any], path: Path, 
             ws.set_column(col - 1, col - 1, width)
         for row, height in sheet.heights.items():
             ws.set_row(row - 1, height)
+        for r1, c1, r2, c2 in sheet.merges:  # the first cell's content is written below, over the merged range
+            first = sheet.get(r1, c1)
+            ws.merge_range(r1 - 1, c1 - 1, r2 - 1, c2 - 1, "", fmt(first.style) if first else None)
         for (r, c), cell in sorted(sheet.cells.items()):
             f = fmt(cell.style)
             if cell.formula is not None:
@@ -81,12 +86,18 @@ def write_xlsx(book: Book, values: dict[tuple[str, int, int], Any], path: Path, 
         if not sheet.gridlines:
             ws.hide_gridlines(2)
         ws.set_paper(9)  # A4
+        ws.set_margins(left=MARGIN_LR_IN, right=MARGIN_LR_IN, top=MARGIN_TB_IN, bottom=MARGIN_TB_IN)
+        ws.set_footer("&L&8&A&R&8Page &P of &N")
         if sheet.landscape:
             ws.set_landscape()
         if sheet.fit_width:
             ws.fit_to_pages(1, 0)
+        else:
+            ws.set_print_scale(PAGE_SCALE)
         if sheet.repeat_rows:
             ws.repeat_rows(sheet.repeat_rows[0] - 1, sheet.repeat_rows[1] - 1)
+        if sheet.repeat_cols:
+            ws.repeat_columns(sheet.repeat_cols[0] - 1, sheet.repeat_cols[1] - 1)
         if sheet.print_area:
             r1, c1, r2, c2 = sheet.print_area
             ws.print_area(r1 - 1, c1 - 1, r2 - 1, c2 - 1)
