@@ -310,3 +310,20 @@ def test_a_curve_choice_other_than_the_exported_one_is_named_by_the_check():
     values = evaluate_book(book)
     check = values[(PSA, int(ref.split("$")[2]), 3)]
     assert check.startswith("eve_exe OS curve is not the exported os_exe_weibull_ph"), check
+
+
+def test_results_sheet_shows_the_probabilistic_results():
+    from cea.workbook.core import column_index
+
+    psa = run_psa(MONTHLY, N, SEED)
+    book = build_book(MONTHLY, psa.base_case, psa=psa_frame(psa), psa_draws=psa.parameters, max_horizon_years=YEARS)
+    values = evaluate_book(book)
+    cells = book.facts["psa_result_cells"]
+    got = {}
+    for name, ref in cells.items():
+        letters = ref.rstrip("0123456789")
+        got[name] = values[("Results", int(ref[len(letters):]), column_index(letters))]
+    assert_summary_equals_engine({**got, "psa_iterations_run": N,
+                                  **{f"psa_evpi_{k}": psa.summary()["evpi"][f"{w:g}"]
+                                     for k, w in enumerate(MONTHLY.settings.wtp_thresholds, start=1)}}, psa)
+    assert set(cells) >= {"psa_mean_incremental_costs", "psa_mean_incremental_qalys", "psa_icer", "psa_p_ce_1"}

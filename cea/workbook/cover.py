@@ -19,10 +19,15 @@ SHEET_NOTES = {
              "net monetary benefit, threshold price, probabilistic results (all formulas)",
     "Surv": "Survival curves, hazard increments, background mortality, transition probabilities (one per arm)",
     "Trace": "Markov trace with discounting, within-cycle correction, LYs, QALYs and costs (one per arm)",
-    "DSA": "One-way sensitivity analysis with tornado chart (values from the Python model)",
+    "DSA": "One-way sensitivity analysis: every parameter at its low and high value, tornado; the engine's results "
+           "at export, or re-run here by a data table (dsa_run = yes)",
     "Scenarios": "Every row of scenarios.csv (editable; pick one with the 'scenario' cell on Inputs) and the Python "
                  "model's scenario results at export",
-    "PSA": "PSA iterations (values), CE plane and CEAC charts",
+    "PSA": "PSA: CE plane, CEAC, CEAF, EVPI, probabilistic ICER and P(cost-effective) as formulas; the engine's "
+           "iterations at export, or re-run here by a data table (psa_run = yes)",
+    "PSA draws": "The engine's PSA draws (cea psa, the run's seed): row i feeds iteration i",
+    "PSA fresh draws": "Distributions with numeric parameters and Cholesky factors; fresh draws by RAND() "
+                       "(psa_draws = fresh)",
     VALIDATION: "Workbook vs Python engine at export; trace checks; validation results",
     LIFE: "General-population mortality by age (inputs)",
     "Budget impact": "Budget impact: population and uptake inputs, costs per patient by year, costs with and without, "
@@ -77,8 +82,12 @@ def build_cover(book: Book, ws: Sheet) -> None:
             "LibreOffice: Data > Calculate > Recalculate Hard).",
             "Pick a scenario (cell 'scenario' on Inputs) or set one parameter to its DSA low or high value "
             "(cells 'dsa_parameter' and 'dsa_bound'): column M of Inputs shows every value in use and Results says "
-            "which case it shows. The DSA tornado and the PSA sheet hold the Python analyses' results at export "
-            "(values): rerun `cea all` for new ones.",
+            "which case it shows.",
+            "DSA and PSA: set dsa_run (DSA sheet) or psa_run (PSA sheet) to yes to re-run them in the workbook: a data "
+            "table re-evaluates the whole model once per parameter bound or per iteration (Excel: this file is in "
+            "'automatic except tables' mode, press F9 after editing; LibreOffice re-runs a switched-on table after "
+            "every edit, so switch it on when the edits are done). Switched off, they show the engine's results at "
+            "export, and their check cell says when inputs have changed since.",
             "CHECKS (top of this sheet and of Results) turns red and names the first invalid input; the same rules "
             "as `cea run --set` (Inputs, column K, checks every input).",
             "Sheets are protected without a password so formulas are not overwritten by accident "
@@ -101,7 +110,7 @@ def build_cover(book: Book, ws: Sheet) -> None:
     put_text(ws, r, 2, "Black: formulas calculated from the inputs")
     r += 1
     put_text(ws, r, 1, "Value (static)", font=VALUE_FONT)
-    put_text(ws, r, 2, "Grey: results pasted from the Python analyses (DSA, scenarios, PSA)")
+    put_text(ws, r, 2, "Grey: values from the Python analyses (scenario results, PSA draws)")
     r += 2
     section("Sheets")
     for other in book.sheets:
