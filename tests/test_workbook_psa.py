@@ -187,7 +187,7 @@ def test_libreoffice_reruns_the_psa_and_follows_edits(tmp_path):
 @needs_lo
 def test_a_first_load_without_recalculation_shows_the_engine_results(exported, tmp_path):
     """The trap of an Excel data table in LibreOffice: a file without cached values showed empty table cells
-    on first load.  Shipped switched off, nothing re-runs on opening; switched on and opened by a LibreOffice
+    on first load.  Shipped switched off, the engine's results are shown; switched on and opened by a LibreOffice
     set never to recalculate on load, the table is computed (LibreOffice recomputes the MULTIPLE.OPERATIONS
     cells it creates on import) and equals the engine to 1e-9, as do the statistics over it."""
     path, psa = exported
