@@ -85,8 +85,8 @@ def build_cover(book: Book, ws: Sheet) -> None:
             "which case it shows.",
             "DSA and PSA: set dsa_run (DSA sheet) or psa_run (PSA sheet) to yes to re-run them in the workbook: a data "
             "table re-evaluates the whole model once per parameter bound or per iteration (Excel: this file is in "
-            "'automatic except tables' mode, press F9 after editing; LibreOffice re-runs a switched-on table after "
-            "every edit, so switch it on when the edits are done). Switched off, they show the engine's results at "
+            "'automatic except tables' mode, press F9 after editing; LibreOffice computes the tables when it opens the file, which takes minutes, and re-runs a switched-on "
+            "table after every edit, so switch it on when the edits are done). Switched off, they show the engine's results at "
             "export, and their check cell says when inputs have changed since.",
             "CHECKS (top of this sheet and of Results) turns red and names the first invalid input; the same rules "
             "as `cea run --set` (Inputs, column K, checks every input).",
