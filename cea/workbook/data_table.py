@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import zipfile
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 from cea.workbook.core import column_index
@@ -38,7 +39,7 @@ def mark_data_tables(path: Path, tables: list[tuple[str, str, str]], calc_mode: 
     with zipfile.ZipFile(path) as archive:
         entries = [(info, archive.read(info.filename)) for info in archive.infolist()]
     files = {info.filename: data for info, data in entries}
-    parts = _sheet_parts(files)
+    parts = sheet_parts(files)
     for sheet, ref, input_cell in tables:
         m = _RANGE.match(ref)
         if m is None or column_index(m.group(3)) - column_index(m.group(1)) != 1:
@@ -75,7 +76,18 @@ def mark_data_tables(path: Path, tables: list[tuple[str, str, str]], calc_mode: 
             archive.writestr(info, files[info.filename])
 
 
-def _sheet_parts(files: dict[str, bytes]) -> dict[str, str]:
+def write_formula_row(ws: Any, row: int, switch: str, costs: str, qalys: str, money: str) -> None:
+    """The row above a table's results: what each iteration records (incremental costs and QALYs from Results)
+    when the table's switch is yes, else #N/A at once; and the note that the 'shown' columns follow."""
+    from cea.workbook.style import SUBTITLE_FONT, put_formula, put_text
+
+    put_text(ws, row, 1, "Formula row (what the table records)", font=SUBTITLE_FONT)
+    put_formula(ws, row, 2, f'IF({switch}="yes",{costs},NA())', money)
+    put_formula(ws, row, 3, f'IF({switch}="yes",{qalys},NA())', "0.000000")
+    put_text(ws, row, 4, "Shown = the table when re-run, else the engine's value at export", font=SUBTITLE_FONT)
+
+
+def sheet_parts(files: dict[str, bytes]) -> dict[str, str]:
     """Sheet title → its part name in the package (xl/worksheets/sheetN.xml)."""
     book = ElementTree.fromstring(files["xl/workbook.xml"])
     rels = ElementTree.fromstring(files["xl/_rels/workbook.xml.rels"])

@@ -19,6 +19,7 @@ import pandas as pd
 
 from cea.workbook import register_sheet
 from cea.workbook.core import Book, abs_ref, sheet_ref
+from cea.workbook.data_table import write_formula_row
 from cea.workbook.core import column_letter as letter
 from cea.workbook.style import (GENERAL, INTEGER, PALETTE, SECTION_FONT, SUBTITLE_FONT, TOTAL_FONT, area,
                                 header_row, merge, put_formula, put_input, put_text, put_value, title, widths)
@@ -102,11 +103,7 @@ def build_live_dsa(book: Book, frame: pd.DataFrame) -> None:
     header_row(ws, TABLE_HEADER, ["Row (0 = model as in use)", "Table: incremental costs", "Table: incremental QALYs",
                                   "Shown: incremental costs", "Shown: incremental QALYs", "Parameter", "Bound",
                                   "Value", "Incremental NMB", "ICER"], height=45)
-    put_text(ws, TABLE_HEADER + 1, 1, "Formula row (what the table records)", font=SUBTITLE_FONT)
-    put_formula(ws, TABLE_HEADER + 1, 2, f'IF(dsa_run="yes",{dc},NA())', money)
-    put_formula(ws, TABLE_HEADER + 1, 3, f'IF(dsa_run="yes",{dq},NA())', "0.000000")
-    put_text(ws, TABLE_HEADER + 1, 4, "Shown = the table when re-run, else the engine's value at export",
-             font=SUBTITLE_FONT)
+    write_formula_row(ws, TABLE_HEADER + 1, "dsa_run", dc, dq, money)
     base = book.analyses["base_case"].incremental()
 
     def table_row(r: int, index: int, costs: float, qalys: float) -> None:

@@ -29,6 +29,7 @@ import pandas as pd
 from cea.workbook import register_sheet
 from cea.parameters.distributions import Z95
 from cea.workbook.core import Book, abs_ref, sheet_ref
+from cea.workbook.data_table import write_formula_row
 from cea.workbook.core import column_letter as letter
 from cea.workbook.style import (GENERAL, INTEGER, PALETTE, SECTION_FONT, SUBTITLE_FONT, TOTAL_FONT,
                                 area, header_row, line_chart, merge, put_formula, put_input, put_text, put_value,
@@ -426,11 +427,7 @@ def build_psa_sheet(book: Book, draws: pd.DataFrame, psa: pd.DataFrame, draws_ch
                                   "Table: incremental QALYs", "Shown: incremental costs", "Shown: incremental QALYs",
                                   "ICER if ΔQ > 0 (CE above it)", "ICER if ΔQ < 0 (CE below it)",
                                   "ΔQ = 0 and ΔC < 0 (1 = CE)"], height=45)
-    put_text(ws, TABLE_HEADER + 1, 1, "Formula row (what the table records)", font=SUBTITLE_FONT)
-    put_formula(ws, TABLE_HEADER + 1, 2, f'IF(psa_run="yes",{dc_cell},NA())', money)
-    put_formula(ws, TABLE_HEADER + 1, 3, f'IF(psa_run="yes",{dq_cell},NA())', "0.000000")
-    put_text(ws, TABLE_HEADER + 1, 4, "Shown = the table when re-run, else the engine's value at export",
-             font=SUBTITLE_FONT)
+    write_formula_row(ws, TABLE_HEADER + 1, "psa_run", dc_cell, dq_cell, money)
     inc = book.analyses["base_case"].incremental()
     dcost, dqaly = _incremental(book, psa)
     table_rows = [(0, float(inc["costs"]), float(inc["qalys"]))] + [

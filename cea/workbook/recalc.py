@@ -103,22 +103,15 @@ def edit_inputs(source: Path, target: Path, changes: dict[str, object]) -> Path:
     typed the values in.  Formulas are not recalculated here (see ``recalculate``)."""
     import re
     import zipfile
-    from xml.etree import ElementTree
     from xml.sax.saxutils import escape
 
+    from cea.workbook.data_table import sheet_parts
+
     cells = input_cells(source)
-    ns_main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-    ns_rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
     with zipfile.ZipFile(source) as archive:
         entries = [(info, archive.read(info.filename)) for info in archive.infolist()]
     files = {info.filename: data for info, data in entries}
-    book = ElementTree.fromstring(files["xl/workbook.xml"])
-    rels = ElementTree.fromstring(files["xl/_rels/workbook.xml.rels"])
-    targets = {r.attrib["Id"]: r.attrib["Target"] for r in rels}
-    sheet_files = {}
-    for sheet in book.iter(f"{ns_main}sheet"):
-        target_path = targets[sheet.attrib[f"{ns_rel}id"]].lstrip("/")
-        sheet_files[sheet.attrib["name"]] = target_path if target_path.startswith("xl/") else "xl/" + target_path
+    sheet_files = sheet_parts(files)
     edited: dict[str, str] = {}
     for name, value in changes.items():
         if name not in cells:
