@@ -27,7 +27,8 @@ from cea.inputs.model_inputs import load_inputs
 from cea.inputs.overrides import apply_overrides
 from cea.workbook.build import build_book, write_workbook
 from cea.workbook.evaluate import evaluate_book
-from cea.workbook.psa import DRAWS, PSA, TABLE_HEADER, _wtp_grid
+from cea.analyses.psa import wtp_grid
+from cea.workbook.psa import DRAWS, PSA, TABLE_HEADER
 from cea.workbook.recalc import edit_inputs, input_cells, recalculate, soffice
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -138,7 +139,7 @@ def test_acceptability_and_evpi_formulas_equal_the_engine_for_every_sign_of_the_
     values = evaluate_book(book)
     costs = np.column_stack([dc + 10_000.0, np.full(n, 10_000.0)])
     qalys = np.column_stack([dq + 1.0, np.ones(n)])
-    grid = _wtp_grid(INPUTS.settings)
+    grid = wtp_grid(INPUTS)
     want_p = ceac(costs, qalys, grid)[:, 0]
     want_evpi = evpi(costs, qalys, grid)
     g0 = TABLE_HEADER + 1

@@ -119,13 +119,17 @@ def multivariate_normal_draws(mean: np.ndarray, covariance: np.ndarray, standard
     A positive semi-definite Σ with zero variances (a fixed coefficient) is handled by an
     eigen-decomposition instead of Cholesky.
     """
-    mean = np.asarray(mean, dtype=float)
+    return np.asarray(mean, dtype=float) + standard_normal @ covariance_factor(covariance).T
+
+
+def covariance_factor(covariance: np.ndarray) -> np.ndarray:
+    """L with Σ = L·Lᵀ: Cholesky, or for a positive semi-definite Σ with zero variances (a fixed
+    coefficient) an eigen-decomposition.  The workbook's fresh draws use the same factor."""
     covariance = np.asarray(covariance, dtype=float)
     try:
-        factor = np.linalg.cholesky(covariance)
+        return np.linalg.cholesky(covariance)
     except np.linalg.LinAlgError:
         values, vectors = np.linalg.eigh(covariance)
         if values.min() < -1e-10 * max(1.0, values.max()):
             raise ValueError("covariance matrix is not positive semi-definite") from None
-        factor = vectors * np.sqrt(np.clip(values, 0, None))
-    return mean + standard_normal @ factor.T
+        return vectors * np.sqrt(np.clip(values, 0, None))

@@ -26,11 +26,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cea.analyses.psa import wtp_grid
+from cea.parameters.distributions import covariance_factor
+from cea.parameters.parameter_set import point_estimates
 from cea.workbook import register_sheet
-from cea.parameters.distributions import Z95
 from cea.workbook.core import Book, abs_ref, sheet_ref
-from cea.workbook.data_table import write_formula_row
 from cea.workbook.core import column_letter as letter
+from cea.workbook.data_table import write_formula_row
 from cea.workbook.style import (GENERAL, INTEGER, PALETTE, SECTION_FONT, SUBTITLE_FONT, TOTAL_FONT,
                                 area, header_row, line_chart, merge, put_formula, put_input, put_text, put_value,
                                 title, widths)
@@ -83,7 +85,7 @@ def fresh_kinds(inputs: Any, ids: list[str]) -> dict[str, tuple]:
     """How each stochastic parameter is drawn afresh in the workbook, as cea.parameters.sampling draws it:
     ('scalar', distribution, spread name, spread) | ('dirichlet', group members) |
     ('mvn', curve members, index in them, Cholesky row, log scale?)."""
-    from cea.inputs.model_inputs import joint_covariance
+    from cea.inputs.model_inputs import joint_covariance, log_sd
     from cea.parameters.parameter_set import dirichlet_totals
 
     totals = dirichlet_totals(inputs)
@@ -98,7 +100,7 @@ def fresh_kinds(inputs: Any, ids: list[str]) -> dict[str, tuple]:
         if partners:
             covariance = joint_covariance(curve, partners[0], inputs.parameters[partners[0]])
             members.append(partners[0])
-        factor = _cholesky(covariance)
+        factor = covariance_factor(covariance)
         for k, pid in enumerate(members):
             if pid in ids:
                 kinds[pid] = ("mvn", tuple(members), k, tuple(float(x) for x in factor[k]), pid in partners)
@@ -113,22 +115,10 @@ def fresh_kinds(inputs: Any, ids: list[str]) -> dict[str, tuple]:
         elif row.distribution == "beta" and row.events is not None and row.n is not None:
             kinds[pid] = ("scalar", "beta_counts", "n", float(row.n))
         elif row.distribution == "lognormal":
-            sigma = ((np.log(row.ci_high) - np.log(row.ci_low)) / (2 * Z95) if row.ci_low is not None
-                     and row.ci_high is not None else row.se)
-            kinds[pid] = ("scalar", "lognormal", "sigma (log scale)", float(sigma))
+            kinds[pid] = ("scalar", "lognormal", "sigma (log scale)", log_sd(row))
         else:
             kinds[pid] = ("scalar", row.distribution, "SE", float(row.se))
     return kinds
-
-
-def _cholesky(covariance: np.ndarray) -> np.ndarray:
-    """L with Σ = L·Lᵀ, as cea.parameters.distributions.multivariate_normal_draws (eigen-decomposition
-    for a semi-definite Σ)."""
-    try:
-        return np.linalg.cholesky(covariance)
-    except np.linalg.LinAlgError:
-        values, vectors = np.linalg.eigh(covariance)
-        return vectors * np.sqrt(np.clip(values, 0, None))
 
 
 def psa_varies(book: Book, model_id: str) -> bool:
@@ -190,15 +180,12 @@ def build_draws(book: Book, draws: pd.DataFrame) -> str:
     put_text(ws, 6, 1, "Value in use now", font=TOTAL_FONT)
     put_text(ws, 7, 1, "Edited since export (1 = yes)", font=TOTAL_FONT)
     put_text(ws, DRAWS_HEADER, 1, "Iteration", font=TOTAL_FONT)
-    exported = book.analyses.get("psa_exported_values", {})
+    exported = point_estimates(book.inputs).values
     for j, pid in enumerate(draws.columns, start=2):
         raw = book.raw(pid)
         put_text(ws, 4, j, pid, font=TOTAL_FONT)
         put_text(ws, DRAWS_HEADER, j, raw, font=TOTAL_FONT)
-        value = exported.get(pid)
-        if value is None:
-            value = _exported_value(book, pid)
-        put_value(ws, 5, j, value, GENERAL)
+        put_value(ws, 5, j, float(exported[pid][0]), GENERAL)
         put_formula(ws, 6, j, f"'Inputs'!$N${rows[pid]}", GENERAL)
         put_formula(ws, 7, j, f"IF(ABS({letter(j)}6-{letter(j)}5)>1E-12*MAX(1,ABS({letter(j)}5)),1,0)", INTEGER)
         widths(ws, {j: 14})
@@ -230,15 +217,6 @@ def _curve_check(book: Book) -> str:
         text += (f'IF({chosen}<>"{curve}","{arm} {endpoint.upper()} curve is not the exported {curve}: its '
                  f'coefficients have no draws (re-export with this curve)",')
     return text
-
-
-def _exported_value(book: Book, pid: str) -> float:
-    inputs = book.inputs
-    if pid in inputs.parameters:
-        return float(inputs.parameters[pid].value)
-    curve_id, _, name = pid.rpartition(".")
-    curve = inputs.curves[curve_id]
-    return float(curve.estimates[list(curve.coefficients).index(name)])
 
 
 # --------------------------------------------------------------------------- fresh draws sheet
@@ -448,7 +426,7 @@ def build_psa_sheet(book: Book, draws: pd.DataFrame, psa: pd.DataFrame, draws_ch
     ws.freeze = (TABLE_HEADER + 1, 1)
 
     # ---- CEAC, CEAF and EVPI over the WTP grid
-    grid = _wtp_grid(s)
+    grid = wtp_grid(book.inputs)
     g0 = TABLE_HEADER + 1
     gc = 10  # column J
     put_text(ws, g0 - 2, gc, "Acceptability (CEAC, CEAF) and EVPI over willingness to pay", font=SECTION_FONT)
@@ -513,11 +491,6 @@ def _incremental(book: Book, psa: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]
     costs = psa[f"cost_{s.intervention}"].to_numpy(float) - psa[f"cost_{s.comparator}"].to_numpy(float)
     qalys = psa[f"qaly_{s.intervention}"].to_numpy(float) - psa[f"qaly_{s.comparator}"].to_numpy(float)
     return costs, qalys
-
-
-def _wtp_grid(s: Any) -> np.ndarray:
-    grid = np.arange(0.0, s.wtp_grid_max + s.wtp_grid_step / 2, s.wtp_grid_step)
-    return np.unique(np.concatenate([grid, np.asarray(s.wtp_thresholds, dtype=float)]))
 
 
 def write_psa(book: Book) -> None:
