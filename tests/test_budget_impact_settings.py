@@ -50,7 +50,7 @@ FLIPS: dict[str, dict[str, object]] = {
     "pd_mortality": {"pd_mortality": "constant"},
     "model_structure": {"model_structure": "psm"},
     "adverse_event_timing": {"adverse_event_timing": "at_start"},
-    "waning_start_months": {"waning_start_months": 3},
+    "waning_start_months": {"waning_start_months": 3, "waning_end_months": 3},
     "waning_end_months": {"waning_start_months": 2, "waning_end_months": 12},
     "intervention": {"intervention": "exe", "comparator": "eve_exe"},
     "comparator": {"intervention": "exe", "comparator": "eve_exe"},
