@@ -143,6 +143,18 @@ def rebuild(inputs) -> dict:
         # §12 costs by basis, §14 by state
         costs = {c: 0.0 for c in st.cost_categories}
         by_state = [0.0, 0.0, 0.0]
+        # §15: per-cycle undiscounted costs; the weights shared between the cycles that meet at a trace point
+        if s.within_cycle_correction == "none":
+            alpha, beta = w[:-1].copy(), np.zeros(n)
+        elif n == 1:
+            alpha, beta = w[:1].copy(), w[1:].copy()
+        else:
+            alpha, beta = w[:-1] / 2, w[1:] / 2
+            alpha[0], beta[-1] = w[0], w[-1]
+        per_cycle = {c: np.zeros(n) for c in st.cost_categories}
+        units = {"per_month_in_pf": (alpha * pf[:-1] + beta * pf[1:]) * 12 * dt,
+                 "per_month_in_pd": (alpha * pd[:-1] + beta * pd[1:]) * 12 * dt,
+                 "per_progression": prog, "per_death": deaths, "at_start": np.r_[1.0, np.zeros(n - 1)]}
         for item in st.cost_items:
             if item.arm not in ("all", arm.id):
                 continue
@@ -162,6 +174,10 @@ def rebuild(inputs) -> dict:
                 value, state = 1.0, 0
             costs[item.category] += unit * value
             by_state[state] += unit * value
+            if item.basis == "per_day_on_treatment":
+                per_cycle[item.category] += unit * tot[drug][:-1] * s.cycle_length_days
+            else:
+                per_cycle[item.category] += unit * units[item.basis]
         # §13 adverse events
         events = [e for e in st.adverse_events if e.arm == arm.id]
         if events:
@@ -172,10 +188,11 @@ def rebuild(inputs) -> dict:
                 phi = tot[timing][:-1] / tot[timing][:-1].sum()
             for e in events:
                 value = v[e.rate] * v[e.cost] * np.sum(phi * dfc[:-1])
+                per_cycle["adverse_events"] += v[e.rate] * v[e.cost] * phi
                 costs["adverse_events"] += value
                 by_state[0] += value
                 qaly[2] -= v[e.rate] * v[e.disutility] * v[e.duration_days] / s.days_per_year * np.sum(phi * dfo[:-1])
-        out[arm.id] = {"costs": costs, "by_state": by_state, "qalys": qaly,
+        out[arm.id] = {"per_cycle": per_cycle, "costs": costs, "by_state": by_state, "qalys": qaly,
                        "lys": [dt * np.sum(w * dfo * pf), dt * np.sum(w * dfo * pd)]}
     return out
 
@@ -215,3 +232,27 @@ def test_a_rebuild_from_the_specification_agrees_with_the_engine(shipped_inputs,
         assert o.costs_by_state[0, j].tolist() == pytest.approx(e["by_state"], rel=1e-10)
         assert o.qalys_by_state[0, j].tolist() == pytest.approx(e["qalys"], rel=1e-10)
         assert o.lys_by_state[0, j].tolist() == pytest.approx(e["lys"], rel=1e-10)
+        for k, category in enumerate(o.cost_categories):  # §15, the budget impact's input
+            assert o.costs_by_cycle_undiscounted[0, j, k] == pytest.approx(e["per_cycle"][category], rel=1e-10,
+                                                                         abs=1e-12), (arm, category)
+
+
+def test_the_severity_calculator_from_the_specification(shipped_inputs):
+    """§21: Sullivan person-years L_x = l_(x+1) + d_x/2 (last age l_x − d_x/2), mixed over sex by the proportion
+    female, discounted from the start of each year of age, over l at the starting age."""
+    from cea.analyses.severity import severity
+    from cea.inputs.population_norms import load_population_norms
+
+    s = shipped_inputs.settings
+    norms = load_population_norms(shipped_inputs.folder)
+    for f, r, age in ((s.proportion_female, s.discount_rate_outcomes, s.start_age), (0.3, 0.015, 70.6)):
+        ages = [a for a in norms.ages if a >= int(age)]
+        mix = lambda table, a: (1 - f) * table["male"][norms.ages.index(a)] + f * table["female"][norms.ages.index(a)]  # noqa: E731
+        total = 0.0
+        for i, a in enumerate(ages):
+            l, d = mix(norms.lx, a), mix(norms.dx, a)
+            person_years = mix(norms.lx, ages[i + 1]) + d / 2 if i + 1 < len(ages) else l - d / 2
+            total += mix(norms.utility, a) * person_years * (1 + r) ** -(a - int(age))
+        expected = total / mix(norms.lx, ages[0])
+        inputs = apply_overrides(shipped_inputs, {"proportion_female": f, "discount_rate_outcomes": r, "start_age": age})
+        assert severity(run_base_case(inputs))["general"] == pytest.approx(expected, rel=1e-12)
