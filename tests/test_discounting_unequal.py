@@ -131,3 +131,21 @@ def test_the_rates_are_not_interchangeable():
             if key == "entry" or value == 0.0:
                 continue  # undiscounted by definition (t = 0), or absent from the arm
             assert abs(value / other[key] - 1) > 1e-3, key
+
+
+@pytest.mark.parametrize("structure", ["markov", "psm"])
+def test_the_wide_psa_path_discounts_the_same(structure):
+    """40 identical samples (80 arm-columns: the PSA's wide trace loop and the panelled sums, not the base case's
+    narrow path) give the closed forms in every sample."""
+    model, p = _model()
+    p = {k: np.repeat(v, 40) for k, v in p.items()}
+    s = EngineSettings(cycle_length_days=365.25, horizon_years=N, discount_rate_costs=0.06,
+                       discount_rate_outcomes=0.015, model_structure=structure)
+    out = evaluate(model, p, s)
+    cat = out.cost_categories.index
+    for j, arm in enumerate(out.arms):
+        e = _expected(arm, structure, "half_cycle", 0.06, 0.015, "on_treatment")
+        for category in ("drug", "care", "terminal", "progression", "entry", "adverse_events"):
+            np.testing.assert_allclose(out.costs_by_category[:, j, cat(category)], e[category], rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(out.qalys_by_state[:, j], [[e["qaly_pf"], e["qaly_pd"], e["qaly_ae"]]] * 40,
+                                   rtol=1e-12, atol=1e-15)
