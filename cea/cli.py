@@ -157,6 +157,29 @@ def threshold(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("output
               f"{result.table.to_string(index=False)}\n\nWritten to {out / 'threshold'}/")
 
 
+@app.command()
+def price(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs"), set_: SetOption = None,
+          iterations: Iterations = None, seed: Seed = None, json_output: JsonFlag = False) -> None:
+    """Price analysis: ICER, INMB and P(cost-effective), unweighted and severity-weighted, over 0-90% off the list
+    price of the technology, and the threshold price at each threshold (writes OUT/price/)."""
+    from cea.analyses.price import PRICE_EVIDENCE, price_analysis
+    from cea.analyses.severity import severity
+    from cea.outputs.files import write_atomically
+    from cea.outputs.price_files import write_price
+
+    with exit_code_on_input_error():
+        model_inputs, assignments = load_with_overrides(inputs, set_)
+        s = model_inputs.settings
+        psa_result = _run_psa_into(None, model_inputs, iterations, seed, assignments, not json_output)
+        weight = severity(psa_result.base_case)["weight"] if "NHS" in s.perspective else 1.0
+        result = price_analysis(psa_result.base_case, psa_result, weight)
+        write_atomically(out / "price", lambda d: write_price(d, result, psa_result.manifest, s.currency,
+                                                              s.wtp_thresholds, PRICE_EVIDENCE))
+        cols = ["weighting", "wtp", "threshold_discount", f"threshold_price_{s.price_parameter}"]
+        _emit({**result.to_dict(), "manifest": psa_result.manifest.to_dict()}, json_output,
+              f"{result.thresholds[cols].to_string(index=False)}\n\nWritten to {out / 'price'}/")
+
+
 def _run_psa_into(folder: Path | None, model_inputs, iterations, seed, assignments, progress: bool = True):
     """Run the PSA with a progress bar, streaming per-iteration rows into folder/psa_samples.csv (when
     a folder is given); returns the PsaResult."""
