@@ -66,6 +66,7 @@ FLIPS: dict[str, dict[str, object]] = {
     "annual_incidence": {"annual_incidence": 100},
     "decision_horizon_years": {"decision_horizon_years": 3},
     "proportion_female": {"proportion_female": 0.5},
+    "on_treatment_disutility": {"on_treatment_disutility": "everolimus"},
 }
 ROLES = {"intervention", "comparator"}
 SCENARIOS = {

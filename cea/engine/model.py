@@ -42,6 +42,7 @@ class EngineSettings(Protocol):
     adverse_event_timing: str
     waning_start_months: float
     waning_end_months: float
+    # optional (getattr, default ""): the drug whose time on treatment carries the decrement disutility_on_treatment
 
 
 @dataclass(frozen=True)
@@ -281,6 +282,12 @@ def _evaluate_chunk(structure: ModelStructure, p: Mapping[str, np.ndarray], s: E
                 on_months[:, j, k_drug] = acc.occupancy_total(on_drug[drug], weights) * s.cycle_months
                 if keep_trace:
                     on_trace[:, j, k_drug] = on_drug[drug].T
+        on_disutility = getattr(s, "on_treatment_disutility", "")
+        if on_disutility and on_disutility in on_drug:  # utility decrement for the time on that drug (QALY column 2)
+            on = on_drug[on_disutility]
+            decrement = p["disutility_on_treatment"]
+            qalys[True][:, j, 2] -= decrement * acc.occupancy_total(on, weights * d_out) * s.cycle_years
+            qalys[False][:, j, 2] -= decrement * acc.occupancy_total(on, weights) * s.cycle_years
         # every reward in one pass over each trace array: columns of time weights
         # [LY discounted, LY undiscounted, QALY profile discounted, QALY profile undiscounted, cost discounted]
         sums = {"pf": acc.weighted_sums(trace.pf, occupancy_weights), "pd": acc.weighted_sums(trace.pd, occupancy_weights)}
