@@ -416,3 +416,28 @@ def all_(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs"), 
         print_base_case(holder["bundle"].base_case, out)
         index = (out / "index.md").read_text(encoding="utf-8")
         typer.echo("\n" + index.split("## Files")[0].rstrip() + f"\n\nEvery file is listed in {out / 'index.md'}")
+
+
+@app.command()
+def cumulative(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs"), set_: SetOption = None,
+               steps: Annotated[Optional[Path], typer.Option("--steps", help="Ordered list of scenarios (CSV: step, "
+                                                             "scenario, kind, label, rationale); default: the "
+                                                             "inputs folder's cumulative.csv.")] = None,
+               json_output: JsonFlag = False) -> None:
+    """Scenarios added one at a time, each to the last (a review group's base case step by step): ICER after
+    every step, unweighted and severity-weighted, waterfall figure (writes OUT/cumulative/)."""
+    from cea.analyses.cumulative import load_cumulative, run_cumulative
+    from cea.inputs.manifest import build_manifest
+    from cea.outputs.files import write_atomically
+    from cea.outputs.price_files import write_cumulative
+
+    with exit_code_on_input_error():
+        model_inputs, assignments = load_with_overrides(inputs, set_)
+        s = model_inputs.settings
+        result = run_cumulative(model_inputs, load_cumulative(model_inputs, steps))
+        manifest = build_manifest(model_inputs, overrides=assignments)
+        write_atomically(out / "cumulative", lambda d: write_cumulative(d, result, manifest, s.currency,
+                                                                        s.wtp_thresholds))
+        cols = ["step", "kind", "scenario", "inc_cost", "inc_qaly", "icer", "icer_weighted"]
+        _emit({"steps": result.table.to_dict(orient="records"), "manifest": manifest.to_dict()}, json_output,
+              f"{result.table[cols].to_string(index=False)}\n\nWritten to {out / 'cumulative'}/")

@@ -87,10 +87,19 @@ def cumulative_figure(result, currency: str, thresholds: tuple[float, ...]):
         labels.append(row["label"])
     if "icer_weighted" in seq:
         ax.plot(range(len(seq)), seq["icer_weighted"], "D", color="black", ms=4, label="per weighted QALY")
+    top = 1.25 * max([*seq["icer"].dropna(), *thresholds, 1.0])
+    fmt = money_formatter(currency)
     for b, row in bounds.iterrows():
         x = len(seq) + b
-        ax.bar(x, row["icer"], fill=False, edgecolor=COLOURS["intervention"], hatch="//")
+        height = row["icer"] if row["icer"] is not None and np.isfinite(row["icer"]) else top
+        ax.bar(x, min(height, top), fill=False, edgecolor=COLOURS["intervention"], hatch="//")
+        text = fmt(row["icer"]) if row["icer"] is not None and np.isfinite(row["icer"]) else str(row["status"])
+        ax.annotate(text + (" (off scale)" if height > top else ""), (x, min(height, top)), ha="center",
+                    va="bottom", fontsize=6)
         labels.append(row["label"])
+    for k, row in seq.iterrows():
+        ax.annotate(fmt(row["icer"]), (k, row["icer"]), ha="center", va="bottom", fontsize=6)
+    ax.set_ylim(0, top * 1.05)
     for w in thresholds:
         ax.axhline(w, color="grey", lw=0.8, ls=":")
     ax.set_xticks(range(n))
