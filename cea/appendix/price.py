@@ -48,7 +48,7 @@ def price_section(ctx: AppendixContext) -> None:
     w.paragraph(PRICE_EVIDENCE["generic"] + ctx.cite_if("eMIT", "BNF"))
     t = result.thresholds
     lines = []
-    for label, text in (("unweighted", "without the severity weight"), ("weighted", f"with the severity weight ×{weight:g}")):
+    for label, text in (("unweighted", "Without the severity weight"), ("weighted", f"with the severity weight ×{weight:g}")):
         part = t[t["weighting"] == label]
         if part.empty:
             continue
@@ -118,7 +118,9 @@ def price_section(ctx: AppendixContext) -> None:
 
         save(price_figure(result, s.currency, wtps), path)
         ctx.figures["price"] = path
-        ctx.figure("price", "ICER and probability of cost-effectiveness by discount off the list price", width_cm=15.0)
+        ctx.figure("price", "ICER and probability of cost-effectiveness by discount off the list price", width_cm=15.0,
+                   intro="Figure {n} shows the ICER, with and without the severity weight, and the probability of "
+                         "cost-effectiveness at each threshold against the discount off the list price.")
 
 
 def cumulative_section(ctx: AppendixContext) -> None:
