@@ -26,7 +26,7 @@ def price_figure(result, currency: str, thresholds: tuple[float, ...]):
     import matplotlib.pyplot as plt
 
     g = result.grid
-    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(6.3, 3.2))
+    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(6.3, 3.3))
     x = g["discount"]
     ax.plot(x, g["icer"], color=COLOURS["intervention"], lw=1.6, label="ICER")
     if result.weight != 1.0:
