@@ -76,3 +76,14 @@ def test_price_statement_cites_ta421():
 
     assert "TA421" in PRICE_EVIDENCE["pas"] and "section 2" in PRICE_EVIDENCE["pas"]
     assert "commercial in confidence" in PRICE_EVIDENCE["pas"]
+
+
+def test_a_confidential_run_reports_the_same_list_price_analysis(setup):
+    """At pas_discount 0.3 the priced rows hold net prices; the analysis is still over discounts off the list
+    price, so every row and threshold equals the list-price run's."""
+    inputs, _, listed = setup
+    net = apply_overrides(inputs, {"pas_discount": "0.3"}, origin="test")
+    result = price_analysis(run_base_case(net), None, weight=1.2)
+    assert result.list_prices["eve_pack_price_10mg"] == pytest.approx(2673, rel=1e-12)
+    assert np.allclose(result.grid["icer"], listed.grid["icer"], rtol=1e-10)
+    assert np.allclose(result.thresholds["threshold_discount"], listed.thresholds["threshold_discount"], rtol=1e-10)
