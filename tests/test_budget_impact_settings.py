@@ -79,7 +79,7 @@ SCENARIOS = {
                                          "arm.eve_exe.os_hazard_ratio": "none",
                                          "arm.eve_exe.os_acceleration_factor": "af_os_loglogistic",
                                          "model_structure": "psm"},
-    "scenario dose_intensity_desiree": {"eve_days_dosed": 0.8},
+    "scenario dose_intensity_desiree": {"eve_days_dosed": 0.914285714286},
 }
 START = ("drug_acquisition", "adverse_events")  # every item paid at a cycle start t_k
 MIDPOINT = ("subsequent_therapy", "terminal_care")  # every item a one-off at progression or death
