@@ -15,6 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
+from cea.appendix import statements
 from cea.appendix.controls import CONFIDENTIAL, title_page
 from cea.appendix.document import AppendixContext, DocWriter
 from cea.appendix.figures import write_figures
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 def contents(ctx: AppendixContext, plan: Sequence[tuple[str, str, Callable]]) -> None:
     ctx.w.heading("Contents", level=1, numbered=False)
     ctx.w.table("Sections of this appendix and the corresponding parts of NICE Document B",
-                ("Section", "Document B"), [[f"{k} {title}", NICE_REFERENCE.get(key, "")]
+                ("Section", "Document B"), [[f"{k} {ctx.titles.get(key, title)}", NICE_REFERENCE.get(key, "")]
                                             for k, (key, title, _) in enumerate(plan, start=1)],
                 (11.0, 5.0), align="ll", font_size=8.5)
 
@@ -43,15 +44,25 @@ def build_appendix(bundle: AnalysisBundle, figures_dir: Path,
     from cea.workbook.recalc import soffice
 
     figures = write_figures(bundle, Path(figures_dir))
+    return _write(bundle, figures, soffice() is not None if check_workbook is None else check_workbook)
+
+
+def build_text_only(bundle: AnalysisBundle) -> docx.document.Document:
+    """The appendix without its figures and without the workbook recalculation: every sentence and table of the
+    document in a second or two (the tests that check what the text says under other settings use it)."""
+    return _write(bundle, {}, False)
+
+
+def _write(bundle: AnalysisBundle, figures: dict, check_workbook: bool) -> docx.document.Document:
     m = bundle.manifest
     confidential = bundle.inputs.settings.pas_discount > 0
     writer = DocWriter(footer_text=(f"{CONFIDENTIAL} · " if confidential else "")
                        + f"cea {m.version} · inputs {m.inputs_sha256[:12]}")
-    ctx = AppendixContext(bundle, writer, figures,
-                          check_workbook=soffice() is not None if check_workbook is None else check_workbook)
+    ctx = AppendixContext(bundle, writer, figures, check_workbook=check_workbook)
     # The CHEERS table (near the end) cites sections by number: number them all before writing.
     ctx.titles.update({key: title for key, title, _ in SECTION_PLAN})
-    ctx.sections.update({key: f"{k} {title}" for k, (key, title, _) in enumerate(SECTION_PLAN, start=1)})
+    ctx.titles["traces"] = statements.traces_title(ctx)  # a partitioned-survival run has no Markov traces
+    ctx.sections.update({key: f"{k} {ctx.titles[key]}" for k, (key, _, _) in enumerate(SECTION_PLAN, start=1)})
     title_page(ctx)
     contents(ctx, SECTION_PLAN)
     writer.page_break()

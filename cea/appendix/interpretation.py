@@ -7,6 +7,7 @@ import math
 
 from cea.analyses.severity import weighted_acceptability
 from cea.appendix.base_case import icer_sentence, weight, wtp_text
+from cea.appendix import statements
 from cea.appendix.controls import price_label
 from cea.appendix.document import AppendixContext, number, percent, qalys
 from cea.appendix.drivers import (assumption_parameters, drug_cost_share, os_hazard_ratio, share_fewer_life_years,
@@ -68,6 +69,8 @@ def limitations_section(ctx: AppendixContext) -> None:
                      "give fewer life years with the intervention; the extrapolation beyond the trial is not validated "
                      "against clinical opinion or independent data.")
     fitted = set(getattr(b.fits, "endpoints", {}) or {}) if b.fits is not None else set()
+    items.append(f"Model: {statements.model_noun(ctx)}; {statements.pd_mortality(ctx)}; "
+                 f"{statements.waning(ctx)}; grade 3/4 adverse events are {statements.adverse_event_timing(ctx)}.")
     if "pfs" not in fitted:
         items.append("Progression-free survival: no patient-level PFS data were available; the PFS curves are "
                      "calibrated to published medians and a hazard ratio, and their uncertainty in the PSA is partly "
@@ -82,18 +85,48 @@ def limitations_section(ctx: AppendixContext) -> None:
                      "events.")
     assumed = assumption_parameters(ctx)
     items.append(f"Inputs: {len(assumed)} of {len(b.inputs.parameters)} scalar inputs are assumptions, and some "
-                 "published inputs could not be verified against their source (marked in the parameter tables); all "
+                 "published inputs are secondary reports of their source (marked in the parameter tables); all "
                  "are varied in the deterministic and probabilistic analyses.")
     items.append("Comparators: only the trial's control arm is compared; treatments now used at this point of the "
                  "pathway are not, and no indirect comparison or fully incremental analysis was possible.")
-    items.append("Validation: the checks against trial data are internal (dependent); no clinical expert review, "
-                 "external review or validation against independent data was carried out (AdViSHE A1, C1, D1 and "
-                 "D4 not done).")
-    items.append("Costs: unit costs come from different price years and earlier appraisals; subsequent-therapy costs "
-                 "are a flat monthly assumption.")
+    items.append(validation_limitation(ctx))
+    sub = statements.subsequent_therapy(ctx)
+    items.append("Costs: several unit costs are assumptions or come from earlier appraisals"
+                 + (f"; subsequent therapy is {sub}, from the trial's post-study therapy shares and assumed course "
+                    "costs" if sub else "") + ".")
     drivers = top_dsa(ctx, 1)
     if drivers:
-        items.append(f"Of the parameters varied one at a time, {drivers[0][0].lower()} moves the ICER most; "
+        items.append(f"Of the uncertain parameters varied one at a time, {drivers[0][0][0].lower() + drivers[0][0][1:]} "
+                     "moves the ICER most; "
                      "survival coefficients are varied jointly in the PSA and scenarios rather than one at a time.")
     w.paragraph("The main limitations of the analysis, and how each could change the conclusion:")
     w.bullets(items)
+
+
+ADVISHE_NOT_DONE_TEXT = "no clinical expert review, external review or validation against independent data was carried out"
+
+
+def validation_limitation(ctx: AppendixContext) -> str:
+    """The validation limitation, from the same AdViSHE statuses the verification section shows (one source of
+    truth): the items whose status says they were not done are named."""
+    items = advishe_not_done(ctx)
+    return ("Validation: the checks against trial data are internal (dependent); "
+            + (f"not done: AdViSHE {', '.join(items)}." if items else f"{ADVISHE_NOT_DONE_TEXT}."))
+
+
+def advishe_not_done(ctx: AppendixContext) -> list[str]:
+    """AdViSHE items whose status is 'not done', from the validation helper's source when it exposes one."""
+    try:
+        from cea.appendix import verification
+    except ImportError:  # pragma: no cover
+        return []
+    source = getattr(verification, "advishe_items", None) or getattr(verification, "ADVISHE_ITEMS", None)
+    if source is None:
+        return []
+    rows = source(ctx) if callable(source) else source
+    out = []
+    for row in rows:
+        item, status = (row[0], row[1]) if isinstance(row, (list, tuple)) else (row.get("item"), row.get("status"))
+        if str(status).lower().startswith(("not done", "no")):
+            out.append(str(item).split(" ")[0])
+    return out

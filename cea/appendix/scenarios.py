@@ -45,6 +45,13 @@ def is_structural(targets: list[str]) -> bool:
                or t in STRUCTURAL_TARGETS for t in targets)
 
 
+def price_scenario_names(ctx: AppendixContext) -> list[str]:
+    """Scenarios that change only prices (the price parameter and the prices linked to it): their kind is 'price',
+    read from what they change; they belong with the threshold price, not with the uncertainty scenarios."""
+    prices = {ctx.s.price_parameter, *ctx.s.price_linked, "pas_discount"}
+    return [name for name, changes in scenario_targets(ctx).items() if changes and all(t in prices for t, _ in changes)]
+
+
 def scenario_targets(ctx: AppendixContext) -> dict[str, list[tuple[str, str]]]:
     out: dict[str, list[tuple[str, str]]] = {}
     for row in ctx.bundle.inputs.scenarios:
