@@ -13,7 +13,7 @@ import numpy as np
 from cea.appendix.document import AppendixContext, number, percent, significant
 from cea.appendix.citations import clean
 from cea.appendix import statements
-from cea.appendix.language import curve_label, scenario_title, submission_text
+from cea.appendix.language import coefficient_name, curve_label, scenario_title, submission_text
 from cea.appendix.parameters import _pv, parameter_groups, parameter_table
 
 FAMILY_LABELS = {"exponential": "Exponential", "weibull": "Weibull", "gompertz": "Gompertz",
@@ -203,8 +203,9 @@ def clinical_section(ctx: AppendixContext) -> None:
     notes, roles = curve_notes(ctx), curve_roles(ctx)
     rows = []
     for curve in inputs.curves.values():
-        coefficients = "\n".join(f"{n} = {significant(v, 5)}" for n, v in zip(curve.coefficients, curve.estimates))
-        rationale = submission_text(ctx, clean(notes.get(curve.id, "")))
+        coefficients = "\n".join(f"{coefficient_name(n)} = {significant(v, 5)}"
+                                 for n, v in zip(curve.coefficients, curve.estimates))
+        rationale = submission_text(ctx, notes.get(curve.id, ""))
         rows.append([curve_label(ctx, curve.id),
                      coefficients, roles[curve.id], (rationale + " Source: " + ctx.source(curve.source)).strip(),
                      "MVN" if curve.covariance is not None else "Fixed"])

@@ -33,7 +33,7 @@ def features_section(ctx: AppendixContext) -> None:
         f"horizon of {s.horizon_years:g} years is "
         + ("a lifetime horizon" if lifetime else "shorter than a lifetime") + ": at its end "
         + ", ".join(f"{percent(alive[a], 2)} of the {ctx.labels[a]} cohort" for a in alive)
-        + " remain alive. " + statements.discounting(ctx)[0].upper() + statements.discounting(ctx)[1:] + ".")
+        + " remain alive. Discounting: " + statements.discounting(ctx) + ".")
     rows = [
         ["Population", s.title, "Population of the pivotal trial and of the decision problem"],
         ["Model structure", statements.upper_first(statements.model_noun(ctx)) + " with three health states",

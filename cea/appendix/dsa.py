@@ -7,6 +7,7 @@ from cea.appendix.document import (
     AppendixContext,
     icer,
 )
+from cea.appendix.language import submission_text
 from cea.appendix.parameters import parameter_value
 from cea.appendix.scenarios import _finite
 
@@ -34,7 +35,7 @@ def dsa_section(ctx: AppendixContext) -> None:
     rows = []
     for _, r in table.iterrows():
         unit = b.inputs.parameters[r["parameter"]].unit
-        rows.append([ctx.describe(r['parameter'], str(r['description']).split(' (')[0]),
+        rows.append([submission_text(ctx, ctx.describe(r['parameter'], str(r['description']).split(' (')[0])),
                      parameter_value(r["low"], unit, ctx.currency), parameter_value(r["high"], unit, ctx.currency),
                      ctx.money(r["inmb_low"]), ctx.money(r["inmb_high"]),
                      icer(_finite(r["icer_low"]), r["status_low"], ctx.currency),

@@ -80,7 +80,7 @@ def inputs_summary_section(ctx: AppendixContext) -> None:
         if not (p["dsa_low"] is None or (isinstance(p["dsa_low"], float) and math.isnan(p["dsa_low"]))):
             varied += f"; DSA {parameter_value(p['dsa_low'], unit, ctx.currency)} – " \
                       f"{parameter_value(p['dsa_high'], unit, ctx.currency)}"
-        rows.append([str(p["description"]) + (" ‡" if p["assumption"] else ""),
+        rows.append([submission_text(ctx, str(p["description"])) + (" ‡" if p["assumption"] else ""),
                      parameter_value(p["value"], unit, ctx.currency), varied,
                      GROUP_SECTIONS.get(str(p["group"]), "B.3.3")])
     w.table("Summary of the base-case inputs", ("Input", "Value", "Distribution and DSA range", "Section"), rows,

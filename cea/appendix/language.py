@@ -32,7 +32,8 @@ PROCESS = re.compile(
     re.IGNORECASE)
 COMMAND = re.compile(r"`[^`]*`|\bcea (run|threshold|structures|validate|dsa|scenarios|fit|params|appendix|all)\b|"
                      r"--set\b|--json\b")
-FILE = re.compile(r"\b[\w/.-]+\.(csv|json|py|toml|xlsx|docx)\b")
+FILE = re.compile(r"\b[\w/.-]+\.(csv|json|py|toml|xlsx|docx|md|R)\b|\bgithub\b|\brecalled\b|\brecollection\b|"
+                  r"\bcea\.[a-z_]+")
 
 
 def _identifier_words(ctx: AppendixContext) -> set[str]:
@@ -52,10 +53,45 @@ def _identifier_words(ctx: AppendixContext) -> set[str]:
 
 
 def forbidden(ctx: AppendixContext) -> re.Pattern:
-    """One pattern matching any id, file name, command or process wording."""
+    """One pattern matching any id (case-sensitive: 'PBO+EXE' is prose, 'exe' an id), file name, command or process
+    wording (any case)."""
     words = sorted(_identifier_words(ctx), key=len, reverse=True)
-    ids = r"(?<![\w.-])(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w-])"
-    return re.compile("|".join((ids, COMMAND.pattern, FILE.pattern, PROCESS.pattern)), re.IGNORECASE)
+    ids = r"(?<![\w-])(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w-])"
+    return re.compile("|".join((ids, f"(?i:{COMMAND.pattern})", f"(?i:{FILE.pattern})", f"(?i:{PROCESS.pattern})")))
+
+
+COEFFICIENT_NAMES = {"log_scale": "ln(scale)", "log_shape": "ln(shape)", "mu": "μ", "log_sigma": "ln(σ)",
+                     "log_rate": "ln(rate)", "shape": "shape", "q": "Q", "rate": "rate", "scale": "scale"}
+
+
+def coefficient_name(name: str) -> str:
+    return COEFFICIENT_NAMES.get(name, name.replace("_", " "))
+
+
+def short_label(description: str) -> str:
+    """A parameter's description without its parenthesised detail: 'Monthly post-progression death rate'."""
+    return re.split(r"\s+\(", str(description))[0].strip()
+
+
+def labelled(ctx: AppendixContext, text: str) -> str:
+    """``text`` with the ids that have a label replaced by it: arms by their labels, parameters by their short
+    description, curves by their label."""
+    inputs = ctx.bundle.inputs
+    names = {a.id: a.label for a in inputs.structure.arms}
+    names.update({pid: lower_first_word(short_label(p.description)) for pid, p in inputs.parameters.items()})
+    names.update({cid: curve_label(ctx, cid) for cid in inputs.curves})
+    names.update({c: COEFFICIENT_NAMES[c] for curve in inputs.curves.values() for c in curve.coefficients
+                  if "_" in c and c in COEFFICIENT_NAMES})
+    for key in sorted(names, key=len, reverse=True):
+        if key in text:
+            text = re.sub(rf"(?<![\w.-]){re.escape(key)}(?![\w-])(?!\.\w)", lambda m, v=names[key]: v, text)
+    return text
+
+
+def lower_first_word(text: str) -> str:
+    from cea.appendix.document import lower_first
+
+    return lower_first(text)
 
 
 def _matcher(ctx: AppendixContext) -> re.Pattern:
@@ -73,16 +109,22 @@ def submission_text(ctx: AppendixContext, text: str) -> str:
     bad = _matcher(ctx)
     if not bad.search(text):
         return text
+    text = labelled(ctx, text)
+    if not bad.search(text):
+        return text
     text = re.sub(r"\s*\([^()]*\)", lambda m: "" if bad.search(m.group(0)) else m.group(0), text)
     text = re.sub(r"\s*\[[^\[\]]*\]", lambda m: "" if bad.search(m.group(0)) else m.group(0), text)
+    for abbreviation in ("e.g.", "i.e.", "et al.", "vs."):
+        text = text.replace(abbreviation + " ", abbreviation + "\u00a0")
     sentences = []
-    for sentence in re.split(r"(?<=\.)\s+(?=[A-Z0-9])", text):
+    for sentence in re.split(r"(?<=\.) +(?=[A-Z0-9])", text):
         parts = [p for p in re.split(r";\s+", sentence) if not bad.search(p)]
         if parts:
             kept = "; ".join(parts).strip()
-            sentences.append(kept if kept.endswith((".", "?", "!")) or sentence is not text else kept)
-    out = " ".join(sentences).strip(" ;,:")
-    return out
+            if sentence.rstrip().endswith(".") and not kept.endswith("."):
+                kept = kept.rstrip(" ;,:") + "."
+            sentences.append(kept)
+    return " ".join(sentences).strip(" ;,:").replace("\u00a0", " ")
 
 
 # --------------------------------------------------------------------------- ids in words
@@ -137,8 +179,11 @@ def scenario_title(ctx: AppendixContext, name: str, rationale: str) -> str:
         return discount_change(float(changes.get("discount_rate_costs", ctx.s.discount_rate_costs)),
                                float(changes.get("discount_rate_outcomes", ctx.s.discount_rate_outcomes)))
     text = submission_text(ctx, rationale)
-    text = re.split(r"(?<=[a-z0-9)])[.:;](\s|$)", text)[0]
-    return text.strip() or name.replace("_", " ")
+    text = re.split(r"(?<=[a-z0-9)])\.(?:\s|$)", text)[0]
+    for stop in (";", ":"):
+        if len(text) > 150 and stop in text:
+            text = text.split(stop)[0]
+    return text.strip() or "Scenario"
 
 
 SETTING_WORDS = {
@@ -183,15 +228,21 @@ def describe_change(ctx: AppendixContext, target: str, value: str) -> str:
     inputs = ctx.bundle.inputs
     if target in inputs.parameters:
         p = inputs.parameters[target]
-        label = re.split(r"\s*[(:]", p.description)[0].strip()
-        return f"{label}: {value_text(value, p.unit, ctx.currency)}"
+        return f"{parameter_label(ctx, target)}: {value_text(value, p.unit, ctx.currency)}"
     if target.startswith("arm.") and target.count(".") == 2:
         _, arm, column = target.split(".")
         label = ctx.labels.get(arm, arm)
         if column.endswith("_curve") and value in inputs.curves:
-            return f"{label}: {curve_label(ctx, value)}"
+            curve = inputs.curves[value]
+            name = f"{FAMILY_NAMES.get(curve.family, curve.family).lower()} {curve.endpoint.upper()}"
+            _, kind = curve_usage(ctx, value)
+            return f"{label}: {name}, " + (f"one curve for both arms ({kind})" if kind else "fitted to this arm")
         if value in inputs.parameters:
-            return f"{label}: {re.split(r'[(:]', inputs.parameters[value].description)[0].strip()}"
+            what = {"pd_death_rate": "post-progression death rate", "os_hazard_ratio": "OS hazard ratio",
+                    "os_acceleration_factor": "OS acceleration factor", "pfs_hazard_ratio": "PFS hazard ratio",
+                    }.get(column, column.replace("_", " "))
+            return (f"{label}: {what} {value_text(inputs.parameter_value(value), inputs.parameters[value].unit, ctx.currency)}"
+                    f" ({lower_first_word(parameter_label(ctx, value))})")
         if value.lower() in {"", "none"}:
             what = column.replace("os_", "OS ").replace("pfs_", "PFS ").replace("_", " ")
             return f"{label}: no {what}"
@@ -209,3 +260,13 @@ def describe_change(ctx: AppendixContext, target: str, value: str) -> str:
 def describe_changes(ctx: AppendixContext, changes: list[tuple[str, str]]) -> str:
     """Every override of a scenario, with the coefficient overrides of one curve said once."""
     return "; ".join(dict.fromkeys(describe_change(ctx, t, v) for t, v in changes))
+
+
+def parameter_label(ctx: AppendixContext, pid: str) -> str:
+    """A parameter's description without its parenthesised detail, unless that detail is what tells it apart from
+    another parameter ('Hazard of stopping exemestane (with placebo)')."""
+    inputs = ctx.bundle.inputs
+    description = inputs.parameters[pid].description.split(":")[0].strip()
+    short = short_label(description)
+    clashes = [q for q, p in inputs.parameters.items() if q != pid and short_label(p.description.split(":")[0]) == short]
+    return description if clashes else short

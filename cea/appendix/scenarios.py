@@ -8,6 +8,7 @@ import numpy as np
 
 from cea.appendix.base_case import wtp_text
 from cea.appendix.citations import clean
+from cea.appendix.language import describe_changes, scenario_title, submission_text
 from cea.appendix.document import (
     AppendixContext,
     icer,
@@ -59,22 +60,6 @@ def scenario_targets(ctx: AppendixContext) -> dict[str, list[tuple[str, str]]]:
     return out
 
 
-def describe_change(ctx: AppendixContext, target: str, value: str) -> str:
-    """One override in words: the parameter's description or the setting's name, and the value."""
-    inputs = ctx.bundle.inputs
-    if target in inputs.parameters:
-        return f"{inputs.parameters[target].description} = {value}"
-    if target.startswith("arm.") and target.count(".") == 2:
-        _, arm, column = target.split(".")
-        label = ctx.labels.get(arm, arm)
-        curve = inputs.curves.get(value)
-        if curve is not None:
-            return f"{label}: {column.replace('_', ' ').replace('os curve', 'OS curve').replace('pfs curve', 'PFS curve')} " \
-                   f"= {curve.family} ({value})"
-        return f"{label}: {column.replace('_', ' ')} = {value}"
-    return f"{target.replace('_', ' ')} = {value}"
-
-
 def scenario_rows(ctx: AppendixContext, names: list[str]) -> list[list[str]]:
     table = ctx.bundle.scenarios.table.set_index("scenario")
     targets = scenario_targets(ctx)
@@ -86,9 +71,12 @@ def scenario_rows(ctx: AppendixContext, names: list[str]) -> list[list[str]]:
         if name == "base_case":
             description = "Base case"
         else:
-            rationale = clean(str(r["rationale"]))
-            changes = "; ".join(describe_change(ctx, t, v) for t, v in targets.get(name, []))
-            description = f"{rationale}" + (f" [{changes}]" if changes else "")
+            rationale = submission_text(ctx, str(r["rationale"]))
+            if name in targets and set(t for t, _ in targets[name]) <= {"discount_rate_costs",
+                                                                         "discount_rate_outcomes"}:
+                rationale = scenario_title(ctx, name, rationale)  # named by what it sets
+            changes = describe_changes(ctx, targets.get(name, []))
+            description = f"{rationale}" + (f" [changed: {changes}]" if changes else "")
         rows.append([description, ctx.money(r["inc_cost"]), qalys(r["inc_qaly"]),
                      qalys(r["inc_ly"]) if "inc_ly" in r else "—",
                      icer(_finite(r["icer"]), r["status"], ctx.currency),
@@ -106,7 +94,7 @@ def scenario_table(ctx: AppendixContext, caption: str, names: list[str]) -> None
                 groups=[("", 1), ("Incremental", 3), ("", 3)], font_size=7, bold_rows=(0,),
                 notes=[f"Incremental costs, QALYs and life years of {ctx.intervention} against {ctx.comparator}; "
                        f"INMB at {wtp_text(ctx, ctx.s.primary_wtp)}. The changes each scenario makes to the base case "
-                       "are given in brackets."])
+                       "are given in brackets, in words."])
 
 
 def scenarios_section(ctx: AppendixContext) -> None:

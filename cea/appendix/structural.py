@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from cea.analyses.structures import compare_structures
 from cea.appendix.document import AppendixContext, icer, qalys
+from cea.appendix.language import submission_text
 from cea.appendix.drivers import scenario_icer_range
 from cea.appendix.scenarios import is_structural, scenario_table, scenario_targets
 
@@ -32,7 +33,7 @@ def structural_section(ctx: AppendixContext) -> None:
         for _, r in frame.iterrows():
             value = r["icer"]
             status = str(r["status"]) if isinstance(r["status"], str) else "cost-effective ratio"
-            rows.append([str(r["structure"]), ctx.money(r["inc_costs"]), qalys(r["inc_qalys"]), qalys(r["inc_lys"]),
+            rows.append([submission_text(ctx, str(r["structure"])), ctx.money(r["inc_costs"]), qalys(r["inc_qalys"]), qalys(r["inc_lys"]),
                          ctx.money(value) if str(r["structure"]).startswith("Difference") else
                          icer(value, status, ctx.currency)])
         w.paragraph(f"Table {ctx.next_table()} compares the state-transition (Markov) structure with a partitioned-"
