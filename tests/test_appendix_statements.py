@@ -75,11 +75,12 @@ def statement_text(document) -> str:
 
 
 def body_text(document) -> list[str]:
-    """Every paragraph and table cell before the technical annex (the run manifest)."""
+    """Every paragraph and table cell before the reference list and the technical annex."""
     out = []
     for item in items(document):
         if isinstance(item, Paragraph):
-            if item.style.name.startswith("Heading 1") and "Run manifest" in item.text:
+            if item.style.name.startswith("Heading 1") and item.text.split(" ", 1)[-1] in (
+                    "References", "Technical annex: reproducibility"):
                 break
             out.append(item.text)
         else:

@@ -39,7 +39,7 @@ def title_page(ctx: AppendixContext) -> None:
     if controls is not None:
         rows += [["Appraisal", controls.appraisal], ["Appraisal ID", controls.appraisal_id],
                  ["Company", controls.company], ["Document version", controls.version],
-                 ["Date", controls.date]]
+                 ["Date", run_date(ctx)]]
     rows += [["Confidentiality", marking(ctx)],
              ["Prices", "Net price after a confidential discount of " + percent(s.pas_discount, 1) + " on the list "
               "price; list-price results are shown beside them" if confidential(ctx) else "List prices"],
@@ -51,3 +51,12 @@ def title_page(ctx: AppendixContext) -> None:
     if controls is None:
         w.paragraph("The inputs hold no submission.toml, so the appraisal, company, version and date are not "
                     "stated for this run.", italic=True)
+
+
+def run_date(ctx: AppendixContext) -> str:
+    """The date of the run (its manifest), as '7 December 2026': the document is dated by the run it reports."""
+    from datetime import date
+
+    text = getattr(ctx.bundle.manifest, "run_date", None)
+    day = date.fromisoformat(text) if text else date.today()
+    return f"{day.day} {day:%B %Y}"

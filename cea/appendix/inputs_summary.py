@@ -71,9 +71,21 @@ def inputs_summary_section(ctx: AppendixContext) -> None:
     n_assumed = int(scalars["assumption"].sum())
     w.paragraph(
         f"Table {ctx.next_table()} lists every scalar input of the base case ({len(scalars)}, of which {n_assumed} "
-        "are assumptions), with its value, how it is varied and the section that gives its source; Table "
+        "are assumptions; the adverse-event inputs in one row, as they are tabulated in section B.3.3), with its "
+        "value, how it is varied and the section that gives its source; Table "
         f"{ctx.next_table() + 1} lists the key modelling assumptions, why they were made and where they are tested.")
+    # the adverse-event inputs are tabulated once, in section B.3.3 (rates and durations) with their costs and
+    # disutilities (B.3.4, B.3.5): one summary row here instead of their ~45 rows again
+    events = ctx.bundle.inputs.structure.adverse_events
+    ae_ids = {pid for e in events for pid in (e.rate, e.cost, e.disutility, e.duration_days) if pid}
+    n_ae = int(scalars["id"].isin(ae_ids).sum())
+    scalars = scalars[~scalars["id"].isin(ae_ids)]
     rows = []
+    if n_ae:
+        labels = list(dict.fromkeys(e.label or e.id for e in events))
+        rows.append([f"Grade 3/4 adverse events ({len(labels)} events, {n_ae} inputs): rate by arm, duration, "
+                     "disutility and management cost of each", "Section B.3.3 table of adverse events",
+                     "Beta (rates, disutilities), gamma (durations, costs); DSA on each", "B.3.3"])
     for _, p in scalars.iterrows():
         unit = str(p["unit"])
         varied = str(p["distribution"])

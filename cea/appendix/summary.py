@@ -6,6 +6,7 @@ from cea.analyses.severity import weighted_acceptability
 from cea.appendix.base_case import icer_sentence, weight, wtp_text
 from cea.appendix import statements
 from cea.appendix.controls import price_label
+from cea.appendix.drivers import top_dsa
 from cea.appendix.scenarios import price_scenario_names
 from cea.appendix.document import (
     AppendixContext,
@@ -20,8 +21,8 @@ def summary_section(ctx: AppendixContext) -> None:
     inc = b.base_case.to_dict()["incremental"]
     psa = b.psa.summary()
     p_ce = psa["prob_cost_effective"]
-    top = ctx.describe(str(b.one_way.table["parameter"].iloc[0]),
-                       str(b.one_way.table["description"].iloc[0]).split(" (")[0]) if len(b.one_way.table) else ""
+    drivers = top_dsa(ctx, 1)
+    top = drivers[0][0] if drivers else ""
     scen = b.scenarios.table.iloc[1:]
     price_scenarios = set(price_scenario_names(ctx))
     scen = scen[~scen["scenario"].isin(price_scenarios)]  # a price is a negotiation, not an uncertainty
