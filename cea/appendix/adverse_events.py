@@ -24,8 +24,8 @@ def adverse_events_section(ctx: AppendixContext) -> None:
                                                       "duration": ae.duration_days, "rates": {}})
         entry["rates"][ae.arm] = ae.rate
     w.paragraph(
-        f"Grade 3/4 adverse events are {statements.adverse_event_timing(ctx)}: the cost is rate × unit cost, the QALY "
-        "loss rate × disutility × duration. Rates are from the pivotal trial's safety population; unit costs and "
+        f"Grade 3/4 adverse events are {statements.adverse_event_timing(ctx)}. The cost of an event is rate × unit "
+        "cost, its QALY loss rate × disutility × duration. Rates are from the pivotal trial's safety population; unit costs and "
         "disutilities are listed with their sources in the parameter tables.")
     if not events:
         w.paragraph("The inputs define no adverse events.", italic=True)

@@ -136,13 +136,12 @@ def _choice_text(ctx: AppendixContext, endpoint: str, endpoint_fits) -> str:
     if endpoint == "os" and same_curve and hr_ids:
         ph = table[(table["model"] == "ph") & (table["family"] == next(iter(chosen.values())))]
         aic = f" (total AIC {number(float(ph['aic'].iloc[0]), 1)})" if not ph.empty else ""
-        joint = (f" The base case uses {statements.os_base_label(ctx)}{aic}: "
-                 f"{statements.lower_first(statements.curve_sentence(ctx, 'os'))}; "
+        joint = (f" The base case uses {statements.os_base_label(ctx)}{aic}, with "
+                 f"{statements.effect_phrase(ctx, 'os')}, so the curves cannot cross; "
                  f"{landmarks}, and the independent fits are scenarios.")
     elif endpoint == "os" and kind == "joint_aft":
-        joint = (f" The base case uses {statements.os_base_label(ctx)}: "
-                 f"{statements.lower_first(statements.curve_sentence(ctx, 'os'))}; "
-                 f"{landmarks}.")
+        joint = (f" The base case uses {statements.os_base_label(ctx)}, with "
+                 f"{statements.effect_phrase(ctx, 'os')}; {landmarks}.")
     elif endpoint == "os":
         joint = (f" The base case uses {statements.os_base_label(ctx)}, so the curves may cross; {landmarks}.")
     return (f"For {ENDPOINT_NAMES.get(endpoint, endpoint)}, the same family is used in both arms (TSD14): "
@@ -178,7 +177,7 @@ def clinical_section(ctx: AppendixContext) -> None:
             cut = statements.pfs_data_cut(ctx) if endpoint == "pfs" else None
             w.paragraph(f"No patient-level {name} data were available to the model, so no distributions were fitted "
                         f"for this endpoint. {statements.curve_sentence(ctx, endpoint)}"
-                        + (f", calibrated to {cut}" if cut else "") + " (source: "
+                        + (f". The curves are calibrated to {cut}" if cut else "") + " (source: "
                         + "; ".join(dict.fromkeys(ctx.source(c.source) for c in curves.values())) + ").")
         caption = (f"{name.capitalize()}: Kaplan–Meier estimate, fitted distributions and the "
                    f"{statements.model_short(ctx)}, extrapolated to the time horizon" if endpoint in endpoints else

@@ -26,8 +26,7 @@ def costs_section(ctx: AppendixContext) -> None:
     ctx.section("costs", "Costs and healthcare resource use")
     w.paragraph(
         f"Costs are in {s.currency} at {s.price_year} prices from the {s.perspective} perspective. Drug acquisition "
-        "is paid at the start of each cycle while the patient is on the drug (section B.3.3: "
-        f"{statements.time_on_treatment_short(ctx)[0].lower() + statements.time_on_treatment_short(ctx)[1:]}), "
+        "is paid at the start of each cycle while the patient is on the drug (time on treatment, section B.3.3), "
         "without within-cycle correction. Health-state costs accrue per month in PF and PD; one-off costs are paid "
         "at progression and at death"
         + (f"; subsequent therapy is {sub}" if (sub := statements.subsequent_therapy(ctx)) else "")

@@ -96,7 +96,7 @@ def limitations_section(ctx: AppendixContext) -> None:
                     "costs" if sub else "") + ".")
     drivers = top_dsa(ctx, 1)
     if drivers:
-        items.append(f"Of the uncertain parameters varied one at a time, {drivers[0][0][0].lower() + drivers[0][0][1:]} "
+        items.append(f"Of the uncertain parameters varied one at a time, {statements.lower_first(drivers[0][0])} "
                      "moves the ICER most; "
                      "survival coefficients are varied jointly in the PSA and scenarios rather than one at a time.")
     w.paragraph("The main limitations of the analysis, and how each could change the conclusion:")

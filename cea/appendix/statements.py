@@ -142,6 +142,16 @@ def curve_sentence(ctx: AppendixContext, endpoint: str) -> str:
             + " fit to each arm, with no treatment-effect parameter linking them")
 
 
+def effect_phrase(ctx: AppendixContext, endpoint: str) -> str | None:
+    """'a hazard ratio of 0.901 for Everolimus + exemestane' (or an acceleration factor), None without one."""
+    for arm in ctx.bundle.inputs.structure.arms:
+        for field, name in (("hazard_ratio", "a hazard ratio"), ("acceleration_factor", "an acceleration factor")):
+            pid = getattr(arm, f"{endpoint}_{field}")
+            if pid:
+                return f"{name} of {significant(_pv(ctx, pid), 3)} for {arm.label}"
+    return None
+
+
 def os_base_label(ctx: AppendixContext) -> str:
     """'joint proportional-hazards Weibull' / 'independent log-logistic fits' etc. (for table notes)."""
     inputs = ctx.bundle.inputs
@@ -223,6 +233,11 @@ def adverse_event_timing(ctx: AppendixContext) -> str:
     return ("spread over the time on treatment: each arm's trial incidence is divided between the cycles in "
             "proportion to the share of patients on treatment, so the costs and QALY losses accrue, and are "
             "discounted, while patients are treated")
+
+
+def adverse_event_when(ctx: AppendixContext) -> str:
+    return "applied once, at the start of the model" if ctx.s.adverse_event_timing == "at_start" else \
+        "spread over the time on treatment"
 
 
 def adverse_event_timing_short(ctx: AppendixContext) -> str:

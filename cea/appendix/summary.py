@@ -39,7 +39,7 @@ def summary_section(ctx: AppendixContext) -> None:
         f"{statements.cycle(ctx)} over {statements.horizon(ctx)}, {s.perspective} perspective, costs in "
         f"{s.currency} {s.price_year}, {statements.discounting(ctx)}, {statements.prices(ctx)}. "
         f"{statements.curve_sentence(ctx, 'os')}; {statements.time_on_treatment(ctx)}; grade 3/4 adverse events are "
-        f"{statements.adverse_event_timing_short(ctx).replace('adverse events cost and lose QALYs ', '')}. "
+        f"{statements.adverse_event_when(ctx)}. "
         "Survival curves were fitted to or calibrated on the pivotal "
         f"trial; uncertainty was explored in one-way, scenario, threshold and probabilistic ({psa['iterations']:,} "
         "iterations) analyses and by value of information.", bold_lead="Methods. ")
@@ -66,7 +66,7 @@ def summary_section(ctx: AppendixContext) -> None:
                     + icer_sentence(ctx, lp.to_dict()["incremental"])[1:] + ".", bold_lead="Prices. ")
     alternative = []
     if top:
-        alternative.append(f"the one-way analysis is most sensitive to {top[0].lower() + top[1:]}")
+        alternative.append(f"the one-way analysis is most sensitive to {statements.lower_first(top)}")
     if len(icers):
         alternative.append(f"ICERs of the scenarios on methods, evidence and structure range from "
                            f"{ctx.money(icers.min())} to {ctx.money(icers.max())} per QALY"
