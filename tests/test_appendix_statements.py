@@ -15,8 +15,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from docx.table import Table
-from docx.text.paragraph import Paragraph
 
 from cea.analyses.base_case import run_base_case
 from cea.analyses.bundle import run_all_analyses
@@ -50,41 +48,30 @@ def variant(bundle, overrides: dict[str, str] | None = None, scenario: str | Non
     return replace(bundle, inputs=inputs, base_case=base, landmarks=landmark_table(base))
 
 
-def items(document):
-    for child in document.element.body.iterchildren():
-        if child.tag.endswith("}p"):
-            yield Paragraph(child, document)
-        elif child.tag.endswith("}tbl"):
-            yield Table(child, document)
-
-
 def statement_text(document) -> str:
     """The statements of the document: every paragraph, and the cells of the tables that state the model's
-    features and assumptions (not the scenario tables, whose rows name the alternatives on purpose)."""
-    out, caption = [], ""
-    for item in items(document):
-        if isinstance(item, Paragraph):
-            out.append(item.text)
-            if item.style.name == "Caption":
-                caption = item.text
-        elif any(k in caption for k in ("Features of the economic analysis", "Key assumptions", "Goodness of fit",
-                                        "Survival curves and treatment effect")):
-            rows = item.rows if "Key assumptions" not in caption else item.rows[1:]
-            out += [c.text for r in rows for c in (r.cells if "Key assumptions" not in caption else r.cells[:2])]
+    features and assumptions (not the scenario tables, whose rows name the alternatives on purpose; in the key
+    assumptions only the assumption and its justification)."""
+    out = []
+    for kind, key, value in document.items:
+        if kind != "table":
+            out.append(value)
+        elif any(k in key for k in ("Features of the economic analysis", "Goodness of fit",
+                                    "Survival curves and treatment effect")):
+            out += [c for r in value[1:] for c in r]
+        elif "Key assumptions" in key:
+            out += [c for r in value[1:] for c in r[:2]]
     return "\n".join(out)
 
 
 def body_text(document) -> list[str]:
     """Every paragraph and table cell before the reference list and the technical annex."""
     out = []
-    for item in items(document):
-        if isinstance(item, Paragraph):
-            if item.style.name.startswith("Heading 1") and item.text.split(" ", 1)[-1] in (
-                    "References", "Technical annex: reproducibility"):
-                break
-            out.append(item.text)
-        else:
-            out += [c.text for r in item.rows for c in r.cells]
+    for kind, key, value in document.items:
+        if kind == "heading" and key == 1 and value.split(" ", 1)[-1] in ("References",
+                                                                         "Technical annex: reproducibility"):
+            break
+        out += [c for r in value for c in r] if kind == "table" else [value]
     return out
 
 
@@ -167,9 +154,26 @@ def test_at_least_twelve_alternatives_are_checked():
     assert len(CASES) >= 12
 
 
+class EveryFigure(dict):
+    """Every figure present (the text-only build then writes each figure's citing sentence and caption)."""
+
+    def __contains__(self, key):
+        return True
+
+    def get(self, key, default=None):
+        return Path(f"{key}.png")
+
+
 @pytest.fixture(scope="module")
 def base_document(bundle):
-    return build_text_only(bundle)
+    return build_text_only(bundle, EveryFigure())
+
+
+def test_figure_captions_and_citations_keep_acronyms(base_document):
+    text = "\n".join(v for kind, _, v in base_document.items if kind != "table")
+    assert "Figure" in text and "Caption" in {k for _, k, _ in base_document.items}
+    for wrong in ("the pSA", "the eVPPI", "the markov", "the eVPI", "the cEAC", "the cE plane"):
+        assert wrong not in text, wrong
 
 
 def test_the_body_holds_no_id_file_command_or_process_wording(bundle, base_document):
@@ -198,7 +202,7 @@ def test_captions_keep_acronyms_and_proper_nouns():
 
 
 def test_equality_names_the_licensed_population(base_document):
-    text = "\n".join(p.text for p in base_document.paragraphs)
+    text = "\n".join(v for kind, _, v in base_document.items if kind != "table")
     section = text.split("Equality considerations", 2)[-1].split("Budget impact")[0]
     assert "postmenopausal women" in section
     assert "would be expected to be covered" not in section

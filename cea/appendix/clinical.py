@@ -257,7 +257,7 @@ def landmark_section(ctx: AppendixContext) -> None:
     w.table("Landmark survival: the base-case model and every OS extrapolation", ["Curve", "End point"]
             + [LANDMARK_LABELS.get(y, f"{y} y") for y in years], rows, [5.4, 1.6] + [9.0 / len(years)] * len(years),
             font_size=7.5, bold_rows=bold,
-            notes=["Model rows (bold) are read from the Markov trace, so they include the hazard ratios, background "
+            notes=[f"Model rows (bold) are read from the {statements.model_short(ctx)}'s state occupancy, so they include the hazard ratios, background "
                    "mortality and the time horizon (— beyond it); curve rows are the fitted or calibrated distributions "
                    "alone."])
 
