@@ -102,12 +102,16 @@ def scenarios_section(ctx: AppendixContext) -> None:
     ctx.section("scenarios", "Scenario analyses")
     table = b.scenarios.table
     targets = scenario_targets(ctx)
-    names = [n for n in table["scenario"] if n != "base_case" and not is_structural([t for t, _ in targets.get(n, [])])]
+    prices = set(price_scenario_names(ctx))  # analysed with the threshold price (section B.3.11)
+    names = [n for n in table["scenario"] if n != "base_case" and n not in prices
+             and not is_structural([t for t, _ in targets.get(n, [])])]
     primary = f"inmb_{ctx.s.primary_wtp:g}"
     others = table.iloc[1:]
+    others = others[~others["scenario"].isin(prices)]
     icers = others["icer"].astype(float)
     icers = icers[np.isfinite(icers)]
-    span = (f" Across all {len(others)} scenarios (these and the structural scenarios of section B.3.11.4) the "
+    span = (f" Across all {len(others)} scenarios on methods, evidence and structure (these and the structural "
+            "scenarios of section B.3.11.4; price scenarios are with the threshold price, section B.3.11) the "
             f"ICER ranges from {ctx.money(icers.min())} to {ctx.money(icers.max())} per QALY gained" if len(icers) else "")
     count = int((others[primary] > 0).sum()) if primary in others else 0
     w.paragraph(
