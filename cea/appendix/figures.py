@@ -143,7 +143,11 @@ def write_figures(bundle, folder: Path) -> dict[str, Path]:
 
     dsa = bundle.one_way
     shown = submission_dsa(bundle).table
-    tornado_labels = {p: short_label(inputs.parameters[p].description) for p in shown["parameter"]}
+    from cea.appendix.document import AppendixContext
+    from cea.appendix.language import submission_text
+
+    words = AppendixContext(bundle, None, {})  # labels in submission language (arm labels, never ids)
+    tornado_labels = {p: submission_text(words, short_label(inputs.parameters[p].description)) for p in shown["parameter"]}
     save(plots.tornado(shown, dsa.base_inmb, dsa.wtp, s.currency, labels=tornado_labels), folder / "tornado.png")
     figures["tornado"] = folder / "tornado.png"
     psa = bundle.psa

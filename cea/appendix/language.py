@@ -28,7 +28,7 @@ FAMILY_NAMES = {"exponential": "Exponential", "weibull": "Weibull", "gompertz": 
 PROCESS = re.compile(
     r"not read\b|in this session|could not be read|seen only in|was not readable|no \w+ price was readable|"
     r"\bwere not readable|in the text read|not found in any source|citation not found|our choice|as recalled|"
-    r"\bthis session\b|not digitised|no longer a\b",
+    r"\bthis session\b|not digitised|no longer a\b|not found in a verifiable source|\bREADME\b",
     re.IGNORECASE)
 COMMAND = re.compile(r"`[^`]*`|\bcea (run|threshold|structures|validate|dsa|scenarios|fit|params|appendix|all)\b|"
                      r"--set\b|--json\b")
@@ -124,7 +124,8 @@ def submission_text(ctx: AppendixContext, text: str) -> str:
             if sentence.rstrip().endswith(".") and not kept.endswith("."):
                 kept = kept.rstrip(" ;,:") + "."
             sentences.append(kept)
-    return " ".join(sentences).strip(" ;,:").replace("\u00a0", " ")
+    out = " ".join(sentences).strip(" ;,:").replace("\u00a0", " ")
+    return out[:1].upper() + out[1:] if text[:1].isupper() else out
 
 
 # --------------------------------------------------------------------------- ids in words
