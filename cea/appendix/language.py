@@ -56,7 +56,7 @@ def forbidden(ctx: AppendixContext) -> re.Pattern:
     """One pattern matching any id (case-sensitive: 'PBO+EXE' is prose, 'exe' an id), file name, command or process
     wording (any case)."""
     words = sorted(_identifier_words(ctx), key=len, reverse=True)
-    ids = r"(?<![\w-])(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w-])"
+    ids = r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w-])"
     return re.compile("|".join((ids, f"(?i:{COMMAND.pattern})", f"(?i:{FILE.pattern})", f"(?i:{PROCESS.pattern})")))
 
 
@@ -84,7 +84,7 @@ def labelled(ctx: AppendixContext, text: str) -> str:
                   if "_" in c and c in COEFFICIENT_NAMES})
     for key in sorted(names, key=len, reverse=True):
         if key in text:
-            text = re.sub(rf"(?<![\w.-]){re.escape(key)}(?![\w-])(?!\.\w)", lambda m, v=names[key]: v, text)
+            text = re.sub(rf"(?<![\w.]){re.escape(key)}(?![\w-])(?!\.\w)", lambda m, v=names[key]: v, text)
     return text
 
 
@@ -181,9 +181,13 @@ def scenario_title(ctx: AppendixContext, name: str, rationale: str) -> str:
                                float(changes.get("discount_rate_outcomes", ctx.s.discount_rate_outcomes)))
     text = submission_text(ctx, rationale)
     text = re.split(r"(?<=[a-z0-9)])\.(?:\s|$)", text)[0]
+    if len(text) > 110:  # a title, not the rationale: without its parenthesised detail
+        while re.search(r"\s+\([^()]*\)", text):
+            text = re.sub(r"\s+\([^()]*\)", "", text)
     for stop in (";", ":"):
-        if len(text) > 150 and stop in text:
-            text = text.split(stop)[0]
+        head = text.split(stop)[0]
+        if len(text) > 150 and stop in text and len(head) > 40:
+            text = head
     return text.strip() or "Scenario"
 
 
