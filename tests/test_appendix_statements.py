@@ -207,3 +207,49 @@ def test_equality_names_the_licensed_population(base_document):
     assert "postmenopausal women" in section
     assert "would be expected to be covered" not in section
     assert not re.search(r"men with breast cancer[^.]*covered by", section, re.IGNORECASE)
+
+
+def table_rows(document, caption_start: str) -> list[list[str]]:
+    tables = [v for kind, key, v in document.items if kind == "table" and key.startswith(caption_start)]
+    assert len(tables) == 1, caption_start
+    return tables[0][1:]
+
+
+def test_dsa_shows_uncertain_parameters_with_an_effect_each_dirichlet_group_once(bundle, base_document):
+    rows = table_rows(base_document, "One-way sensitivity analysis")
+    labels = [r[0] for r in rows]
+    inputs, s = bundle.inputs, bundle.inputs.settings
+    table = bundle.one_way.table.set_index("parameter")
+    assert not any("list price" in label for label in labels)  # prices: threshold price and price scenarios
+    assert all(p in table.index for p in (s.price_parameter, *s.price_linked))  # the analysis layer still has them
+    no_effect = [p for p in table.index if abs(table.at[p, "inmb_high"] - table.at[p, "inmb_low"]) < 1e-6]
+    assert "pd_death_rate" in no_effect  # the base case tracks the OS curves
+    text = "\n".join(v for kind, _, v in base_document.items if kind != "table")
+    for pid in no_effect:
+        assert inputs.parameters[pid].description.split(" (")[0] not in labels
+        assert inputs.parameters[pid].description.split(" (")[0].lower()[:30] in text.lower()
+    groups = {}
+    for pid in table.index:
+        row = inputs.parameters[pid]
+        if row.distribution == "dirichlet":
+            groups.setdefault(row.dirichlet_group, []).append(row.description.split(" (")[0])
+    for members in groups.values():
+        assert sum(any(label.startswith(m) for m in members) for label in labels) == 1
+    assert len(rows) == len(table) - len(no_effect) - 2 - sum(len(m) - 1 for m in groups.values())
+
+
+def test_undiscounted_scenario_is_named_by_what_it_sets(base_document):
+    labels = [r[0] for r in table_rows(base_document, "Scenario analyses")]
+    assert any(label.startswith("No discounting of costs or outcomes") for label in labels)
+    assert not any(label.startswith("Undiscounted costs") for label in labels)
+
+
+def test_price_scenarios_are_with_the_threshold_price_not_the_uncertainty_range(bundle, base_document):
+    labels = [r[0] for r in table_rows(base_document, "Scenario analyses")]
+    prices = [r[0] for r in table_rows(base_document, "Price scenarios")]
+    assert len(prices) == 3 and not any("price" in label.lower() and "list price:" in label for label in labels)
+    summary = next(v for kind, _, v in base_document.items if kind == "paragraph" and v.startswith("Alternative"))
+    table = bundle.scenarios.table
+    price_icers = table[table["scenario"].str.startswith("generic_everolimus_price")]["icer"]
+    from cea.appendix.document import money
+    assert not any(money(x, "GBP") in summary for x in price_icers)

@@ -65,7 +65,7 @@ def dsa_label(ctx: AppendixContext, pid: str, grouped: dict[str, list[str]]) -> 
 
 def _names(ctx: AppendixContext, pids: list[str]) -> str:
     names = [lower_first(ctx.describe(p, parameter_label(ctx, p))) for p in pids]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return names[0] if len(names) == 1 else "; ".join(names[:-1]) + "; and " + names[-1]
 
 
 # --------------------------------------------------------------------------- deterministic sensitivity
