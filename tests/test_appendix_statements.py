@@ -97,7 +97,7 @@ CASES = [
      ("wanes linearly from 24 to 36 months", "Linear from 24 to 36 months"),
      ("no waning of the treatment effect",)),
     ("undiscounted", {"overrides": {"discount_rate_costs": "0", "discount_rate_outcomes": "0"}},
-     ("costs and QALYs undiscounted", "the NICE reference case is 3.5% for both"),
+     ("costs and QALYs undiscounted", "the NICE reference case is 3.5% for both", "departs from it in discounting"),
      ("costs and QALYs discounted at 3.5% per year",)),
     ("discount_1.5", {"overrides": {"discount_rate_costs": "0.015", "discount_rate_outcomes": "0.015"}},
      ("costs and QALYs discounted at 1.5% per year",), ("costs and QALYs discounted at 3.5% per year",)),
@@ -136,7 +136,7 @@ def test_the_base_case_states_its_own_choices(base_text):
     for phrase in BASE_PRESENT:
         assert phrase in base_text, phrase
     for phrase in ("applied once, at the start of the model", "partitioned-survival model with",
-                   "Weibull *", "flat monthly"):
+                   "Weibull *", "flat monthly", "a lifetime: fewer than", "departs from it in discounting"):
         assert phrase not in base_text, phrase
 
 

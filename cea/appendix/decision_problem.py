@@ -15,15 +15,14 @@ from cea.appendix import statements
 from cea.inputs.references import cited_keys
 from cea.inputs.submission import load_baseline_characteristics
 
-LIFETIME_ALIVE = 0.001  # a lifetime horizon leaves fewer than 0.1% of the cohort alive (NICE PMG36)
 
 
 def features_section(ctx: AppendixContext) -> None:
     b, s, w = ctx.bundle, ctx.s, ctx.w
     ctx.section("features", "Features of the economic analysis")
-    alive = {arm: 1.0 - float(b.base_case.outcomes.trace.dead[0, j, -1]) for j, arm in enumerate(b.base_case.outcomes.arms)}
+    alive = statements.alive_at_end(ctx)
     reference = s.discount_rate_costs == 0.035 and s.discount_rate_outcomes == 0.035  # NICE reference case
-    lifetime = max(alive.values()) < LIFETIME_ALIVE
+    lifetime = statements.is_lifetime(ctx)
     life_source = _life_table_source(ctx)
     w.paragraph(
         f"The cohort starts at age {s.start_age:g} years; background mortality is taken from {life_source}. "

@@ -56,8 +56,8 @@ def assumptions(ctx: AppendixContext) -> list[list[str]]:
         rows.append([f"Subsequent therapy is {sub}", "Post-study therapy shares of the pivotal trial",
                      _tested_in(ctx, {p for i in inputs.structure.cost_items if i.category == "subsequent_therapy"
                                       for p in i.multiply})])
-    rows.append([f"Time horizon of {s.horizon_years:g} years is a lifetime", "Fewer than 0.1% of the cohort are alive "
-                 "at the end in the base case (section B.3.2)", _tested_in(ctx, {"horizon_years"})])
+    rows.append([statements.upper_first(statements.horizon_sentence(ctx)), "Section B.3.2",
+                 _tested_in(ctx, {"horizon_years"})])
     rows.append([f"Prices {price_label(ctx)}", "Confidential discount entered as an input" if s.pas_discount > 0
                  else "No confidential discount in this run", "Threshold price (B.3.11)"])
     return rows

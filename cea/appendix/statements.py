@@ -306,6 +306,28 @@ def horizon(ctx: AppendixContext) -> str:
     return f"{ctx.s.horizon_years:g} years"
 
 
+LIFETIME_ALIVE = 0.001  # a lifetime horizon leaves fewer than 0.1% of the cohort alive (NICE PMG36)
+
+
+def alive_at_end(ctx: AppendixContext) -> dict[str, float]:
+    """Arm id → the proportion of the cohort alive at the end of the time horizon (base case of the run)."""
+    outcomes = ctx.bundle.base_case.outcomes
+    return {arm: 1.0 - float(outcomes.trace.dead[0, j, -1]) for j, arm in enumerate(outcomes.arms)}
+
+
+def is_lifetime(ctx: AppendixContext) -> bool:
+    return max(alive_at_end(ctx).values()) < LIFETIME_ALIVE
+
+
+def horizon_sentence(ctx: AppendixContext) -> str:
+    return (f"a time horizon of {horizon(ctx)}, " + ("a lifetime: fewer than 0.1% of each arm is alive at its end"
+                                                     if is_lifetime(ctx) else
+                                                     "shorter than a lifetime: "
+                                                     + ", ".join(f"{percent(v, 1)} of {ctx.labels.get(a, a)}"
+                                                                 for a, v in alive_at_end(ctx).items())
+                                                     + " are alive at its end"))
+
+
 def cycle(ctx: AppendixContext) -> str:
     s = ctx.s
     return f"{s.cycle_length_days:g}-day cycles ({number(s.cycle_months, 2)} months)"
@@ -320,6 +342,16 @@ def prices(ctx: AppendixContext) -> str:
         return (f"net prices after a confidential discount of {percent(ctx.s.pas_discount, 1)} on the list price of "
                 "the technology")
     return "list prices (no confidential discount)"
+
+
+def reference_case_features(ctx: AppendixContext) -> tuple[list[str], list[str]]:
+    """(features that follow the NICE reference case, features that depart from it) among perspective,
+    discounting, time horizon and outcome measure."""
+    s = ctx.s
+    checks = [("perspective", "NHS" in s.perspective),
+              ("discounting", s.discount_rate_costs == 0.035 and s.discount_rate_outcomes == 0.035),
+              ("time horizon", is_lifetime(ctx)), ("outcome measure (QALYs)", True)]
+    return [k for k, ok in checks if ok], [k for k, ok in checks if not ok]
 
 
 def price_parameters(ctx: AppendixContext) -> tuple[str, ...]:
