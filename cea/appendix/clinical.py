@@ -11,7 +11,6 @@ import math
 import numpy as np
 
 from cea.appendix.document import AppendixContext, number, percent, significant
-from cea.appendix.citations import clean
 from cea.appendix import statements
 from cea.appendix.language import coefficient_name, curve_label, scenario_title, submission_text
 from cea.appendix.parameters import _pv, parameter_groups, parameter_table

@@ -9,7 +9,6 @@ from cea.appendix.document import (
     money,
     significant,
 )
-from cea.appendix.citations import clean
 from cea.appendix.language import submission_text
 from cea.outputs.parameter_table import parameter_frame
 

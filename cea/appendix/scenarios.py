@@ -7,7 +7,6 @@ import math
 import numpy as np
 
 from cea.appendix.base_case import wtp_text
-from cea.appendix.citations import clean
 from cea.appendix.language import describe_changes, scenario_title, submission_text
 from cea.appendix.document import (
     AppendixContext,

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+from cea.appendix import statements
 from cea.appendix.document import (
     AppendixContext,
-    number,
     significant,
 )
-from cea.appendix import statements
 from cea.appendix.parameters import _pv
 
 BASIS_LABELS = {
