@@ -86,11 +86,13 @@ def limitations_section(ctx: AppendixContext) -> None:
                      "events.")
     assumed = assumption_parameters(ctx)
     items.append(f"Inputs: {len(assumed)} of {len(b.inputs.parameters)} scalar inputs are assumptions, and some "
-                 "published inputs are secondary reports of their source (marked in the parameter tables); all "
+                 "published inputs could not be verified against their source (marked in the parameter tables); all "
                  "are varied in the deterministic and probabilistic analyses.")
     items.append("Comparators: only the trial's control arm is compared; treatments now used at this point of the "
                  "pathway are not, and no indirect comparison or fully incremental analysis was possible.")
-    items.append(validation_limitation(ctx))
+    items.append("Validation: the checks against trial data are internal (dependent); no clinical expert review, "
+                 "external review or validation against independent data was carried out (AdViSHE A1, C1, D1 and "
+                 "D4 not done).")
     sub = statements.subsequent_therapy(ctx)
     items.append("Costs: several unit costs are assumptions or come from earlier appraisals"
                  + (f"; subsequent therapy is {sub}, from the trial's post-study therapy shares and assumed course "
@@ -102,35 +104,6 @@ def limitations_section(ctx: AppendixContext) -> None:
                      "survival coefficients are varied jointly in the PSA and scenarios rather than one at a time.")
     w.paragraph("The main limitations of the analysis, and how each could change the conclusion:")
     w.bullets(items)
-
-
-ADVISHE_NOT_DONE_TEXT = "no clinical expert review, external review or validation against independent data was carried out"
-
-
-def validation_limitation(ctx: AppendixContext) -> str:
-    """The validation limitation, from the same AdViSHE statuses the verification section shows (one source of
-    truth): the items whose status says they were not done are named."""
-    items = advishe_not_done(ctx)
-    return ("Validation: the checks against trial data are internal (dependent); "
-            + (f"not done: AdViSHE {', '.join(items)}." if items else f"{ADVISHE_NOT_DONE_TEXT}."))
-
-
-def advishe_not_done(ctx: AppendixContext) -> list[str]:
-    """AdViSHE items whose status is 'not done', from the validation helper's source when it exposes one."""
-    try:
-        from cea.appendix import verification
-    except ImportError:  # pragma: no cover
-        return []
-    source = getattr(verification, "advishe_items", None) or getattr(verification, "ADVISHE_ITEMS", None)
-    if source is None:
-        return []
-    rows = source(ctx) if callable(source) else source
-    out = []
-    for row in rows:
-        item, status = (row[0], row[1]) if isinstance(row, (list, tuple)) else (row.get("item"), row.get("status"))
-        if str(status).lower().startswith(("not done", "no")):
-            out.append(str(item).split(" ")[0])
-    return out
 
 
 def _and(items: list[str]) -> str:

@@ -33,9 +33,10 @@ def structural_section(ctx: AppendixContext) -> None:
         for _, r in frame.iterrows():
             value = r["icer"]
             status = str(r["status"]) if isinstance(r["status"], str) else "cost-effective ratio"
-            rows.append([submission_text(ctx, str(r["structure"])), ctx.money(r["inc_costs"]), qalys(r["inc_qalys"]), qalys(r["inc_lys"]),
+            rows.append([str(r["structure"]), ctx.money(r["inc_costs"]), qalys(r["inc_qalys"]), qalys(r["inc_lys"]),
                          ctx.money(value) if str(r["structure"]).startswith("Difference") else
                          icer(value, status, ctx.currency)])
+        rows = [[submission_text(ctx, row[0])] + row[1:] for row in rows]  # labels, not the settings' ids
         w.paragraph(f"Table {ctx.next_table()} compares the state-transition (Markov) structure with a partitioned-"
                     f"survival structure {ctx.cite('TSD19')} fed by the same curves and inputs.")
         w.table("Markov and partitioned-survival structures", ("Structure", "Incremental costs", "Incremental QALYs",
