@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 
 from cea.analyses.base_case import trace_rows
-from cea.appendix import statements
 from cea.appendix.document import (
     AppendixContext,
     icer,
@@ -101,6 +100,8 @@ def base_case_section(ctx: AppendixContext) -> None:
 
 
 def traces_section(ctx: AppendixContext) -> None:
+    from cea.appendix import statements  # (statements imports this module's neighbours; kept local)
+
     b, w = ctx.bundle, ctx.w
     title = statements.traces_title(ctx)
     ctx.section("traces", title)
