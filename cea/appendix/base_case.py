@@ -100,7 +100,7 @@ def base_case_section(ctx: AppendixContext) -> None:
 
 
 def traces_section(ctx: AppendixContext) -> None:
-    from cea.appendix import statements  # (statements imports this module's neighbours; kept local)
+    from cea.appendix import statements
 
     b, w = ctx.bundle, ctx.w
     title = statements.traces_title(ctx)
