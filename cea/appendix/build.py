@@ -54,6 +54,9 @@ class TextWriter(DocWriter):
     tables and figures as the Word document."""
 
     def __init__(self, footer_text: str = ""):  # no python-docx document: building tables in Word is the slow part
+        from docx import Document
+
+        self.doc = Document()  # empty: for a section that post-processes the Word document, nothing to find
         self.items: list[tuple] = []
         self.tables = 0
         self.figures = 0
