@@ -253,3 +253,12 @@ def test_price_scenarios_are_with_the_threshold_price_not_the_uncertainty_range(
     price_icers = table[table["scenario"].str.startswith("generic_everolimus_price")]["icer"]
     from cea.appendix.document import money
     assert not any(money(x, "GBP") in summary for x in price_icers)
+
+
+def test_the_document_is_dated_by_its_run(base_document):
+    from datetime import datetime, timezone
+
+    today = datetime.now(timezone.utc).date()
+    controls = dict(table_rows(base_document, "Document controls"))
+    annex = dict(table_rows(base_document, "Run manifest"))
+    assert controls["Date"] == annex["Run date"] == f"{today.day} {today:%B %Y}"

@@ -54,9 +54,12 @@ def title_page(ctx: AppendixContext) -> None:
 
 
 def run_date(ctx: AppendixContext) -> str:
-    """The date of the run (its manifest), as '7 December 2026': the document is dated by the run it reports."""
-    from datetime import date
+    """The date of the run that makes the document ('7 December 2026', UTC), the same on the title page and in the
+    technical annex.  Taken when the document is built, not stored in the run manifest: the manifest holds no clock
+    time, so that the same inputs and seed give byte-identical JSON outputs."""
+    from datetime import datetime, timezone
 
-    text = getattr(ctx.bundle.manifest, "run_date", None)
-    day = date.fromisoformat(text) if text else date.today()
+    day = getattr(ctx, "_run_date", None)
+    if day is None:
+        day = ctx._run_date = datetime.now(timezone.utc).date()
     return f"{day.day} {day:%B %Y}"

@@ -13,7 +13,6 @@ promise.
 from __future__ import annotations
 
 import platform
-from datetime import datetime, timezone
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -95,7 +94,6 @@ class RunManifest:
     git_commit: str | None
     python: str = field(default_factory=platform.python_version)
     numpy: str = field(default_factory=lambda: np.__version__)
-    run_date: str = field(default_factory=lambda: datetime.now(timezone.utc).date().isoformat())  # UTC, ISO 8601
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
