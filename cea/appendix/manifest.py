@@ -36,7 +36,7 @@ def manifest_section(ctx: AppendixContext) -> None:
     for row in b.inputs.scenarios:
         rationale.setdefault(row.scenario, row.rationale)
     if rationale:
-        w.table("Scenarios: label in the text and identifier", ("Scenario", "Identifier"),
+        w.table("Technical annex: scenario labels and identifiers", ("Scenario", "Identifier"),
                 [[scenario_title(ctx, k, v), k] for k, v in rationale.items()], (11.0, 5.0), align="ll", font_size=7)
     w.table("Input files and their SHA-256 hashes", ("File", "SHA-256"), [[k, v] for k, v in m.input_files.items()],
             (5.0, 11.0), align="ll", font_size=7)
