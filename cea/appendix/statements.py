@@ -251,6 +251,8 @@ def waning(ctx: AppendixContext) -> str:
     s = ctx.s
     if math.isinf(s.waning_start_months):
         return "no waning of the treatment effect: the hazard ratios apply over the whole time horizon"
+    if s.waning_end_months <= s.waning_start_months:
+        return f"the treatment effect stops at {s.waning_start_months:g} months, after which the arms' hazards are equal"
     return (f"the treatment effect wanes linearly from {s.waning_start_months:g} to {s.waning_end_months:g} months, "
             "after which the arms' hazards are equal")
 
@@ -259,6 +261,8 @@ def waning_short(ctx: AppendixContext) -> str:
     s = ctx.s
     if math.isinf(s.waning_start_months):
         return "None"
+    if s.waning_end_months <= s.waning_start_months:
+        return f"Stops at {s.waning_start_months:g} months"
     return f"Linear from {s.waning_start_months:g} to {s.waning_end_months:g} months"
 
 
