@@ -265,3 +265,17 @@ def test_the_document_is_dated_by_its_run(base_document):
     controls = dict(table_rows(base_document, "Document controls"))
     annex = dict(table_rows(base_document, "Run manifest"))
     assert controls["Date"] == annex["Run date"] == f"{today.day} {today:%B %Y}"
+
+
+@pytest.mark.parametrize("name", ["us", "tamrad"])
+def test_the_other_input_sets_give_a_body_in_submission_language(name):
+    """The US payer set (no published analyses, no document controls) and the exploratory TamRAD set."""
+    inputs = apply_overrides(load_inputs(INPUTS / name), {"horizon_years": "6"})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        result = run_all_analyses(inputs, iterations=20, seed=2)
+    document = build_text_only(result, EveryFigure())
+    pattern = forbidden(AppendixContext(result, DocWriter(), {}))
+    hits = [(m.group(0), text[:120]) for text in body_text(document) for m in [pattern.search(text)] if m]
+    assert not hits, hits[:10]
+    assert "partitioned-survival model" in statement_text(document) or "Markov" in statement_text(document)

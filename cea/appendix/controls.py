@@ -49,8 +49,8 @@ def title_page(ctx: AppendixContext) -> None:
         rows += [["Funding", controls.funding], ["Conflicts of interest", controls.conflicts_of_interest]]
     w.table("Document controls", ("Item", "Detail"), rows, (4.0, 12.0), align="ll", font_size=8.5)
     if controls is None:
-        w.paragraph("The inputs hold no submission.toml, so the appraisal, company, version and date are not "
-                    "stated for this run.", italic=True)
+        w.paragraph("The inputs hold no document controls, so the appraisal, company and version are not stated "
+                    "for this run.", italic=True)
 
 
 def run_date(ctx: AppendixContext) -> str:

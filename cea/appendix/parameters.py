@@ -50,7 +50,8 @@ def parameter_rows(ctx: AppendixContext, frame) -> list[list[str]]:
         else:
             dsa = f"{parameter_value(p['dsa_low'], unit, ctx.currency)} – {parameter_value(p['dsa_high'], unit, ctx.currency)}"
         note = submission_text(ctx, notes)
-        source = ctx.source(str(p["source"])) + (f". Note: {note}" if note else "")
+        source = (submission_text(ctx, ctx.source(str(p["source"]))) or "Source not given") \
+            + (f". Note: {note}" if note else "")
         rows.append([f"{submission_text(ctx, ctx.describe(p['id'], str(p['description'])))}{marks}",
                      parameter_value(p["value"], unit, ctx.currency),
                      str(p["distribution"]), dsa, source])

@@ -16,6 +16,10 @@ def published_analyses(ctx: AppendixContext):
         from cea.inputs.published_analyses import load_published_analyses
     except ImportError:  # the cross-validation inputs are not part of this version
         return ()
+    from cea.inputs.published_analyses import PUBLISHED_ANALYSES_FILE
+
+    if not (ctx.bundle.inputs.folder / PUBLISHED_ANALYSES_FILE).is_file():  # an input set without them (inputs/us)
+        return ()
     return load_published_analyses(ctx.bundle.inputs.folder)
 
 
