@@ -358,12 +358,7 @@ def reference_case_features(ctx: AppendixContext) -> tuple[list[str], list[str]]
     return [k for k, ok in checks if ok], [k for k, ok in checks if not ok]
 
 
-def price_parameters(ctx: AppendixContext) -> tuple[str, ...]:
-    """The prices a payer negotiates: analysed in the threshold-price and price sections, not as uncertainty."""
-    return tuple(p for p in (ctx.s.price_parameter, *ctx.s.price_linked) if p)
-
-
-# --------------------------------------------------------------------------- population and severity
+# --------------------------------------------------------------------------- population
 def population(ctx: AppendixContext) -> str:
     """The licensed and modelled population, from the share of women (the licence of a breast cancer technology
     restricted to postmenopausal women gives 100%)."""
@@ -373,16 +368,6 @@ def population(ctx: AppendixContext) -> str:
     if share <= 0.0:
         return "men"
     return f"adults ({percent(share, 0)} women)"
-
-
-def severity(ctx: AppendixContext) -> str | None:
-    sev = ctx.bundle.severity
-    if not sev:
-        return None
-    w = float(sev["weight"])
-    if w > 1:
-        return f"the condition meets NICE's severity criteria: QALYs are weighted by {w:g}"
-    return "the condition does not meet NICE's severity criteria: QALYs are not weighted"
 
 
 def licensed_population(ctx: AppendixContext) -> str:
@@ -398,5 +383,5 @@ def licensed_population(ctx: AppendixContext) -> str:
         if row.get("characteristic", "").lower().startswith("sex"):
             text = row.get("trial_value", "").split(" (")[0].strip()
             if text:
-                return text[0].lower() + text[1:]
+                return lower_first(text)
     return population(ctx)
