@@ -10,9 +10,10 @@ import math
 
 import numpy as np
 
-from cea.appendix.document import AppendixContext, number, percent, significant
 from cea.appendix import statements
 from cea.appendix.language import coefficient_name, curve_label, scenario_title, submission_text
+from cea.appendix.document import AppendixContext, number, significant
+from cea.appendix.citations import clean  # noqa: F401
 from cea.appendix.parameters import _pv, parameter_groups, parameter_table
 
 FAMILY_LABELS = {"exponential": "Exponential", "weibull": "Weibull", "gompertz": "Gompertz",
@@ -305,6 +306,7 @@ def external_landmark_sentence(ctx: AppendixContext) -> str:
     upper = [float(u) for u in bench["upper"] if u == u]
     years = sorted({int(y) for y in bench["time_years"]})
     return (f"Population-based studies of metastatic breast cancer give {', '.join(f'{y}-year' for y in years)} "
-            f"overall survival of at most {percent(min(upper), 0)}–{percent(max(upper), 0)} from the diagnosis of "
+            f"overall survival of at most {statements.percent(min(upper), 0)}–{statements.percent(max(upper), 0)} "
+            "from the diagnosis of "
             "metastasis, an upper bound for patients treated after a non-steroidal aromatase inhibitor; no clinical "
             "expert estimates of long-term survival were available (section B.3.14).")
