@@ -36,8 +36,9 @@ Order and modules::
     limitations         interpretation.py     B.3.15
     equality            qaly_benefits.py      B.1.4
     cheers              cheers.py             CHEERS 2022
-    manifest            manifest.py           run manifest
-    references          references.py         reference list (always last: it lists what was cited)
+    references          references.py         reference list (after every section that cites)
+    manifest            manifest.py           technical annex: run manifest, settings, identifiers, file hashes
+                                              (the only place where ids, commands and file names appear)
 """
 
 from __future__ import annotations
@@ -111,8 +112,8 @@ SECTION_PLAN: tuple[tuple[str, str, Writer], ...] = (
     ("equality", "Equality considerations", qaly_benefits.equality_section),
     ("budget_impact", "Budget impact", budget_impact.budget_impact_section),
     ("cheers", "CHEERS 2022 checklist", cheers.cheers_section),
-    ("manifest", "Run manifest", manifest.manifest_section),
     ("references", "References", references.references_section),
+    ("manifest", "Technical annex: reproducibility", manifest.manifest_section),
 )
 
 NICE_REFERENCE = {
