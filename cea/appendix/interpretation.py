@@ -9,6 +9,7 @@ from cea.analyses.severity import weighted_acceptability
 from cea.appendix.base_case import icer_sentence, weight, wtp_text
 from cea.appendix.controls import price_label
 from cea.appendix.document import AppendixContext, number, percent, qalys
+from cea.appendix.validation import validation_limitation
 from cea.appendix.drivers import (assumption_parameters, drug_cost_share, os_hazard_ratio, share_fewer_life_years,
                                   top_dsa)
 
@@ -86,9 +87,7 @@ def limitations_section(ctx: AppendixContext) -> None:
                  "are varied in the deterministic and probabilistic analyses.")
     items.append("Comparators: only the trial's control arm is compared; treatments now used at this point of the "
                  "pathway are not, and no indirect comparison or fully incremental analysis was possible.")
-    items.append("Validation: the checks against trial data are internal (dependent); no clinical expert review, "
-                 "external review or validation against independent data was carried out (AdViSHE A1, C1, D1 and "
-                 "D4 not done).")
+    items.append(validation_limitation(b, ctx.verification_results or None))
     items.append("Costs: unit costs come from different price years and earlier appraisals; subsequent-therapy costs "
                  "are a flat monthly assumption.")
     drivers = top_dsa(ctx, 1)
