@@ -1,4 +1,4 @@
-"""Every number in the appendix's results tables read back from the Word file and compared with the run it comes
+"""Every number in the appendix's results tables, and every citation of its text, read back from the Word file and compared with the run it comes
 from (issue 21, item 6).
 
 The appendix is built once (a short run: 6-year horizon, 300 PSA iterations) and reopened with python-docx; every
@@ -78,10 +78,14 @@ def bundle():
 
 
 @pytest.fixture(scope="module")
-def tables(bundle, tmp_path_factory) -> dict[str, Table]:
+def document(bundle, tmp_path_factory):
     folder = tmp_path_factory.mktemp("appendix_numbers")
     path = write_appendix(folder / "appendix.docx", bundle, folder / "figures", check_workbook=False)
-    document = docx.Document(str(path))
+    return docx.Document(str(path))
+
+
+@pytest.fixture(scope="module")
+def tables(document) -> dict[str, Table]:
     out, caption = {}, None
     for child in document.element.body.iterchildren():
         if child.tag.endswith("}p"):
@@ -447,3 +451,99 @@ def test_budget_impact_one_way(tables, bundle):
     for r, (_, expected) in zip(rows, one_way.head(10).iterrows()):  # the largest swings, in the run's order
         assert [r[k_low], r[k_high], r[k_high + 1]] == [gbp(expected["net_low"]), gbp(expected["net_high"]),
                                                         gbp(expected["swing"])], r[0]
+
+
+# --------------------------------------------------------------------------- citations (issue 21, item 3)
+def body_and_references(document) -> tuple[list[str], dict[int, str]]:
+    """The texts of every paragraph and table cell before the reference list, and the list itself (n → entry)."""
+    from docx.oxml.ns import qn
+
+    texts, listed, in_references = [], {}, False
+    for p in document.element.body.iter(qn("w:p")):
+        paragraph = Paragraph(p, document)
+        text = paragraph.text
+        if paragraph.style.name.startswith("Heading") and text.endswith(" References"):
+            in_references = True
+            continue
+        if in_references:
+            number, tab, entry = text.partition(".\t")
+            if tab and number.isdigit():
+                listed[int(number)] = entry
+            continue
+        texts.append(text)
+    return texts, listed
+
+
+CITATION = re.compile(r"\[(\d+(?:,\s*\d+)*)\]")
+AUTHOR_YEAR = re.compile(r"\b([A-Z][a-zà-ÿ]+(?:-[A-Z][a-z]+)?)(?: et al\.?)?,? ((?:19|20)\d{2})\b")
+NOT_AUTHORS = {  # capitalised words followed by a year that are dates, places or parts of a title, not authors
+    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
+    "December", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec", "England",
+    "Scotland", "Wales", "Kingdom", "Netherlands", "Japan", "Greece", "China", "Australia", "The", "Open", "Res"}
+NAMED_SOURCES = ("ASCO Post", "FiercePharma", "Daily Mail", "OnMedica", "Ontario Drug Benefit", "Ethypharm",
+                 "DESIREE", "Peasgood", "Zorginstituut", "Sundquist", "Lertjanyakun", "Kourlaba")
+MIRRORS = ("5dok.net", "adoc.pub", "jesse.tg", "citation not found")
+JOURNAL = re.compile(r"(?:19|20)\d{2}(?: [A-Z][a-z]{2})?;\d+(?:\(\d+\))?:[\w-]+")  # 2014;25(12):2357-62
+PUBLISHER = re.compile(r"[A-Z][\w .,&'-]*: [^;]+; (?:19|20)\d{2}")  # London: NICE; 2013
+URL = re.compile(r"https?://\S+")
+NEWS = re.compile(r"\. (?:19|20)\d{2} [A-Z][a-z]{2} \d{1,2}\b")  # The ASCO Post. 2012 Nov 1
+DATASET = re.compile(r"\bSN \d{4}\b")  # a data archive's study number (UK Data Service)
+UNVERIFIED = "details unverified"
+
+
+def test_every_citation_resolves_to_the_reference_list(document):
+    texts, listed = body_and_references(document)
+    assert len(listed) >= 50 and sorted(listed) == list(range(1, len(listed) + 1))
+    cited: list[int] = []
+    for text in texts:
+        for match in CITATION.finditer(text):
+            cited += [int(n) for n in re.findall(r"\d+", match.group(1))]
+    assert cited and all(1 <= n <= len(listed) for n in cited)
+    assert set(cited) == set(listed)  # every entry is cited
+    first = list(dict.fromkeys(cited))
+    assert first == sorted(first)  # numbered in the order of first citation (Vancouver)
+
+
+def test_author_year_citations_resolve(document):
+    texts, listed = body_and_references(document)
+    entries = list(listed.values())
+    found = set()
+    for text in texts:
+        for surname, year in AUTHOR_YEAR.findall(text):
+            if surname in NOT_AUTHORS:
+                continue
+            found.add((surname, year))
+            assert any(surname in e and year in e for e in entries), f"'{surname} {year}' is not in the reference list"
+    assert {("Yardley", "2013"), ("Piccart", "2014"), ("Lloyd", "2006")} <= found
+
+
+@pytest.mark.parametrize("name", NAMED_SOURCES)
+def test_a_named_source_carries_its_reference(document, name):
+    """A source named in a note or summary (a news report, a formulary, a trial) has its number beside it."""
+    texts, listed = body_and_references(document)
+    naming = [t for t in texts if name in t]
+    if name in ("ASCO Post", "FiercePharma", "Daily Mail", "OnMedica", "DESIREE", "Peasgood", "Zorginstituut"):
+        assert naming, f"{name} is expected in this document"
+    for text in naming:
+        numbers = [int(n) for m in CITATION.finditer(text) for n in re.findall(r"\d+", m.group(1))]
+        keyword = {"Zorginstituut": "Zorginstituut", "Ethypharm": "Ethypharm"}.get(name, name)
+        assert any(keyword in listed[n] for n in numbers if n in listed), f"{name}: {text[:120]}"
+
+
+def test_reference_entries_are_complete_and_primary(document):
+    texts, listed = body_and_references(document)
+    whole = "\n".join(texts + list(listed.values()))
+    for mirror in MIRRORS:
+        assert mirror not in whole, mirror
+    for n, entry in listed.items():
+        has_year = re.search(r"\b(?:19|20)\d{2}\b", entry) is not None
+        located = bool(JOURNAL.search(entry) or PUBLISHER.search(entry) or URL.search(entry) or NEWS.search(entry)
+                       or DATASET.search(entry))
+        assert located, f"[{n}] has no journal, volume and pages, no publisher and no address: {entry}"
+        assert has_year or UNVERIFIED in entry, f"[{n}] has no year: {entry}"
+        assert len([s for s in entry.split(". ") if s.strip()]) >= 2, f"[{n}] lacks author/body or title: {entry}"
+        if URL.search(entry) and not JOURNAL.search(entry):
+            assert "accessed" in entry or "access date not recorded" in entry, f"[{n}] address without access date"
+    # the Dutch assessment is cited as the Zorginstituut's own letter, not through a mirror
+    zin = [e for e in listed.values() if e.startswith("Zorginstituut Nederland")]
+    assert len(zin) == 1 and "2014110952" in zin[0]

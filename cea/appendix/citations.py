@@ -95,8 +95,82 @@ class Citations:
             self.by_key[citation] = self.references[-1]
         return self.cite(citation)
 
+    def number_mentions(self, document) -> int:
+        """Put the reference number after every source that free text in ``document`` names without one (a note
+        that says 'DESIREE', a summary that says 'Peasgood utilities'): the first mention in each paragraph or
+        table cell, for the references that declare how prose names them (``mention``).  Headings and captions are
+        left alone.  Returns the number of citations added."""
+        patterns = [(r.key, re.compile(re.escape(m) + r"(?!\w)(?!\s*\[\d)")) for r in self.references for m in r.mention]
+        if not patterns:
+            return 0
+        added = 0
+        for paragraph in _all_paragraphs(document):
+            if paragraph.style.name.startswith(("Heading", "Caption", "Title")):
+                continue
+            present = {n for m in CITATION.finditer(paragraph.text) for n in _numbers(m.group(1))}
+            done = {k for k in self.order if self.order.index(k) + 1 in present}  # already cited here
+            for run in paragraph.runs:
+                text = run.text
+                for key, pattern in patterns:
+                    if key in done:
+                        continue
+                    match = pattern.search(text)
+                    if match is None:
+                        continue
+                    text = text[:match.end()] + f" [{self.number(key)}]" + text[match.end():]
+                    done.add(key)
+                    added += 1
+                if text != run.text:
+                    run.text = text
+        return added
+
+    def renumber(self, document) -> None:
+        """Number the references in the order the document first cites them (Vancouver), whatever order the
+        section writers cited them in: every bracketed citation ('[3]', '[1, 2]') of the body is rewritten."""
+        paragraphs = [p for p in _all_paragraphs(document)
+                      if not p.style.name.startswith(("Heading", "Caption", "Title"))]
+        old = list(self.order)
+        first: list[str] = []
+        for paragraph in paragraphs:
+            for run in paragraph.runs:
+                for match in CITATION.finditer(run.text):
+                    for n in _numbers(match.group(1)):
+                        if 1 <= n <= len(old) and old[n - 1] not in first:
+                            first.append(old[n - 1])
+        new_order = first + [k for k in old if k not in first]
+        new_number = {k: i for i, k in enumerate(new_order, start=1)}
+
+        def rewrite(match: re.Match) -> str:
+            numbers = _numbers(match.group(1))
+            if not numbers or any(not 1 <= n <= len(old) for n in numbers):
+                return match.group(0)
+            return "[" + ", ".join(str(x) for x in sorted({new_number[old[n - 1]] for n in numbers})) + "]"
+
+        for paragraph in paragraphs:
+            for run in paragraph.runs:
+                text = CITATION.sub(rewrite, run.text)
+                if text != run.text:
+                    run.text = text
+        self.order = new_order
+
     def listed(self) -> list[tuple[int, str]]:
         return [(k, self.by_key[key].citation) for k, key in enumerate(self.order, start=1)]
+
+
+CITATION = re.compile(r"\[(\d+(?:,\s*\d+)*)\]")
+
+
+def _numbers(text: str) -> list[int]:
+    return [int(x) for x in re.findall(r"\d+", text)]
+
+
+def _all_paragraphs(document):
+    """Every paragraph of the body once, including those in table cells."""
+    from docx.oxml.ns import qn
+    from docx.text.paragraph import Paragraph
+
+    for p in document.element.body.iter(qn("w:p")):
+        yield Paragraph(p, document)
 
 
 FILE_NAME = re.compile(r"\b[\w/.-]+\.(csv|toml|xlsx|json)\b")

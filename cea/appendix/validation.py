@@ -314,6 +314,11 @@ def cross_validation(ctx: AppendixContext) -> None:
             row.append(ctx.money(float(v)) if c == "model_icer" and isinstance(v, (int, float)) and v == v
                        else COMPARISON_TEXT.get(str(v), str(v)) if c == "comparison"
                        else clean(str(v)) if v == v else "—")
+        citation = str(r.get("citation", "") or "")
+        if citation and citation == citation and citation != "nan" and "study" in wanted:
+            cited = ctx.citations.cite_full(citation)
+            if cited:
+                row[wanted.index("study")] += f" {cited}"
         rows.append(row)
     counts = crossval_counts(ctx.bundle)
     w.paragraph(f"Table {ctx.next_table()} sets this model beside the published analyses of the same comparison, "
