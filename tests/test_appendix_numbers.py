@@ -539,7 +539,7 @@ def test_reference_entries_are_complete_and_primary(document):
         has_year = re.search(r"\b(?:19|20)\d{2}\b", entry) is not None
         located = bool(JOURNAL.search(entry) or PUBLISHER.search(entry) or URL.search(entry) or NEWS.search(entry)
                        or DATASET.search(entry))
-        assert located, f"[{n}] has no journal, volume and pages, no publisher and no address: {entry}"
+        assert located or UNVERIFIED in entry, f"[{n}] has no journal, volume and pages, no publisher and no address: {entry}"
         assert has_year or UNVERIFIED in entry, f"[{n}] has no year: {entry}"
         assert len([s for s in entry.split(". ") if s.strip()]) >= 2, f"[{n}] lacks author/body or title: {entry}"
         if URL.search(entry) and not JOURNAL.search(entry):
