@@ -372,10 +372,9 @@ def test_validation_table(tables, bundle):
     rows = [r for r in cells(t)[1:] if r[2]]  # kind headings have no model value
     checks = list(bundle.validation.checks)
     assert len(rows) == len(checks)
-    by_kind: dict[str, list] = {}
-    for c in checks:
-        by_kind.setdefault(c.kind, []).append(c)
-    ordered = [c for kind in by_kind for c in by_kind[kind]]
+    # grouped dependent first (fitting data, then another cut of the same trial), then independent, then structural
+    ordered = [c for kind in ("internal", "same_trial", "external", "structural") for c in checks if c.kind == kind]
+    assert len(ordered) == len(checks)
     for r, c in zip(rows, ordered):
         text = _check_text(c.metric, c.model)
         if text is None:

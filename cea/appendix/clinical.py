@@ -13,6 +13,7 @@ import numpy as np
 from cea.appendix.document import AppendixContext, number, significant
 from cea.appendix.citations import clean
 from cea.appendix.parameters import _pv, parameter_groups, parameter_table
+from cea.appendix.validation import long_term_survival_sentence
 
 FAMILY_LABELS = {"exponential": "Exponential", "weibull": "Weibull", "gompertz": "Gompertz",
                  "loglogistic": "Log-logistic", "lognormal": "Log-normal", "gengamma": "Generalised gamma"}
@@ -228,8 +229,7 @@ def landmark_section(ctx: AppendixContext) -> None:
         f"Table {ctx.next_table()} gives the proportion of each arm alive and alive without progression at "
         + ", ".join(LANDMARK_LABELS.get(y, f"{y} years") for y in years) + " in the base case, and the overall survival "
         "of every extrapolation available to the model, the figures a committee compares with clinical expectation. "
-        "No clinical expert estimates or registry data for long-term survival were available to this analysis, so "
-        "the plausibility of 5- and 10-year survival is not validated externally (section B.3.14).")
+        + long_term_survival_sentence(ctx))
     rows, bold = [], []
     for _, r in model.iterrows():
         bold.append(len(rows))

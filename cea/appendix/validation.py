@@ -64,6 +64,9 @@ KIND_TEXT = {"internal": "Internal (dependent): against the data the curves were
              "external": "External (independent): against other patients' data, not used to build the model",
              "structural": "Structural: checks of the model's logic"}
 FINDING_KINDS = ("same_trial", "external")  # reported as within / outside the band, not pass / fail
+KIND_ORDER = ("internal", "same_trial", "external", "structural")
+KIND_WORDS = {"internal": "check(s) against the fitting data", "same_trial": "check(s) against another data cut of the "
+              "same trial", "external": "check(s) against independent data", "structural": "structural check(s)"}
 
 
 def check_kind(check) -> str:
@@ -213,6 +216,21 @@ def advishe_status(bundle, verification_rows=None, test_suite: bool | None = Non
     )
 
 
+def long_term_survival_sentence(ctx: AppendixContext) -> str:
+    """What the run validates long-term survival against (from :func:`advishe_status`'s D1 and D4)."""
+    items = {i.item: i for i in advishe_status(ctx.bundle)}
+    external = [c for c in (ctx.bundle.validation.checks if ctx.bundle.validation is not None else ())
+                if getattr(c, "kind", "") == "external"]
+    expert = "No clinical expert estimates of long-term survival were available" if items["D1"].status == NOT_DONE \
+        else "Clinical expert estimates of long-term survival were available"
+    if not external:
+        return (f"{expert}, and no independent survival data: the plausibility of 5- and 10-year survival is not "
+                "validated externally (section B.3.14).")
+    return (f"{expert}; the base-case five-year survival is compared with population-based survival of metastatic "
+            f"breast cancer{_independent_sources(ctx, external)}, an upper bound for patients at this line of "
+            "treatment, in section B.3.14; 10-year survival is not validated externally.")
+
+
 def validation_limitation(bundle, verification_rows=None) -> str:
     """The limitation sentence on validation, from :func:`advishe_status`."""
     items = advishe_status(bundle, verification_rows)
@@ -236,14 +254,15 @@ def validation_section(ctx: AppendixContext) -> None:
     else:
         checks = list(b.validation.checks)
         kinds = {}
-        for c in checks:
+        for c in sorted(checks, key=lambda c: KIND_ORDER.index(check_kind(c)) if check_kind(c) in KIND_ORDER
+                        else len(KIND_ORDER)):  # stable: the run's order within a kind
             kinds.setdefault(check_kind(c), []).append(c)
         failed = [c for c in checks if not c.passed]
         w.paragraph(
             f"The model was validated following AdViSHE {ctx.cite('Vemer 2016')} (the completed questionnaire is in "
             "section B.3.14.3). Modelled outcomes were compared with observed data and with structural rules "
             f"(Table {ctx.next_table()}): "
-            + "; ".join(f"{len(v)} {k} check(s)" for k, v in kinds.items())
+            + "; ".join(f"{len(v)} {KIND_WORDS.get(k, k)}" for k, v in kinds.items())
             + f". {len(checks) - len(failed)} of {len(checks)} are within their accepted range"
             + (": failed — " + ", ".join(f"{check_label(c)} ({ctx.labels.get(c.arm, c.arm)})" for c in failed) + "."
                if failed else ".")
