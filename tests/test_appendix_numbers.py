@@ -144,12 +144,13 @@ RESULTS = {  # caption words → the output the numbers come from (each has a te
     ("Budget impact by cost category",): "budget_impact_by_category.csv",
     ("Budget impact one-way",): "budget_impact_one_way.csv",
     ("Landmark survival",): "os_landmarks (tested in test_appendix.py::test_landmark_table_equals_the_trace)",
+    ("Goodness of fit",): "validation/fit_table.csv",
     ("Markov and partitioned-survival",): "structures (compare_structures)",
 }
 NOT_RESULTS = (  # inputs, document controls and checklists: no output of the run to compare with
     "Document controls", "Sections of this appendix", "Published cost-effectiveness", "decision problem",
     "Baseline characteristics", "Survival curves and treatment effect", "Features of the economic analysis",
-    "Goodness of fit", "Survival curves available", "Clinical parameters", "adverse event", "Adverse-event",
+    "Survival curves available", "Clinical parameters", "adverse event", "Adverse-event",
     "Utility values", "Cost items", "Cost and resource-use", "Summary of the base-case inputs", "Key assumptions",
     "Black-box verification", "TECH-VER", "AdViSHE", "Budget impact: population", "Budget impact inputs", "CHEERS",
     "Run manifest", "Settings of the run", "Input files", "Parameter", "Reproducibility", "Technical annex",
@@ -354,6 +355,41 @@ def test_evppi_table(tables, bundle):
         r = evpi[np.isclose(evpi["wtp"], x)].iloc[0]
         expected += [gbp(float(r["evpi"]), 2), gbp(float(r["population_evpi"]))]
     assert row_starting(t, "All parameters")[1:] == expected
+
+
+def test_structures_table(tables, bundle):
+    from cea.analyses.structures import compare_structures
+
+    frame = compare_structures(bundle.inputs)
+    t = table(tables, "Markov and partitioned-survival")
+    rows = cells(t)[1:]
+    assert len(rows) == len(frame)
+    for r, (_, e) in zip(rows, frame.iterrows()):
+        difference = str(e["structure"]).startswith("Difference")
+        status = e["status"] if isinstance(e["status"], str) and e["status"] else "more costly, more effective"
+        assert r[1:5] == [gbp(e["inc_costs"]), fixed(e["inc_qalys"]), fixed(e["inc_lys"]),
+                          gbp(finite(e["icer"])) if difference else icer_cell(finite(e["icer"]), status)], e["key"]
+
+
+def test_goodness_of_fit_tables(tables, bundle):
+    """AIC, BIC, median, mean and five-year survival of every fitted distribution printed are those of the fits."""
+    found = [t for c, t in tables.items() if c.startswith("Goodness of fit")]
+    assert found
+    for t in found:
+        header = cells(t)[0]
+        k_aic, k_bic = header.index("AIC"), header.index("BIC")
+        for r in cells(t)[1:]:
+            candidates = []
+            for endpoint_fits in bundle.fits.endpoints.values():
+                table_ = endpoint_fits.fit_table.table
+                candidates += [e for _, e in table_.iterrows()
+                               if (fixed(e["aic"], 1), fixed(e["bic"], 1)) == (r[k_aic], r[k_bic])]
+            assert candidates, f"fit row {r[:2]}: AIC/BIC {r[k_aic]}/{r[k_bic]} is not a fit of the run"
+            if "Median" in header:
+                assert any(fixed(e["median"], 1) == r[header.index("Median")] for e in candidates), r[:2]
+            if "S(5 years)" in header:
+                assert any(fixed(e.get("s_60", float("nan")), 3) == r[header.index("S(5 years)")]
+                           for e in candidates), r[:2]
 
 
 # --------------------------------------------------------------------------- validation
