@@ -26,6 +26,20 @@ DERIVED = re.compile(r"^\s*(Derived|Calibrated|Inverse Hessian|[A-Za-z -]*MLE|Ta
 
 
 METHOD_REFERENCES = Path(__file__).with_name("method_references.csv")
+# how free text shown in the document (notes, scenario descriptions, published-analysis summaries) names a source
+# of the reference list, e.g. 'DESIREE' for Schmidt 2022: the reference number goes after each such mention
+REFERENCE_MENTIONS = Path(__file__).with_name("reference_mentions.csv")
+
+
+def load_mentions(path: Path = REFERENCE_MENTIONS) -> dict[str, tuple[str, ...]]:
+    """Reference key → the fragments by which prose names it (only keys of the reference list are used)."""
+    import csv
+
+    if not path.exists():
+        return {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        return {row["key"]: tuple(f.strip() for f in row["mention"].split("|") if f.strip())
+                for row in csv.DictReader(handle)}
 
 
 class Citations:
@@ -41,6 +55,7 @@ class Citations:
         self.by_key = {r.key: r for r in self.references}
         self.order: list[str] = []
         self.unresolved: list[str] = []
+        self.mentions = {k: m for k, m in load_mentions().items() if k in self.by_key}
 
     def number(self, key: str) -> int:
         if key not in self.by_key:
@@ -98,9 +113,10 @@ class Citations:
     def number_mentions(self, document) -> int:
         """Put the reference number after every source that free text in ``document`` names without one (a note
         that says 'DESIREE', a summary that says 'Peasgood utilities'): the first mention in each paragraph or
-        table cell, for the references that declare how prose names them (``mention``).  Headings and captions are
+        table cell, for the references whose mentions ``reference_mentions.csv`` lists.  Headings and captions are
         left alone.  Returns the number of citations added."""
-        patterns = [(r.key, re.compile(re.escape(m) + r"(?!\w)(?!\s*\[\d)")) for r in self.references for m in r.mention]
+        patterns = [(key, re.compile(re.escape(m) + r"(?!\w)(?!\s*\[\d)"))
+                    for key, fragments in self.mentions.items() for m in fragments]
         if not patterns:
             return 0
         added = 0

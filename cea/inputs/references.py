@@ -1,11 +1,8 @@
 """The reference list of an input set (``references.csv``): one row per publication.
 
-Columns: ``key`` (a short label), ``citation`` (formatted in the Vancouver style),
+Columns: ``key`` (a short label), ``citation`` (formatted in the Vancouver style) and
 ``match``: the text (one or more fragments separated by ``|``) by which the source columns
-of the other input files cite the publication, e.g. ``Baselga`` or ``TA421``, and the optional
-``mention``: fragments by which free text shown in the document (notes, scenario descriptions,
-published-analysis summaries) names the source, e.g. ``DESIREE``; the appendix puts the reference
-number after each such mention.
+of the other input files cite the publication, e.g. ``Baselga`` or ``TA421``.
 
 ``cited_keys(text)`` gives the publications a source text cites; a source text that cites
 none and is not an assumption is unresolved, and ``internal_mentions(text)`` finds what a
@@ -36,7 +33,6 @@ class Reference:
     key: str
     citation: str
     match: tuple[str, ...]
-    mention: tuple[str, ...] = ()  # how the document's own prose names the source (numbered where it is named)
 
 
 def load_references(inputs_folder: Path | str, file_name: str = REFERENCES_FILE) -> tuple[Reference, ...]:
@@ -47,10 +43,9 @@ def load_references(inputs_folder: Path | str, file_name: str = REFERENCES_FILE)
     problems: list[Problem] = []
     out: list[Reference] = []
     seen: set[str] = set()
-    for row in read_csv(path, ("key", "citation", "match"), ("mention",)):
+    for row in read_csv(path, ("key", "citation", "match")):
         v = row.values
         fragments = tuple(f.strip() for f in v["match"].split("|") if f.strip())
-        mentions = tuple(f.strip() for f in (v.get("mention") or "").split("|") if f.strip())
         if not v["key"] or not v["citation"] or not fragments:
             problems.append(row.problem("key, citation and match must all be given", "key", v["key"] or None))
             continue
@@ -58,7 +53,7 @@ def load_references(inputs_folder: Path | str, file_name: str = REFERENCES_FILE)
             problems.append(row.problem(f"key '{v['key']}' appears twice", "key", v["key"]))
             continue
         seen.add(v["key"])
-        out.append(Reference(v["key"], v["citation"], fragments, mentions))
+        out.append(Reference(v["key"], v["citation"], fragments))
     if problems:
         raise InputError(problems)
     return tuple(out)
