@@ -239,9 +239,10 @@ def validation_limitation(bundle, verification_rows=None) -> str:
     text = ("Validation: the checks against trial data are dependent (the data the curves were fitted to, or another "
             "cut of the same trial)")
     if missing:
-        text += f"; AdViSHE items not done: {', '.join(missing)}"
+        text += (f"; AdViSHE items not done: {', '.join(missing)} ("
+                 + "; ".join(i.technique.lower() for i in items if i.status == NOT_DONE) + ")")
     if partly:
-        text += "; done in part: " + "; ".join(f"{i.item} ({i.detail})" for i in partly)
+        text += f"; done in part: {', '.join(i.item for i in partly)} (the AdViSHE table in section B.3.14 says how)"
     return text + "."
 
 
