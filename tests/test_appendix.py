@@ -294,8 +294,15 @@ def test_budget_impact_section_reports_the_run(document, bundle, written):
 def test_validation_table_labels_kinds_and_the_cross_validation_table_is_there(document, bundle):
     validation = find_table(document, "Validation: modelled against observed outcomes, by kind")
     first_cells = [row.cells[0].text for row in validation.rows[1:]]
-    for kind in ("Internal (dependent)", "External (independent)", "Structural"):
+    for kind in ("Internal (dependent)", "Same trial, another data cut (dependent)", "External (independent)",
+                 "Structural"):
         assert any(text.startswith(kind) for text in first_cells), kind
+    # the interim OS of the same trial sits under the dependent heading, never under "External (independent)"
+    headings = [k for k, text in enumerate(first_cells) if text.startswith(("Internal", "Same trial", "External",
+                                                                           "Structural"))]
+    interim = next(k for k, text in enumerate(first_cells) if text.startswith("Average OS hazard ratio"))
+    owner = first_cells[max(h for h in headings if h < interim)]
+    assert owner.startswith("Same trial") and "dependent" in owner
     median = next(row for row in validation.rows if row.cells[0].text.startswith("Median OS")
                   and "published 31.0" in row.cells[3].text)
     assert "30.8 (KM of reconstructed data)" in median.cells[3].text
@@ -305,6 +312,42 @@ def test_validation_table_labels_kinds_and_the_cross_validation_table_is_there(d
     zin = next(row for row in crossval.rows if "61,079" in row.cells[1].text)
     model = expected.set_index("analysis").loc["zin_2014_nl_discounting", "model_icer"]
     assert f"{model:,.0f}" in zin.cells[2].text
+    # no row claims more than it compares: the re-runs that are the base case say so, none says "verified"
+    compared = {row.cells[0].text: row.cells[-1].text for row in crossval.rows[1:]}
+    assert not any("verified" in text.lower() for text in compared.values())
+    by_analysis = expected.set_index("analysis")
+    for analysis in ("nice_ta421_2016_final_os", "smc_872_13_2016"):
+        assert by_analysis.loc[analysis, "comparison"] == "base case"
+        assert by_analysis.loc[analysis, "model_icer"] == pytest.approx(by_analysis.loc["this_model", "model_icer"])
+        study = clean_study(by_analysis.loc[analysis, "study"])
+        (text,) = [v for k, v in compared.items() if k.startswith(study)]
+        assert text == "Direction only (the re-run is the base case)"
+    assert by_analysis.loc["china_thesis_2019", "comparison"] == "numbers"  # published ICER and threshold
+
+
+def clean_study(text: str) -> str:
+    from cea.appendix.citations import clean
+    return clean(text)
+
+
+def test_advishe_has_one_source_of_truth(document, bundle):
+    """The AdViSHE table and the limitations say the same for every item (e.g. D4): both read advishe_status."""
+    from cea.appendix.validation import NOT_DONE, advishe_status
+
+    items = {i.item: i for i in advishe_status(bundle, bundle.verification)}
+    table = {r.cells[0].text: r.cells[2].text for r in find_table(document, "AdViSHE validation questionnaire").rows[1:]}
+    assert table == {k: i.text for k, i in items.items()}
+    # D4: population-based survival is independent but only an upper bound; the interim cut of BOLERO-2 is not D4
+    assert items["D4"].status == "Partly" and "population-based" in items["D4"].detail
+    assert "same trial" in items["D3"].detail
+    # D2: the cross-validation rows that are the base case are not counted as comparisons of numbers
+    assert items["D2"].status == "Partly" and "2 that are the base case itself" in items["D2"].detail
+    limitation = next(p.text for p in document.paragraphs if p.text.startswith("Validation: the checks against"))
+    not_done = [k for k, i in items.items() if i.status == NOT_DONE]
+    assert not_done == ["A1", "C1", "D1"]
+    assert f"AdViSHE items not done: {', '.join(not_done)}" in limitation
+    partly = [k for k, i in items.items() if i.status == "Partly"]
+    assert "D4" in partly and f"done in part: {', '.join(partly)}" in limitation and "D4 not done" not in limitation
 
 
 # --------------------------------------------------------------------------- issue 14: a complete Document B

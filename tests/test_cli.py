@@ -25,7 +25,7 @@ def test_run_json_contract(tmp_path):
     inc = doc["incremental"]
     assert inc["intervention"] == "eve_exe" and inc["comparator"] == "exe"
     assert inc["icer"] == pytest.approx(inc["costs"] / inc["qalys"])
-    assert inc["status"] == "cost-effective ratio"
+    assert inc["status"] == "more costly, more effective"
     # the values: the library's base case, and the pinned numbers of tests/golden/uk.json
     library = run_base_case(load_inputs("inputs"))
     pinned = json.loads(open("tests/golden/uk.json").read())

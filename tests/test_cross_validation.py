@@ -60,6 +60,25 @@ def test_published_figures_are_the_verified_ones(crossval):
     assert xie["status"] == "not_verified" and math.isnan(xie["published_icer"]) and math.isnan(xie["model_icer"])
 
 
+def test_each_row_says_what_it_can_compare(crossval):
+    """A re-run with no override is the base case (only the direction of the published decision can be set beside
+    it); only a published ICER with its own threshold allows numbers to be compared (issue 21)."""
+    rows = crossval.table.set_index("analysis")
+    assert rows.loc["this_model", "comparison"] == "reference"
+    for analysis in ("nice_ta421_2016_final_os", "smc_872_13_2016"):
+        assert rows.loc[analysis, "comparison"] == "base case"
+        assert rows.loc[analysis, "model_icer"] == rows.loc["this_model", "model_icer"]
+    assert rows.loc["china_thesis_2019", "comparison"] == "numbers"  # CNY 587,442 against CNY 161,940
+    for analysis in ("zin_2014_nl_discounting", "zin_2014_nl_interim_os"):  # EUR 61,079, no threshold stated
+        assert rows.loc[analysis, "comparison"] == "direction and size"
+    for analysis in ("nice_ta295_2013_list_price", "nice_ta295_2013_interim_os", "pbac_2013", "lertjanyakun_2018_japan"):
+        assert rows.loc[analysis, "comparison"] == "direction"
+    for analysis in ("kourlaba_2015_greece", "xie_2015_us"):
+        assert rows.loc[analysis, "comparison"] == "not re-run"
+    numbers = rows[rows["comparison"] == "numbers"]
+    assert numbers["published_icer"].notna().all() and numbers["published_threshold"].notna().all()
+
+
 def test_every_rerun_equals_cea_run_with_the_same_overrides(crossval, tmp_path):
     t = crossval.table
     for row in t.itertuples():

@@ -19,16 +19,23 @@ from cea.analyses.decision import (
 
 PAIRWISE_CASES = [
     # (ΔC, ΔE, expected ICER, expected status)
-    (10_000.0, 0.5, 20_000.0, "cost-effective ratio"),
-    (-5_000.0, 0.2, None, "dominant"),
-    (0.0, 0.2, None, "dominant"),  # same cost, more QALYs
-    (-5_000.0, 0.0, None, "dominant"),  # cheaper, same QALYs
-    (5_000.0, -0.2, None, "dominated"),
-    (0.0, -0.2, None, "dominated"),
-    (5_000.0, 0.0, None, "dominated"),
+    (10_000.0, 0.5, 20_000.0, "more costly, more effective"),  # north-east: a ratio, not a verdict
+    (-5_000.0, 0.2, None, "less costly, more effective"),  # dominant
+    (0.0, 0.2, None, "equally costly, more effective"),  # same cost, more QALYs: dominant
+    (-5_000.0, 0.0, None, "less costly, equally effective"),  # cheaper, same QALYs: dominant
+    (5_000.0, -0.2, None, "more costly, less effective"),  # dominated
+    (0.0, -0.2, None, "equally costly, less effective"),
+    (5_000.0, 0.0, None, "more costly, equally effective"),
     (-6_000.0, -0.3, 20_000.0, "less costly, less effective"),  # £20,000 saved per QALY lost
     (0.0, 0.0, None, "identical"),
 ]
+
+
+def test_dominance_sets_partition_the_labels_that_have_no_ratio():
+    from cea.analyses.decision import DOMINANT_STATUSES, DOMINATED_STATUSES, RATIO_STATUSES
+    labels = {status for *_, status in PAIRWISE_CASES} - {"identical"}
+    assert labels == DOMINANT_STATUSES | DOMINATED_STATUSES | RATIO_STATUSES
+    assert not any("cost-effective" in label for label in labels)  # the quadrant, never a verdict
 
 
 @pytest.mark.parametrize(("delta_cost", "delta_qaly", "icer", "status"), PAIRWISE_CASES)
@@ -112,7 +119,7 @@ def test_equal_icers_are_both_kept_and_duplicates_keep_the_first():
 def test_two_strategies_match_pairwise_icer():
     table = incremental_analysis([40_000, 52_000], [2.1, 2.5], ["EXE", "EVE+EXE"])
     icer, status = icer_status(52_000 - 40_000, 2.5 - 2.1)
-    assert status == "cost-effective ratio"
+    assert status == "more costly, more effective"
     assert table.icer.iloc[1] == pytest.approx(icer) == pytest.approx(30_000)
 
 

@@ -74,3 +74,25 @@ def test_clean_drops_only_the_clauses_that_name_files_or_code():
             "Weibull through both medians (cea.survival.calibration.weibull_ph). Both medians are reproduced.")
     assert clean(text) == ("PFS data cut (Yardley 2013), HR 0.38 (0.31-0.48). Weibull through both medians. "
                            "Both medians are reproduced.")
+
+
+def test_a_source_named_in_free_text_gets_its_number_and_the_list_follows_first_citation():
+    """number_mentions puts the number after a source a note names ('DESIREE'), once per paragraph and not where the
+    paragraph already cites it; renumber orders the list by first citation in the text (Vancouver)."""
+    import docx
+
+    citations = Citations(INPUTS)
+    document = docx.Document()
+    late = citations.cite("Lloyd 2006")  # numbered first by the writer, but cited later in the text
+    document.add_paragraph("Dose intensity 0.80 from DESIREE, an external trial (DESIREE, abstract).")
+    document.add_paragraph(f"Utilities from Lloyd 2006 {late}.")
+    document.add_paragraph(f"Again Lloyd 2006 {late}; Peasgood 2010 utilities were higher.")
+    assert late == "[1]"
+    assert citations.number_mentions(document) == 2
+    citations.renumber(document)
+    texts = [p.text for p in document.paragraphs]
+    assert texts[0] == "Dose intensity 0.80 from DESIREE [1], an external trial (DESIREE, abstract)."
+    assert texts[1] == "Utilities from Lloyd 2006 [2]."
+    assert texts[2] == "Again Lloyd 2006 [2]; Peasgood 2010 [3] utilities were higher."
+    assert [key for key in citations.order] == ["Schmidt 2022", "Lloyd 2006", "Peasgood 2010"]
+    assert "DESIREE" in citations.listed()[0][1] and citations.listed()[0][0] == 1

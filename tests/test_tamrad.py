@@ -179,7 +179,7 @@ def test_subgroup_scenarios_run_and_rank_as_the_inputs_imply(tmp_path):
     rows = {r["scenario"]: r for r in json.loads(result.stdout)["scenarios"]}
     primary, secondary = rows["subgroup_primary_resistance"], rows["subgroup_secondary_resistance"]
     for row in (primary, secondary):
-        assert row["status"] == "cost-effective ratio" and np.isfinite(row["icer"])
+        assert row["status"] == "more costly, more effective" and np.isfinite(row["icer"])
     assert secondary["inc_qaly"] > primary["inc_qaly"]
     assert secondary["inc_cost"] > primary["inc_cost"]
     assert secondary["icer"] > primary["icer"]

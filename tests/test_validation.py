@@ -57,7 +57,8 @@ def test_json_has_the_contract(shipped_validation):
     document = json.loads(to_json(shipped_validation.to_dict()))
     assert set(document) == {"checks", "summary", "passed"} and document["passed"] is True
     assert document["summary"] == {"internal": {"checks": 12, "passed": 12, "failed": 0},
-                                   "external": {"checks": 1, "passed": 1, "failed": 0},
+                                   "same_trial": {"checks": 1, "passed": 1, "failed": 0},
+                                   "external": {"checks": 2, "passed": 2, "failed": 0},
                                    "structural": {"checks": 6, "passed": 6, "failed": 0}}
     for check in document["checks"]:
         assert CHECK_KEYS <= set(check) <= CHECK_KEYS | {"lower", "upper"}
@@ -115,7 +116,7 @@ def test_cli_validate_exit_0_writes_files_and_exit_1_on_a_failed_check(tmp_path)
     ok = runner.invoke(app, ["validate", "--out", str(tmp_path / "ok"), "--json"])
     assert ok.exit_code == 0, ok.output
     document = json.loads(ok.stdout)
-    assert document["passed"] is True and len(document["checks"]) == 19
+    assert document["passed"] is True and len(document["checks"]) == 21
     folder = tmp_path / "ok" / "validation"
     assert json.loads((folder / "validation.json").read_text()) == document
     fits = (folder / "fit_table.csv").read_text().splitlines()
@@ -142,8 +143,17 @@ def test_every_check_has_an_honest_kind(shipped_validation):
             assert kinds[name] == "internal", name
         for name in (f"dead_at_horizon_{arm}", f"below_general_population_{arm}", f"pf_le_os_{arm}"):
             assert kinds[name] == "structural", name
-    # the interim OS cut (HR 0.77, 0.57-1.04) was not used in fitting: external
-    assert kinds["os_interim_hr_eve_exe"] == "external"
+    # the interim OS cut (HR 0.77, 0.57-1.04) was not used in fitting, but it is the same trial's patients: a
+    # dependent check (AdViSHE D3), never "external (independent)"
+    assert kinds["os_interim_hr_eve_exe"] == "same_trial"
+    # only other patients' data is independent: population-based five-year survival of metastatic breast cancer
+    external = [c for c in shipped_validation.checks if c.kind == "external"]
+    assert {c.name for c in external} == {"os_5y_population_bound_eve_exe", "os_5y_population_bound_exe"}
+    assert "Lord SJ" in external[0].source and "Sundquist" in external[0].source
+    for c in external:
+        assert (c.time_months, c.lower, c.upper) == (60.0, 0.0, 0.23)
+        assert "BOLERO" not in c.source
+        assert c.passed and 0.1 < c.model < 0.23
 
 
 def test_reconstructed_medians_are_never_labelled_published(shipped_validation):
@@ -155,9 +165,10 @@ def test_reconstructed_medians_are_never_labelled_published(shipped_validation):
     text = __import__("cea.outputs.validation_output", fromlist=["x"]).validation_table_text(shipped_validation)
     line = next(row for row in text.splitlines() if row.strip().startswith("os_median_eve_exe"))
     assert "30.8000" in line and "KM of survival_data.csv" in line and "31.0000" in line
-    internal, external, structural = (text.index(h) for h in ("Internal (dependent)", "External (independent)",
-                                                                "Structural checks"))
-    assert internal < text.index("os_median_eve_exe") < external < text.index("os_interim_hr") < structural
+    internal, same, external, structural = (text.index(h) for h in (
+        "Internal (dependent)", "Same-trial (dependent)", "External (independent)", "Structural checks"))
+    assert internal < text.index("os_median_eve_exe") < same < text.index("os_interim_hr") < external \
+        < text.index("os_5y_population_bound") < structural
 
 
 def test_cumulative_hazard_ratio_is_the_hazard_ratio_under_proportional_hazards():
@@ -180,7 +191,7 @@ def test_interim_os_check_reproduces_the_ratio_of_modelled_cumulative_hazards(sh
     assert check.model == pytest.approx(np.log(s_eve) / np.log(s_exe), rel=1e-12)
 
 
-def test_an_external_result_outside_its_band_is_reported_but_does_not_fail(inputs_copy, tmp_path):
+def test_a_same_trial_result_outside_its_band_is_reported_but_does_not_fail(inputs_copy, tmp_path):
     path = inputs_copy / "validation_targets.csv"
     text = path.read_text().replace("os_hazard_ratio,18,0.77,0.57,1.04", "os_hazard_ratio,18,0.77,0.57,0.60")
     assert text != path.read_text()
@@ -188,7 +199,7 @@ def test_an_external_result_outside_its_band_is_reported_but_does_not_fail(input
     out = runner.invoke(app, ["validate", "--inputs", str(inputs_copy), "--out", str(tmp_path / "o"), "--json"])
     assert out.exit_code == 0, out.output
     document = json.loads(out.stdout)
-    assert document["passed"] is True and document["summary"]["external"] == {"checks": 1, "passed": 0, "failed": 1}
+    assert document["passed"] is True and document["summary"]["same_trial"] == {"checks": 1, "passed": 0, "failed": 1}
     text_out = runner.invoke(app, ["validate", "--inputs", str(inputs_copy), "--out", str(tmp_path / "t")])
     assert text_out.exit_code == 0 and "OUTSIDE" in text_out.stdout
 

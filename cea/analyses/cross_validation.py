@@ -9,6 +9,18 @@ so the comparable number is the ICER as a multiple of the threshold each source 
 
 Rows with ``comparable = no`` (other comparators) are listed, not re-run.  The first row is the
 model's own base case.
+
+``comparison`` says what each row can show (AdViSHE D2), so that no row claims more than it compares:
+
+* ``numbers``: the published ICER and threshold are known, so the ICERs are compared as multiples of
+  their thresholds;
+* ``direction and size``: a published ICER without a threshold (other currency and prices): the
+  direction of the result and the size of the gap only;
+* ``direction``: no published ICER (confidential prices, not reported): the direction only;
+* ``base case``: none of the analysis's assumptions differs from the base case in a way the model
+  can take, so the re-run *is* the base case and only the direction of the published decision is
+  set beside it;
+* ``not re-run``: other comparators.
 """
 
 from __future__ import annotations
@@ -29,7 +41,28 @@ COLUMNS = ("analysis", "study", "country", "year", "status", "comparator", "publ
            "currency", "published_threshold", "published_icer_to_threshold", "decision", "horizon_years",
            "discount_costs", "discount_outcomes", "comparable", "model_assumptions", "model_inc_cost",
            "model_inc_qaly", "model_inc_ly", "model_icer", "model_status", "model_currency",
-           "model_icer_to_threshold", "differences", "citation")
+           "model_icer_to_threshold", "comparison", "differences", "citation")
+
+COMPARISONS = {
+    "numbers": "ICERs compared as multiples of each threshold",
+    "direction and size": "Direction and size of the gap only (no published threshold; other prices)",
+    "direction": "Direction only (no published ICER)",
+    "base case": "Direction only: the re-run is the base case (no assumption differs that the model can take)",
+    "not re-run": "Not re-run (other comparators)",
+}
+
+
+def comparison(a: PublishedAnalysis) -> str:
+    """What the row compares (a key of ``COMPARISONS``)."""
+    if not a.comparable:
+        return "not re-run"
+    if not a.overrides:
+        return "base case"
+    if a.published_icer is not None and a.threshold is not None:
+        return "numbers"
+    if a.published_icer is not None:
+        return "direction and size"
+    return "direction"
 
 
 @dataclass(frozen=True)
@@ -65,7 +98,7 @@ def _row(a: PublishedAnalysis, inputs: ModelInputs) -> dict[str, Any]:
            "horizon_years": a.horizon_years, "discount_costs": a.discount_costs,
            "discount_outcomes": a.discount_outcomes, "comparable": a.comparable,
            "model_assumptions": assumptions_text(a.overrides) if a.comparable else "not re-run (not comparable)",
-           "differences": a.differences, "citation": a.citation}
+           "comparison": comparison(a), "differences": a.differences, "citation": a.citation}
     if a.comparable:
         rerun = apply_overrides(inputs, a.overrides, origin=f"{PUBLISHED_ANALYSES_FILE} [{a.analysis}]")
         row |= _model_columns(rerun)
@@ -85,7 +118,8 @@ def run_cross_validation(inputs: ModelInputs, overrides: dict[str, str] | None =
             "published_threshold": s.primary_wtp, "published_icer_to_threshold": None, "decision": "",
             "horizon_years": s.horizon_years, "discount_costs": s.discount_rate_costs,
             "discount_outcomes": s.discount_rate_outcomes, "comparable": True,
-            "model_assumptions": "base case (no overrides)", "differences": "Reference: the model's base case.",
+            "model_assumptions": "base case (no overrides)", "comparison": "reference",
+            "differences": "Reference: the model's base case.",
             "citation": ""} | _model_columns(inputs)
     rows = [base] + [_row(a, inputs) for a in load_published_analyses(inputs.folder)]
     table = pd.DataFrame(rows, columns=list(COLUMNS))

@@ -19,15 +19,41 @@ import numpy as np
 if TYPE_CHECKING:
     import pandas as pd
 
-# Labels for a pairwise comparison (new strategy minus comparator).
-COST_EFFECTIVE_RATIO = "cost-effective ratio"
-DOMINANT = "dominant"
-DOMINATED = "dominated"
-LESS_COSTLY_LESS_EFFECTIVE = "less costly, less effective"
+# Labels for a pairwise comparison (new strategy minus comparator): they name the quadrant of the
+# cost-effectiveness plane, "<more|less|equally> costly, <more|less|equally> effective", and judge nothing
+# (whether a north-east ratio is cost-effective depends on the threshold, not on the quadrant).
+MORE_COSTLY_MORE_EFFECTIVE = "more costly, more effective"  # north-east: ICER = cost per QALY gained
+LESS_COSTLY_MORE_EFFECTIVE = "less costly, more effective"  # south-east: the new strategy dominates
+MORE_COSTLY_LESS_EFFECTIVE = "more costly, less effective"  # north-west: the new strategy is dominated
+LESS_COSTLY_LESS_EFFECTIVE = "less costly, less effective"  # south-west: ICER = saving per QALY forgone
 IDENTICAL = "identical"
+# on an axis (one increment exactly zero): still dominance, named as it is
+EQUALLY_COSTLY_MORE_EFFECTIVE = "equally costly, more effective"
+LESS_COSTLY_EQUALLY_EFFECTIVE = "less costly, equally effective"
+EQUALLY_COSTLY_LESS_EFFECTIVE = "equally costly, less effective"
+MORE_COSTLY_EQUALLY_EFFECTIVE = "more costly, equally effective"
+DOMINANT = LESS_COSTLY_MORE_EFFECTIVE
+DOMINATED = MORE_COSTLY_LESS_EFFECTIVE
+DOMINANT_STATUSES = frozenset({LESS_COSTLY_MORE_EFFECTIVE, EQUALLY_COSTLY_MORE_EFFECTIVE, LESS_COSTLY_EQUALLY_EFFECTIVE})
+DOMINATED_STATUSES = frozenset({MORE_COSTLY_LESS_EFFECTIVE, EQUALLY_COSTLY_LESS_EFFECTIVE, MORE_COSTLY_EQUALLY_EFFECTIVE})
+RATIO_STATUSES = frozenset({MORE_COSTLY_MORE_EFFECTIVE, LESS_COSTLY_LESS_EFFECTIVE})  # the ICER is reported
+
+
+def _word(delta: float) -> str:
+    return "more" if delta > 0 else "less" if delta < 0 else "equally"
+
+
+def quadrant_label(delta_cost: float, delta_qaly: float) -> str:
+    """'more costly, more effective', 'less costly, more effective', … or 'identical' (exact comparisons)."""
+    dc, de = float(delta_cost), float(delta_qaly)
+    if dc == 0 and de == 0:
+        return IDENTICAL
+    return f"{_word(dc)} costly, {_word(de)} effective"
+
 
 # Labels in a fully incremental analysis.
 REFERENCE = "reference"
+STRONGLY_DOMINATED = "dominated"
 NON_DOMINATED = "non-dominated"
 EXTENDEDLY_DOMINATED = "extendedly dominated"
 
@@ -37,15 +63,20 @@ def icer_status(delta_cost: float, delta_qaly: float) -> tuple[float | None, str
 
     ICER = ΔC/ΔE (F18), reported only where the ratio means something:
 
-    ================  ==============  =================================  ============
-    ΔE                ΔC              status                              icer
-    ================  ==============  =================================  ============
-    > 0               > 0             "cost-effective ratio"             ΔC/ΔE (cost per QALY gained)
-    ≥ 0               ≤ 0             "dominant" (not both 0)            None
-    ≤ 0               ≥ 0             "dominated" (not both 0)           None
-    < 0               < 0             "less costly, less effective"      ΔC/ΔE (saving per QALY lost)
-    = 0               = 0             "identical"                        None
-    ================  ==============  =================================  ============
+    ================  ==============  ===================================  ============
+    ΔE                ΔC              status                                icer
+    ================  ==============  ===================================  ============
+    > 0               > 0             "more costly, more effective"        ΔC/ΔE (cost per QALY gained)
+    > 0               < 0             "less costly, more effective"        None (dominant)
+    ≤ 0               ≥ 0             "more costly, less effective"        None (dominated)
+    < 0               < 0             "less costly, less effective"        ΔC/ΔE (saving per QALY lost)
+    = 0               = 0             "identical"                          None
+    ================  ==============  ===================================  ============
+
+    On an axis the label says "equally": ΔC = 0 < ΔE is "equally costly, more effective" (dominant),
+    ΔC < 0 = ΔE "less costly, equally effective" (dominant), and the mirror images are dominated
+    (``DOMINANT_STATUSES``, ``DOMINATED_STATUSES``).  The labels describe the quadrant; they are not a
+    verdict on cost-effectiveness, which depends on the threshold.
 
     In the south-west quadrant the ratio is a saving per QALY forgone: the new
     strategy is worth adopting when the ratio is *above* the threshold.
@@ -53,15 +84,8 @@ def icer_status(delta_cost: float, delta_qaly: float) -> tuple[float | None, str
     """
     dc = float(delta_cost)
     de = float(delta_qaly)
-    if dc == 0 and de == 0:
-        return None, IDENTICAL
-    if de > 0 and dc > 0:
-        return dc / de, COST_EFFECTIVE_RATIO
-    if de < 0 and dc < 0:
-        return dc / de, LESS_COSTLY_LESS_EFFECTIVE
-    if de >= 0 and dc <= 0:
-        return None, DOMINANT
-    return None, DOMINATED  # de <= 0 and dc >= 0
+    status = quadrant_label(dc, de)
+    return (dc / de if status in RATIO_STATUSES else None), status
 
 
 def icer_statuses(delta_cost: np.ndarray, delta_qaly: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -71,16 +95,12 @@ def icer_statuses(delta_cost: np.ndarray, delta_qaly: np.ndarray) -> tuple[np.nd
     returns None; status is an array of the same labels (dtype object).
     """
     dc, de = np.broadcast_arrays(np.asarray(delta_cost, dtype=float), np.asarray(delta_qaly, dtype=float))
-    identical = (dc == 0) & (de == 0)
-    north_east = (de > 0) & (dc > 0)
-    south_west = (de < 0) & (dc < 0)
-    dominant = (de >= 0) & (dc <= 0) & ~identical
-    status = np.full(dc.shape, DOMINATED, dtype=object)
-    status[dominant] = DOMINANT
-    status[north_east] = COST_EFFECTIVE_RATIO
-    status[south_west] = LESS_COSTLY_LESS_EFFECTIVE
-    status[identical] = IDENTICAL
-    has_ratio = north_east | south_west
+    def words(delta: np.ndarray) -> np.ndarray:
+        return np.select([delta > 0, delta < 0], ["more", "less"], "equally").astype(object)
+
+    status = words(dc) + " costly, " + words(de) + " effective"
+    status[(dc == 0) & (de == 0)] = IDENTICAL
+    has_ratio = ((de > 0) & (dc > 0)) | ((de < 0) & (dc < 0))
     icer = np.full(dc.shape, np.nan)
     icer[has_ratio] = dc[has_ratio] / de[has_ratio]
     return icer, status
@@ -128,7 +148,7 @@ def incremental_analysis(costs: Sequence[float], qalys: Sequence[float], names: 
     best_qaly_so_far = -np.inf
     for i in order:
         if qaly[i] <= best_qaly_so_far:
-            status[i] = DOMINATED
+            status[i] = STRONGLY_DOMINATED
         else:
             best_qaly_so_far = qaly[i]
     frontier = [i for i in order if status[i] is None]

@@ -20,7 +20,7 @@ import pandas as pd
 from cea.allocator import keep_large_arrays_in_heap
 from cea.analyses.acceptability import ceac, ceaf, monte_carlo_convergence, probabilistic_icer
 from cea.analyses.base_case import BaseCaseResult, run_base_case
-from cea.analyses.decision import icer_status
+from cea.analyses.decision import RATIO_STATUSES, icer_status
 from cea.analyses.value_of_information import evpi
 from cea.engine.model import ModelOutcomes, evaluate
 from cea.inputs.manifest import RunManifest, build_manifest
@@ -94,7 +94,7 @@ class PsaResult:
                 "intervention": self.intervention, "comparator": self.comparator,
                 "costs": mean_dc, "qalys": mean_dq, "lys": float((self.lys[:, self.arm_index(self.intervention)]
                                                                   - self.lys[:, self.arm_index(self.comparator)]).mean()),
-                "icer": probabilistic_icer(dc, dq) if status in ("cost-effective ratio", "less costly, less effective") else None,
+                "icer": probabilistic_icer(dc, dq) if status in RATIO_STATUSES else None,
                 "status": status,
                 "costs_95ci": [float(np.quantile(dc, 0.025)), float(np.quantile(dc, 0.975))],
                 "qalys_95ci": [float(np.quantile(dq, 0.025)), float(np.quantile(dq, 0.975))],

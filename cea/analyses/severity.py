@@ -28,6 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from cea.analyses.base_case import BaseCaseResult
+from cea.analyses.decision import MORE_COSTLY_MORE_EFFECTIVE
 from cea.engine.transitions import general_population_hazard
 
 MAX_AGE = 120.0
@@ -91,7 +92,7 @@ def severity(base_case: BaseCaseResult) -> dict[str, float]:
     proportional = absolute / general if general > 0 else float("nan")
     inc = base_case.incremental()
     weight = severity_weight(absolute, proportional)
-    weighted = inc["costs"] / (weight * inc["qalys"]) if inc["status"] == "cost-effective ratio" else None
+    weighted = inc["costs"] / (weight * inc["qalys"]) if inc["status"] == MORE_COSTLY_MORE_EFFECTIVE else None
     return {"general": general, "current": current, "absolute": absolute, "proportional": proportional,
             "weight": weight, "weighted_icer": weighted, "method": method,
             "norms": None if norms is None else {"life_table": norms.life_table_source, "utility": norms.utility_source}}

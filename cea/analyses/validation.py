@@ -7,9 +7,12 @@ kinds are reported apart because they mean different things:
   to (e.g. the BOLERO-2 PFS medians the Weibull was calibrated to; the Kaplan–Meier of the
   reconstructed OS IPD the Weibulls were fitted to).  A pass shows the fit is implemented as
   intended; it says nothing about predictive validity.  A failure is an error: exit code 1.
-* ``external`` (independent validation): data not used to build the model (another data cut,
-  another study).  Reported as within/outside the accepted band; a result outside is a finding
-  about the model, not an implementation error, so it does not change the exit code.
+* ``same_trial`` (dependent validation): another data cut of the same trial, not used in fitting
+  (e.g. the interim OS of BOLERO-2 when the curves were fitted to the final cut): the same patients,
+  so it is not independent.  Reported as within/outside the band, like external checks.
+* ``external`` (independent validation): data from other patients (another study, a registry), never
+  used to build the model.  Reported as within/outside the accepted band; a result outside is a
+  finding about the model, not an implementation error, so it does not change the exit code.
 * ``structural``: properties the model must have whatever the data (checked for every arm and
   any ``structural`` rows of the file); a failure is an error: exit code 1.
 
@@ -32,7 +35,8 @@ JSON (``ValidationResult.to_dict``)::
 
     {"checks": [{"name", "kind", "arm", "metric", "model", "target", "target_basis", "published",
                  "tolerance", "lower", "upper", "passed"}, ...],
-     "summary": {"internal": {"checks", "passed", "failed"}, "external": {...}, "structural": {...}},
+     "summary": {"internal": {"checks", "passed", "failed"}, "same_trial": {...}, "external": {...},
+                 "structural": {...}},
      "passed": bool}   # internal and structural checks only
 
 ``tolerance`` is the half-width when the band is target ± tolerance, else null (the band is
@@ -54,7 +58,7 @@ from cea.engine.transitions import general_population_hazard
 from cea.errors import InputError
 from cea.inputs.model_inputs import ModelInputs
 from cea.inputs.survival_data import has_survival_data, load_survival_data
-from cea.inputs.validation_targets import KINDS, ValidationTarget, load_validation_targets
+from cea.inputs.validation_targets import FINDING_KINDS, KINDS, ValidationTarget, load_validation_targets
 from cea.survival.kaplan_meier import kaplan_meier, km_median, restricted_mean
 
 GP_TOLERANCE = 1e-9  # numerical slack: the engine floors every death hazard at the background hazard
@@ -94,13 +98,13 @@ class ValidationResult:
 
     @property
     def passed(self) -> bool:
-        """Every internal and structural check passed (external results are findings, not errors)."""
-        return all(c.passed for c in self.checks if c.kind != "external")
+        """Every internal and structural check passed (same-trial and external results are findings, not errors)."""
+        return all(c.passed for c in self.checks if c.kind not in FINDING_KINDS)
 
     @property
     def failed(self) -> tuple[Check, ...]:
         """Internal and structural checks that failed."""
-        return tuple(c for c in self.checks if not c.passed and c.kind != "external")
+        return tuple(c for c in self.checks if not c.passed and c.kind not in FINDING_KINDS)
 
     def summary(self) -> dict[str, dict[str, int]]:
         return {kind: {"checks": len(self.of_kind(kind)), "passed": sum(c.passed for c in self.of_kind(kind)),

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from cea.analyses.base_case import trace_rows
+from cea.analyses.decision import (DOMINANT_STATUSES, DOMINATED_STATUSES, LESS_COSTLY_LESS_EFFECTIVE,
+                                   MORE_COSTLY_MORE_EFFECTIVE)
 from cea.appendix.document import (
     AppendixContext,
     icer,
@@ -20,14 +22,14 @@ TRACE_MONTHS = (0, 6, 12, 24, 36, 60, 120, 180)  # report points for the trace t
 
 def icer_sentence(ctx: AppendixContext, inc: dict, prefix: str = "The base-case ICER") -> str:
     status, value = inc["status"], inc["icer"]
-    if status == "cost-effective ratio":
+    if status == MORE_COSTLY_MORE_EFFECTIVE:
         return f"{prefix} is {ctx.money(value)} per QALY gained"
-    if status == "less costly, less effective":
+    if status == LESS_COSTLY_LESS_EFFECTIVE:
         return f"{prefix} is {ctx.money(value)} saved per QALY forgone ({ctx.intervention} is less costly and less effective)"
-    if status == "dominant":
-        return f"{ctx.intervention} dominates {ctx.comparator} (it is less costly and at least as effective)"
-    if status == "dominated":
-        return f"{ctx.intervention} is dominated by {ctx.comparator} (more costly and no more effective)"
+    if status in DOMINANT_STATUSES:
+        return f"{ctx.intervention} dominates {ctx.comparator} (it is {status})"
+    if status in DOMINATED_STATUSES:
+        return f"{ctx.intervention} is dominated by {ctx.comparator} (it is {status})"
     return f"{ctx.intervention} and {ctx.comparator} have identical costs and QALYs"
 
 
@@ -139,7 +141,7 @@ def severity_results(ctx: AppendixContext) -> None:
         return
     inc = ctx.bundle.base_case.to_dict()["incremental"]
     weighted_q = w_ * inc["qalys"]
-    icer_w = inc["costs"] / weighted_q if inc["status"] == "cost-effective ratio" else None
+    icer_w = inc["costs"] / weighted_q if inc["status"] == MORE_COSTLY_MORE_EFFECTIVE else None
     rows = [["QALYs gained (unweighted)", qalys(inc["qalys"]), icer(inc["icer"], inc["status"], ctx.currency)],
             [f"QALYs gained × severity weight {w_:g}", qalys(weighted_q),
              ctx.money(icer_w) if icer_w is not None else icer(inc["icer"], inc["status"], ctx.currency)]]

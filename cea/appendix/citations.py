@@ -26,6 +26,20 @@ DERIVED = re.compile(r"^\s*(Derived|Calibrated|Inverse Hessian|[A-Za-z -]*MLE|Ta
 
 
 METHOD_REFERENCES = Path(__file__).with_name("method_references.csv")
+# how free text shown in the document (notes, scenario descriptions, published-analysis summaries) names a source
+# of the reference list, e.g. 'DESIREE' for Schmidt 2022: the reference number goes after each such mention
+REFERENCE_MENTIONS = Path(__file__).with_name("reference_mentions.csv")
+
+
+def load_mentions(path: Path = REFERENCE_MENTIONS) -> dict[str, tuple[str, ...]]:
+    """Reference key → the fragments by which prose names it (only keys of the reference list are used)."""
+    import csv
+
+    if not path.exists():
+        return {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        return {row["key"]: tuple(f.strip() for f in row["mention"].split("|") if f.strip())
+                for row in csv.DictReader(handle)}
 
 
 class Citations:
@@ -41,6 +55,7 @@ class Citations:
         self.by_key = {r.key: r for r in self.references}
         self.order: list[str] = []
         self.unresolved: list[str] = []
+        self.mentions = {k: m for k, m in load_mentions().items() if k in self.by_key}
 
     def number(self, key: str) -> int:
         if key not in self.by_key:
@@ -95,8 +110,83 @@ class Citations:
             self.by_key[citation] = self.references[-1]
         return self.cite(citation)
 
+    def number_mentions(self, document) -> int:
+        """Put the reference number after every source that free text in ``document`` names without one (a note
+        that says 'DESIREE', a summary that says 'Peasgood utilities'): the first mention in each paragraph or
+        table cell, for the references whose mentions ``reference_mentions.csv`` lists.  Headings and captions are
+        left alone.  Returns the number of citations added."""
+        patterns = [(key, re.compile(re.escape(m) + r"(?!\w)(?!\s*\[\d)"))
+                    for key, fragments in self.mentions.items() for m in fragments]
+        if not patterns:
+            return 0
+        added = 0
+        for paragraph in _all_paragraphs(document):
+            if paragraph.style.name.startswith(("Heading", "Caption", "Title")):
+                continue
+            present = {n for m in CITATION.finditer(paragraph.text) for n in _numbers(m.group(1))}
+            done = {k for k in self.order if self.order.index(k) + 1 in present}  # already cited here
+            for run in paragraph.runs:
+                text = run.text
+                for key, pattern in patterns:
+                    if key in done:
+                        continue
+                    match = pattern.search(text)
+                    if match is None:
+                        continue
+                    text = text[:match.end()] + f" [{self.number(key)}]" + text[match.end():]
+                    done.add(key)
+                    added += 1
+                if text != run.text:
+                    run.text = text
+        return added
+
+    def renumber(self, document) -> None:
+        """Number the references in the order the document first cites them (Vancouver), whatever order the
+        section writers cited them in: every bracketed citation ('[3]', '[1, 2]') of the body is rewritten."""
+        paragraphs = [p for p in _all_paragraphs(document)
+                      if not p.style.name.startswith(("Heading", "Caption", "Title"))]
+        old = list(self.order)
+        first: list[str] = []
+        for paragraph in paragraphs:
+            for run in paragraph.runs:
+                for match in CITATION.finditer(run.text):
+                    for n in _numbers(match.group(1)):
+                        if 1 <= n <= len(old) and old[n - 1] not in first:
+                            first.append(old[n - 1])
+        new_order = first + [k for k in old if k not in first]
+        new_number = {k: i for i, k in enumerate(new_order, start=1)}
+
+        def rewrite(match: re.Match) -> str:
+            numbers = _numbers(match.group(1))
+            if not numbers or any(not 1 <= n <= len(old) for n in numbers):
+                return match.group(0)
+            return "[" + ", ".join(str(x) for x in sorted({new_number[old[n - 1]] for n in numbers})) + "]"
+
+        for paragraph in paragraphs:
+            for run in paragraph.runs:
+                text = CITATION.sub(rewrite, run.text)
+                if text != run.text:
+                    run.text = text
+        self.order = new_order
+
     def listed(self) -> list[tuple[int, str]]:
         return [(k, self.by_key[key].citation) for k, key in enumerate(self.order, start=1)]
+
+
+CITATION = re.compile(r"\[(\d+(?:,\s*\d+)*)\]")
+
+
+def _numbers(text: str) -> list[int]:
+    return [int(x) for x in re.findall(r"\d+", text)]
+
+
+def _all_paragraphs(document):
+    """Every paragraph of the body once, including those in table cells."""
+    from docx.oxml.ns import qn
+    from docx.text.paragraph import Paragraph
+
+    for p in document.element.body.iter(qn("w:p")):
+        yield Paragraph(p, document)
 
 
 FILE_NAME = re.compile(r"\b[\w/.-]+\.(csv|toml|xlsx|json)\b")

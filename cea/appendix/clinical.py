@@ -15,6 +15,7 @@ from cea.appendix.language import coefficient_name, curve_label, scenario_title,
 from cea.appendix.document import AppendixContext, number, significant
 from cea.appendix.citations import clean  # noqa: F401
 from cea.appendix.parameters import _pv, parameter_groups, parameter_table
+from cea.appendix.validation import long_term_survival_sentence
 
 FAMILY_LABELS = {"exponential": "Exponential", "weibull": "Weibull", "gompertz": "Gompertz",
                  "loglogistic": "Log-logistic", "lognormal": "Log-normal", "gengamma": "Generalised gamma"}
@@ -245,7 +246,7 @@ def landmark_section(ctx: AppendixContext) -> None:
         f"Table {ctx.next_table()} gives the proportion of each arm alive and alive without progression at "
         + ", ".join(LANDMARK_LABELS.get(y, f"{y} years") for y in years) + " in the base case, and the overall survival "
         "of every extrapolation available to the model, the figures a committee compares with clinical expectation. "
-        + external_landmark_sentence(ctx))
+        + long_term_survival_sentence(ctx))
     rows, bold = [], []
     for _, r in model.iterrows():
         bold.append(len(rows))
@@ -291,22 +292,3 @@ def time_on_treatment(ctx: AppendixContext) -> None:
             "Mean months progression-free", "Source"), rows, (3.3, 2.8, 2.2, 2.0, 2.0, 3.7), align="llrrrl",
             font_size=7.5)
 
-
-def external_landmark_sentence(ctx: AppendixContext) -> str:
-    """What the landmark survival is compared with: the external benchmarks of the inputs when there are any."""
-    from cea.analyses.landmarks import external_benchmarks
-
-    try:
-        bench = external_benchmarks(ctx.bundle.inputs.folder)
-    except (OSError, ValueError, KeyError):
-        bench = None
-    if bench is None or not len(bench):
-        return ("No clinical expert estimates or independent data on long-term survival were available, so the "
-                "plausibility of 5- and 10-year survival is not validated externally (section B.3.14).")
-    upper = [float(u) for u in bench["upper"] if u == u]
-    years = sorted({int(y) for y in bench["time_years"]})
-    return (f"Population-based studies of metastatic breast cancer give {', '.join(f'{y}-year' for y in years)} "
-            f"overall survival of at most {statements.percent(min(upper), 0)}–{statements.percent(max(upper), 0)} "
-            "from the diagnosis of "
-            "metastasis, an upper bound for patients treated after a non-steroidal aromatase inhibitor; no clinical "
-            "expert estimates of long-term survival were available (section B.3.14).")

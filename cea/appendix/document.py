@@ -70,11 +70,12 @@ def significant(value: float | None, digits: int = 4) -> str:
 
 
 def icer(value: float | None, status: str, currency: str) -> str:
-    """ICER cell text: '£131,813' for a north-east ratio, else the dominance status."""
+    """ICER cell text: '£131,813' for a north-east ratio (more costly, more effective), else the ratio with its
+    quadrant, or the quadrant alone ('Less costly, more effective') when no ratio is reported."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return status.capitalize()
     text = money(value, currency)
-    return text if status == "cost-effective ratio" else f"{text} ({status})"
+    return text if status == "more costly, more effective" else f"{text} ({status})"
 
 
 # --------------------------------------------------------------------------- table geometry

@@ -10,6 +10,7 @@ from cea.appendix.base_case import icer_sentence, weight, wtp_text
 from cea.appendix import statements
 from cea.appendix.controls import price_label
 from cea.appendix.document import AppendixContext, number, percent, qalys
+from cea.appendix.validation import validation_limitation
 from cea.appendix.drivers import (assumption_parameters, drug_cost_share, os_hazard_ratio, share_fewer_life_years,
                                   top_dsa)
 
@@ -90,9 +91,7 @@ def limitations_section(ctx: AppendixContext) -> None:
                  "are varied in the deterministic and probabilistic analyses.")
     items.append("Comparators: only the trial's control arm is compared; treatments now used at this point of the "
                  "pathway are not, and no indirect comparison or fully incremental analysis was possible.")
-    items.append("Validation: the checks against trial data are internal (dependent); no clinical expert review, "
-                 "external review or validation against independent data was carried out (AdViSHE A1, C1, D1 and "
-                 "D4 not done).")
+    items.append(validation_limitation(b, ctx.verification_results or None))
     sub = statements.subsequent_therapy(ctx)
     items.append("Costs: several unit costs are assumptions or come from earlier appraisals"
                  + (f"; subsequent therapy is {sub}, from the trial's post-study therapy shares and assumed course "

@@ -1,5 +1,6 @@
 """The reference list: generated from the citations made in the document (every source of the inputs that the
-document shows, and every method it names), numbered in order of first citation, each reference once."""
+document shows, every method it names, and every source that a note or summary names), numbered in order of first
+citation in the text, each reference once."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from cea.appendix.document import AppendixContext
 
 
 def references_section(ctx: AppendixContext) -> None:
+    ctx.citations.number_mentions(ctx.w.doc)  # sources named in notes and summaries get their number too
+    ctx.citations.renumber(ctx.w.doc)  # numbered in the order of first citation in the text
     ctx.section("references", "References")
     for k, text in ctx.citations.listed():
         p = ctx.w.paragraph(f"{k}.\t{text}", size=9)

@@ -32,7 +32,7 @@ def structural_section(ctx: AppendixContext) -> None:
         rows = []
         for _, r in frame.iterrows():
             value = r["icer"]
-            status = str(r["status"]) if isinstance(r["status"], str) else "cost-effective ratio"
+            status = str(r["status"]) if isinstance(r["status"], str) else "more costly, more effective"
             rows.append([str(r["structure"]), ctx.money(r["inc_costs"]), qalys(r["inc_qalys"]), qalys(r["inc_lys"]),
                          ctx.money(value) if str(r["structure"]).startswith("Difference") else
                          icer(value, status, ctx.currency)])

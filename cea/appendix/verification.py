@@ -150,32 +150,9 @@ def techver_table(ctx: AppendixContext, rows: list[dict], suite: bool) -> None:
 
 
 def advishe_table(ctx: AppendixContext, rows: list[dict]) -> None:
-    b = ctx.bundle
-    external = b.validation is not None and any(getattr(c, "kind", "") == "external" for c in b.validation.checks)
-    cross = getattr(b, "cross_validation", None) is not None
-    fits = b.fits is not None
-    items = [
-        ("A1", "Face validity of the conceptual model", "Not done: no clinical expert reviewed the model"),
-        ("A2", "Cross validity of the conceptual model", "Done: structures of published analyses compared (B.3.1)"
-         if cross else "Not done: no published analyses in the inputs"),
-        ("B1", "Face validity of the input data", "Partly: every input traced to its publication; not reviewed by "
-         "clinical experts"),
-        ("B2", "Model fit testing", "Done: AIC/BIC, visual and hazard diagnostics of the OS fits (B.3.3)" if fits
-         else "Not done: no patient-level data in the run"),
-        ("C1", "External review of the computerised model", "Not done: no independent reviewer"),
-        ("C2", "Extreme value testing", _status(rows, "Extreme values") or "Not done"),
-        ("C3", "Testing of traces", _status(rows, "Black-box: trace") or "Not done"),
-        ("C4", "Unit testing", "Done: automated test suite (see above)"),
-        ("D1", "Face validity of the model outcomes", "Not done: no clinical expert review of the landmark survival"),
-        ("D2", "Cross validation of the model outcomes", "Done: re-runs under published analyses' assumptions "
-         "(B.3.14)" if cross else "Not done"),
-        ("D3", "Validation against outcomes of alternative input data", "Done: PFS data cuts and OS distributions "
-         "as scenarios (B.3.11)"),
-        ("D4", "Validation against outcomes of independent data", "Done (external checks, B.3.14)" if external
-         else "Not done: no independent data were available"),
-        ("E1", "Other validation techniques", "Markov and partitioned-survival structures compared (B.3.11.4); "
-         "replication in Excel"),
-    ]
+    from cea.appendix.validation import advishe_status  # one source of truth, also read by the limitations
+
+    items = advishe_status(ctx.bundle, rows)
     ctx.w.paragraph(f"Table {ctx.next_table()} is the completed AdViSHE questionnaire in short form.")
     ctx.w.table("AdViSHE validation questionnaire: status of each item", ("Item", "Validation technique", "Status"),
-                [list(i) for i in items], (1.2, 6.0, 8.8), align="lll", font_size=7.5)
+                [[i.item, i.technique, i.text] for i in items], (1.2, 6.0, 8.8), align="lll", font_size=7.5)

@@ -4,9 +4,11 @@ Columns: ``check, kind, arm, metric, time_months, target, lower, upper, toleranc
 
 kind (AdViSHE; Vemer et al. 2016): ``internal`` — dependent validation against data the model's
 curves were fitted or calibrated to (it shows the fit is implemented as intended, not that the
-model predicts); ``external`` — independent validation against data not used to build the model
-(another data cut, another study); ``structural`` — a property the model must have whatever the
-data (e.g. everyone dead by the horizon).
+model predicts); ``same_trial`` — dependent validation against another data cut of the same trial
+(not used in fitting, but the same patients, so it cannot show predictive validity); ``external`` —
+independent validation against data from other patients (another study, a registry), never used to
+build the model; ``structural`` — a property the model must have whatever the data (e.g. everyone
+dead by the horizon).
 
 metric: ``<endpoint>_median`` (months), ``<endpoint>_landmark`` (survival at ``time_months``),
 ``<endpoint>_rmst`` (restricted mean to ``time_months``, months) with endpoint ``pfs`` or
@@ -39,7 +41,9 @@ VALIDATION_TARGETS_FILE = "validation_targets.csv"
 COLUMNS = ("check", "kind", "arm", "metric", "time_months", "target", "lower", "upper", "tolerance", "published",
            "source")
 NUMERIC = ("time_months", "target", "lower", "upper", "tolerance", "published")
-KINDS = ("internal", "external", "structural")
+KINDS = ("internal", "same_trial", "external", "structural")
+DEPENDENT_KINDS = ("internal", "same_trial")  # the same trial's patients: never independent validation (AdViSHE D4)
+FINDING_KINDS = ("same_trial", "external")  # not fitted to: a result outside the band is a finding, not an error
 ENDPOINT_METRICS = ("median", "landmark", "rmst")
 METRICS = tuple(f"{e}_{m}" for e in ("pfs", "os") for m in ENDPOINT_METRICS) + ("os_hazard_ratio", "dead_at_horizon")
 
@@ -96,7 +100,8 @@ def load_validation_targets(inputs_folder: Path | str, arms: tuple[str, ...] | N
             problems.append(row.problem(f"unknown arm '{v['arm']}'; expected one of {list(arms)}", "arm", name))
         if v["kind"] not in KINDS:
             problems.append(row.problem(f"unknown kind '{v['kind']}'; expected one of {list(KINDS)} (internal: data the "
-                                        "curves were fitted or calibrated to; external: data not used to build the "
+                                        "curves were fitted or calibrated to; same_trial: another data cut of the "
+                                        "same trial; external: other patients' data, not used to build the "
                                         "model)", "kind", name))
         if v["metric"] not in METRICS:
             problems.append(row.problem(f"unknown metric '{v['metric']}'; expected one of {METRICS}", "metric", name))

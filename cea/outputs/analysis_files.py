@@ -138,11 +138,14 @@ def cross_validation_text(result: CrossValidationResult) -> str:
 
     t = result.table
     currency = t["model_currency"].iloc[0]
-    rows = [{"analysis": r.analysis, "status": r.status, "published": short(r.published_result or ""),
+    rows = [{"analysis": r.analysis, "source": r.status, "compared": r.comparison,
+             "published": short(r.published_result or ""),
              "pub/threshold": ratio(r.published_icer_to_threshold),
              f"model ICER ({currency})": money(r.model_icer) if r.comparable else "not re-run",
              "model/threshold": ratio(r.model_icer_to_threshold)} for r in t.itertuples()]
     frame = pd.DataFrame(rows)
     return (frame.to_string(index=False) + "\n\nEach re-run applies the row's overrides exactly as `cea run --set` does "
             "(model_assumptions in crossval.csv); 'differences' there says what still differs.  Ratios are the ICER "
-            "over the threshold its source states (the model: primary_wtp), so that currencies need not be converted.")
+            "over the threshold its source states (the model: primary_wtp), so that currencies need not be converted.  "
+            "'compared' says what a row can show: numbers, direction and size, the direction only, or the base case "
+            "itself; 'source' is whether the published figures were read in the cited source.")

@@ -121,8 +121,10 @@ def index_text(folder: Path, bundle: AnalysisBundle) -> str:
     if bundle.validation is not None:
         summary_v = bundle.validation.summary()
         lines.append(f"- Validation: internal (dependent) and structural checks "
-                     f"{'passed' if bundle.validation.passed else 'FAILED'}; external (independent) "
-                     f"{summary_v['external']['passed']} of {summary_v['external']['checks']} within their band")
+                     f"{'passed' if bundle.validation.passed else 'FAILED'}; same-trial data cut (dependent) "
+                     f"{summary_v['same_trial']['passed']} of {summary_v['same_trial']['checks']}, external "
+                     f"(independent) {summary_v['external']['passed']} of {summary_v['external']['checks']} within "
+                     "their band")
     if bundle.cross_validation is not None:
         lines.append(f"- Cross-validation: {len(bundle.cross_validation.table) - 1} published analyses beside the "
                      "model re-run under their assumptions (crossval/crossval.csv)")

@@ -64,4 +64,4 @@ def icer_text(icer: float | None, status: str, currency: str) -> str:
     if icer is None:
         return status
     text = f"{format_money(icer, currency)} per QALY"
-    return text if status == "cost-effective ratio" else f"{text} ({status})"
+    return text if status == "more costly, more effective" else f"{text} ({status})"

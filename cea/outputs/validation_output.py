@@ -17,7 +17,7 @@ from cea.analyses.base_case import BaseCaseResult
 from cea.analyses.survival_fits import FAMILY_LABELS, SurvivalFitsResult
 from cea.analyses.validation import ValidationResult
 from cea.inputs.model_inputs import ModelInputs
-from cea.inputs.validation_targets import VALIDATION_TARGETS_FILE, load_validation_targets
+from cea.inputs.validation_targets import FINDING_KINDS, VALIDATION_TARGETS_FILE, load_validation_targets
 from cea.analyses.landmarks import os_landmark_table
 from cea.outputs.files import to_json, write_atomically
 from cea.outputs.survival_plots import write_survival_plots
@@ -105,8 +105,10 @@ def _number(value: float | None, digits: int = 4) -> str:
 KIND_HEADINGS = {
     "internal": "Internal (dependent) validation: data the curves were fitted or calibrated to; a pass shows the fit "
                 "is implemented as intended, not that the model predicts",
-    "external": "External (independent) validation: data not used to build the model; a result outside the band is "
-                "a finding, not an error (exit code unchanged)",
+    "same_trial": "Same-trial (dependent) validation: another data cut of the trial the curves were fitted to, not "
+                  "used in fitting; the same patients, so not independent; a result outside the band is a finding",
+    "external": "External (independent) validation: other patients' data, never used to build the model; a result "
+                "outside the band is a finding, not an error (exit code unchanged)",
     "structural": "Structural checks: properties the model must have whatever the data",
 }
 BASIS_LABELS = {"stated": "stated", "kaplan_meier_of_survival_data": "KM of survival_data.csv"}
@@ -124,7 +126,8 @@ def validation_table_text(result: ValidationResult) -> str:
             band = (f"± {_number(c.tolerance)}" if c.tolerance is not None and math.isfinite(c.lower)
                     else f"{_number(c.lower)} to {_number(c.upper)}" if math.isfinite(c.lower)
                     else f"<= {_number(c.upper)}")
-            verdict = ("within" if c.passed else "OUTSIDE") if kind == "external" else ("pass" if c.passed else "FAIL")
+            verdict = (("within" if c.passed else "OUTSIDE") if kind in FINDING_KINDS
+                       else ("pass" if c.passed else "FAIL"))
             rows.append({"check": c.name, "arm": c.arm, "model": _number(c.model), "target": _number(c.target),
                          "target from": BASIS_LABELS.get(c.target_basis, c.target_basis),
                          "published": _number(c.published), "accepted": band, "result": verdict})
@@ -132,9 +135,10 @@ def validation_table_text(result: ValidationResult) -> str:
     summary = result.summary()
     verdict = ("internal and structural checks passed" if result.passed
                else f"{len(result.failed)} internal/structural check(s) FAILED")
-    external = summary["external"]
+    same, external = summary["same_trial"], summary["external"]
     tail = (f"Validation: {verdict} ({summary['internal']['checks']} internal, {summary['structural']['checks']} "
-            f"structural); external: {external['passed']} of {external['checks']} within the band.  'KM of "
+            f"structural); same trial (dependent): {same['passed']} of {same['checks']} within the band; external "
+            f"(independent): {external['passed']} of {external['checks']} within the band.  'KM of "
             "survival_data.csv' targets are Kaplan-Meier values of the data behind the fitted curves (for OS, IPD "
             "reconstructed from the published curve), not the published figures: those are in 'published'.")
     return "\n\n".join(parts + [tail])

@@ -377,7 +377,8 @@ def build_psa_sheet(book: Book, draws: pd.DataFrame, psa: pd.DataFrame, draws_ch
     mc, mq = cells["psa_mean_incremental_costs"], cells["psa_mean_incremental_qalys"]
     put_text(ws, r, 1, "Probabilistic ICER (mean ΔC / mean ΔQ)", font=TOTAL_FONT)
     put_formula(ws, r, 2, f'IF(OR(AND({mq}>0,{mc}>0),AND({mq}<0,{mc}<0)),{mc}/{mq},IF(AND({mq}=0,{mc}=0),'
-                          f'"identical",IF(AND({mq}>=0,{mc}<=0),"dominant","dominated")))', money, font=TOTAL_FONT)
+                          f'"identical",IF({mc}>0,"more",IF({mc}<0,"less","equally"))&" costly, "&IF({mq}>0,"more",'
+                          f'IF({mq}<0,"less","equally"))&" effective"))', money, font=TOTAL_FONT)
     book.name("psa_icer", ws.title, abs_ref(2, r))
     put_formula(ws, r, 4, book.result_ref("incremental.icer"), money)
     r += 2

@@ -287,16 +287,16 @@ def build_results(book: Book) -> None:
     cells["incremental.icer"] = coord(2, r)
     r += 1
     put_text(ws, r, 1, "Status")
-    put_formula(ws, r, 2, f'IF(AND({dc}=0,{dq}=0),"identical",IF(AND({dq}>0,{dc}>0),"cost-effective ratio",'
-                          f'IF(AND({dq}<0,{dc}<0),"less costly, less effective",IF(AND({dq}>=0,{dc}<=0),'
-                          f'"dominant","dominated"))))')
+    put_formula(ws, r, 2, f'IF(AND({dc}=0,{dq}=0),"identical",IF({dc}>0,"more",IF({dc}<0,"less","equally"))'
+                          f'&" costly, "&IF({dq}>0,"more",IF({dq}<0,"less","equally"))&" effective")')
     cells["incremental.status"] = coord(2, r)
     r += 1
     put_text(ws, r, 1, "Interpretation")
-    put_formula(ws, r, 2, f'IF({coord(2, r - 1)}="cost-effective ratio","Cost per QALY gained",'
-                          f'IF({coord(2, r - 1)}="less costly, less effective","Saving per QALY forgone: adopt if above '
-                          f'the threshold",IF({coord(2, r - 1)}="dominant","Intervention dominates: cheaper and at least '
-                          f'as effective",IF({coord(2, r - 1)}="dominated","Intervention is dominated","No difference"))))')
+    put_formula(ws, r, 2, f'IF(AND({dq}>0,{dc}>0),"Cost per QALY gained",'
+                          f'IF(AND({dq}<0,{dc}<0),"Saving per QALY forgone: adopt if above '
+                          f'the threshold",IF(AND({dc}=0,{dq}=0),"No difference",IF(AND({dq}>=0,{dc}<=0),'
+                          f'"Intervention dominates: no more costly and at least as effective",'
+                          f'"Intervention is dominated: no less costly and at most as effective"))))')
     r += 2
     header_row(ws, r, ["Net monetary benefit", "Willingness to pay per QALY", "Incremental NMB"], height=30)
     r += 1
