@@ -133,6 +133,7 @@ RESULTS = {  # caption words → the output the numbers come from (each has a te
     ("One-way sensitivity analysis",): "dsa.csv",
     ("Scenario analyses",): "scenarios.csv",
     ("Structural scenarios",): "scenarios.csv",
+    ("Price scenarios",): "scenarios.csv",
     ("Threshold price analysis",): "threshold.csv",
     ("Threshold price with the severity weight",): "threshold at weighted thresholds",
     ("Expected value of partial perfect information",): "voi/evppi.csv, evpi.csv",
@@ -146,6 +147,10 @@ RESULTS = {  # caption words → the output the numbers come from (each has a te
     ("Landmark survival",): "os_landmarks (tested in test_appendix.py::test_landmark_table_equals_the_trace)",
     ("Goodness of fit",): "validation/fit_table.csv",
     ("Markov and partitioned-survival",): "structures (compare_structures)",
+    ("Cost-effectiveness by discount off the list price",): "price.csv",
+    ("Probability cost-effective by discount",): "price.csv (PSA re-priced)",
+    ("Threshold prices of the technology",): "price_thresholds.csv",
+    ("Preferred assumptions added one at a time",): "cumulative.csv",
 }
 NOT_RESULTS = (  # inputs, document controls and checklists: no output of the run to compare with
     "Document controls", "Sections of this appendix", "Published cost-effectiveness", "decision problem",
@@ -300,7 +305,9 @@ def test_one_way_table(tables, bundle):
         assert key in expected, f"DSA row '{r[0]}': INMB {key} is not a one-way result of the run"
         assert r[k_icer:k_icer + 2] in expected[key], r[0]
     # the bounds of the parameter the run's DSA ranks first are printed with its INMB
-    top = dsa.iloc[0]
+    from cea.appendix.dsa import submission_dsa
+
+    top = submission_dsa(bundle).table.iloc[0]
     assert any((r[k_low], r[k_high]) == (gbp(top["inmb_low"]), gbp(top["inmb_high"])) for r in rows)
 
 
@@ -316,7 +323,7 @@ def test_scenario_tables(tables, bundle):
     expected = Counter(_scenario_tuple(r, primary) for _, r in frame.iterrows())
     base = _scenario_tuple(frame[frame["scenario"] == "base_case"].iloc[0], primary)
     printed: Counter = Counter()
-    for words in (("Scenario analyses",), ("Structural scenarios",)):
+    for words in (("Scenario analyses",), ("Structural scenarios",), ("Price scenarios",)):
         rows = [r for r in cells(table(tables, *words)) if r[1] not in ("Incremental", "Costs")]
         assert tuple(rows[0][1:7]) == base  # each table opens with the base case
         printed.update(tuple(r[1:7]) for r in rows[1:])
@@ -582,3 +589,59 @@ def test_reference_entries_are_complete_and_primary(document):
     # the Dutch assessment is cited as the Zorginstituut's own letter, not through a mirror
     zin = [e for e in listed.values() if e.startswith("Zorginstituut Nederland")]
     assert len(zin) == 1 and "2014110952" in zin[0]
+
+
+# --------------------------------------------------------------------------- price and cumulative
+def _icer_or_na(value) -> str:
+    return "n/a" if finite(value) is None else gbp(value)
+
+
+def test_price_tables(tables, bundle):
+    result = bundle.price
+    s = bundle.inputs.settings
+    priced = [p for p in (s.price_parameter, *s.price_linked) if p in result.list_prices]
+    weighted = result.weight != 1.0
+    t = cells(table(tables, "Cost-effectiveness by discount off the list price"))
+    assert len(t) > 2
+    for row in t[1:]:
+        g = result.grid[[pct(d, 0) == row[0] for d in result.grid["discount"]]]
+        assert len(g) == 1, row[0]
+        r = g.iloc[0]
+        expected = [gbp(r[f"price_{p}"], 2) for p in priced] + [_icer_or_na(r["icer"])]
+        if weighted:
+            expected.append(_icer_or_na(r["icer_weighted"]))
+        expected += [gbp(r[f"inmb_unweighted_{x:g}"]) for x in s.wtp_thresholds]
+        if weighted:
+            expected += [gbp(r[f"inmb_weighted_{x:g}"]) for x in s.wtp_thresholds]
+        assert row[1:] == expected, row[0]
+    t = cells(table(tables, "Probability cost-effective by discount off the list price"))
+    for row in t[1:]:
+        r = result.grid[[pct(d, 0) == row[0] for d in result.grid["discount"]]].iloc[0]
+        expected = [fixed(r[f"p_ce_{lab}_{x:g}"], 3) for lab in ("unweighted", "weighted") for x in s.wtp_thresholds
+                    if f"p_ce_{lab}_{x:g}" in r]
+        assert row[1:] == expected, row[0]
+    t = cells(table(tables, "Threshold prices of the technology"))
+    rows = list(result.thresholds.itertuples())
+    assert len(t) - 1 == len(rows)
+    for printed, r in zip(t[1:], rows):
+        assert printed[2:4] == [wtp_label(r.effective_wtp), pct(r.threshold_discount, 1)]
+        assert printed[4:4 + len(priced)] == [gbp(getattr(r, f"threshold_price_{p}"), 2) for p in priced]
+        # the discount needed brings the ICER (per weighted QALY when weighted) to the threshold
+        icer = (result.inc_cost - r.threshold_discount * result.inc_priced_cost / (1 - result.pas_discount)) \
+            / result.inc_qaly
+        assert icer == pytest.approx(r.effective_wtp, rel=1e-9)
+
+
+def test_cumulative_table(tables, bundle):
+    t = cells(table(tables, "Preferred assumptions added one at a time"))
+    frame = bundle.cumulative.table
+    assert len(t) - 1 == len(frame)
+    for printed, r in zip(t[1:], frame.itertuples()):
+        change = "" if finite(r.icer_change) is None else gbp(r.icer_change)
+        assert printed == [("Bound" if r.kind == "bound" else str(r.step)), r.label, gbp(r.inc_cost),
+                           fixed(r.inc_qaly, 3), _icer_or_na(r.icer), change, fixed(r.severity_weight, 1),
+                           _icer_or_na(r.icer_weighted)], r.label
+    # each step's ICER is its own increments' ratio, the weighted one that over the step's weight
+    for r in frame.itertuples():
+        assert r.icer == pytest.approx(r.inc_cost / r.inc_qaly, rel=1e-12)
+        assert r.icer_weighted == pytest.approx(r.inc_cost / (r.severity_weight * r.inc_qaly), rel=1e-12)
