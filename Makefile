@@ -27,8 +27,9 @@ lock:
 run: $(STAMP)
 	$(BIN)/cea all --inputs inputs --out outputs
 
+# Both cores: pytest-xdist, one worker per core, each test file on one worker (its module fixtures built once).
 test: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
