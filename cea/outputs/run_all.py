@@ -3,6 +3,7 @@ VOI, the workbook and the appendix), with an index listing the files."""
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -18,6 +19,7 @@ from cea.outputs.parameter_markdown import write_parameter_markdown
 from cea.outputs.report import base_case_files
 from cea.outputs.validation_output import fit_and_validation_files
 from cea.workbook import write_workbook
+from cea.workbook.recalc import soffice
 
 DESCRIPTIONS = {
     "results.json": "Base case: costs, LYs, QALYs per arm (by state and category), incremental results, ICER, NMB",
@@ -68,15 +70,25 @@ def write_all(folder: Path, bundle: AnalysisBundle, psa_samples: Path | None = N
         write_budget_impact(folder / "budget_impact", bundle.budget_impact, bundle.budget_impact_list_price,
                             labels={a.id: a.label for a in inputs.structure.arms})
     write_parameter_markdown(folder / "parameters.md", inputs)
+    with tempfile.TemporaryDirectory(prefix="cea-check-") as scratch:
+        # One workbook per run: the appendix's LibreOffice check recalculates this run's workbook (saved before
+        # its data tables are marked, which would make LibreOffice re-run the model for every table cell).
+        check = Path(scratch) / "model.xlsx" if soffice() is not None else None
+        _write_run_workbook(folder, bundle, check)
+        write_appendix(folder / "appendix.docx", bundle, folder / "figures", check_workbook=check)
+    (folder / "index.md").write_text(index_text(folder, bundle), encoding="utf-8")
+
+
+def _write_run_workbook(folder: Path, bundle: AnalysisBundle, unmarked_copy: Path | None) -> None:
+    inputs, manifest = bundle.inputs, bundle.manifest
     write_workbook(folder / "model.xlsx", inputs, bundle.base_case, dsa=bundle.one_way.table,
                    scenarios=bundle.scenarios.table, psa=psa_frame(bundle), ceac=bundle.psa.ceac_frame(),
                    psa_draws=bundle.psa.parameters, psa_seed=bundle.psa.seed,
                    validation=bundle.validation.to_frame() if bundle.validation is not None else None,
                    manifest=manifest.to_dict(),
                    budget_impact=bundle.budget_impact.inputs if bundle.budget_impact is not None else None,
-                   crossval=bundle.cross_validation.table if bundle.cross_validation is not None else None)
-    write_appendix(folder / "appendix.docx", bundle, folder / "figures")
-    (folder / "index.md").write_text(index_text(folder, bundle), encoding="utf-8")
+                   crossval=bundle.cross_validation.table if bundle.cross_validation is not None else None,
+                   unmarked_copy=unmarked_copy)
 
 
 def index_text(folder: Path, bundle: AnalysisBundle) -> str:
