@@ -717,6 +717,7 @@ class Evaluator:
         self.values: list[dict[tuple[int, int], Any]] = [{} for _ in self.titles]
         self.compiled: dict[tuple[int, str], Callable] = {}
         self.names: dict[str, str] = {}
+        self.compiled_names: dict[str, Callable] = {}
         for name, target in book.defined.items():
             self.names[name.lower()] = target
 
@@ -753,13 +754,20 @@ class Evaluator:
         return lambda R: rng(si, r1 if a1 else R + k1, c1, r2 if a2 else R + k2, c2)
 
     def compile_name(self, name: str) -> Callable[[int], Any]:
-        target = self.names.get(name.lower())
-        if target is None:
-            return lambda R: _raise_name()
-        tokens = tokenize(target)
-        if len(tokens) != 1 or tokens[0][0] != "ref":
-            raise ValueError(f"defined name {name} is not a reference: {target}")
-        return self.compile_ref(tokens[0][1], 0, None)
+        """A defined name: an absolute reference, compiled once per name (formulas use the same names often)."""
+        key = name.lower()
+        fn = self.compiled_names.get(key)
+        if fn is None:
+            target = self.names.get(key)
+            if target is None:
+                fn = lambda R: _raise_name()  # noqa: E731
+            else:
+                tokens = tokenize(target)
+                if len(tokens) != 1 or tokens[0][0] != "ref":
+                    raise ValueError(f"defined name {name} is not a reference: {target}")
+                fn = self.compile_ref(tokens[0][1], 0, None)
+            self.compiled_names[key] = fn
+        return fn
 
     # ------------------------------------------------------------------ values
     def raw(self, si: int, r: int, c: int) -> Any:
@@ -853,17 +861,27 @@ _REL = re.compile(r"""("(?:[^"]|"")*")|((?:'(?:[^']|'')+'!)?)(\$?[A-Z]{1,3})(\$?
 
 def _relative_template(formula: str, row: int) -> str:
     """The formula with relative row numbers written as offsets from its own row (cache key)."""
-    def repl(m: re.Match) -> str:
-        if m.group(1) is not None:
-            return m.group(1)
-        start = m.start(3)
-        if start > 0 and (formula[start - 1].isalnum() or formula[start - 1] in "_."):
-            return m.group(0)
-        if m.group(4):
-            return m.group(0)
-        return f"{m.group(2)}{m.group(3)}{{{int(m.group(5)) - row}}}"
-
-    return _REL.sub(repl, formula)
+    parts = _REL.split(formula)
+    if len(parts) == 1:
+        return formula
+    out = [parts[0]]
+    before = parts[0][-1:]  # the character of the formula just before the current match
+    for i in range(1, len(parts), 6):
+        string, sheet, letters, row_abs, digits, after = parts[i:i + 6]
+        if string is not None:
+            out.append(string)
+            before = string[-1]
+        else:
+            whole = sheet + letters + row_abs + digits
+            if (not sheet and before and (before.isalnum() or before in "_.")) or row_abs:
+                out.append(whole)
+            else:
+                out.append(f"{sheet}{letters}{{{int(digits) - row}}}")
+            before = digits[-1]
+        out.append(after)
+        if after:
+            before = after[-1]
+    return "".join(out)
 
 
 def evaluate_book(book: Book) -> dict[tuple[str, int, int], Any]:
