@@ -212,6 +212,8 @@ def wrap_cut_text(ws: Sheet) -> None:
     """Data text longer than its column and stopped by a non-empty cell to its right wraps (a spreadsheet
     would cut it at the next cell)."""
     for (r, c), cell in list(ws.cells.items()):
+        if not isinstance(cell.value, str) or cell.formula is not None:  # (what _is_data_text checks first)
+            continue
         if not _is_data_text(ws, r, c) or dict(cell.style).get("text_wrap"):
             continue
         right = ws.cells.get((r, c + 1))
