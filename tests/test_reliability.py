@@ -53,12 +53,12 @@ def test_ctrl_c_mid_psa_keeps_earlier_outputs_and_exits_130(tmp_path, monkeypatc
     assert invoke("psa", "--out", out, "--iterations", 60, "--seed", 1, "--json").exit_code == 0
     before = snapshot(out)
 
-    import cea.outputs.analysis_files as analysis_files
+    import cea.outputs.psa_samples as psa_samples
 
     def interrupted(*args, **kwargs):  # Ctrl-C while the first block of samples is being written
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(analysis_files, "psa_block_frame", interrupted)
+    monkeypatch.setattr(psa_samples, "block_columns", interrupted)
     result = invoke("psa", "--out", out, "--iterations", 60, "--seed", 2, "--json")
     assert result.exit_code == 130, result.output
     assert "interrupted" in result.stderr and "Traceback" not in result.output

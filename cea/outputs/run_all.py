@@ -31,6 +31,9 @@ DESCRIPTIONS = {
     "budget_impact.csv": "Budget impact: eligible, treated, costs with and without, net impact per year (undiscounted)",
     "budget_impact_one_way.csv": "Budget impact: one-way sensitivity of the total net impact",
     "crossval.csv": "Cross-validation: published analyses beside this model re-run under their nearest assumptions",
+    "psa_samples.csv": "PSA: every iteration's parameter draws and costs, QALYs, LYs per arm (CSV: a spreadsheet opens it)",
+    "psa_samples.parquet": "PSA: every iteration's parameter draws and costs, QALYs, LYs per arm (Parquet: more rows "
+                           "or cells than a spreadsheet opens; the run manifest in its metadata)",
     "crossval.json": "Cross-validation table (as crossval.csv) with the run manifest",
 }
 
@@ -59,7 +62,7 @@ def write_all(folder: Path, bundle: AnalysisBundle, psa_samples: Path | None = N
         write_cross_validation(folder / "crossval", bundle.cross_validation)
     write_psa(folder / "psa", inputs, bundle.psa)
     if psa_samples is not None:
-        psa_samples.replace(folder / "psa" / "psa_samples.csv")
+        psa_samples.replace(folder / "psa" / psa_samples.name)  # psa_samples.csv or .parquet
     write_voi(folder / "voi", inputs, bundle.voi, manifest)
     structures = compare_structures(inputs)
     structures.to_csv(folder / "structures" / "structures.csv", index=False, float_format="%.10g", lineterminator="\n")
