@@ -157,10 +157,11 @@ def threshold(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("output
               f"{result.table.to_string(index=False)}\n\nWritten to {out / 'threshold'}/")
 
 
-def _run_psa_into(folder: Path | None, model_inputs, iterations, seed, assignments, progress: bool = True):
+def _run_psa_into(folder: Path | None, model_inputs, iterations, seed, assignments, progress: bool = True,
+                  keep_parameters: int = 200_000):
     """Run the PSA with a progress bar, streaming per-iteration rows into folder/psa_samples.csv, or
     psa_samples.parquet above what a spreadsheet opens (cea.outputs.psa_samples), when a folder is given;
-    returns the PsaResult."""
+    returns the PsaResult (holding the first ``keep_parameters`` iterations' draws, for EVPPI)."""
     from tqdm import tqdm
 
     from cea.analyses.psa import run_psa
@@ -183,7 +184,8 @@ def _run_psa_into(folder: Path | None, model_inputs, iterations, seed, assignmen
                 writer.write(start, sample, costs, qalys, lys)
             bar.update(costs.shape[0])
 
-        result = run_psa(model_inputs, n, seed, on_block=on_block, overrides=assignments)
+        result = run_psa(model_inputs, n, seed, keep_parameters=keep_parameters, on_block=on_block,
+                         overrides=assignments)
     bar.close()
     return result
 
@@ -200,7 +202,9 @@ def psa(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs"), s
         holder = {}
 
         def build(folder: Path) -> None:
-            holder["result"] = _run_psa_into(folder, model_inputs, iterations, seed, assignments, not json_output)
+            # the draws are in the samples file; no EVPPI here, so the result keeps none of them in memory
+            holder["result"] = _run_psa_into(folder, model_inputs, iterations, seed, assignments, not json_output,
+                                             keep_parameters=0)
             write_psa(folder, model_inputs, holder["result"])
 
         write_atomically(out / "psa", build)
