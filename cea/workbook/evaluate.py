@@ -715,7 +715,7 @@ class Evaluator:
         self.index = {t.lower(): i for i, t in enumerate(self.titles)}
         self.cells = [book.sheets[t].cells for t in self.titles]
         self.values: list[dict[tuple[int, int], Any]] = [{} for _ in self.titles]
-        self.compiled: dict[tuple[int, str], Callable] = {}
+        self.compiled: dict[tuple[int, Any], Callable] = {}
         self.names: dict[str, str] = {}
         self.compiled_names: dict[str, Callable] = {}
         for name, target in book.defined.items():
@@ -812,8 +812,7 @@ class Evaluator:
         return v
 
     def function(self, si: int, row: int, formula: str) -> Callable[[int], Any]:
-        template = _relative_template(formula, row)
-        key = (si, template)
+        key = (si, _template_key(formula, row))
         fn = self.compiled.get(key)
         if fn is None:
             parser = _Parser(tokenize(formula), self, si, row)
@@ -859,29 +858,34 @@ def _raise_name():
 _REL = re.compile(r"""("(?:[^"]|"")*")|((?:'(?:[^']|'')+'!)?)(\$?[A-Z]{1,3})(\$?)([0-9]+)(?![A-Za-z0-9_.(])""")
 
 
-def _relative_template(formula: str, row: int) -> str:
-    """The formula with relative row numbers written as offsets from its own row (cache key)."""
-    parts = _REL.split(formula)
-    if len(parts) == 1:
+_DIGITS = re.compile(r"[0-9]+")
+_RELATIVE_RUNS: dict[str, tuple[bool, ...]] = {}  # formula skeleton -> which of its digit runs are relative rows
+
+
+def _relative_runs(formula: str) -> tuple[bool, ...]:
+    """For each run of digits in the formula: is it the row number of a relative reference?"""
+    relative = set()
+    for m in _REL.finditer(formula):
+        if m.group(1) is not None or m.group(4):  # a string, or an absolute ($) row
+            continue
+        start = m.start(3)
+        if start > 0 and (formula[start - 1].isalnum() or formula[start - 1] in "_."):  # inside a longer name
+            continue
+        relative.add(m.start(5))
+    return tuple(m.start() in relative for m in _DIGITS.finditer(formula))
+
+
+def _template_key(formula: str, row: int) -> Any:
+    """Cache key of a formula: equal for formulas that differ only in relative row numbers by the same offset
+    from their own rows (every row of a trace column).  Which digit runs are relative rows depends only on the
+    formula with its digit runs blanked out (its skeleton), so that is worked out once per skeleton."""
+    skeleton = _DIGITS.sub("\0", formula)
+    flags = _RELATIVE_RUNS.get(skeleton)
+    if flags is None:
+        flags = _RELATIVE_RUNS[skeleton] = _relative_runs(formula)
+    if True not in flags:
         return formula
-    out = [parts[0]]
-    before = parts[0][-1:]  # the character of the formula just before the current match
-    for i in range(1, len(parts), 6):
-        string, sheet, letters, row_abs, digits, after = parts[i:i + 6]
-        if string is not None:
-            out.append(string)
-            before = string[-1]
-        else:
-            whole = sheet + letters + row_abs + digits
-            if (not sheet and before and (before.isalnum() or before in "_.")) or row_abs:
-                out.append(whole)
-            else:
-                out.append(f"{sheet}{letters}{{{int(digits) - row}}}")
-            before = digits[-1]
-        out.append(after)
-        if after:
-            before = after[-1]
-    return "".join(out)
+    return (skeleton, *[int(d) - row if relative else d for d, relative in zip(_DIGITS.findall(formula), flags)])
 
 
 def evaluate_book(book: Book) -> dict[tuple[str, int, int], Any]:
