@@ -829,7 +829,7 @@ class Evaluator:
         def work() -> None:
             try:
                 for si, cells in enumerate(self.cells):
-                    for (r, c), cell in sorted(cells.items()):
+                    for (r, c), cell in sorted(cells.items(), key=row_major):
                         if cell.formula is not None and (r, c) not in self.values[si]:
                             self._compute(si, r, c)
             except BaseException as exc:  # noqa: BLE001 (re-raised in the caller's thread)
@@ -849,6 +849,12 @@ class Evaluator:
         if error:
             raise error[0]
         return {(self.titles[si], r, c): v for si, values in enumerate(self.values) for (r, c), v in values.items()}
+
+
+def row_major(item: tuple[tuple[int, int], Any]) -> int:
+    """Sort key of a (cell, value) item: row by row, as one integer (Excel has 16,384 columns)."""
+    (row, col), _ = item
+    return row * 16_384 + col
 
 
 def _raise_name():

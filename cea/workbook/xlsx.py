@@ -11,7 +11,7 @@ import xlsxwriter
 from xlsxwriter.worksheet import CellFormulaTuple
 
 from cea.workbook.core import Book, sheet_ref
-from cea.workbook.evaluate import XlError
+from cea.workbook.evaluate import XlError, row_major
 from cea.workbook.printing import MARGIN_LR_IN, MARGIN_TB_IN, PAGE_SCALE, prepare_print
 
 CM = 1 / 2.54  # chart sizes are given in cm-like units (openpyxl's), converted to pixels below
@@ -22,11 +22,6 @@ def _as_written(formula: str, expand_future_functions: bool = False) -> str:
     """Our formulas are written fully expanded (the `_xlfn.` prefixes included), so XlsxWriter's pass that
     adds prefixes (some 30 regular expressions per formula, most of the export time) is skipped."""
     return formula[1:] if formula.startswith("=") else formula
-
-
-def _row_major(item: tuple[tuple[int, int], Any]) -> int:
-    (row, col), _ = item
-    return row * 16_384 + col  # Excel's column limit: the order of (row, col), compared as one integer
 
 
 def write_xlsx(book: Book, values: dict[tuple[str, int, int], Any], path: Path, *, title: str = "",
@@ -58,7 +53,7 @@ def write_xlsx(book: Book, values: dict[tuple[str, int, int], Any], path: Path, 
             first = sheet.get(r1, c1)
             ws.merge_range(r1 - 1, c1 - 1, r2 - 1, c2 - 1, "", fmt(first.style) if first else None)
         table, check = ws.table, ws._check_dimensions
-        for (r, c), cell in sorted(sheet.cells.items(), key=_row_major):
+        for (r, c), cell in sorted(sheet.cells.items(), key=row_major):
             f = fmt(cell.style)
             if cell.formula is not None:
                 v = values.get((title_, r, c))
