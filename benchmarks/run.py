@@ -183,8 +183,10 @@ def _command(args: list[str]) -> tuple[float, float, float]:
     """Run a `cea` command in a child process: wall seconds, CPU seconds (user + sys of the process and of every
     process it waited for, LibreOffice included) and peak resident memory in MB (ru_maxrss from wait4)."""
     cea = Path(sys.executable).with_name("cea")
+    # this checkout's cea, whichever one the venv's console script was installed from
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     start = time.perf_counter()
-    process = subprocess.Popen([str(cea), *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen([str(cea), *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
     assert os.waitstatus_to_exitcode(status) == 0, f"cea {' '.join(args)} failed"
