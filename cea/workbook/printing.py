@@ -256,8 +256,10 @@ def fit_row_heights(ws: Sheet) -> None:
               for r1, c1, r2, c2 in ws.merges if r1 == r2}
     needed: dict[int, float] = {}
     for (r, c), cell in ws.cells.items():
+        if not isinstance(cell.value, str):
+            continue
         style = dict(cell.style)
-        if not isinstance(cell.value, str) or not style.get("text_wrap") or "bg_color" in style:
+        if not style.get("text_wrap") or "bg_color" in style:
             continue
         width = merged.get((r, c), ws.widths.get(c, DEFAULT_WIDTH))
         per_line = max(1.0, width * CHARS_PER_UNIT)
