@@ -8,7 +8,7 @@ import pytest
 from cea.engine import survival as engine
 from cea.survival.calibration import exponential_from_median, weibull_ph_from_medians
 
-# example inputs shaped like EVIDENCE.md §2a (local final: medians 3.2 / 7.8 months, HR 0.45)
+# example inputs shaped like EVIDENCE_REVIEW.md §2a (local final: medians 3.2 / 7.8 months, HR 0.45)
 MEDIAN_CONTROL, MEDIAN_TREATMENT, HAZARD_RATIO = 3.2, 7.8, 0.45
 
 

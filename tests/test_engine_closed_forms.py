@@ -1,6 +1,6 @@
 """Closed forms for the engine's conventions at non-zero discounting, with age-varying life tables.
 
-Each test derives the expected number by hand from the convention the README states, on a model
+Each test derives the expected number by hand from the convention docs/MODEL.md states, on a model
 small enough to sum in closed form (geometric series), so that a wrong convention shows as a
 wrong number: adverse-event QALY loss (sign and size), the age-adjusted utility, the units of the
 discontinuation rate, undiscounted costs when discounting is on, the life table read at the

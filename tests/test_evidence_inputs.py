@@ -60,7 +60,7 @@ def us():
 @pytest.mark.parametrize("folder", [INPUTS, US], ids=["uk", "us"])
 def test_every_uk_and_us_value_has_a_checked_status_and_a_publication_not_an_internal_file(folder):
     inputs = load_inputs(folder)
-    internal = re.compile(r"EVIDENCE\.md|evidence_research|docs/|HTA_METHODS|Bram-R|PRE-ACT|f_input\.R|\(U\)|\bV2\b")
+    internal = re.compile(r"EVIDENCE_REVIEW|EVIDENCE_FOLLOW_UP|PARAMETER_EVIDENCE|docs/|HTA_METHODS|Bram-R|PRE-ACT|f_input\.R|\(U\)|\bV2\b")
     for p in inputs.parameters.values():
         assert p.status in STATUSES and p.status != "unverified", p.id
         assert not internal.search(p.source), (p.id, p.source)

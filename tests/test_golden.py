@@ -19,6 +19,7 @@ import math
 
 import pytest
 
+from cea.inputs.model_inputs import load_inputs
 from tests.golden.regenerate import COMMAND, GOLDEN, INPUT_SETS, ROOT, values
 
 REL = 1e-9
@@ -55,3 +56,29 @@ def test_results_equal_the_pinned_values(name):
     assert not differences, (f"{len(differences)} results differ from tests/golden/{name}.json:{stale}\n  "
                              + "\n  ".join(differences[:25])
                              + f"\nIf the change is intended, regenerate with `{COMMAND}` and review the diff.")
+
+
+@pytest.mark.parametrize("name", sorted(INPUT_SETS))
+def test_the_unequal_rates_move_only_what_they_discount(name):
+    """The pinned run at 4% (costs) and 1.5% (outcomes): undiscounted results equal the base case's (the rates act
+    only through discounting), every discounted cost is below its value at the base case's rate when that rate is
+    lower (the reverse for outcomes), and every outcome is above its value at the base-case rate when that is
+    higher: so each quantity is discounted at its own rate (tests/test_discounting_unequal.py has the closed forms)."""
+    pinned = json.loads((GOLDEN / f"{name}.json").read_text())
+    unequal = pinned["unequal_discounting"]
+    rates = {k: float(v) for k, v in unequal["settings"].items()}
+    base_inputs = load_inputs(ROOT / INPUT_SETS[name])
+    base_cost_rate = base_inputs.settings.discount_rate_costs
+    base_outcome_rate = base_inputs.settings.discount_rate_outcomes
+    for arm, got in unequal["arms"].items():
+        base = pinned["arms"][arm]
+        for key in ("costs_by_category_undiscounted", "lys_by_state_undiscounted", "qalys_by_state_undiscounted"):
+            assert _differences(base[key], got[key]) == [], (arm, key)
+        for category, value in got["costs_by_category"].items():
+            if value > 0 and rates["discount_rate_costs"] != base_cost_rate:
+                lower = rates["discount_rate_costs"] > base_cost_rate
+                assert (value < base["costs_by_category"][category]) == lower, (arm, category)
+        for state, value in enumerate(got["lys_by_state"]):
+            if value > 0 and rates["discount_rate_outcomes"] != base_outcome_rate:
+                higher = rates["discount_rate_outcomes"] < base_outcome_rate
+                assert (value > base["lys_by_state"][state]) == higher, (arm, state)

@@ -79,7 +79,7 @@ def test_matches_lifelines(os_ipd, arm):
 
 @pytest.mark.parametrize(
     "arm, landmarks, median, rmst48",
-    # EVIDENCE.md §2b (reconstructed KM: S(12/24/36), RMST 0-48) and §7 (medians 30.8 / 26.5)
+    # EVIDENCE_REVIEW.md §2b (reconstructed KM: S(12/24/36), RMST 0-48) and §7 (medians 30.8 / 26.5)
     [("eve_exe", (0.819, 0.615, 0.435), 30.8, 29.96), ("pbo_exe", (0.781, 0.529, 0.384), 26.5, 28.54)],
 )
 def test_bolero2_os_landmarks(os_ipd, arm, landmarks, median, rmst48):

@@ -37,7 +37,7 @@ def test_every_reference_is_unique_and_formatted_alike():
 
 
 @pytest.mark.parametrize("text", [
-    "as recalled in EVIDENCE.md section 3", "docs/evidence_research.md section 4", "HTA_METHODS MS-8",
+    "as recalled in EVIDENCE_REVIEW.md section 3", "docs/EVIDENCE_FOLLOW_UP.md section 4", "HTA_METHODS MS-8",
     "as reproduced in Bram-R/PRE-ACT f_input.R", "fitted by cea.analyses.survival_fits", "see notes.py"])
 def test_internal_notes_are_recognised(text):
     assert internal_mentions(text)

@@ -43,7 +43,7 @@ def test_km_of_the_ipd_matches_the_monthly_km_file(file_arm, model_arm):
     np.testing.assert_allclose(km.upper[idx[inside]], table["ci95_upper"][inside], atol=6e-5)
     np.testing.assert_array_equal(numbers_at_risk(data["time"], months), table["n_at_risk"])
     landmarks = dict(zip(months, table["km_os"]))
-    expected = {"eve_exe": (0.819, 0.615, 0.435), "exe": (0.781, 0.529, 0.384)}[model_arm]  # EVIDENCE.md 2b
+    expected = {"eve_exe": (0.819, 0.615, 0.435), "exe": (0.781, 0.529, 0.384)}[model_arm]  # EVIDENCE_REVIEW.md 2b
     assert [round(landmarks[m], 3) for m in (12.0, 24.0, 36.0)] == list(expected)
 
 

@@ -315,7 +315,7 @@ def test_weibull_ph_and_aft_are_the_same_model(os_table, os_ipd):
     assert ph.loglik == pytest.approx(aft.loglik, abs=1e-7)
     shape = np.exp(ph.coefficients[1])
     assert ph.ratio()[0] == pytest.approx(aft.ratio()[0] ** -shape, rel=1e-6)
-    # and the Weibull PH HR is close to the Cox HR (EVIDENCE.md §7: 0.90)
+    # and the Weibull PH HR is close to the Cox HR (EVIDENCE_REVIEW.md §7: 0.90)
     cox = diagnostics.cox_hazard_ratio(os_ipd, REFERENCE)
     assert ph.ratio()[0] == pytest.approx(cox.hazard_ratio, abs=0.01)
     assert cox.hazard_ratio == pytest.approx(0.90, abs=0.005)

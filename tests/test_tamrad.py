@@ -188,7 +188,7 @@ def test_subgroup_scenarios_run_and_rank_as_the_inputs_imply(tmp_path):
 
 
 # --------------------------------------------------------------------------- no BOLERO-2 numbers in code
-# Published BOLERO-2 figures (EVIDENCE.md): PFS HR 0.45, medians 7.8 / 3.2 months, median OS 31.0 / 26.6
+# Published BOLERO-2 figures (EVIDENCE_REVIEW.md): PFS HR 0.45, medians 7.8 / 3.2 months, median OS 31.0 / 26.6
 # months, everolimus 10 mg pack GBP 2673, safety set 482 / 238, randomised 485 / 239.  Figures published
 # with a decimal point are matched only by decimal literals (so Excel's 31-character sheet-name limit,
 # written `31`, is not a median OS); counts and prices are matched by value in any numeric literal.

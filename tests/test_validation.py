@@ -42,11 +42,11 @@ def test_targets_and_bands_come_from_the_files_and_the_data(shipped_validation):
     # OS median: KM of the reconstructed IPD, band = published 95% CI (Piccart 2014)
     assert (c["os_median_eve_exe"].target, c["os_median_eve_exe"].lower, c["os_median_eve_exe"].upper) == (30.8, 28.0, 34.6)
     assert (c["os_median_exe"].target, c["os_median_exe"].lower, c["os_median_exe"].upper) == (26.5, 22.6, 33.1)
-    # landmarks: KM with its 95% CI (EVIDENCE.md 2b: 0.819/0.615/0.435 and 0.781/0.529/0.384)
+    # landmarks: KM with its 95% CI (EVIDENCE_REVIEW.md 2b: 0.819/0.615/0.435 and 0.781/0.529/0.384)
     assert round(c["os_landmark_24_eve_exe"].target, 3) == 0.615 and round(c["os_landmark_36_exe"].target, 3) == 0.384
     assert c["os_landmark_24_eve_exe"].lower < 0.615 < c["os_landmark_24_eve_exe"].upper
     assert c["os_landmark_24_eve_exe"].tolerance is None
-    # RMST to 48 months: KM (EVIDENCE.md: 29.96 / 28.54) with our +/-1 month
+    # RMST to 48 months: KM (EVIDENCE_REVIEW.md: 29.96 / 28.54) with our +/-1 month
     assert c["os_rmst_48_eve_exe"].target == pytest.approx(29.96, abs=0.01)
     assert c["os_rmst_48_exe"].target == pytest.approx(28.54, abs=0.01)
     assert c["os_rmst_48_exe"].tolerance == 1.0

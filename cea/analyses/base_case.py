@@ -86,8 +86,10 @@ class BaseCaseResult:
 
 def run_base_case(inputs: ModelInputs, overrides: dict[str, str] | None = None) -> BaseCaseResult:
     """Evaluate the model once at the point estimates (``overrides`` already applied to ``inputs``
-    are recorded in the manifest)."""
-    outcomes = evaluate(inputs.structure, point_estimates(inputs).values, inputs.settings, keep_trace=True)
+    are recorded in the manifest).  The result keeps the undiscounted costs of every cycle by category, from which
+    the budget impact is computed (cea.analyses.budget_impact): one engine result for both."""
+    outcomes = evaluate(inputs.structure, point_estimates(inputs).values, inputs.settings, keep_trace=True,
+                        keep_cycle_costs=True)
     return BaseCaseResult(inputs, outcomes, build_manifest(inputs, overrides=overrides))
 
 

@@ -7,8 +7,9 @@ intervention that differ only in the treatment mix, costs undiscounted and uninf
 cash flow, ISPOR recommendation), reported for each of H years (usually 5), with a one-way
 sensitivity analysis of the main drivers.
 
-Costs per patient come from the engine (one engine for everything): the undiscounted costs of
-every cycle by category (``ModelOutcomes.costs_by_cycle_undiscounted``: drug acquisition on time
+Costs per patient come from the engine result of `cea run` (``run_base_case``; one engine for everything): the
+undiscounted costs of every cycle by category (``ModelOutcomes.costs_by_cycle_undiscounted``, the same schedules
+as the discounted totals, every setting included: drug acquisition on time
 on treatment, monitoring, adverse events, progressed-disease care, subsequent therapy, terminal
 care) are gathered into years since the cohort started, each cycle [t_k, t_k+1) shared between
 the years it overlaps in proportion to the time it spends in each:
@@ -32,6 +33,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from cea.analyses.base_case import run_base_case
 from cea.analyses.one_way import _variant
 from cea.engine.model import evaluate
 from cea.errors import InputError, Problem
@@ -182,7 +184,9 @@ def run_budget_impact(inputs: ModelInputs, discount: float | None = None, overri
     _check_horizon(inputs, bia)
     priced = at_price(inputs, discount)
     s = priced.settings
-    out, per_patient = _per_patient(priced, point_estimates(priced).values, bia.n_years)
+    # the per-cycle costs of the very engine result `cea run` reports (run_base_case), never re-derived here
+    out = run_base_case(priced).outcomes
+    per_patient = costs_per_patient_by_year(out.costs_by_cycle_undiscounted, out.times_years, bia.n_years)
     with_shares, without_shares = _shares(priced, bia)
     eligible = np.asarray(bia.eligible())
     costs_with = world_costs(per_patient, eligible[None], with_shares[None])[0]

@@ -9,7 +9,8 @@ Upstream: trace.py, discounting.py.  Downstream: model.py.  Pure numpy.  Occupan
   never corrected (TECH-VER; WD-4).
 - One-off transition costs (progression, death): new entrants in cycle k discounted at the
   cycle midpoint (CU-10).
-- Adverse events and at-start costs: once at t = 0, undiscounted (DF(0) = 1).
+- At-start costs: once at t = 0, undiscounted (DF(0) = 1).  Adverse events: model.adverse_event_shares
+  (spread over the time on treatment at the cycle starts, or all at t = 0).
 """
 
 from __future__ import annotations

@@ -9,7 +9,9 @@ What cycle k carries, per unit cost (the same accounting as the totals in accumu
 - state costs per month: the within-cycle weights of the totals split between the two cycles
   that share a trace point, a_k·m(t_k) + b_k·m(t_{k+1}) (``interval_weights``), times Δ_months;
 - one-off costs at progression and at death: the new entrants of cycle k;
-- at-start costs and adverse events (one-off at t = 0): cycle 0.
+- at-start costs (one-off at t = 0): cycle 0;
+- adverse events: the incidence times the share of cycle k (model.adverse_event_shares, the schedule the
+  discounted totals use: ToT_k / Σ_j ToT_j of the timing drug, or all in cycle 0 when ``at_start``).
 So Σ_k over every cycle equals the engine's undiscounted total, category by category (tested).
 """
 

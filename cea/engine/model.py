@@ -308,15 +308,13 @@ def _evaluate_chunk(structure: ModelStructure, p: Mapping[str, np.ndarray], s: E
                 if discounted:
                     costs_by_state[:, j, state] += value
         events = [e for e in structure.adverse_events if e.arm == arm.id]
+        ae_share = None
         if events:
-            # the trial's per-patient incidence spread over the time on the timing drug: a share
-            # ToT_k / Σ_{k<n} ToT_k of the events in cycle k (cycle start, like drug costs), so the
-            # undiscounted total is the incidence and discounting follows the time on treatment
+            # one schedule of the adverse events over the cycles (adverse_event_shares) for the discounted totals
+            # and the per-cycle costs alike, so that no setting can be honoured by one and ignored by the other
             timing = next(t.drug for t in structure.arm_treatments(arm.id) if t.times_adverse_events)
-            if s.adverse_event_timing == "at_start":  # the earlier convention: all at t = 0, undiscounted
-                ae_cost_factor = ae_qaly_factor = np.ones(n)
-            else:
-                ae_cost_factor, ae_qaly_factor = ae_discount_factors(on_drug[timing], d_cost, d_out)
+            ae_share = adverse_event_shares(on_drug[timing], s.adverse_event_timing)
+            ae_cost_factor, ae_qaly_factor = acc.weighted_sums(ae_share, np.column_stack([d_cost[:-1], d_out[:-1]]))
             c = categories.index("adverse_events")
             for event in events:
                 rate = p[event.rate]
@@ -328,7 +326,8 @@ def _evaluate_chunk(structure: ModelStructure, p: Mapping[str, np.ndarray], s: E
                 qalys[False][:, j, 2] -= loss
                 costs_by_state[:, j, 0] += value * ae_cost_factor
         if keep_cycle_costs:  # the same items, spread over the cycles (undiscounted)
-            by_cycle[:, j] = _arm_cycle_costs(structure, p, s, arm.id, trace, on_drug, paid_on, split, categories)
+            by_cycle[:, j] = _arm_cycle_costs(structure, p, s, arm.id, trace, on_drug, paid_on, split, categories,
+                                              ae_share)
     trace_out = None
     if keep_trace:  # sample-major for users: (n_samples, n_arms, n_cycles + 1)
         trace_out = Trace(*(np.stack([getattr(t, f).T for t in traces], axis=1) for f in Trace.__dataclass_fields__))
@@ -338,10 +337,11 @@ def _evaluate_chunk(structure: ModelStructure, p: Mapping[str, np.ndarray], s: E
 
 
 def _arm_cycle_costs(structure: ModelStructure, p: Mapping[str, np.ndarray], s: EngineSettings, arm_id: str,
-                     trace: Trace, on_drug: dict[str, np.ndarray], paid_on: dict, split, categories) -> np.ndarray:
+                     trace: Trace, on_drug: dict[str, np.ndarray], paid_on: dict, split, categories,
+                     ae_share: np.ndarray | None) -> np.ndarray:
     """(n, C, T) undiscounted costs per cycle of one arm: every cost item on its basis (a drug's items on
-    that drug's time on treatment) and the adverse events spread over the timing drug's time on treatment
-    as in the totals (a share ToT_k / Σ_{j<n} ToT_j of the incidence in cycle k)."""
+    that drug's time on treatment) and the adverse events on ``ae_share``, the schedule the totals use
+    (``adverse_event_shares``: the incidence in cycle 0, or spread over the timing drug's time on treatment)."""
     n_cycles, n = trace.new_deaths.shape
     months = lambda occupancy: cc.per_cycle_occupancy(occupancy, *split) * s.cycle_months  # noqa: E731
     bases = {"per_month_in_pf": months(trace.pf), "per_month_in_pd": months(trace.pd),
@@ -356,10 +356,7 @@ def _arm_cycle_costs(structure: ModelStructure, p: Mapping[str, np.ndarray], s: 
         charges.append((categories.index(item.category), _unit_value(p, item.multiply, item.divide), basis))
     events = [e for e in structure.adverse_events if e.arm == arm_id]
     if events:
-        timing = next(t.drug for t in structure.arm_treatments(arm_id) if t.times_adverse_events)
-        start = on_drug[timing][:-1]
-        total = start.sum(axis=0)
-        bases["adverse_events"] = start / np.where(total > 0, total, 1.0)
+        bases["adverse_events"] = ae_share
         charges += [(categories.index("adverse_events"), p[e.rate] * p[e.cost], "adverse_events") for e in events]
     return cc.arm_cycle_costs(len(categories), charges, bases)
 
@@ -375,15 +372,27 @@ def time_on_treatment(pf: np.ndarray, rate: np.ndarray | None, times_months: np.
     return pf * np.exp(-np.asarray(rate, dtype=float)[None, :] * times_months[:, None])
 
 
-def ae_discount_factors(on: np.ndarray, d_cost: np.ndarray, d_out: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Discount factors of adverse events spread over the time on treatment.
+def adverse_event_shares(on: np.ndarray, timing: str) -> np.ndarray:
+    """(T, n) share of the per-patient incidence of adverse events that falls in cycle k (at its start, t_k).
 
-    A share ToT_k / Σ_{j<n} ToT_j of the incidence falls in cycle k (k < n, at its start), so the discounted
-    total is incidence × Σ_k ToT_k·DF(t_k) / Σ_k ToT_k; returns that factor for costs and for QALYs (n,).
+    ``on_treatment`` (base case): ToT_k / Σ_{j<n} ToT_j over the timing drug's time on treatment ``on`` (T+1, n) at
+    the cycle starts k = 0..n−1, uncorrected (all zeros where nobody is ever on the drug);
+    ``at_start``: the whole incidence in cycle 0 (t = 0).  The discounted totals (Σ_k share_k·DF(t_k), at each
+    outcome's own rate) and the budget impact's per-cycle costs both read this one schedule.
     """
-    start = on[:-1]
-    # one pass, the same arithmetic for any number of samples (prefix-stable PSA)
-    discounted_cost, discounted_out, total = acc.weighted_sums(start, np.column_stack(
-        [d_cost[:-1], d_out[:-1], np.ones(len(start))]))
-    safe = np.where(total > 0, total, 1.0)
-    return discounted_cost / safe, discounted_out / safe
+    start = np.asarray(on, dtype=float)[:-1]
+    if timing == "at_start":
+        return cc.at_start(start.shape[0], start.shape[1])
+    if timing != "on_treatment":
+        raise ValueError(f"unknown adverse_event_timing {timing!r}; expected 'on_treatment' or 'at_start'")
+    total = acc.weighted_sums(start, np.ones((len(start), 1)))[0]
+    return start / np.where(total > 0, total, 1.0)
+
+
+def ae_discount_factors(on: np.ndarray, d_cost: np.ndarray, d_out: np.ndarray,
+                        timing: str = "on_treatment") -> tuple[np.ndarray, np.ndarray]:
+    """Discount factors of the adverse events (n,) for costs and for QALYs: Σ_k share_k·DF(t_k) with the shares of
+    ``adverse_event_shares`` (spread over the time on treatment: incidence × Σ_k ToT_k·DF(t_k) / Σ_k ToT_k)."""
+    share = adverse_event_shares(on, timing)
+    discounted_cost, discounted_out = acc.weighted_sums(share, np.column_stack([d_cost[:-1], d_out[:-1]]))
+    return discounted_cost, discounted_out

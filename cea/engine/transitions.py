@@ -34,10 +34,21 @@ def curve_increments(family: str, coefficients: np.ndarray, times_months: np.nda
 
 
 def waning_weights(mid_months: np.ndarray, start: float, end: float) -> np.ndarray:
-    """ω(t): 0 before ``start``, rising linearly to 1 at ``end``, 1 after (all months)."""
+    """ω at each cycle midpoint (months): 0 before ``start``, rising linearly to 1 at ``end``, 1 after.
+
+    Edge cases (docs/MODEL.md, treatment-effect waning): ``start`` = ∞ is no waning (ω ≡ 0, whatever ``end``);
+    ``end`` = ``start`` is an immediate loss of effect, ω = 1 from the first midpoint at or after ``start``;
+    a finite ``start`` with ``end`` = ∞ (a ramp that never ends) and ``end`` < ``start`` are undefined and
+    refused (ValueError; settings.toml and --set report them as input errors).
+    """
     if not np.isfinite(start):
         return np.zeros_like(mid_months)
-    if end <= start:
+    if not np.isfinite(end):
+        raise ValueError(f"waning starts at {start:g} months but has no end: give waning_end_months "
+                         "(equal to the start for an immediate loss of effect)")
+    if end < start:
+        raise ValueError(f"waning must end after it starts (start {start:g}, end {end:g} months)")
+    if end == start:
         return (mid_months >= start).astype(float)
     return np.clip((mid_months - start) / (end - start), 0.0, 1.0)
 

@@ -22,7 +22,7 @@ from cea.inputs.readers import read_csv
 
 REFERENCES_FILE = "references.csv"
 # what is never a source: internal working files, scripts and code, recollection
-INTERNAL = re.compile(r"EVIDENCE\.md|HTA_METHODS|docs/|evidence_research|\.md\b|\.R\b|\.py\b|Bram-R|PRE-ACT|"
+INTERNAL = re.compile(r"EVIDENCE_REVIEW|EVIDENCE_FOLLOW_UP|PARAMETER_EVIDENCE|MODEL\.md|HTA_METHODS|docs/|\.md\b|\.R\b|\.py\b|Bram-R|PRE-ACT|"
                       r"github|\bcea\.[a-z_]+|recalled|recollection", re.IGNORECASE)
 ASSUMPTION = re.compile(r"^\s*(Assumption|Our choice)|\(assumption\b", re.IGNORECASE)
 UNVERIFIED = re.compile(r"not verified|unverified|\(U\b|\bU:|recalled", re.IGNORECASE)

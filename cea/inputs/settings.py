@@ -221,6 +221,11 @@ def from_mapping(flat: dict[str, Any], file: str = "settings.toml") -> Settings:
     if (v["waning_start_months"] is not None and v["waning_end_months"] is not None
             and v["waning_end_months"] < v["waning_start_months"]):
         problems.append(Problem(file, "waning must end after it starts", parameter="waning_end_months"))
+    if (v["waning_start_months"] is not None and v["waning_end_months"] is not None
+            and math.isfinite(v["waning_start_months"]) and not math.isfinite(v["waning_end_months"])):
+        problems.append(Problem(file, f"waning starts at {v['waning_start_months']:g} months but has no end; give "
+                                "waning_end_months (equal to the start for an immediate loss of effect)",
+                                parameter="waning_end_months"))
     problems += _check_sizes(v, file)
     if problems:
         raise InputError(problems)
