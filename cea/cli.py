@@ -157,6 +157,29 @@ def threshold(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("output
               f"{result.table.to_string(index=False)}\n\nWritten to {out / 'threshold'}/")
 
 
+@app.command()
+def price(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs"), set_: SetOption = None,
+          iterations: Iterations = None, seed: Seed = None, json_output: JsonFlag = False) -> None:
+    """Price analysis: ICER, INMB and P(cost-effective), unweighted and severity-weighted, over 0-90% off the list
+    price of the technology, and the threshold price at each threshold (writes OUT/price/)."""
+    from cea.analyses.price import PRICE_EVIDENCE, price_analysis
+    from cea.analyses.severity import severity
+    from cea.outputs.files import write_atomically
+    from cea.outputs.price_files import write_price
+
+    with exit_code_on_input_error():
+        model_inputs, assignments = load_with_overrides(inputs, set_)
+        s = model_inputs.settings
+        psa_result = _run_psa_into(None, model_inputs, iterations, seed, assignments, not json_output)
+        weight = severity(psa_result.base_case)["weight"] if "NHS" in s.perspective else 1.0
+        result = price_analysis(psa_result.base_case, psa_result, weight)
+        write_atomically(out / "price", lambda d: write_price(d, result, psa_result.manifest, s.currency,
+                                                              s.wtp_thresholds, PRICE_EVIDENCE))
+        cols = ["weighting", "wtp", "threshold_discount", f"threshold_price_{s.price_parameter}"]
+        _emit({**result.to_dict(), "manifest": psa_result.manifest.to_dict()}, json_output,
+              f"{result.thresholds[cols].to_string(index=False)}\n\nWritten to {out / 'price'}/")
+
+
 def _run_psa_into(folder: Path | None, model_inputs, iterations, seed, assignments, progress: bool = True,
                   keep_parameters: int = 200_000):
     """Run the PSA with a progress bar, streaming per-iteration rows into folder/psa_samples.csv, or
@@ -401,3 +424,28 @@ def all_(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs"), 
         print_base_case(holder["bundle"].base_case, out)
         index = (out / "index.md").read_text(encoding="utf-8")
         typer.echo("\n" + index.split("## Files")[0].rstrip() + f"\n\nEvery file is listed in {out / 'index.md'}")
+
+
+@app.command()
+def cumulative(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs"), set_: SetOption = None,
+               steps: Annotated[Optional[Path], typer.Option("--steps", help="Ordered list of scenarios (CSV: step, "
+                                                             "scenario, kind, label, rationale); default: the "
+                                                             "inputs folder's cumulative.csv.")] = None,
+               json_output: JsonFlag = False) -> None:
+    """Scenarios added one at a time, each to the last (a review group's base case step by step): ICER after
+    every step, unweighted and severity-weighted, waterfall figure (writes OUT/cumulative/)."""
+    from cea.analyses.cumulative import load_cumulative, run_cumulative
+    from cea.inputs.manifest import build_manifest
+    from cea.outputs.files import write_atomically
+    from cea.outputs.price_files import write_cumulative
+
+    with exit_code_on_input_error():
+        model_inputs, assignments = load_with_overrides(inputs, set_)
+        s = model_inputs.settings
+        result = run_cumulative(model_inputs, load_cumulative(model_inputs, steps))
+        manifest = build_manifest(model_inputs, overrides=assignments)
+        write_atomically(out / "cumulative", lambda d: write_cumulative(d, result, manifest, s.currency,
+                                                                        s.wtp_thresholds))
+        cols = ["step", "kind", "scenario", "inc_cost", "inc_qaly", "icer", "icer_weighted"]
+        _emit({"steps": result.table.to_dict(orient="records"), "manifest": manifest.to_dict()}, json_output,
+              f"{result.table[cols].to_string(index=False)}\n\nWritten to {out / 'cumulative'}/")

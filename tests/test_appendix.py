@@ -27,7 +27,8 @@ from cea.analyses.bundle import run_all_analyses
 from cea.inputs.model_inputs import load_inputs
 from cea.inputs.overrides import apply_overrides
 from cea.appendix import build_appendix, write_appendix
-from cea.appendix.document import icer, money, percent, qalys
+from cea.appendix.document import AppendixContext, DocWriter, icer, money, percent, qalys
+from cea.appendix.language import curve_label, submission_text
 from cea.appendix.cheers import CHEERS_ITEMS
 from cea.inputs.references import cited_keys, internal_mentions, load_references
 from cea.outputs.diagrams import TRANSITIONS
@@ -43,9 +44,11 @@ EXPECTED_SECTIONS = (  # the order of NICE Document B, section B.3 (issue 14)
     "Cost and healthcare resource use", "Severity", "Key sources of uncertainty",
     "Summary of base-case inputs and assumptions", "Base-case results", "Markov traces",
     "Probabilistic sensitivity analysis", "Deterministic sensitivity analysis", "Scenario analyses",
-    "Structural uncertainty", "Threshold price analysis", "Value of information", "Subgroup analysis",
+    "Structural uncertainty", "Threshold price analysis", "Price analysis",
+    "Review group's preferred assumptions, step by step", "Value of information", "Subgroup analysis",
     "Benefits not captured in the QALY calculation", "Validation", "Verification", "Interpretation and conclusions",
-    "Limitations", "Equality considerations", "Budget impact", "CHEERS 2022 checklist", "Run manifest", "References",
+    "Limitations", "Equality considerations", "Budget impact", "CHEERS 2022 checklist", "References",
+    "Technical annex: reproducibility",
 )
 
 
@@ -227,12 +230,13 @@ def test_parameter_tables_list_every_input_with_its_source(document, bundle):
     scalars = frame[~frame["id"].str.contains(".", regex=False)]
     references = load_references(bundle.inputs.folder)
     numbered = reference_numbers(document)
-    for _, p in scalars.iterrows():
-        assert p["description"] in text, p["id"]
+    ctx = AppendixContext(bundle, DocWriter(), {})
+    for _, p in scalars.iterrows():  # in submission language: labels, never ids
+        assert submission_text(ctx, p["description"]) in text, p["id"]
         for key in cited_keys(p["source"], references):  # each cited publication with its number
             assert f"{key} [{numbered[key]}]" in text, (p["id"], key)
     for curve in bundle.inputs.curves:
-        assert curve in text
+        assert curve_label(ctx, curve) in text
 
 
 def test_state_diagram_has_only_the_model_transitions():
@@ -443,7 +447,9 @@ def test_a_confidential_price_gives_a_labelled_appendix_beside_list_price_result
     assert at_net["costs"] < at_list["costs"]
     dsa = [r.cells[0].text for r in find_table(document, "One-way sensitivity analysis").rows[1:]]
     price = result.inputs.parameters[result.inputs.settings.price_parameter].description
-    assert price.replace("list price", "net price") in dsa and price not in dsa  # the price varied is the net price
+    assert not any("price" in row for row in dsa)  # a price is analysed as a price (threshold), not as uncertainty
+    net = price.replace("list price", "net price")
+    assert any(net in p.text and "threshold price analysis" in p.text for p in document.paragraphs)
 
 
 @pytest.mark.libreoffice

@@ -66,6 +66,7 @@ FLIPS: dict[str, dict[str, object]] = {
     "annual_incidence": {"annual_incidence": 100},
     "decision_horizon_years": {"decision_horizon_years": 3},
     "proportion_female": {"proportion_female": 0.5},
+    "on_treatment_disutility": {"on_treatment_disutility": "everolimus"},
 }
 ROLES = {"intervention", "comparator"}
 SCENARIOS = {
@@ -78,7 +79,7 @@ SCENARIOS = {
                                          "arm.eve_exe.os_hazard_ratio": "none",
                                          "arm.eve_exe.os_acceleration_factor": "af_os_loglogistic",
                                          "model_structure": "psm"},
-    "scenario dose_intensity_desiree": {"eve_days_dosed": 0.8},
+    "scenario dose_intensity_desiree": {"eve_days_dosed": 0.914285714286},
 }
 START = ("drug_acquisition", "adverse_events")  # every item paid at a cycle start t_k
 MIDPOINT = ("subsequent_therapy", "terminal_care")  # every item a one-off at progression or death

@@ -87,7 +87,7 @@ def reloaded(exported):
 # --------------------------------------------------------------------------- structure (no LibreOffice)
 def test_sheets_in_order(reloaded):
     assert reloaded.sheetnames == ["Cover", "Inputs", "Results", "Surv eve_exe", "Trace eve_exe", "Surv exe",
-                                   "Trace exe", "DSA", "Scenarios", "PSA", "Validation", "Life table"]
+                                   "Trace exe", "DSA", "Scenarios", "PSA", "Validation", "Life table", "Price"]
 
 
 def test_every_input_is_a_named_unlocked_cell(reloaded, inputs):

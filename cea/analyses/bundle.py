@@ -45,6 +45,8 @@ class AnalysisBundle:
     budget_impact_list_price: BudgetImpactResult | None = None  # at list price when a PAS discount is set
     verification: tuple[dict, ...] = ()  # black-box checks run on these inputs (cea.analyses.verification)
     landmarks: object = None  # landmark survival table (cea.analyses.landmarks), a DataFrame
+    price: object = None  # PriceResult (cea.analyses.price): ICER, INMB, P(CE) over discounts off the list price
+    cumulative: object = None  # CumulativeResult (cea.analyses.cumulative) when the inputs have cumulative.csv
 
 
 def run_all_analyses(inputs: ModelInputs, iterations: int | None = None, seed: int | None = None,
@@ -68,6 +70,11 @@ def run_all_analyses(inputs: ModelInputs, iterations: int | None = None, seed: i
     budget = run_budget_impact(inputs, overrides=overrides) if has_budget_impact(inputs.folder) else None
     budget_list = (run_budget_impact(inputs, 0.0, overrides, sensitivity=False)
                    if budget is not None and s.pas_discount > 0 else None)
+    from cea.analyses.cumulative import has_cumulative, load_cumulative, run_cumulative
+    from cea.analyses.price import price_analysis
+
+    price = price_analysis(psa.base_case, psa, weight["weight"] if weight is not None else 1.0)
+    cumulative = run_cumulative(inputs, load_cumulative(inputs)) if has_cumulative(inputs.folder) else None
     return AnalysisBundle(
         inputs=inputs, base_case=psa.base_case, one_way=one_way(inputs), scenarios=run_scenarios(inputs),
         threshold=threshold(inputs, s.price_parameter, linked=s.price_linked), psa=psa, voi=run_voi(inputs, psa),
@@ -75,4 +82,5 @@ def run_all_analyses(inputs: ModelInputs, iterations: int | None = None, seed: i
         cross_validation=cross_validation,
         severity=weight, weighted_threshold=weighted, list_price_base_case=list_price, budget_impact=budget,
         budget_impact_list_price=budget_list,
-        verification=tuple(black_box_checks(inputs)), landmarks=landmark_table(psa.base_case))
+        verification=tuple(black_box_checks(inputs)), landmarks=landmark_table(psa.base_case), price=price,
+        cumulative=cumulative)

@@ -25,6 +25,7 @@ from cea.analyses.value_of_information import evpi
 from cea.engine.model import ModelOutcomes, evaluate
 from cea.inputs.manifest import RunManifest, build_manifest
 from cea.inputs.model_inputs import ModelInputs
+from cea.inputs.pricing import priced_parameters
 from cea.parameters.parameter_set import ParameterSet
 from cea.parameters.sampling import draw, stochastic_ids
 
@@ -46,6 +47,7 @@ class PsaResult:
     base_case: BaseCaseResult
     manifest: RunManifest
     zero_variance: bool = False
+    priced_costs: np.ndarray | None = None  # (n, A) discounted cost of the priced technology's items (cea.analyses.price)
 
     @property
     def iterations(self) -> int:
@@ -130,7 +132,8 @@ def _blocks(inputs: ModelInputs, n: int, seed: int, zero_variance: bool,
 
     def run(block: int) -> tuple[ParameterSet, ModelOutcomes]:
         sample = draw(inputs, sizes[block], np.random.default_rng([seed, block]), zero_variance=zero_variance)
-        return sample, evaluate(inputs.structure, sample.values, inputs.settings, workers=1 if len(starts) > 1 else None)
+        return sample, evaluate(inputs.structure, sample.values, inputs.settings, workers=1 if len(starts) > 1 else None,
+                                priced=priced_parameters(inputs.settings))
 
     workers = min(len(starts), workers or os.cpu_count() or 1)
     if len(starts) > 1:
@@ -166,11 +169,12 @@ def run_psa(inputs: ModelInputs, iterations: int | None = None, seed: int | None
         raise ValueError("iterations must be at least 1")
     ids = stochastic_ids(inputs)
     n_arms = len(inputs.structure.arms)
-    costs, qalys, lys = (np.empty((n, n_arms)) for _ in range(3))
+    costs, qalys, lys, priced = (np.empty((n, n_arms)) for _ in range(4))
     kept = min(n, keep_parameters)
     parameter_draws = np.empty((kept, len(ids)))
     for start, size, sample, out in _blocks(inputs, n, seed, zero_variance):
         costs[start:start + size], qalys[start:start + size], lys[start:start + size] = out.costs, out.qalys, out.lys
+        priced[start:start + size] = out.priced_costs
         if start < kept:
             upto = min(size, kept - start)
             parameter_draws[start:start + upto] = np.column_stack([sample[p][:upto] for p in ids])
@@ -179,4 +183,4 @@ def run_psa(inputs: ModelInputs, iterations: int | None = None, seed: int | None
     frame = pd.DataFrame(parameter_draws, columns=ids)
     return PsaResult(inputs.structure.arm_ids, s.intervention, s.comparator, costs, qalys, lys, frame, wtp_grid(inputs),
                      s.wtp_thresholds, seed, run_base_case(inputs, overrides), build_manifest(inputs, seed, overrides),
-                     zero_variance)
+                     zero_variance, priced)

@@ -8,6 +8,7 @@ from cea.appendix.document import (
     percent,
     significant,
 )
+from cea.appendix import statements
 from cea.appendix.parameters import _pv, parameter_groups, parameter_table
 
 
@@ -23,10 +24,9 @@ def adverse_events_section(ctx: AppendixContext) -> None:
                                                       "duration": ae.duration_days, "rates": {}})
         entry["rates"][ae.arm] = ae.rate
     w.paragraph(
-        "Grade 3/4 adverse events are applied once, at the start of the model, to the proportion of each arm that "
-        "experiences them: the cost is rate × unit cost, the QALY loss rate × disutility × duration. Rates are from "
-        "the pivotal trial's safety population; unit costs and disutilities are listed with their sources in the "
-        "parameter tables.")
+        f"Grade 3/4 adverse events are {statements.adverse_event_timing(ctx)}. The cost of an event is rate × unit "
+        "cost, its QALY loss rate × disutility × duration. Rates are from the pivotal trial's safety population; unit costs and "
+        "disutilities are listed with their sources in the parameter tables.")
     if not events:
         w.paragraph("The inputs define no adverse events.", italic=True)
     else:

@@ -100,14 +100,18 @@ def base_case_section(ctx: AppendixContext) -> None:
 
 
 def traces_section(ctx: AppendixContext) -> None:
+    from cea.appendix import statements
+
     b, w = ctx.bundle, ctx.w
-    ctx.section("traces", "Markov traces")
+    title = statements.traces_title(ctx)
+    ctx.section("traces", title)
     arms = list(b.base_case.outcomes.arms)
     traces = {a: trace_rows(b.base_case, a) for a in arms}
-    w.paragraph("The Markov traces give the proportion of each cohort in every health state over time. The "
-                "progression-free curve is the modelled PFS and one minus the dead curve the modelled OS; both are "
+    w.paragraph(f"The {'state occupancy' if statements.is_psm(ctx) else 'Markov traces'} of the "
+                f"{statements.model_short(ctx)} give the proportion of each cohort in every health state over time. "
+                "The progression-free curve is the modelled PFS and one minus the dead curve the modelled OS; both are "
                 "compared with the trial in the validation section.")
-    ctx.figure("markov_trace", "Markov traces: state occupancy over time by arm")
+    ctx.figure("markov_trace", f"{title.split(' (')[0]}: state occupancy over time by arm")
     horizon = ctx.s.horizon_years * 12.0
     rows = []
     for month in [m for m in TRACE_MONTHS if m <= horizon + 1e-9]:

@@ -44,7 +44,7 @@ def _inputs_table(ctx: AppendixContext, result) -> None:
         span = "" if row.low is None or row.high is None else f"{_plain(row.low)} to {_plain(row.high)}"
         source_rows.append([row.quantity + ("" if row.year is None else f" (year {row.year})"), _plain(row.value),
                             span, row.source + (f" {row.notes}" if row.notes else "")])
-    ctx.w.table("Budget impact inputs: values, one-way ranges and sources (budget_impact.csv)",
+    ctx.w.table("Budget impact inputs: values, one-way ranges and sources",
                 ("Input", "Value", "One-way range", "Source and notes"), source_rows, (3.4, 1.5, 2.6, 9.1),
                 align="lrll", font_size=7.5)
 
@@ -61,7 +61,7 @@ def budget_impact_section(ctx: AppendixContext) -> None:
     ctx.section("budget_impact", "Budget impact")
     result = getattr(b, "budget_impact", None)
     if result is None:
-        w.paragraph("This input set has no budget impact inputs (budget_impact.csv), so no budget impact analysis "
+        w.paragraph("This input set has no budget impact inputs, so no budget impact analysis "
                     "was run.")
         return
     n_years = len(result.years)
@@ -115,7 +115,7 @@ def budget_impact_section(ctx: AppendixContext) -> None:
                     f"{ctx.money(first['net_low'])} to {ctx.money(first['net_high'])}"
                     + (f"; Figure {tornado}" if tornado is not None else "") + "). Model parameters are varied "
                     "over the ranges of the deterministic sensitivity analysis; the budget impact inputs over the "
-                    "ranges in budget_impact.csv, the uptake of every year together.")
+                    "ranges of the budget impact inputs table, the uptake of every year together.")
     w.paragraph(
         "Limitations: the population figure and the uptake are not from a published budget impact analysis (see the "
         "sources above; assumptions are labelled and varied); the model's two arms stand for the whole market, so "

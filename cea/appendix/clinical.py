@@ -10,8 +10,10 @@ import math
 
 import numpy as np
 
+from cea.appendix import statements
+from cea.appendix.language import coefficient_name, curve_label, scenario_title, submission_text
 from cea.appendix.document import AppendixContext, number, significant
-from cea.appendix.citations import clean
+from cea.appendix.citations import clean  # noqa: F401
 from cea.appendix.parameters import _pv, parameter_groups, parameter_table
 
 FAMILY_LABELS = {"exponential": "Exponential", "weibull": "Weibull", "gompertz": "Gompertz",
@@ -44,10 +46,13 @@ def curve_roles(ctx: AppendixContext) -> dict[str, str]:
     for arm in inputs.structure.arms:
         roles[arm.pfs_curve].append(f"base case, {arm.label} PFS")
         roles[arm.os_curve].append(f"base case, {arm.label} OS")
+    rationale = {}
+    for row in inputs.scenarios:
+        rationale.setdefault(row.scenario, row.rationale)
     for row in inputs.scenarios:
         target = row.target
         if target.startswith("arm.") and row.value in roles:
-            roles[row.value].append(f"scenario {row.scenario}")
+            roles[row.value].append(f"scenario: {scenario_title(ctx, row.scenario, rationale[row.scenario])}")
     return {c: "; ".join(dict.fromkeys(r)) if r else "not used" for c, r in roles.items()}
 
 
@@ -65,7 +70,9 @@ def _fit_table(ctx: AppendixContext, endpoint: str, endpoint_fits) -> None:
     table = endpoint_fits.fit_table.table
     independent = table[table["model"] == "independent"]
     arms = [a for a in ctx.bundle.base_case.outcomes.arms if a in set(independent["arm"])]
-    chosen = _base_families(ctx, endpoint)
+    # the base-case marker goes on an independent fit only when the base case uses independent fits of that family
+    independent_base = endpoint != "os" or statements.os_model(ctx) == "independent"
+    chosen = _base_families(ctx, endpoint) if independent_base else {}
     fits = ctx.bundle.fits
     rows, bold = [], []
     for arm in arms:
@@ -92,8 +99,10 @@ def _fit_table(ctx: AppendixContext, endpoint: str, endpoint_fits) -> None:
                 (2.3, 3.0, 1.6, 1.6, 1.1, 1.5, 1.3, 1.5, 2.1), align="llrrrrrrl", font_size=7.5, bold_rows=bold,
                 notes=["AIC = 2k − 2ℓ, BIC = k·ln(n) − 2ℓ with n the number of patients (lower is better); ΔAIC from "
                        "the best fit in the arm. Median and mean (restricted to the model horizon) in months. "
-                       "* base-case distribution. Plausible: the fitted curve never lies above general-population "
-                       "survival before the horizon."])
+                       + ("* base-case distribution. " if chosen else
+                          f"No row is the base case, which uses {statements.os_base_label(ctx)}. ")
+                       + "Plausible: the fitted curve never lies above general-population survival before the "
+                       "horizon."])
 
 
 def _choice_text(ctx: AppendixContext, endpoint: str, endpoint_fits) -> str:
@@ -122,13 +131,19 @@ def _choice_text(ctx: AppendixContext, endpoint: str, endpoint_fits) -> str:
     arms = ctx.bundle.inputs.structure.arms
     hr_ids = {getattr(a, f"{endpoint}_hazard_ratio") for a in arms} - {None}
     same_curve = len({getattr(a, f"{endpoint}_curve") for a in arms}) == 1
+    landmarks = "the landmark table (section B.3.3) gives every extrapolation's survival at 1, 2, 3, 5 and 10 years"
+    kind = statements.os_model(ctx)
     if endpoint == "os" and same_curve and hr_ids:
         ph = table[(table["model"] == "ph") & (table["family"] == next(iter(chosen.values())))]
         aic = f" (total AIC {number(float(ph['aic'].iloc[0]), 1)})" if not ph.empty else ""
-        joint = (f" The base case uses one joint proportional-hazards {FAMILY_LABELS.get(next(iter(chosen.values())))} "
-                 f"fit to both arms{aic} with the hazard ratio [{', '.join(sorted(hr_ids))}], so the curves cannot "
-                 "cross; the landmark table (os_landmarks.csv) compares every model at 1, 2, 3, 5 and 10 years with "
-                 "external long-term survival, and the independent fits are scenarios.")
+        joint = (f" The base case uses {statements.os_base_label(ctx)}{aic}, with "
+                 f"{statements.effect_phrase(ctx, 'os')}, so the curves cannot cross; "
+                 f"{landmarks}, and the independent fits are scenarios.")
+    elif endpoint == "os" and kind == "joint_aft":
+        joint = (f" The base case uses {statements.os_base_label(ctx)}, with "
+                 f"{statements.effect_phrase(ctx, 'os')}; {landmarks}.")
+    elif endpoint == "os":
+        joint = (f" The base case uses {statements.os_base_label(ctx)}, so the curves may cross; {landmarks}.")
     return (f"For {ENDPOINT_NAMES.get(endpoint, endpoint)}, the same family is used in both arms (TSD14): "
             f"{text}.{extra}{joint}")
 
@@ -147,9 +162,9 @@ def clinical_section(ctx: AppendixContext) -> None:
     fits = b.fits
     endpoints = list(getattr(fits, "endpoints", {}) or {}) if fits is not None else []
     if fits is None:
-        w.paragraph("The survival fits were not part of this run; the AIC/BIC tables and diagnostic plots come from "
-                    "`cea validate` / the survival-fitting analysis. The curves used by the model are listed in "
-                    "the table of chosen curves below.", italic=True)
+        w.paragraph("The survival fits were not part of this run, so no goodness-of-fit tables or diagnostic plots "
+                    "are shown. The curves used by the model are listed in the table of chosen curves below.",
+                    italic=True)
     for endpoint in ("pfs", "os"):
         name = ENDPOINT_NAMES[endpoint]
         w.heading(name.capitalize(), level=2)
@@ -159,13 +174,14 @@ def clinical_section(ctx: AppendixContext) -> None:
         else:
             curves = {inputs.curves[c].id: inputs.curves[c] for c in
                       {(a.pfs_curve if endpoint == "pfs" else a.os_curve) for a in inputs.structure.arms}}
+            cut = statements.pfs_data_cut(ctx) if endpoint == "pfs" else None
             w.paragraph(f"No patient-level {name} data were available to the model, so no distributions were fitted "
-                        f"for this endpoint. The base-case curve(s) "
-                        + ", ".join(f"{c.id} ({FAMILY_LABELS.get(c.family, c.family)})" for c in curves.values())
-                        + " come from: " + "; ".join(dict.fromkeys(ctx.source(c.source) for c in curves.values())) + ".")
-        caption = (f"{name.capitalize()}: Kaplan–Meier estimate, fitted distributions and the Markov model, "
-                   "extrapolated to the time horizon" if endpoint in endpoints else
-                   f"{name.capitalize()}: the Markov model against the published medians")
+                        f"for this endpoint. {statements.curve_sentence(ctx, endpoint)}"
+                        + (f". The curves are calibrated to {cut}" if cut else "") + " (source: "
+                        + "; ".join(dict.fromkeys(ctx.source(c.source) for c in curves.values())) + ").")
+        caption = (f"{name.capitalize()}: Kaplan–Meier estimate, fitted distributions and the "
+                   f"{statements.model_short(ctx)}, extrapolated to the time horizon" if endpoint in endpoints else
+                   f"{name.capitalize()}: the {statements.model_short(ctx)} against the published medians")
         ctx.figure(f"survival_{endpoint}", caption,
                    intro=f"Figure {{n}} shows the modelled {name} of each arm"
                    + (" with the Kaplan–Meier estimate and the fitted distributions." if endpoint in endpoints else
@@ -186,9 +202,10 @@ def clinical_section(ctx: AppendixContext) -> None:
     notes, roles = curve_notes(ctx), curve_roles(ctx)
     rows = []
     for curve in inputs.curves.values():
-        coefficients = "\n".join(f"{n} = {significant(v, 5)}" for n, v in zip(curve.coefficients, curve.estimates))
-        rationale = clean(notes.get(curve.id, ""))
-        rows.append([f"{curve.endpoint.upper()}, {FAMILY_LABELS.get(curve.family, curve.family)}\n({curve.id})",
+        coefficients = "\n".join(f"{coefficient_name(n)} = {significant(v, 5)}"
+                                 for n, v in zip(curve.coefficients, curve.estimates))
+        rationale = submission_text(ctx, notes.get(curve.id, ""))
+        rows.append([curve_label(ctx, curve.id),
                      coefficients, roles[curve.id], (rationale + " Source: " + ctx.source(curve.source)).strip(),
                      "MVN" if curve.covariance is not None else "Fixed"])
     w.paragraph(f"Table {ctx.next_table()} lists every survival curve available to the model, its coefficients, "
@@ -228,19 +245,19 @@ def landmark_section(ctx: AppendixContext) -> None:
         f"Table {ctx.next_table()} gives the proportion of each arm alive and alive without progression at "
         + ", ".join(LANDMARK_LABELS.get(y, f"{y} years") for y in years) + " in the base case, and the overall survival "
         "of every extrapolation available to the model, the figures a committee compares with clinical expectation. "
-        "No clinical expert estimates or registry data for long-term survival were available to this analysis, so "
-        "the plausibility of 5- and 10-year survival is not validated externally (section B.3.14).")
+        + external_landmark_sentence(ctx))
     rows, bold = [], []
     for _, r in model.iterrows():
         bold.append(len(rows))
         rows.append([f"Model: {r['name']}", r["endpoint"].upper()] + [number(r[f"s_{y}y"], 3) for y in years])
     for _, r in os_curves.iterrows():
-        rows.append([f"{FAMILY_LABELS.get(r['family'], r['family'])} ({r['name']})", "OS"]
+        rows.append([curve_label(ctx, r["name"]) if r["name"] in ctx.bundle.inputs.curves else
+                     FAMILY_LABELS.get(r["family"], r["family"]), "OS"]
                     + [number(r[f"s_{y}y"], 3) for y in years])
     w.table("Landmark survival: the base-case model and every OS extrapolation", ["Curve", "End point"]
             + [LANDMARK_LABELS.get(y, f"{y} y") for y in years], rows, [5.4, 1.6] + [9.0 / len(years)] * len(years),
             font_size=7.5, bold_rows=bold,
-            notes=["Model rows (bold) are read from the Markov trace, so they include the hazard ratios, background "
+            notes=[f"Model rows (bold) are read from the {statements.model_short(ctx)}'s state occupancy, so they include the hazard ratios, background "
                    "mortality and the time horizon (— beyond it); curve rows are the fitted or calibrated distributions "
                    "alone."])
 
@@ -266,11 +283,30 @@ def time_on_treatment(ctx: AppendixContext) -> None:
                      "To progression" if not rate else f"{significant(rate, 3)} per month",
                      number(means["on_treatment"].get(t.drug), 1), number(means["pf"], 1), source])
     w.paragraph(
-        "Each drug is paid for while the patient takes it: time on treatment ToT(t) = PF(t)·exp(−λt), where λ is the "
-        "hazard of stopping the drug for reasons other than progression or death, calibrated to published median "
-        "treatment durations; each drug of an arm stops on its own, and grade 3/4 adverse events are spread over "
-        f"the time on treatment. Table {ctx.next_table()} gives λ and the modelled mean months on each drug beside "
+        f"{statements.time_on_treatment(ctx)[0].upper() + statements.time_on_treatment(ctx)[1:]}; grade 3/4 "
+        f"adverse events are {statements.adverse_event_timing(ctx)}. Table {ctx.next_table()} gives λ and the "
+        "modelled mean months on each drug beside "
         "the mean months progression-free (undiscounted, over the horizon).")
     w.table("Time on treatment by drug", ("Drug", "Arm", "Stopping rate λ", "Mean months on treatment",
             "Mean months progression-free", "Source"), rows, (3.3, 2.8, 2.2, 2.0, 2.0, 3.7), align="llrrrl",
             font_size=7.5)
+
+
+def external_landmark_sentence(ctx: AppendixContext) -> str:
+    """What the landmark survival is compared with: the external benchmarks of the inputs when there are any."""
+    from cea.analyses.landmarks import external_benchmarks
+
+    try:
+        bench = external_benchmarks(ctx.bundle.inputs.folder)
+    except (OSError, ValueError, KeyError):
+        bench = None
+    if bench is None or not len(bench):
+        return ("No clinical expert estimates or independent data on long-term survival were available, so the "
+                "plausibility of 5- and 10-year survival is not validated externally (section B.3.14).")
+    upper = [float(u) for u in bench["upper"] if u == u]
+    years = sorted({int(y) for y in bench["time_years"]})
+    return (f"Population-based studies of metastatic breast cancer give {', '.join(f'{y}-year' for y in years)} "
+            f"overall survival of at most {statements.percent(min(upper), 0)}–{statements.percent(max(upper), 0)} "
+            "from the diagnosis of "
+            "metastasis, an upper bound for patients treated after a non-steroidal aromatase inhibitor; no clinical "
+            "expert estimates of long-term survival were available (section B.3.14).")

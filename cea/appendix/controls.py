@@ -39,7 +39,7 @@ def title_page(ctx: AppendixContext) -> None:
     if controls is not None:
         rows += [["Appraisal", controls.appraisal], ["Appraisal ID", controls.appraisal_id],
                  ["Company", controls.company], ["Document version", controls.version],
-                 ["Date", controls.date]]
+                 ["Date", run_date(ctx)]]
     rows += [["Confidentiality", marking(ctx)],
              ["Prices", "Net price after a confidential discount of " + percent(s.pas_discount, 1) + " on the list "
               "price; list-price results are shown beside them" if confidential(ctx) else "List prices"],
@@ -49,5 +49,17 @@ def title_page(ctx: AppendixContext) -> None:
         rows += [["Funding", controls.funding], ["Conflicts of interest", controls.conflicts_of_interest]]
     w.table("Document controls", ("Item", "Detail"), rows, (4.0, 12.0), align="ll", font_size=8.5)
     if controls is None:
-        w.paragraph("The inputs hold no submission.toml, so the appraisal, company, version and date are not "
-                    "stated for this run.", italic=True)
+        w.paragraph("The inputs hold no document controls, so the appraisal, company and version are not stated "
+                    "for this run.", italic=True)
+
+
+def run_date(ctx: AppendixContext) -> str:
+    """The date of the run that makes the document ('7 December 2026', UTC), the same on the title page and in the
+    technical annex.  Taken when the document is built, not stored in the run manifest: the manifest holds no clock
+    time, so that the same inputs and seed give byte-identical JSON outputs."""
+    from datetime import datetime, timezone
+
+    day = getattr(ctx, "_run_date", None)
+    if day is None:
+        day = ctx._run_date = datetime.now(timezone.utc).date()
+    return f"{day.day} {day:%B %Y}"

@@ -8,6 +8,7 @@ from cea.appendix.document import (
     AppendixContext,
     percent,
 )
+from cea.appendix import statements
 from cea.appendix.parameters import parameter_groups, parameter_table
 from cea.appendix.structure import BASIS_LABELS
 
@@ -25,10 +26,11 @@ def costs_section(ctx: AppendixContext) -> None:
     ctx.section("costs", "Costs and healthcare resource use")
     w.paragraph(
         f"Costs are in {s.currency} at {s.price_year} prices from the {s.perspective} perspective. Drug acquisition "
-        "is paid at the start of each cycle on each drug's own time on treatment (progression-free and not yet "
-        "stopped for other reasons, section B.3.3), without within-cycle correction. Health-state costs accrue per "
-        "month in PF and PD; one-off costs are paid at progression and at death; adverse events (the trial's "
-        "incidence) are spread over the time on treatment. Prices are "
+        "is paid at the start of each cycle while the patient is on the drug (time on treatment, section B.3.3), "
+        "without within-cycle correction. Health-state costs accrue per month in PF and PD; one-off costs are paid "
+        "at progression and at death"
+        + (f"; subsequent therapy is {sub}" if (sub := statements.subsequent_therapy(ctx)) else "")
+        + f"; {statements.adverse_event_timing_short(ctx)} (the trial's incidence). Prices are "
         + (f"net of a confidential discount of {percent(s.pas_discount, 1)} on the list price of the technology; "
            "list-price results are given beside the base case (section B.3.10)."
            if s.pas_discount > 0 else "list prices; the threshold analysis reports the price at which the technology "

@@ -4,7 +4,6 @@ features of the analysis (perspective, time horizon, discounting, cycle length).
 from __future__ import annotations
 
 import csv
-import math
 
 from cea.appendix.document import (
     AppendixContext,
@@ -12,19 +11,18 @@ from cea.appendix.document import (
     percent,
 )
 from cea.appendix.citations import clean
-from cea.appendix.structure import CORRECTION_TEXT
+from cea.appendix import statements
 from cea.inputs.references import cited_keys
 from cea.inputs.submission import load_baseline_characteristics
 
-LIFETIME_ALIVE = 0.001  # a lifetime horizon leaves fewer than 0.1% of the cohort alive (NICE PMG36)
 
 
 def features_section(ctx: AppendixContext) -> None:
     b, s, w = ctx.bundle, ctx.s, ctx.w
     ctx.section("features", "Features of the economic analysis")
-    alive = {arm: 1.0 - float(b.base_case.outcomes.trace.dead[0, j, -1]) for j, arm in enumerate(b.base_case.outcomes.arms)}
+    alive = statements.alive_at_end(ctx)
     reference = s.discount_rate_costs == 0.035 and s.discount_rate_outcomes == 0.035  # NICE reference case
-    lifetime = max(alive.values()) < LIFETIME_ALIVE
+    lifetime = statements.is_lifetime(ctx)
     life_source = _life_table_source(ctx)
     w.paragraph(
         f"The cohort starts at age {s.start_age:g} years; background mortality is taken from {life_source}. "
@@ -34,14 +32,13 @@ def features_section(ctx: AppendixContext) -> None:
         f"horizon of {s.horizon_years:g} years is "
         + ("a lifetime horizon" if lifetime else "shorter than a lifetime") + ": at its end "
         + ", ".join(f"{percent(alive[a], 2)} of the {ctx.labels[a]} cohort" for a in alive)
-        + " remain alive. "
-        + (f"Costs and QALYs are discounted at {percent(s.discount_rate_costs)} per year, the NICE reference case."
-           if reference else f"Costs are discounted at {percent(s.discount_rate_costs)} and outcomes at "
-           f"{percent(s.discount_rate_outcomes)} per year" + (" (the NICE reference case is 3.5% for both)."
-                                                               if ctx.nice else ".")))
-    version = b.manifest.version
+        + " remain alive. Discounting: " + statements.discounting(ctx) + ".")
     rows = [
         ["Population", s.title, "Population of the pivotal trial and of the decision problem"],
+        ["Model structure", statements.upper_first(statements.model_noun(ctx)) + " with three health states",
+         statements.pd_mortality_short(ctx)],
+        ["Survival", statements.curve_sentence(ctx, "os") + "; " + statements.curve_sentence(ctx, "pfs")[0].lower()
+         + statements.curve_sentence(ctx, "pfs")[1:], "Section B.3.3"],
         ["Starting age", f"{s.start_age:g} years", "Median age of the trial population"],
         ["Intervention", ctx.intervention, "Technology appraised"],
         ["Comparator", ctx.comparator, "Control arm of the trial; current care"],
@@ -52,18 +49,22 @@ def features_section(ctx: AppendixContext) -> None:
          + "; ".join(f"{percent(alive[a], 2)} alive at the end ({ctx.labels[a]})" for a in alive)],
         ["Cycle length", f"{s.cycle_length_days:g} days ({number(s.cycle_months, 2)} months)",
          "Short relative to the median PFS of the comparator arm"],
-        ["Within-cycle correction", CORRECTION_TEXT.get(s.within_cycle_correction, s.within_cycle_correction),
+        ["Within-cycle correction", statements.upper_first(statements.correction(ctx)),
          "Drug acquisition is paid at the start of each cycle, uncorrected"],
         ["Discount rates", f"Costs {percent(s.discount_rate_costs)}, outcomes {percent(s.discount_rate_outcomes)} "
          "per year", "NICE reference case" if reference else
          "Non-reference-case rates" if ctx.nice else "Rates of the decision maker's guidance"],
-        ["Currency and price year", f"{s.currency} {s.price_year}", "Price year of the unit costs; costs from sources of other years are not inflated (section B.3.15)"],
+        ["Currency and price year", f"{s.currency} {s.price_year}", "Price year of the unit costs: NHS costs from "
+         "earlier years are inflated with the NHS Cost Inflation Index; drug prices are list prices at their "
+         "published date"],
+        ["Time on treatment", statements.time_on_treatment_short(ctx), "Section B.3.3"],
+        ["Adverse events", statements.upper_first(statements.adverse_event_timing_short(ctx)), "Section B.3.3"],
         ["Utility age adjustment", "Yes" if s.utility_age_adjustment else "No",
          "Utilities capped at and moved with general-population norms" if s.utility_age_adjustment else ""],
-        ["Treatment-effect waning", "None" if math.isinf(s.waning_start_months) else
-         f"From {s.waning_start_months:g} to {s.waning_end_months:g} months", "Varied in scenarios"],
-        ["Software", f"cea {version} (Python {b.manifest.python}, numpy {b.manifest.numpy})",
-         "Executable model; the payer workbook holds the same model as live Excel formulas (section B.3.14)"],
+        ["Treatment-effect waning", statements.waning_short(ctx), statements.upper_first(statements.waning(ctx))],
+        ["Software", "Python (executable model)",
+         "The payer workbook holds the same model as live Excel formulas (section B.3.14); versions in the technical "
+         "annex"],
         ["Prices", "Net price after a confidential discount of " + percent(s.pas_discount, 1)
          if s.pas_discount > 0 else "List prices", "Confidential discount on the list price of the technology"
          if s.pas_discount > 0 else "No confidential discount in this run"],

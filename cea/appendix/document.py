@@ -371,6 +371,22 @@ class DocWriter:
         return self.figures
 
 
+# --------------------------------------------------------------------------- sentence case
+PROPER_NOUNS = {"Markov", "Kaplan", "Kaplan–Meier", "Weibull", "Gompertz", "Monte", "Dirichlet", "Simpson's", "NICE",
+                "Excel", "Everolimus", "Exemestane", "Placebo"}
+
+
+def lower_first(text: str) -> str:
+    """``text`` inside a sentence: its first letter lower-cased unless the first word is an acronym (PSA, EVPPI,
+    ICER, OS: another capital in the word) or a proper noun (Markov, Kaplan–Meier)."""
+    if not text:
+        return text
+    word = text.split(" ", 1)[0].strip(",:;")
+    if any(c.isupper() for c in word[1:]) or word in PROPER_NOUNS or word.split("-")[0] in PROPER_NOUNS:
+        return text
+    return text[0].lower() + text[1:]
+
+
 # --------------------------------------------------------------------------- context shared by the section writers
 class AppendixContext:
     """What every section writer needs: the bundle, the document, the figures, the section numbers."""
@@ -407,7 +423,7 @@ class AppendixContext:
             return None
         n = self.w.figures + 1
         if intro is None:
-            intro = f"Figure {{n}} shows the {caption[0].lower() + caption[1:]}."
+            intro = f"Figure {{n}} shows the {lower_first(caption)}."
         if intro:  # "" when the text before already cites the figure by number
             self.w.paragraph(intro.format(n=n))
         return self.w.figure(path, caption, width_cm=width_cm, notes=notes)

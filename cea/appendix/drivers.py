@@ -12,11 +12,13 @@ from cea.appendix.document import AppendixContext
 
 def top_dsa(ctx: AppendixContext, n: int = 3) -> list[tuple[str, float, float]]:
     """(description, ICER at low, ICER at high) of the ``n`` parameters with the largest INMB swing."""
-    table = ctx.bundle.one_way.table
+    from cea.appendix.dsa import dsa_label, submission_dsa
+
+    table = submission_dsa(ctx.bundle).table  # uncertain parameters: prices are analysed as prices
     if not len(table):
         return []
     top = table.sort_values("swing", ascending=False).head(n)
-    return [(str(r["description"]).split(" (")[0], float(r["icer_low"]), float(r["icer_high"]))
+    return [(dsa_label(ctx, r["parameter"], {}), float(r["icer_low"]), float(r["icer_high"]))
             for _, r in top.iterrows()]
 
 

@@ -139,9 +139,16 @@ def write_figures(bundle, folder: Path) -> dict[str, Path]:
     traces = {arm: trace_rows(base, arm) for arm in base.outcomes.arms}
     save(plots.markov_trace(base.outcomes.times_years * 12.0, traces, labels), folder / "markov_trace.png")
     figures["markov_trace"] = folder / "markov_trace.png"
+    from cea.appendix.dsa import submission_dsa  # prices, no-effect parameters and Dirichlet siblings left out
+
     dsa = bundle.one_way
-    tornado_labels = {p: short_label(inputs.parameters[p].description) for p in dsa.table["parameter"]}
-    save(plots.tornado(dsa.table, dsa.base_inmb, dsa.wtp, s.currency, labels=tornado_labels), folder / "tornado.png")
+    shown = submission_dsa(bundle).table
+    from cea.appendix.document import AppendixContext
+    from cea.appendix.language import submission_text
+
+    words = AppendixContext(bundle, None, {})  # labels in submission language (arm labels, never ids)
+    tornado_labels = {p: submission_text(words, short_label(inputs.parameters[p].description)) for p in shown["parameter"]}
+    save(plots.tornado(shown, dsa.base_inmb, dsa.wtp, s.currency, labels=tornado_labels), folder / "tornado.png")
     figures["tornado"] = folder / "tornado.png"
     psa = bundle.psa
     dc, dq = psa.incremental()

@@ -9,7 +9,7 @@ from cea.appendix.document import (
     money,
     significant,
 )
-from cea.appendix.citations import clean
+from cea.appendix.language import submission_text
 from cea.outputs.parameter_table import parameter_frame
 
 PARAMETER_HEADER = ("Parameter", "Value", "Distribution (PSA)", "DSA range", "Source")
@@ -49,9 +49,10 @@ def parameter_rows(ctx: AppendixContext, frame) -> list[list[str]]:
             dsa = "Not varied"
         else:
             dsa = f"{parameter_value(p['dsa_low'], unit, ctx.currency)} – {parameter_value(p['dsa_high'], unit, ctx.currency)}"
-        note = clean(notes)
-        source = ctx.source(str(p["source"])) + (f". Note: {note}" if note else "")
-        rows.append([f"{ctx.describe(p['id'], str(p['description']))}{marks}",
+        note = submission_text(ctx, notes)
+        source = (submission_text(ctx, ctx.source(str(p["source"]))) or "Source not given") \
+            + (f". Note: {note}" if note else "")
+        rows.append([f"{submission_text(ctx, ctx.describe(p['id'], str(p['description'])))}{marks}",
                      parameter_value(p["value"], unit, ctx.currency),
                      str(p["distribution"]), dsa, source])
     return rows

@@ -36,8 +36,9 @@ Order and modules::
     limitations         interpretation.py     B.3.15
     equality            qaly_benefits.py      B.1.4
     cheers              cheers.py             CHEERS 2022
-    manifest            manifest.py           run manifest
-    references          references.py         reference list (always last: it lists what was cited)
+    references          references.py         reference list (after every section that cites)
+    manifest            manifest.py           technical annex: run manifest, settings, identifiers, file hashes
+                                              (the only place where ids, commands and file names appear)
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ from cea.appendix import (
     inputs_summary,
     interpretation,
     manifest,
+    price,
     psa,
     published_studies,
     qaly_benefits,
@@ -98,6 +100,8 @@ SECTION_PLAN: tuple[tuple[str, str, Writer], ...] = (
     ("scenarios", "Scenario analyses", scenarios.scenarios_section),
     ("structural", "Structural uncertainty", structural.structural_section),
     ("threshold", "Threshold price analysis", threshold.threshold_section),
+    ("price", "Price analysis", price.price_section),
+    ("cumulative", "Review group's preferred assumptions, step by step", price.cumulative_section),
     ("voi", "Value of information", voi.voi_section),
     ("subgroups", "Subgroup analysis", subgroups.subgroups_section),
     ("qaly_benefits", "Benefits not captured in the QALY calculation", qaly_benefits.qaly_benefits_section),
@@ -108,8 +112,8 @@ SECTION_PLAN: tuple[tuple[str, str, Writer], ...] = (
     ("equality", "Equality considerations", qaly_benefits.equality_section),
     ("budget_impact", "Budget impact", budget_impact.budget_impact_section),
     ("cheers", "CHEERS 2022 checklist", cheers.cheers_section),
-    ("manifest", "Run manifest", manifest.manifest_section),
     ("references", "References", references.references_section),
+    ("manifest", "Technical annex: reproducibility", manifest.manifest_section),
 )
 
 NICE_REFERENCE = {
@@ -117,7 +121,7 @@ NICE_REFERENCE = {
     "features": "B.3.2", "clinical": "B.3.3", "adverse_events": "B.3.3, B.3.4", "utilities": "B.3.4",
     "costs": "B.3.5", "severity": "B.3.6", "uncertainty": "B.3.7, B.3.8", "inputs_summary": "B.3.9",
     "base_case": "B.3.10", "traces": "B.3.10", "psa": "B.3.11.1", "dsa": "B.3.11.2", "scenarios": "B.3.11.3",
-    "structural": "B.3.11.3", "threshold": "B.3.11", "voi": "B.3.11", "subgroups": "B.3.12",
+    "structural": "B.3.11.3", "threshold": "B.3.11", "price": "B.3.11", "cumulative": "B.3.11.3", "voi": "B.3.11", "subgroups": "B.3.12",
     "qaly_benefits": "B.3.13", "validation": "B.3.14", "verification": "B.3.14", "interpretation": "B.3.15",
     "limitations": "B.3.15", "equality": "B.1.4", "budget_impact": "Budget impact (NICE budget impact template)", "cheers": "CHEERS 2022", "manifest": "Technical annex",
     "references": "References",

@@ -4,6 +4,7 @@ record (``published_analyses.csv``; cross-validated in B.3.14), rendered from th
 from __future__ import annotations
 
 from cea.appendix.document import AppendixContext
+from cea.appendix.language import submission_text
 
 STATUS_TEXT = {"verified": "Read in the source", "secondary": "Secondary source only",
                "not_verified": "Not verified"}
@@ -15,6 +16,10 @@ def published_analyses(ctx: AppendixContext):
         from cea.inputs.published_analyses import load_published_analyses
     except ImportError:  # the cross-validation inputs are not part of this version
         return ()
+    from cea.inputs.published_analyses import PUBLISHED_ANALYSES_FILE
+
+    if not (ctx.bundle.inputs.folder / PUBLISHED_ANALYSES_FILE).is_file():  # an input set without them (inputs/us)
+        return ()
     return load_published_analyses(ctx.bundle.inputs.folder)
 
 
@@ -24,7 +29,7 @@ def published_studies_section(ctx: AppendixContext) -> None:
     analyses = published_analyses(ctx)
     if not analyses:
         w.paragraph("The inputs of this run list no published cost-effectiveness analyses of the comparison "
-                    "(published_analyses.csv is absent), so this section cannot summarise them"
+                    ", so this section cannot summarise them"
                     + (f"; NICE has appraised the technology before{ctx.cite_if('NICE TA295', 'NICE TA421')}"
                        if ctx.cite_if('NICE TA295', 'NICE TA421') else "")
                     + ". A systematic review of economic evaluations was not carried out for this analysis.")
@@ -38,8 +43,9 @@ def published_studies_section(ctx: AppendixContext) -> None:
         "agency reports and the literature, so further studies may exist.")
     rows = []
     for a in analyses:
-        rows.append([f"{a.study} {ctx.citations.cite_full(a.citation)}", f"{a.country}, {a.year}", a.comparator or "—",
-                     a.published_result, a.decision or "—", STATUS_TEXT.get(a.status, a.status)])
+        rows.append([f"{submission_text(ctx, a.study)} {ctx.citations.cite_full(a.citation)}", f"{a.country}, {a.year}",
+                     submission_text(ctx, a.comparator) or "—", submission_text(ctx, a.published_result) or "—",
+                     submission_text(ctx, a.decision) or "—", STATUS_TEXT.get(a.status, a.status)])
     w.table("Published cost-effectiveness analyses of the comparison", ("Study", "Setting", "Comparator",
             "Published result", "Decision", "Verification"), rows, (4.2, 1.8, 1.8, 3.6, 3.0, 1.6), align="llllll",
             font_size=7)

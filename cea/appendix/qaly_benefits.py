@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cea.appendix import statements
 from cea.appendix.document import AppendixContext
 
 
@@ -18,9 +19,11 @@ def qaly_benefits_section(ctx: AppendixContext) -> None:
 
 def equality_section(ctx: AppendixContext) -> None:
     ctx.section("equality", "Equality considerations")
+    who = statements.licensed_population(ctx)
     ctx.w.paragraph(
-        f"The population is {'women' if ctx.s.proportion_female == 1 else 'people'} with advanced breast cancer; sex "
-        "and age are protected characteristics, but the analysis raises no equality issue beyond the condition "
-        "itself: the recommendation would apply to everyone eligible. The severity modifier uses general-population "
-        "norms for the sex mix of the trial population, as NICE's method requires. Men with breast cancer, who were "
-        "not included in the trial, would be expected to be covered by the same recommendation.")
+        f"The marketing authorisation, and so any recommendation, covers {who} with the condition, the population of "
+        "the pivotal trial; people outside the licence (for example men with breast cancer) are outside the scope of "
+        "the appraisal. Sex and age are protected characteristics, but the analysis raises no equality issue beyond "
+        "the licensed indication: a recommendation would apply to everyone within it. The severity modifier uses "
+        f"general-population norms for the modelled population ({statements.population(ctx)}), as NICE's method "
+        "requires.")

@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from cea.appendix.base_case import wtp_text
-from cea.appendix.citations import clean
+from cea.appendix.language import describe_changes, scenario_title, submission_text
 from cea.appendix.document import (
     AppendixContext,
     icer,
@@ -45,27 +45,18 @@ def is_structural(targets: list[str]) -> bool:
                or t in STRUCTURAL_TARGETS for t in targets)
 
 
+def price_scenario_names(ctx: AppendixContext) -> list[str]:
+    """Scenarios that change only prices (the price parameter and the prices linked to it): their kind is 'price',
+    read from what they change; they belong with the threshold price, not with the uncertainty scenarios."""
+    prices = {ctx.s.price_parameter, *ctx.s.price_linked, "pas_discount"}
+    return [name for name, changes in scenario_targets(ctx).items() if changes and all(t in prices for t, _ in changes)]
+
+
 def scenario_targets(ctx: AppendixContext) -> dict[str, list[tuple[str, str]]]:
     out: dict[str, list[tuple[str, str]]] = {}
     for row in ctx.bundle.inputs.scenarios:
         out.setdefault(row.scenario, []).append((row.target, row.value))
     return out
-
-
-def describe_change(ctx: AppendixContext, target: str, value: str) -> str:
-    """One override in words: the parameter's description or the setting's name, and the value."""
-    inputs = ctx.bundle.inputs
-    if target in inputs.parameters:
-        return f"{inputs.parameters[target].description} = {value}"
-    if target.startswith("arm.") and target.count(".") == 2:
-        _, arm, column = target.split(".")
-        label = ctx.labels.get(arm, arm)
-        curve = inputs.curves.get(value)
-        if curve is not None:
-            return f"{label}: {column.replace('_', ' ').replace('os curve', 'OS curve').replace('pfs curve', 'PFS curve')} " \
-                   f"= {curve.family} ({value})"
-        return f"{label}: {column.replace('_', ' ')} = {value}"
-    return f"{target.replace('_', ' ')} = {value}"
 
 
 def scenario_rows(ctx: AppendixContext, names: list[str]) -> list[list[str]]:
@@ -79,9 +70,12 @@ def scenario_rows(ctx: AppendixContext, names: list[str]) -> list[list[str]]:
         if name == "base_case":
             description = "Base case"
         else:
-            rationale = clean(str(r["rationale"]))
-            changes = "; ".join(describe_change(ctx, t, v) for t, v in targets.get(name, []))
-            description = f"{rationale}" + (f" [{changes}]" if changes else "")
+            rationale = submission_text(ctx, str(r["rationale"]))
+            if name in targets and set(t for t, _ in targets[name]) <= {"discount_rate_costs",
+                                                                         "discount_rate_outcomes"}:
+                rationale = scenario_title(ctx, name, rationale)  # named by what it sets
+            changes = describe_changes(ctx, targets.get(name, []))
+            description = f"{rationale}" + (f" [changed: {changes}]" if changes else "")
         rows.append([description, ctx.money(r["inc_cost"]), qalys(r["inc_qaly"]),
                      qalys(r["inc_ly"]) if "inc_ly" in r else "—",
                      icer(_finite(r["icer"]), r["status"], ctx.currency),
@@ -99,7 +93,7 @@ def scenario_table(ctx: AppendixContext, caption: str, names: list[str]) -> None
                 groups=[("", 1), ("Incremental", 3), ("", 3)], font_size=7, bold_rows=(0,),
                 notes=[f"Incremental costs, QALYs and life years of {ctx.intervention} against {ctx.comparator}; "
                        f"INMB at {wtp_text(ctx, ctx.s.primary_wtp)}. The changes each scenario makes to the base case "
-                       "are given in brackets."])
+                       "are given in brackets, in words."])
 
 
 def scenarios_section(ctx: AppendixContext) -> None:
@@ -107,12 +101,16 @@ def scenarios_section(ctx: AppendixContext) -> None:
     ctx.section("scenarios", "Scenario analyses")
     table = b.scenarios.table
     targets = scenario_targets(ctx)
-    names = [n for n in table["scenario"] if n != "base_case" and not is_structural([t for t, _ in targets.get(n, [])])]
+    prices = set(price_scenario_names(ctx))  # analysed with the threshold price (section B.3.11)
+    names = [n for n in table["scenario"] if n != "base_case" and n not in prices
+             and not is_structural([t for t, _ in targets.get(n, [])])]
     primary = f"inmb_{ctx.s.primary_wtp:g}"
     others = table.iloc[1:]
+    others = others[~others["scenario"].isin(prices)]
     icers = others["icer"].astype(float)
     icers = icers[np.isfinite(icers)]
-    span = (f" Across all {len(others)} scenarios (these and the structural scenarios of section B.3.11.4) the "
+    span = (f" Across all {len(others)} scenarios on methods, evidence and structure (these and the structural "
+            "scenarios of section B.3.11.4; price scenarios are with the threshold price, section B.3.11) the "
             f"ICER ranges from {ctx.money(icers.min())} to {ctx.money(icers.max())} per QALY gained" if len(icers) else "")
     count = int((others[primary] > 0).sum()) if primary in others else 0
     w.paragraph(

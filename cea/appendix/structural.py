@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from cea.analyses.structures import compare_structures
 from cea.appendix.document import AppendixContext, icer, qalys
+from cea.appendix.language import submission_text
 from cea.appendix.drivers import scenario_icer_range
 from cea.appendix.scenarios import is_structural, scenario_table, scenario_targets
 
@@ -35,6 +36,7 @@ def structural_section(ctx: AppendixContext) -> None:
             rows.append([str(r["structure"]), ctx.money(r["inc_costs"]), qalys(r["inc_qalys"]), qalys(r["inc_lys"]),
                          ctx.money(value) if str(r["structure"]).startswith("Difference") else
                          icer(value, status, ctx.currency)])
+        rows = [[submission_text(ctx, row[0])] + row[1:] for row in rows]  # labels, not the settings' ids
         w.paragraph(f"Table {ctx.next_table()} compares the state-transition (Markov) structure with a partitioned-"
                     f"survival structure {ctx.cite('TSD19')} fed by the same curves and inputs.")
         w.table("Markov and partitioned-survival structures", ("Structure", "Incremental costs", "Incremental QALYs",

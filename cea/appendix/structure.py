@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from cea.appendix import statements
 from cea.appendix.document import (
     AppendixContext,
-    number,
     significant,
 )
 from cea.appendix.parameters import _pv
@@ -34,23 +34,19 @@ def structure_section(ctx: AppendixContext) -> None:
     b, s, w = ctx.bundle, ctx.s, ctx.w
     st = b.inputs.structure
     ctx.section("structure", "Model structure")
+    psm = statements.is_psm(ctx)
     w.paragraph(
-        f"A cohort state-transition (Markov) model with three mutually exclusive health states — progression-free "
+        f"A {statements.model_noun(ctx)} with three mutually exclusive health states — progression-free "
         f"(PF), progressed disease (PD) and dead — was built to compare {ctx.intervention} with {ctx.comparator}. "
         f"The cohort starts in PF. In each cycle of {s.cycle_length_days:g} days patients may remain in their state, "
-        f"progress (PF → PD) or die (PF → Dead, PD → Dead); there is no return from PD to PF and death is absorbing "
+        "progress (PF → PD) or die (PF → Dead, PD → Dead); there is no return from PD to PF and death is absorbing "
         f"(Figure {w.figures + 1}). This structure is the standard for advanced breast cancer appraisals, where the "
-        f"clinical evidence is reported as progression-free and overall survival.")
+        "clinical evidence is reported as progression-free and overall survival.")
     ctx.figure("state_diagram", "Model structure: health states and the transitions allowed between them",
                intro="")
-    pd_text = ("each cycle's post-progression death probability is set so that modelled overall survival follows the "
-               "arm's fitted OS curve" if s.pd_mortality == "os_tracking" else
-               "post-progression death follows a constant monthly rate")
-    w.paragraph(
-        f"Transition probabilities come from parametric survival curves: p(t) = 1 − S(t)/S(t − Δ) per cycle. Exits from "
-        f"PF are split into progression and death by the share of PFS events that are deaths "
-        f"({number(_pv(ctx, st.pf_death_share), 2)}), with general-population mortality as a floor on every death "
-        f"hazard; {pd_text}. Hazard ratios act on the hazard scale (proportional-hazards families only).")
+    w.paragraph(f"{statements.structure_sentence(ctx)} {statements.upper_first(statements.pd_mortality(ctx))}. "
+                + ("" if psm else "Hazard ratios act on the hazard scale (proportional-hazards families only). ")
+                + f"{statements.curve_sentence(ctx, 'os')}; {statements.waning(ctx)}.")
     rows = []
     curves = ctx.bundle.inputs.curves
     for arm in st.arms:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from cea.analyses.severity import weighted_acceptability
 from cea.appendix.base_case import icer_sentence, weight, wtp_text
+from cea.appendix import statements
 from cea.appendix.controls import price_label
+from cea.appendix.drivers import top_dsa
+from cea.appendix.scenarios import price_scenario_names
 from cea.appendix.document import (
     AppendixContext,
     percent,
@@ -18,9 +21,11 @@ def summary_section(ctx: AppendixContext) -> None:
     inc = b.base_case.to_dict()["incremental"]
     psa = b.psa.summary()
     p_ce = psa["prob_cost_effective"]
-    top = ctx.describe(str(b.one_way.table["parameter"].iloc[0]),
-                       str(b.one_way.table["description"].iloc[0]).split(" (")[0]) if len(b.one_way.table) else ""
+    drivers = top_dsa(ctx, 1)
+    top = drivers[0][0] if drivers else ""
     scen = b.scenarios.table.iloc[1:]
+    price_scenarios = set(price_scenario_names(ctx))
+    scen = scen[~scen["scenario"].isin(price_scenarios)]  # a price is a negotiation, not an uncertainty
     icers = scen["icer"].astype(float)
     icers = icers[icers.notna()]
     w.paragraph(
@@ -30,13 +35,12 @@ def summary_section(ctx: AppendixContext) -> None:
         f"{s.perspective} resources at the thresholds {ctx.decision_maker} uses.",
         bold_lead="Background and objectives. ")
     w.paragraph(
-        f"A three-state cohort Markov model (progression-free, progressed disease, dead) with "
-        f"{s.cycle_length_days:g}-day cycles over {s.horizon_years:g} years, {s.perspective} perspective, costs in "
-        f"{s.currency} {s.price_year}, " + (
-            f"costs and QALYs discounted at {percent(s.discount_rate_costs)} per year. "
-            if s.discount_rate_costs == s.discount_rate_outcomes else
-            f"costs discounted at {percent(s.discount_rate_costs)} and QALYs at {percent(s.discount_rate_outcomes)} "
-            "per year. ") + "Survival curves were fitted to or calibrated on the pivotal "
+        f"A three-state {statements.model_noun(ctx)} (progression-free, progressed disease, dead) with "
+        f"{statements.cycle(ctx)} over {statements.horizon(ctx)}, {s.perspective} perspective, costs in "
+        f"{s.currency} {s.price_year}, {statements.discounting(ctx)}, {statements.prices(ctx)}. "
+        f"{statements.curve_sentence(ctx, 'os')}; {statements.time_on_treatment(ctx)}; grade 3/4 adverse events are "
+        f"{statements.adverse_event_when(ctx)}. "
+        "Survival curves were fitted to or calibrated on the pivotal "
         f"trial; uncertainty was explored in one-way, scenario, threshold and probabilistic ({psa['iterations']:,} "
         "iterations) analyses and by value of information.", bold_lead="Methods. ")
     w.paragraph(
@@ -62,9 +66,11 @@ def summary_section(ctx: AppendixContext) -> None:
                     + icer_sentence(ctx, lp.to_dict()["incremental"])[1:] + ".", bold_lead="Prices. ")
     alternative = []
     if top:
-        alternative.append(f"the one-way analysis is most sensitive to {top.lower()}")
+        alternative.append(f"the one-way analysis is most sensitive to {statements.lower_first(top)}")
     if len(icers):
-        alternative.append(f"scenario ICERs range from {ctx.money(icers.min())} to {ctx.money(icers.max())} per QALY")
+        alternative.append(f"ICERs of the scenarios on methods, evidence and structure range from "
+                           f"{ctx.money(icers.min())} to {ctx.money(icers.max())} per QALY"
+                           + (" (price scenarios are reported with the threshold price)" if price_scenarios else ""))
     t = b.threshold.table
     t = t[t["wtp"] == s.primary_wtp]
     if len(t) and t["threshold_value"].notna().iloc[0]:

@@ -44,6 +44,20 @@ def threshold_section(ctx: AppendixContext) -> None:
                    + ("(the net price after the confidential discount; the list price is the current price divided "
                       f"by {number(1 - ctx.s.pas_discount, 3)})." if ctx.s.pas_discount > 0 else "(the list price).")])
     weighted_threshold(ctx)
+    price_scenarios(ctx)
+
+
+def price_scenarios(ctx: AppendixContext) -> None:
+    """The scenarios that change only the price (kind read from what they change): a price analysed as a price,
+    beside the threshold price, not among the uncertainty scenarios."""
+    from cea.appendix.scenarios import price_scenario_names, scenario_table
+
+    names = price_scenario_names(ctx)
+    if not names:
+        return
+    ctx.w.paragraph(f"Table {ctx.next_table()} gives the scenarios that change only the price of the technology "
+                    "(for example a generic price), beside the threshold price above.")
+    scenario_table(ctx, "Price scenarios (deterministic)", ["base_case"] + names)
 
 
 def weighted_threshold(ctx: AppendixContext) -> None:

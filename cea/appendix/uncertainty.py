@@ -3,7 +3,7 @@ B.3.8, the managed access proposal."""
 
 from __future__ import annotations
 
-from cea.appendix.document import AppendixContext, percent
+from cea.appendix.document import AppendixContext, lower_first, percent
 from cea.appendix.drivers import (
     assumption_parameters,
     drug_cost_share,
@@ -41,7 +41,7 @@ def uncertainty_section(ctx: AppendixContext) -> None:
     drivers = top_dsa(ctx)
     if drivers:
         points.append("Parameters. The one-way analysis is most sensitive to "
-                      + "; ".join(f"{d.lower()} (ICER {ctx.money(lo)} to {ctx.money(hi)})" for d, lo, hi in drivers)
+                      + "; ".join(f"{lower_first(d)} (ICER {ctx.money(lo)} to {ctx.money(hi)})" for d, lo, hi in drivers)
                       + ".")
     assumptions = assumption_parameters(ctx)
     points.append(f"Evidence. {len(assumptions)} of {len(ctx.bundle.inputs.parameters)} scalar inputs are "

@@ -42,6 +42,7 @@ class EngineSettings(Protocol):
     adverse_event_timing: str
     waning_start_months: float
     waning_end_months: float
+    # optional (getattr, default ""): the drug whose time on treatment carries the decrement disutility_on_treatment
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ class ModelOutcomes:
     months_on_treatment_undiscounted: np.ndarray | None = None  # (n, A, D) within-cycle corrected, like LYs
     on_treatment: np.ndarray | None = None  # (n, A, D, T+1) proportion on each drug, when the trace is kept
     costs_by_cycle_undiscounted: np.ndarray | None = None  # (n, A, C, T) per cycle [t_k, t_k+1), when requested
+    priced_costs: np.ndarray | None = None  # (n, A) discounted cost of the items priced by ``priced`` ids, when asked
 
     @property
     def costs(self) -> np.ndarray:
@@ -100,11 +102,12 @@ class ModelOutcomes:
         by_cycle = None
         if all(p.costs_by_cycle_undiscounted is not None for p in parts):
             by_cycle = cat("costs_by_cycle_undiscounted")
+        priced = cat("priced_costs") if all(p.priced_costs is not None for p in parts) else None
         return ModelOutcomes(first.arms, first.cost_categories, cat("costs_by_category"),
                              cat("costs_by_category_undiscounted"), cat("costs_by_state"), cat("lys_by_state"),
                              cat("lys_by_state_undiscounted"), cat("qalys_by_state"),
                              cat("qalys_by_state_undiscounted"), first.times_years, trace, cat("pfs_os_crossings"),
-                             first.drugs, cat("months_on_treatment_undiscounted"), on_treatment, by_cycle)
+                             first.drugs, cat("months_on_treatment_undiscounted"), on_treatment, by_cycle, priced)
 
     def mean_months(self, sample: int = 0) -> dict[str, dict]:
         """Undiscounted mean months over the horizon per arm: PF, alive and on each drug the arm receives
@@ -130,7 +133,7 @@ class ModelOutcomes:
 
 def evaluate(structure: ModelStructure, parameters: Mapping[str, np.ndarray], settings: EngineSettings,
              keep_trace: bool = False, chunk_size: int = 2000, workers: int | None = None,
-             keep_cycle_costs: bool = False) -> ModelOutcomes:
+             keep_cycle_costs: bool = False, priced: tuple[str, ...] = ()) -> ModelOutcomes:
     """Run the model for every sample.  ``parameters`` maps id → (n_samples,) arrays (a ParameterSet's
     ``values``); survival coefficients are '<curve>.<coefficient>'.
 
@@ -139,14 +142,17 @@ def evaluate(structure: ModelStructure, parameters: Mapping[str, np.ndarray], se
     machine's cores; numpy releases the GIL in its array loops).  Chunks are independent, so the
     result does not depend on chunking or threads.  ``keep_cycle_costs`` adds the undiscounted costs
     of every cycle by category (cea.engine.cycle_costs), whose sum over cycles is the undiscounted total.
+    ``priced`` (parameter ids, e.g. the pack prices of the technology) adds ``priced_costs``: the discounted cost of
+    every item that multiplies by one of them.  Such an item's cost is proportional to its price, so the costs at a
+    price m times the run's are ``costs + (m − 1)·priced_costs`` exactly (cea.analyses.price re-prices a PSA so).
     """
     n = len(next(iter(parameters.values())))
     if n <= chunk_size:
-        return _evaluate_chunk(structure, parameters, settings, keep_trace, keep_cycle_costs)
+        return _evaluate_chunk(structure, parameters, settings, keep_trace, keep_cycle_costs, priced)
     keep_large_arrays_in_heap()  # chunk after chunk reuses the same memory (see cea.allocator)
     starts = range(0, n, chunk_size)
     run = lambda i: _evaluate_chunk(structure, {k: v[i:i + chunk_size] for k, v in parameters.items()},  # noqa: E731
-                                    settings, keep_trace, keep_cycle_costs)
+                                    settings, keep_trace, keep_cycle_costs, priced)
     workers = min(len(starts), workers or os.cpu_count() or 1)
     if workers <= 1:
         return ModelOutcomes.concatenate([run(i) for i in starts])
@@ -212,7 +218,7 @@ def _arm_traces(structure: ModelStructure, increments: dict, p: Mapping[str, np.
 
 
 def _evaluate_chunk(structure: ModelStructure, p: Mapping[str, np.ndarray], s: EngineSettings,
-                    keep_trace: bool, keep_cycle_costs: bool = False) -> ModelOutcomes:
+                    keep_trace: bool, keep_cycle_costs: bool = False, priced: tuple[str, ...] = ()) -> ModelOutcomes:
     n_cycles = s.n_cycles
     times_years = np.arange(n_cycles + 1) * s.cycle_years
     times_months = times_years * 12.0
@@ -263,6 +269,7 @@ def _evaluate_chunk(structure: ModelStructure, p: Mapping[str, np.ndarray], s: E
     split = cc.interval_weights(weights, s.within_cycle_correction)
     on_months = np.full(shape + (len(structure.drugs),), np.nan)
     on_trace = np.full(shape + (len(structure.drugs), n_cycles + 1), np.nan) if keep_trace else None
+    priced_costs = np.zeros(shape) if priced else None
     for j, arm in enumerate(structure.arms):
         trace = arm_traces[j]
         if keep_trace:
@@ -275,6 +282,12 @@ def _evaluate_chunk(structure: ModelStructure, p: Mapping[str, np.ndarray], s: E
                 on_months[:, j, k_drug] = acc.occupancy_total(on_drug[drug], weights) * s.cycle_months
                 if keep_trace:
                     on_trace[:, j, k_drug] = on_drug[drug].T
+        on_disutility = getattr(s, "on_treatment_disutility", "")
+        if on_disutility and on_disutility in on_drug:  # utility decrement for the time on that drug (QALY column 2)
+            on = on_drug[on_disutility]
+            decrement = p["disutility_on_treatment"]
+            qalys[True][:, j, 2] -= decrement * acc.occupancy_total(on, weights * d_out) * s.cycle_years
+            qalys[False][:, j, 2] -= decrement * acc.occupancy_total(on, weights) * s.cycle_years
         # every reward in one pass over each trace array: columns of time weights
         # [LY discounted, LY undiscounted, QALY profile discounted, QALY profile undiscounted, cost discounted]
         sums = {"pf": acc.weighted_sums(trace.pf, occupancy_weights), "pd": acc.weighted_sums(trace.pd, occupancy_weights)}
@@ -307,6 +320,8 @@ def _evaluate_chunk(structure: ModelStructure, p: Mapping[str, np.ndarray], s: E
                 costs[discounted][:, j, categories.index(item.category)] += value
                 if discounted:
                     costs_by_state[:, j, state] += value
+                    if priced_costs is not None and any(m in priced for m in item.multiply):
+                        priced_costs[:, j] += value
         events = [e for e in structure.adverse_events if e.arm == arm.id]
         ae_share = None
         if events:
@@ -333,7 +348,7 @@ def _evaluate_chunk(structure: ModelStructure, p: Mapping[str, np.ndarray], s: E
         trace_out = Trace(*(np.stack([getattr(t, f).T for t in traces], axis=1) for f in Trace.__dataclass_fields__))
     return ModelOutcomes(structure.arm_ids, categories, costs[True], costs[False], costs_by_state, lys[True], lys[False],
                          qalys[True], qalys[False], times_years, trace_out, crossings, structure.drugs, on_months,
-                         on_trace, by_cycle)
+                         on_trace, by_cycle, priced_costs)
 
 
 def _arm_cycle_costs(structure: ModelStructure, p: Mapping[str, np.ndarray], s: EngineSettings, arm_id: str,

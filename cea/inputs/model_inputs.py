@@ -50,6 +50,8 @@ FILES = {
     "scenarios": "scenarios.csv",
 }
 ROLE_PARAMETERS = ("u_pf", "u_pd", "pf_death_share", "gp_utility_intercept", "gp_utility_age", "gp_utility_age_squared")
+# optional role: the utility decrement while on the drug named by the setting on_treatment_disutility
+ON_TREATMENT_DISUTILITY = "disutility_on_treatment"
 PARAMETER_COLUMNS = ("id", "group", "description", "value", "unit", "low", "high", "distribution", "se", "ci_low",
                      "ci_high", "events", "n", "dirichlet_group", "source", "status", "notes")
 
@@ -689,6 +691,13 @@ def consistency_problems(settings: Settings, parameters: dict[str, ParameterRow]
                                                      FILES["life_table"] if file == FILES["settings"] else file)
     if short is not None:
         problems.append(short)
+    if settings.on_treatment_disutility:
+        if settings.on_treatment_disutility not in structure.drugs:
+            problems.append(Problem(file, f"'{settings.on_treatment_disutility}' is not a drug of "
+                                    f"time_on_treatment.csv {list(structure.drugs)}", parameter="on_treatment_disutility"))
+        if ON_TREATMENT_DISUTILITY not in parameters:
+            problems.append(Problem(file, f"on_treatment_disutility needs the parameter '{ON_TREATMENT_DISUTILITY}' "
+                                    "in parameters.csv", parameter="on_treatment_disutility"))
     if settings.pd_mortality == "constant":
         for arm in structure.arms:
             if not arm.pd_death_rate:
@@ -703,7 +712,7 @@ def _completeness_problems(raw: dict[str, list[RawRow]], settings: Settings, par
     """Lost or duplicated rows that leave every table valid on its own (see cea.inputs.completeness)."""
     linked = [m.group(1) for row in raw["covariance"] if (m := LINKED.fullmatch(row.values["coefficient_2"]))]
     used = completeness.parameters_used(structure, scenarios, (settings.price_parameter, *settings.price_linked),
-                                        ROLE_PARAMETERS, linked)
+                                        ROLE_PARAMETERS + (ON_TREATMENT_DISUTILITY,), linked)
     event_lines = {row.values["event"]: row.line for row in raw["adverse_events"]}
     return (completeness.unused_parameter_problems(parameters, used)
             + completeness.cost_coverage_problems(structure, FILES["costs"])

@@ -58,6 +58,8 @@ class Settings:
     annual_incidence: float
     decision_horizon_years: float
     proportion_female: float
+    # drug whose time on treatment carries the on-treatment disutility (parameter disutility_on_treatment); "" = none
+    on_treatment_disutility: str = ""
 
     # --- derived -------------------------------------------------------------
     @property
@@ -87,7 +89,7 @@ SECTIONS = {
     "model": ("title", "evidence_status", "evidence_note", "currency", "price_year", "perspective", "country", "cycle_length_days", "horizon_years",
               "days_per_year", "discount_rate_costs", "discount_rate_outcomes", "within_cycle_correction",
               "start_age", "utility_age_adjustment", "pd_mortality", "model_structure", "adverse_event_timing",
-              "waning_start_months", "waning_end_months"),
+              "waning_start_months", "waning_end_months", "on_treatment_disutility"),
     "arms": ("intervention", "comparator"),
     "analysis": ("wtp_thresholds", "primary_wtp", "wtp_grid_max", "wtp_grid_step", "psa_iterations", "seed",
                  "price_parameter", "price_linked", "pas_discount"),
@@ -162,6 +164,7 @@ WTP_RANGE = (0.0, 1e9)
 def from_mapping(flat: dict[str, Any], file: str = "settings.toml") -> Settings:
     """Validate a flat mapping of every setting into Settings; all problems reported at once."""
     problems: list[Problem] = []
+    flat = {"on_treatment_disutility": "", **flat}  # added after the other settings: absent means none
     missing = sorted(SETTING_NAMES - flat.keys())
     problems += [Problem(file, "missing setting; every setting must be stated", parameter=k) for k in missing]
     unknown = sorted(flat.keys() - SETTING_NAMES)
@@ -184,6 +187,11 @@ def from_mapping(flat: dict[str, Any], file: str = "settings.toml") -> Settings:
                 "evidence_note"):
         if not isinstance(v[key], str) or not v[key].strip():
             problems.append(Problem(file, f"expected non-empty text, got {v[key]!r}", parameter=key))
+    if not isinstance(v["on_treatment_disutility"], str):
+        problems.append(Problem(file, f"expected a drug id or \"\" (none), got {v['on_treatment_disutility']!r}",
+                                parameter="on_treatment_disutility"))
+    else:
+        v["on_treatment_disutility"] = v["on_treatment_disutility"].strip()
     if v["evidence_status"] not in EVIDENCE_STATUSES:
         problems.append(Problem(file, f"'{v['evidence_status']}' is not an evidence status; expected one of "
                                 f"{EVIDENCE_STATUSES} (exploratory: the results are not a base case for decisions)",
@@ -263,7 +271,7 @@ def override_value(key: str, text: str) -> Any:
     try:
         if key in ("price_parameter", "title", "evidence_status", "evidence_note", "currency", "perspective", "country",
                    "intervention", "comparator", "within_cycle_correction", "pd_mortality", "model_structure",
-                   "adverse_event_timing"):
+                   "adverse_event_timing", "on_treatment_disutility"):
             return text
         value = float(text)
         if key in ("psa_iterations", "seed", "price_year") and math.isfinite(value) and value == int(value):

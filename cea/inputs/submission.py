@@ -1,7 +1,7 @@
 """Document controls and trial baseline characteristics for the economic appendix (optional inputs).
 
-``submission.toml`` ``[document]``: ``appraisal, appraisal_id, company, version, date, funding,
-conflicts_of_interest`` (text; nothing enters the model).  ``baseline_characteristics.csv``:
+``submission.toml`` ``[document]``: ``appraisal, appraisal_id, company, version, funding,
+conflicts_of_interest`` (text; nothing enters the model; the document is dated by its run, see the run manifest).  ``baseline_characteristics.csv``:
 ``characteristic, trial_value, source`` (the trial population the model represents, each row
 citing a publication in ``references.csv``).
 """
@@ -16,7 +16,7 @@ from cea.inputs.readers import read_csv, read_toml
 
 SUBMISSION_FILE = "submission.toml"
 BASELINE_FILE = "baseline_characteristics.csv"
-DOCUMENT_KEYS = ("appraisal", "appraisal_id", "company", "version", "date", "funding", "conflicts_of_interest")
+DOCUMENT_KEYS = ("appraisal", "appraisal_id", "company", "version", "funding", "conflicts_of_interest")
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,6 @@ class DocumentControls:
     appraisal_id: str
     company: str
     version: str
-    date: str
     funding: str
     conflicts_of_interest: str
 

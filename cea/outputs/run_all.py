@@ -35,6 +35,11 @@ DESCRIPTIONS = {
     "psa_samples.parquet": "PSA: every iteration's parameter draws and costs, QALYs, LYs per arm (Parquet: more rows "
                            "or cells than a spreadsheet opens; the run manifest in its metadata)",
     "crossval.json": "Cross-validation table (as crossval.csv) with the run manifest",
+    "price.csv": "Price analysis: ICER, INMB and P(cost-effective), unweighted and severity-weighted, by discount",
+    "price_thresholds.csv": "Price analysis: threshold discount and pack prices at each threshold, with and without the severity weight",
+    "price.json": "Price analysis (grid, thresholds, TA421 scheme and generic-price statement) with the run manifest",
+    "cumulative.csv": "Cumulative scenarios: the ICER after each added change, unweighted and severity-weighted",
+    "cumulative.json": "Cumulative scenarios with the run manifest",
 }
 
 
@@ -78,6 +83,7 @@ def write_all(folder: Path, bundle: AnalysisBundle, psa_samples: Path | None = N
         # its data tables are marked, which would make LibreOffice re-run the model for every table cell).
         check = Path(scratch) / "model.xlsx" if soffice() is not None else None
         _write_run_workbook(folder, bundle, check)
+        _write_price_and_cumulative(folder, bundle)
         write_appendix(folder / "appendix.docx", bundle, folder / "figures", check_workbook=check)
     (folder / "index.md").write_text(index_text(folder, bundle), encoding="utf-8")
 
@@ -92,6 +98,20 @@ def _write_run_workbook(folder: Path, bundle: AnalysisBundle, unmarked_copy: Pat
                    budget_impact=bundle.budget_impact.inputs if bundle.budget_impact is not None else None,
                    crossval=bundle.cross_validation.table if bundle.cross_validation is not None else None,
                    unmarked_copy=unmarked_copy)
+
+
+def _write_price_and_cumulative(folder: Path, bundle: AnalysisBundle) -> None:
+    """price/ (cea price) and cumulative/ (cea cumulative) from the bundle's one PSA and base case."""
+    from cea.analyses.price import PRICE_EVIDENCE
+    from cea.outputs.price_files import write_cumulative, write_price
+
+    s = bundle.inputs.settings
+    if bundle.price is not None:
+        (folder / "price").mkdir(exist_ok=True)
+        write_price(folder / "price", bundle.price, bundle.manifest, s.currency, s.wtp_thresholds, PRICE_EVIDENCE)
+    if bundle.cumulative is not None:
+        (folder / "cumulative").mkdir(exist_ok=True)
+        write_cumulative(folder / "cumulative", bundle.cumulative, bundle.manifest, s.currency, s.wtp_thresholds)
 
 
 def index_text(folder: Path, bundle: AnalysisBundle) -> str:

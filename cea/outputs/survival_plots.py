@@ -88,7 +88,9 @@ def plot_survival(endpoint: str, fits: SurvivalFitsResult | None, base_case: Bas
         for ax, arm in zip(axes[0], arms):
             curves = model[arm]
             ax.plot(curves["time"], curves[endpoint], color="0.55", lw=3.0, alpha=0.7, solid_capstyle="butt",
-                    label=f"Markov model ({'1 − Dead' if endpoint == 'os' else 'PF occupancy'})", zorder=3)
+                    label=(f"Partitioned-survival model ({endpoint.upper()} curve)"
+                           if base_case.settings.model_structure == "psm" else
+                           f"Markov model ({'1 − Dead' if endpoint == 'os' else 'PF occupancy'})"), zorder=3)
             if arm in fitted:
                 data = endpoint_fits.data[endpoint_fits.data["arm"] == arm]
                 for family in FAMILIES:

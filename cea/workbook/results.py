@@ -357,6 +357,7 @@ def _threshold_price(book: Book, ws, r: int, sums: dict[str, TraceSums], arms: l
         put_formula(ws, r, col[a], t.sum_of(parts), money)
     put_formula(ws, r, inc_col, f"{a_int}{r}-{a_cmp}{r}", money)
     d_priced = f"${get_column_letter(inc_col)}${r}"
+    book.facts["priced_cost_increment"] = f"{sheet_ref(ws.title)}{d_priced}"  # read by the Price sheet
     r += 1
     price = book.n(price_id)
     put_text(ws, r, 1, f"Price in use ({price_id})")
