@@ -14,8 +14,9 @@ import cea.outputs.psa_samples as psa_samples
 from cea.cli import _run_psa_into, app
 from cea.inputs.overrides import apply_overrides
 from cea.outputs.files import to_json
-from cea.outputs.psa_samples import (CSV_NAME, MANIFEST_KEY, PARQUET_NAME, read_psa_samples, samples_file,
-                                     samples_format, samples_manifest)
+from cea.outputs.psa_samples import (CSV_NAME, MANIFEST_KEY, PARQUET_NAME, file_columns, read_psa_samples,
+                                     samples_file, samples_format, samples_manifest)
+from cea.parameters.sampling import stochastic_ids
 
 N = 37
 
@@ -40,7 +41,7 @@ def test_the_format_changes_exactly_at_a_spreadsheets_rows_and_cells():
     assert (rows, cells) == (1_048_576, 10_000_000)
     assert samples_format(rows - 1, 1) == "csv"  # the header is a row
     assert samples_format(rows, 1) == "parquet"
-    # 90 columns (the shipped model): 111,110 iterations + header = 9,999,990 cells
+    # 90 columns: 111,110 iterations + header = 9,999,990 cells
     assert samples_format(111_110, 90) == "csv"
     assert samples_format(111_111, 90) == "parquet"
     assert samples_format(1_000_000, 90) == "parquet"
@@ -79,8 +80,9 @@ def test_above_the_limit_parquet_reads_back_exactly_with_its_manifest(small, tmp
 
 
 def test_above_the_cell_limit_with_few_rows_is_parquet(small, tmp_path, monkeypatch):
-    monkeypatch.setattr(psa_samples, "SPREADSHEET_CELLS", 20 * 90)
-    _run_psa_into(tmp_path, small, 19, 1, {}, progress=False)  # 20 rows x 90 columns: still a spreadsheet's
+    columns = len(file_columns(stochastic_ids(small), small.structure.arm_ids))
+    monkeypatch.setattr(psa_samples, "SPREADSHEET_CELLS", 20 * columns)
+    _run_psa_into(tmp_path, small, 19, 1, {}, progress=False)  # 20 rows (header included): still a spreadsheet's
     assert samples_file(tmp_path).name == CSV_NAME
     (tmp_path / "more").mkdir()
     _run_psa_into(tmp_path / "more", small, 20, 1, {}, progress=False)  # 21 rows: one cell too many
