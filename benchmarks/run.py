@@ -10,7 +10,8 @@
 Nothing is asserted: speed is measured here, never in a unit test.  The machine is shared, so timings vary
 from run to run; ratios measured back to back vary much less.
 
-Usage: python benchmarks/run.py [--quick] [--only NAME ...]   (--quick leaves out the 100,000 and 1,000,000 PSAs)
+Usage: python benchmarks/run.py [--quick] [--only NAME ...]   (--quick leaves out the 100,000 and 1,000,000 PSAs
+and the workbook in LibreOffice)
 """
 
 from __future__ import annotations
@@ -178,10 +179,93 @@ def case_workbook() -> dict:
     return {"rows": [{"name": "workbook export with 10,000 PSA rows", "seconds": seconds, "target": "10 s"}]}
 
 
+def _command(args: list[str]) -> tuple[float, float, float]:
+    """Run a `cea` command in a child process: wall seconds, CPU seconds (user + sys of the process and of every
+    process it waited for, LibreOffice included) and peak resident memory in MB (ru_maxrss from wait4)."""
+    cea = Path(sys.executable).with_name("cea")
+    # this checkout's cea, whichever one the venv's console script was installed from
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    start = time.perf_counter()
+    process = subprocess.Popen([str(cea), *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    assert os.waitstatus_to_exitcode(status) == 0, f"cea {' '.join(args)} failed"
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def _bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def _formulas(xlsx: Path) -> int:
+    """Formula cells of a workbook: <f> elements in its sheets (a data table's range counts once)."""
+    import zipfile
+
+    with zipfile.ZipFile(xlsx) as archive:
+        return sum(archive.read(n).count(b"<f>") + archive.read(n).count(b"<f ")
+                   for n in archive.namelist() if n.startswith("xl/worksheets/sheet"))
+
+
+def case_cea_all() -> dict:
+    """`cea all` on the shipped inputs, start to finish in a child process (the issue-20 goal: 25 s of CPU);
+    the workbook it writes: file size and formula count."""
+    with tempfile.TemporaryDirectory() as out:
+        wall, cpu, peak = _command(["all", "--inputs", str(ROOT / "inputs"), "--out", out])
+        book = Path(out) / "model.xlsx"
+        note = (f"wall {wall:.1f} s; model.xlsx {book.stat().st_size / 1e6:.2f} MB, {_formulas(book):,} formulas; "
+                f"{_bytes(Path(out)) / 1e6:.0f} MB written in all")
+    return {"rows": [{"name": "cea all, shipped inputs (CPU: user + sys, LibreOffice check included)",
+                      "seconds": cpu, "target": "25 s", "peak_mb": peak, "note": note}]}
+
+
+def case_psa_1m_end_to_end() -> dict:
+    """`cea psa --iterations 1000000` as a user runs it: draws, engine, the samples file (Parquet above a
+    spreadsheet's size), summaries and figures (the issue-20 goal: 60 s wall on two quiet cores, < 1 GB)."""
+    with tempfile.TemporaryDirectory() as out:
+        wall, cpu, peak = _command(["psa", "--iterations", "1000000", "--seed", "1", "--inputs", str(ROOT / "inputs"),
+                                    "--out", out])
+        files = sorted(p.name for p in (Path(out) / "psa").glob("psa_samples.*"))
+        written = _bytes(Path(out))
+    note = f"CPU {cpu:.1f} s (user + sys); {written / 1e6:.0f} MB written (samples: {', '.join(files)})"
+    return {"rows": [{"name": "cea psa --iterations 1000000, end to end (wall)", "seconds": wall,
+                      "target": "60 s, 1 GB", "peak_mb": peak, "note": note},
+                     {"name": "cea psa --iterations 1000000, end to end (CPU: user + sys)", "seconds": cpu,
+                      "peak_mb": peak}]}
+
+
+def case_workbook_libreoffice() -> dict:
+    """LibreOffice figures of the payer workbook, as benchmarks/bench_workbook.py measures them (open CPU with
+    either recalculation setting, edit recalculation CPU, PSA and DSA re-run CPU, file size, formula count).
+    Calls every function of bench_workbook named ``libreoffice_*`` that exists; each returns rows like the
+    cases here ({"name", "seconds", ...}) or a {measure: value} dict (values in seconds unless the measure's
+    name says otherwise)."""
+    try:
+        import bench_workbook
+    except ImportError as error:
+        return {"rows": [{"name": f"workbook in LibreOffice: not measured ({error})", "seconds": float("nan")}]}
+    from cea.workbook.recalc import soffice
+
+    functions = [getattr(bench_workbook, n) for n in sorted(dir(bench_workbook)) if n.startswith("libreoffice_")
+                 and callable(getattr(bench_workbook, n))]
+    if soffice() is None or not functions:
+        why = "LibreOffice is not installed" if soffice() is None else "bench_workbook has no libreoffice_* function"
+        return {"rows": [{"name": f"workbook in LibreOffice: not measured ({why})", "seconds": float("nan")}]}
+    rows = []
+    for function in functions:
+        result = function()
+        if isinstance(result, dict) and "rows" in result:
+            result = result["rows"]
+        if isinstance(result, dict):
+            result = [{"name": f"workbook: {k}", "seconds": float(v)} for k, v in result.items()]
+        rows += list(result)
+    return {"rows": rows}
+
+
 CASES = {"startup": case_startup, "base_case": case_base_case, "engine_1_thread": case_engine_1_thread,
          "engine_2_threads": case_engine_2_threads, "psa_10k": case_psa_10k, "psa_100k": case_psa_100k,
-         "psa_1m": case_psa_1m, "evppi": case_evppi, "workbook": case_workbook}
-SLOW = {"psa_100k", "psa_1m"}
+         "psa_1m": case_psa_1m, "evppi": case_evppi, "workbook": case_workbook, "cea_all": case_cea_all,
+         "psa_1m_end_to_end": case_psa_1m_end_to_end, "workbook_libreoffice": case_workbook_libreoffice}
+SLOW = {"psa_100k", "psa_1m", "psa_1m_end_to_end", "workbook_libreoffice"}
 
 
 def run_case(name: str) -> list[dict]:
@@ -214,7 +298,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--case", help=argparse.SUPPRESS)
     parser.add_argument("--only", nargs="+", choices=sorted(CASES), help="run only these benchmarks")
-    parser.add_argument("--quick", action="store_true", help="leave out the 100,000 and 1,000,000 PSAs")
+    parser.add_argument("--quick", action="store_true",
+                        help="leave out the 100,000 and 1,000,000 PSAs and the workbook in LibreOffice")
     parser.add_argument("--json", type=Path, help="also write the rows to this JSON file")
     args = parser.parse_args()
     if args.case:

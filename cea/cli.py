@@ -180,13 +180,16 @@ def price(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs"),
               f"{result.thresholds[cols].to_string(index=False)}\n\nWritten to {out / 'price'}/")
 
 
-def _run_psa_into(folder: Path | None, model_inputs, iterations, seed, assignments, progress: bool = True):
-    """Run the PSA with a progress bar, streaming per-iteration rows into folder/psa_samples.csv (when
-    a folder is given); returns the PsaResult."""
+def _run_psa_into(folder: Path | None, model_inputs, iterations, seed, assignments, progress: bool = True,
+                  keep_parameters: int = 200_000):
+    """Run the PSA with a progress bar, streaming per-iteration rows into folder/psa_samples.csv, or
+    psa_samples.parquet above what a spreadsheet opens (cea.outputs.psa_samples), when a folder is given;
+    returns the PsaResult (holding the first ``keep_parameters`` iterations' draws, for EVPPI)."""
     from tqdm import tqdm
 
     from cea.analyses.psa import run_psa
-    from cea.outputs.analysis_files import FLOAT, psa_block_frame
+    from cea.inputs.manifest import build_manifest
+    from cea.outputs.psa_samples import SamplesWriter
     from cea.parameters.sampling import stochastic_ids
 
     n = int(iterations or model_inputs.settings.psa_iterations)
@@ -194,16 +197,18 @@ def _run_psa_into(folder: Path | None, model_inputs, iterations, seed, assignmen
     arms = model_inputs.structure.arm_ids
     bar = tqdm(total=n, desc="PSA", unit="it", disable=not progress, file=sys.stderr, leave=False)
     with contextlib.ExitStack() as stack:
-        handle = None if folder is None else stack.enter_context(
-            open(folder / "psa_samples.csv", "w", encoding="utf-8", newline=""))
+        # the manifest the PsaResult will carry (run_psa builds the same one), for the Parquet file's metadata
+        manifest = build_manifest(model_inputs, int(seed if seed is not None else model_inputs.settings.seed),
+                                  assignments).to_dict()
+        writer = None if folder is None else stack.enter_context(SamplesWriter(folder, n, ids, arms, manifest))
 
         def on_block(start, sample, costs, qalys, lys):
-            if handle is not None:
-                frame = psa_block_frame(start, sample, ids, arms, costs, qalys, lys)
-                frame.to_csv(handle, index=False, header=start == 0, float_format=FLOAT, lineterminator="\n")
+            if writer is not None:
+                writer.write(start, sample, costs, qalys, lys)
             bar.update(costs.shape[0])
 
-        result = run_psa(model_inputs, n, seed, on_block=on_block, overrides=assignments)
+        result = run_psa(model_inputs, n, seed, keep_parameters=keep_parameters, on_block=on_block,
+                         overrides=assignments)
     bar.close()
     return result
 
@@ -220,7 +225,9 @@ def psa(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs"), s
         holder = {}
 
         def build(folder: Path) -> None:
-            holder["result"] = _run_psa_into(folder, model_inputs, iterations, seed, assignments, not json_output)
+            # the draws are in the samples file; no EVPPI here, so the result keeps none of them in memory
+            holder["result"] = _run_psa_into(folder, model_inputs, iterations, seed, assignments, not json_output,
+                                             keep_parameters=0)
             write_psa(folder, model_inputs, holder["result"])
 
         write_atomically(out / "psa", build)
@@ -397,6 +404,7 @@ def all_(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs"), 
     from cea.analyses.bundle import run_all_analyses
     from cea.outputs.files import write_atomically
     from cea.outputs.report import print_base_case
+    from cea.outputs.psa_samples import samples_file
     from cea.outputs.run_all import write_all
 
     with exit_code_on_input_error():
@@ -409,7 +417,7 @@ def all_(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs"), 
             samples_dir.mkdir()
             psa_result = _run_psa_into(samples_dir, model_inputs, iterations, seed, assignments)
             holder["bundle"] = run_all_analyses(model_inputs, iterations, seed, assignments, psa=psa_result)
-            write_all(folder, holder["bundle"], psa_samples=samples_dir / "psa_samples.csv")
+            write_all(folder, holder["bundle"], psa_samples=samples_file(samples_dir))
             samples_dir.rmdir()
 
         write_atomically(out, build)

@@ -29,6 +29,7 @@ from cea.errors import InputError
 from cea.inputs.model_inputs import load_inputs
 from cea.inputs.overrides import apply_overrides
 from cea.outputs.files import RUN_LOG, neutralise_csv, safe_cell, write_atomically
+from cea.outputs.psa_samples import samples_file
 
 ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()
@@ -53,12 +54,12 @@ def test_ctrl_c_mid_psa_keeps_earlier_outputs_and_exits_130(tmp_path, monkeypatc
     assert invoke("psa", "--out", out, "--iterations", 60, "--seed", 1, "--json").exit_code == 0
     before = snapshot(out)
 
-    import cea.outputs.analysis_files as analysis_files
+    import cea.outputs.psa_samples as psa_samples
 
     def interrupted(*args, **kwargs):  # Ctrl-C while the first block of samples is being written
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(analysis_files, "psa_block_frame", interrupted)
+    monkeypatch.setattr(psa_samples, "block_columns", interrupted)
     result = invoke("psa", "--out", out, "--iterations", 60, "--seed", 2, "--json")
     assert result.exit_code == 130, result.output
     assert "interrupted" in result.stderr and "Traceback" not in result.output
@@ -179,7 +180,7 @@ def test_a_different_seed_changes_the_psa_and_the_manifest_says_so(tmp_path):
     a = json.loads((tmp_path / "a" / "psa" / "psa_summary.json").read_text())
     b = json.loads((tmp_path / "b" / "psa" / "psa_summary.json").read_text())
     assert a["manifest"]["seed"] == 1 and b["manifest"]["seed"] == 2
-    assert (tmp_path / "a" / "psa" / "psa_samples.csv").read_bytes() != (tmp_path / "b" / "psa" / "psa_samples.csv").read_bytes()
+    assert samples_file(tmp_path / "a" / "psa").read_bytes() != samples_file(tmp_path / "b" / "psa").read_bytes()
 
 
 def test_manifest_identifies_everything_that_produced_the_result(tmp_path):

@@ -13,6 +13,7 @@ from cea.analyses.scenarios import run_scenarios
 from cea.analyses.threshold import threshold
 from cea.cli import app
 from cea.inputs.overrides import apply_overrides
+from cea.outputs.psa_samples import samples_file
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +103,9 @@ def test_cli_psa_outputs_are_byte_identical_for_the_same_seed(tmp_path):
         result = runner.invoke(app, ["psa", "--iterations", "50", "--seed", "3", "--out", str(tmp_path / name),
                                      "--set", "horizon_years=3", "--json"])
         assert result.exit_code == 0, result.output
-    for file in ("psa_samples.csv", "psa_summary.json", "ceac.csv", "convergence.csv", "evpi.csv"):
+    samples = samples_file(tmp_path / "a/psa").name  # CSV at 50 iterations (Parquet above a spreadsheet's size)
+    assert samples == "psa_samples.csv"
+    for file in (samples, "psa_summary.json", "ceac.csv", "convergence.csv", "evpi.csv"):
         assert (tmp_path / "a/psa" / file).read_bytes() == (tmp_path / "b/psa" / file).read_bytes(), file
     summary = json.loads((tmp_path / "a/psa/psa_summary.json").read_text())
     assert summary["iterations"] == 50 and summary["seed"] == 3

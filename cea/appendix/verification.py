@@ -30,9 +30,10 @@ def test_modules(tests_dir: Path = TESTS_DIR) -> list[dict]:
     return modules
 
 
-def workbook_check(bundle) -> dict:
+def workbook_check(bundle, workbook: Path | None = None) -> dict:
     """Recalculate the payer workbook of this run in LibreOffice and compare every result cell with the engine.
-    Returns a row like the black-box checks; ``passed`` is None when LibreOffice is not installed."""
+    ``workbook``: the run's own workbook file (`cea all` builds it once); None: a base-case workbook is built
+    here.  Returns a row like the black-box checks; ``passed`` is None when LibreOffice is not installed."""
     from cea.workbook import results_layout, write_workbook
     from cea.workbook.recalc import recalculate, soffice
     from cea.workbook.results import flatten
@@ -45,7 +46,7 @@ def workbook_check(bundle) -> dict:
     import openpyxl
 
     with tempfile.TemporaryDirectory() as folder:
-        path = write_workbook(Path(folder) / "model.xlsx", bundle.inputs, bundle.base_case)
+        path = workbook or write_workbook(Path(folder) / "model.xlsx", bundle.inputs, bundle.base_case)
         out = recalculate([path], Path(folder) / "recalculated")[0]
         expected = flatten(bundle.base_case.to_dict())
         layout = results_layout(bundle.inputs)
@@ -75,8 +76,8 @@ def workbook_check(bundle) -> dict:
 
 def verification_rows(ctx: AppendixContext) -> list[dict]:
     rows = list(ctx.bundle.verification)
-    if ctx.check_workbook:
-        rows.append(workbook_check(ctx.bundle))
+    if ctx.check_workbook:  # True, or the path of the run's workbook
+        rows.append(workbook_check(ctx.bundle, ctx.check_workbook if isinstance(ctx.check_workbook, Path) else None))
     return rows
 
 

@@ -74,16 +74,6 @@ def sample_columns(arms: tuple[str, ...]) -> list[str]:
     return [f"{m}_{a}" for a in arms for m in ("cost", "qaly", "ly")]
 
 
-def psa_block_frame(start: int, parameters, ids: list[str], arms, costs, qalys, lys) -> pd.DataFrame:
-    """One block of per-iteration rows: iteration, parameter draws, costs/QALYs/LYs per arm."""
-    frame = pd.DataFrame({"iteration": np.arange(start + 1, start + 1 + costs.shape[0])})
-    for pid in ids:
-        frame[pid] = parameters[pid]
-    for j, a in enumerate(arms):
-        frame[f"cost_{a}"], frame[f"qaly_{a}"], frame[f"ly_{a}"] = costs[:, j], qalys[:, j], lys[:, j]
-    return frame
-
-
 def write_psa(folder: Path, inputs: ModelInputs, result: PsaResult) -> None:
     """Summary, CEAC/CEAF, EVPI, convergence and figures (samples are streamed separately)."""
     s = inputs.settings

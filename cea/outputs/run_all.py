@@ -3,6 +3,7 @@ VOI, the workbook and the appendix), with an index listing the files."""
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -18,6 +19,7 @@ from cea.outputs.parameter_markdown import write_parameter_markdown
 from cea.outputs.report import base_case_files
 from cea.outputs.validation_output import fit_and_validation_files
 from cea.workbook import write_workbook
+from cea.workbook.recalc import soffice
 
 DESCRIPTIONS = {
     "results.json": "Base case: costs, LYs, QALYs per arm (by state and category), incremental results, ICER, NMB",
@@ -29,6 +31,9 @@ DESCRIPTIONS = {
     "budget_impact.csv": "Budget impact: eligible, treated, costs with and without, net impact per year (undiscounted)",
     "budget_impact_one_way.csv": "Budget impact: one-way sensitivity of the total net impact",
     "crossval.csv": "Cross-validation: published analyses beside this model re-run under their nearest assumptions",
+    "psa_samples.csv": "PSA: every iteration's parameter draws and costs, QALYs, LYs per arm (CSV: a spreadsheet opens it)",
+    "psa_samples.parquet": "PSA: every iteration's parameter draws and costs, QALYs, LYs per arm (Parquet: more rows "
+                           "or cells than a spreadsheet opens; the run manifest in its metadata)",
     "crossval.json": "Cross-validation table (as crossval.csv) with the run manifest",
     "price.csv": "Price analysis: ICER, INMB and P(cost-effective), unweighted and severity-weighted, by discount",
     "price_thresholds.csv": "Price analysis: threshold discount and pack prices at each threshold, with and without the severity weight",
@@ -62,7 +67,7 @@ def write_all(folder: Path, bundle: AnalysisBundle, psa_samples: Path | None = N
         write_cross_validation(folder / "crossval", bundle.cross_validation)
     write_psa(folder / "psa", inputs, bundle.psa)
     if psa_samples is not None:
-        psa_samples.replace(folder / "psa" / "psa_samples.csv")
+        psa_samples.replace(folder / "psa" / psa_samples.name)  # psa_samples.csv or .parquet
     write_voi(folder / "voi", inputs, bundle.voi, manifest)
     structures = compare_structures(inputs)
     structures.to_csv(folder / "structures" / "structures.csv", index=False, float_format="%.10g", lineterminator="\n")
@@ -73,16 +78,26 @@ def write_all(folder: Path, bundle: AnalysisBundle, psa_samples: Path | None = N
         write_budget_impact(folder / "budget_impact", bundle.budget_impact, bundle.budget_impact_list_price,
                             labels={a.id: a.label for a in inputs.structure.arms})
     write_parameter_markdown(folder / "parameters.md", inputs)
+    with tempfile.TemporaryDirectory(prefix="cea-check-") as scratch:
+        # One workbook per run: the appendix's LibreOffice check recalculates this run's workbook (saved before
+        # its data tables are marked, which would make LibreOffice re-run the model for every table cell).
+        check = Path(scratch) / "model.xlsx" if soffice() is not None else None
+        _write_run_workbook(folder, bundle, check)
+        _write_price_and_cumulative(folder, bundle)
+        write_appendix(folder / "appendix.docx", bundle, folder / "figures", check_workbook=check)
+    (folder / "index.md").write_text(index_text(folder, bundle), encoding="utf-8")
+
+
+def _write_run_workbook(folder: Path, bundle: AnalysisBundle, unmarked_copy: Path | None) -> None:
+    inputs, manifest = bundle.inputs, bundle.manifest
     write_workbook(folder / "model.xlsx", inputs, bundle.base_case, dsa=bundle.one_way.table,
                    scenarios=bundle.scenarios.table, psa=psa_frame(bundle), ceac=bundle.psa.ceac_frame(),
                    psa_draws=bundle.psa.parameters, psa_seed=bundle.psa.seed,
                    validation=bundle.validation.to_frame() if bundle.validation is not None else None,
                    manifest=manifest.to_dict(),
                    budget_impact=bundle.budget_impact.inputs if bundle.budget_impact is not None else None,
-                   crossval=bundle.cross_validation.table if bundle.cross_validation is not None else None)
-    _write_price_and_cumulative(folder, bundle)
-    write_appendix(folder / "appendix.docx", bundle, folder / "figures")
-    (folder / "index.md").write_text(index_text(folder, bundle), encoding="utf-8")
+                   crossval=bundle.cross_validation.table if bundle.cross_validation is not None else None,
+                   unmarked_copy=unmarked_copy)
 
 
 def _write_price_and_cumulative(folder: Path, bundle: AnalysisBundle) -> None:

@@ -39,17 +39,19 @@ COST_FMT = "#,##0.0000"
 
 
 def basis_term(basis: str, trace: str, cols: dict[str, str], row: int, k: int, nc: str, days: str, months: str,
-               a: str, b: str, drug: str | None = None) -> str:
+               a: str, b: str, drug: str | None = None, k_cell: str | None = None) -> str:
     """Units of ``basis`` in cycle k (trace rows ``row`` = t_k and ``row + 1`` = t_k+1); drug costs on the
-    time on ``drug`` (the trace's 'on:<drug>' column)."""
+    time on ``drug`` (the trace's 'on:<drug>' column).  ``k_cell``: the cell holding k, referred to instead of
+    the number (every cycle's formula is then the same but for its row)."""
+    k_text = k_cell or k
     if basis == "per_day_on_treatment":
-        return f"IF({k}<{nc},{trace}{cols['on:' + drug]}{row}*{days},0)"
+        return f"IF({k_text}<{nc},{trace}{cols['on:' + drug]}{row}*{days},0)"
     if basis in ("per_month_in_pf", "per_month_in_pd"):
         state = cols["pf" if basis == "per_month_in_pf" else "pd"]
         return f"({a}*{trace}{state}{row}+{b}*{trace}{state}{row + 1})*{months}"
     if basis in ("per_progression", "per_death"):
         flow = cols["new_prog" if basis == "per_progression" else "new_deaths"]
-        return f"IF({k}<{nc},{trace}{flow}{row + 1},0)"
+        return f"IF({k_text}<{nc},{trace}{flow}{row + 1},0)"
     if basis == "at_start":
         return "1" if k == 0 else "0"
     raise ValueError(f"unknown cost basis {basis!r}")
@@ -115,8 +117,9 @@ def build_budget_impact(book: Book, bia: BudgetImpactInputs) -> None:
         put(r, 3, f"={first_trace}{tcols['t_years']}{tr + 1}", GENERAL)
         w0, w1 = f"{first_trace}{tcols['w']}{tr}", f"{first_trace}{tcols['w']}{tr + 1}"
         a_k = w0 if k == 0 else f"{w0}/2"
-        put(r, 4, f'=IF({k}>={nc},0,IF({corr}="none",{w0},{a_k}))', GENERAL)
-        put(r, 5, f'=IF({k}>={nc},0,IF({corr}="none",0,IF({k}+1={nc},{w1},{w1}/2)))', GENERAL)
+        k_cell = f"$A{r}"  # the cycle number in column A: each cycle's formulas differ only in their row
+        put(r, 4, f'=IF({k_cell}>={nc},0,IF({corr}="none",{w0},{a_k}))', GENERAL)
+        put(r, 5, f'=IF({k_cell}>={nc},0,IF({corr}="none",0,IF({k_cell}+1={nc},{w1},{w1}/2)))', GENERAL)
         for j, col in share_col.items():
             put(r, col, f"=MAX(0,MIN($C{r},{j})-MAX($B{r},{j - 1}))/($C{r}-$B{r})", SHARE_FMT)
         for arm in arms:
@@ -124,7 +127,7 @@ def build_budget_impact(book: Book, bia: BudgetImpactInputs) -> None:
             parts = {c: [] for c in categories}
             for k_item, item in items[arm]:
                 term = basis_term(item.basis, trace, tcols, tr, k, nc, days, months, f"$D{r}", f"$E{r}",
-                                  paid_on.get((arm, item.id)))
+                                  paid_on.get((arm, item.id)), k_cell)
                 if term != "0":
                     parts[item.category].append(f"{book.unit_cost[k_item]}*{term}")
             ae = [cost for cost, _ in book.ae_cells.get(arm, [])]

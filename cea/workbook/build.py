@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -72,8 +73,11 @@ def trace_rows(settings: Any, max_horizon_years: float | None = None) -> int:
     return max(settings.n_cycles, int(math.ceil(years / settings.cycle_years - 1e-9)))
 
 
-def write_workbook(path: Path | str, inputs: ModelInputs, base_case: BaseCaseResult, **kwargs: Any) -> Path:
-    """Build, evaluate and save the workbook atomically (a temporary file in the same folder, then rename)."""
+def write_workbook(path: Path | str, inputs: ModelInputs, base_case: BaseCaseResult, *,
+                   unmarked_copy: Path | None = None, **kwargs: Any) -> Path:
+    """Build, evaluate and save the workbook atomically (a temporary file in the same folder, then rename).
+    ``unmarked_copy``: also save the same file before its data tables are marked (the appendix's LibreOffice
+    check recalculates it: every data-table cell would otherwise re-run the model)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     book = build_book(inputs, base_case, **kwargs)
@@ -82,6 +86,8 @@ def write_workbook(path: Path | str, inputs: ModelInputs, base_case: BaseCaseRes
     os.close(handle)
     try:
         write_xlsx(book, values, Path(temporary), title=inputs.settings.title, creator=f"cea {__version__}")
+        if unmarked_copy is not None:
+            shutil.copyfile(temporary, unmarked_copy)
         mark_data_tables(Path(temporary), book.data_tables)
         umask = os.umask(0)
         os.umask(umask)

@@ -715,8 +715,9 @@ class Evaluator:
         self.index = {t.lower(): i for i, t in enumerate(self.titles)}
         self.cells = [book.sheets[t].cells for t in self.titles]
         self.values: list[dict[tuple[int, int], Any]] = [{} for _ in self.titles]
-        self.compiled: dict[tuple[int, str], Callable] = {}
+        self.compiled: dict[tuple[int, Any], Callable] = {}
         self.names: dict[str, str] = {}
+        self.compiled_names: dict[str, Callable] = {}
         for name, target in book.defined.items():
             self.names[name.lower()] = target
 
@@ -753,13 +754,20 @@ class Evaluator:
         return lambda R: rng(si, r1 if a1 else R + k1, c1, r2 if a2 else R + k2, c2)
 
     def compile_name(self, name: str) -> Callable[[int], Any]:
-        target = self.names.get(name.lower())
-        if target is None:
-            return lambda R: _raise_name()
-        tokens = tokenize(target)
-        if len(tokens) != 1 or tokens[0][0] != "ref":
-            raise ValueError(f"defined name {name} is not a reference: {target}")
-        return self.compile_ref(tokens[0][1], 0, None)
+        """A defined name: an absolute reference, compiled once per name (formulas use the same names often)."""
+        key = name.lower()
+        fn = self.compiled_names.get(key)
+        if fn is None:
+            target = self.names.get(key)
+            if target is None:
+                fn = lambda R: _raise_name()  # noqa: E731
+            else:
+                tokens = tokenize(target)
+                if len(tokens) != 1 or tokens[0][0] != "ref":
+                    raise ValueError(f"defined name {name} is not a reference: {target}")
+                fn = self.compile_ref(tokens[0][1], 0, None)
+            self.compiled_names[key] = fn
+        return fn
 
     # ------------------------------------------------------------------ values
     def raw(self, si: int, r: int, c: int) -> Any:
@@ -804,8 +812,7 @@ class Evaluator:
         return v
 
     def function(self, si: int, row: int, formula: str) -> Callable[[int], Any]:
-        template = _relative_template(formula, row)
-        key = (si, template)
+        key = (si, _template_key(formula, row))
         fn = self.compiled.get(key)
         if fn is None:
             parser = _Parser(tokenize(formula), self, si, row)
@@ -822,7 +829,7 @@ class Evaluator:
         def work() -> None:
             try:
                 for si, cells in enumerate(self.cells):
-                    for (r, c), cell in sorted(cells.items()):
+                    for (r, c), cell in sorted(cells.items(), key=row_major):
                         if cell.formula is not None and (r, c) not in self.values[si]:
                             self._compute(si, r, c)
             except BaseException as exc:  # noqa: BLE001 (re-raised in the caller's thread)
@@ -844,6 +851,12 @@ class Evaluator:
         return {(self.titles[si], r, c): v for si, values in enumerate(self.values) for (r, c), v in values.items()}
 
 
+def row_major(item: tuple[tuple[int, int], Any]) -> int:
+    """Sort key of a (cell, value) item: row by row, as one integer (Excel has 16,384 columns)."""
+    (row, col), _ = item
+    return row * 16_384 + col
+
+
 def _raise_name():
     raise XlError("#NAME?")
 
@@ -851,19 +864,34 @@ def _raise_name():
 _REL = re.compile(r"""("(?:[^"]|"")*")|((?:'(?:[^']|'')+'!)?)(\$?[A-Z]{1,3})(\$?)([0-9]+)(?![A-Za-z0-9_.(])""")
 
 
-def _relative_template(formula: str, row: int) -> str:
-    """The formula with relative row numbers written as offsets from its own row (cache key)."""
-    def repl(m: re.Match) -> str:
-        if m.group(1) is not None:
-            return m.group(1)
-        start = m.start(3)
-        if start > 0 and (formula[start - 1].isalnum() or formula[start - 1] in "_."):
-            return m.group(0)
-        if m.group(4):
-            return m.group(0)
-        return f"{m.group(2)}{m.group(3)}{{{int(m.group(5)) - row}}}"
+_DIGITS = re.compile(r"[0-9]+")
+_RELATIVE_RUNS: dict[str, tuple[bool, ...]] = {}  # formula skeleton -> which of its digit runs are relative rows
 
-    return _REL.sub(repl, formula)
+
+def _relative_runs(formula: str) -> tuple[bool, ...]:
+    """For each run of digits in the formula: is it the row number of a relative reference?"""
+    relative = set()
+    for m in _REL.finditer(formula):
+        if m.group(1) is not None or m.group(4):  # a string, or an absolute ($) row
+            continue
+        start = m.start(3)
+        if start > 0 and (formula[start - 1].isalnum() or formula[start - 1] in "_."):  # inside a longer name
+            continue
+        relative.add(m.start(5))
+    return tuple(m.start() in relative for m in _DIGITS.finditer(formula))
+
+
+def _template_key(formula: str, row: int) -> Any:
+    """Cache key of a formula: equal for formulas that differ only in relative row numbers by the same offset
+    from their own rows (every row of a trace column).  Which digit runs are relative rows depends only on the
+    formula with its digit runs blanked out (its skeleton), so that is worked out once per skeleton."""
+    skeleton = _DIGITS.sub("\0", formula)
+    flags = _RELATIVE_RUNS.get(skeleton)
+    if flags is None:
+        flags = _RELATIVE_RUNS[skeleton] = _relative_runs(formula)
+    if True not in flags:
+        return formula
+    return (skeleton, *[int(d) - row if relative else d for d, relative in zip(_DIGITS.findall(formula), flags)])
 
 
 def evaluate_book(book: Book) -> dict[tuple[str, int, int], Any]:

@@ -212,6 +212,8 @@ def wrap_cut_text(ws: Sheet) -> None:
     """Data text longer than its column and stopped by a non-empty cell to its right wraps (a spreadsheet
     would cut it at the next cell)."""
     for (r, c), cell in list(ws.cells.items()):
+        if not isinstance(cell.value, str) or cell.formula is not None:  # (what _is_data_text checks first)
+            continue
         if not _is_data_text(ws, r, c) or dict(cell.style).get("text_wrap"):
             continue
         right = ws.cells.get((r, c + 1))
@@ -254,8 +256,10 @@ def fit_row_heights(ws: Sheet) -> None:
               for r1, c1, r2, c2 in ws.merges if r1 == r2}
     needed: dict[int, float] = {}
     for (r, c), cell in ws.cells.items():
+        if not isinstance(cell.value, str):
+            continue
         style = dict(cell.style)
-        if not isinstance(cell.value, str) or not style.get("text_wrap") or "bg_color" in style:
+        if not style.get("text_wrap") or "bg_color" in style:
             continue
         width = merged.get((r, c), ws.widths.get(c, DEFAULT_WIDTH))
         per_line = max(1.0, width * CHARS_PER_UNIT)

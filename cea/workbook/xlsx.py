@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
+from xlsxwriter.worksheet import CellFormulaTuple
 
 from cea.workbook.core import Book, sheet_ref
-from cea.workbook.evaluate import XlError
+from cea.workbook.evaluate import XlError, row_major
 from cea.workbook.printing import MARGIN_LR_IN, MARGIN_TB_IN, PAGE_SCALE, prepare_print
 
 CM = 1 / 2.54  # chart sizes are given in cm-like units (openpyxl's), converted to pixels below
@@ -51,7 +52,8 @@ def write_xlsx(book: Book, values: dict[tuple[str, int, int], Any], path: Path, 
         for r1, c1, r2, c2 in sheet.merges:  # the first cell's content is written below, over the merged range
             first = sheet.get(r1, c1)
             ws.merge_range(r1 - 1, c1 - 1, r2 - 1, c2 - 1, "", fmt(first.style) if first else None)
-        for (r, c), cell in sorted(sheet.cells.items()):
+        table, check = ws.table, ws._check_dimensions
+        for (r, c), cell in sorted(sheet.cells.items(), key=row_major):
             f = fmt(cell.style)
             if cell.formula is not None:
                 v = values.get((title_, r, c))
@@ -59,7 +61,10 @@ def write_xlsx(book: Book, values: dict[tuple[str, int, int], Any], path: Path, 
                     v = v.code
                 elif v is None:
                     v = 0 if cell.formula else ""
-                ws.write_formula(r - 1, c - 1, "=" + cell.formula, f, v)
+                # what ws.write_formula stores, without its per-formula search for dynamic-array functions
+                # (the evaluator knows none) and the '=' added and stripped again
+                if not check(r - 1, c - 1):
+                    table[r - 1][c - 1] = CellFormulaTuple(cell.formula, f, v)
             elif cell.text:
                 ws.write_string(r - 1, c - 1, cell.value, wb.add_format({**dict(cell.style), "quote_prefix": True}))
             elif cell.value is None:
