@@ -231,44 +231,49 @@ def engine_values_from_fresh(inputs, sheet_values, plan, n: int) -> dict[str, np
     return out
 
 
-def test_fresh_draws_follow_the_engine_distributions(monkeypatch):
-    """With RAND() fixed at u, every fresh draw is the engine's distribution at u: the inverse CDF of each
-    scalar marginal, gamma(α_i) shares, and μ + L·Φ⁻¹(u) for the survival coefficients (the same marginal
-    and Cholesky code the engine samples with)."""
+@pytest.mark.parametrize("seed", [1, 7.5])
+def test_fresh_draws_follow_the_engine_distributions(seed):
+    """Every fresh draw is the engine's distribution at its own uniform u (the seeded sequence, computed here
+    independently of the formulas): the inverse CDF of each scalar marginal, gamma(α_i) shares, and
+    μ + L·Φ⁻¹(u) for the survival coefficients (the same marginal and Cholesky code the engine samples
+    with); no RAND() anywhere in the file (nothing volatile)."""
     from cea.parameters.distributions import multivariate_normal_draws
     from cea.parameters.parameter_set import marginal_distribution
-    from cea.workbook import evaluate as evaluation
     from cea.workbook.evaluate import set_inputs
+    from cea.workbook.psa import fresh_uniform
     from scipy import stats
 
-    u = 0.3
-    monkeypatch.setitem(evaluation.FUNCTIONS, "RAND", lambda: u)
     psa = run_psa(MONTHLY, 2, SEED)
     book = build_book(MONTHLY, psa.base_case, psa=psa_frame(psa), psa_draws=psa.parameters, max_horizon_years=YEARS)
-    set_inputs(book, {"psa_draws": "fresh", "psa_iteration": 1})
-    values = evaluate_book(book)
+    assert not any("RAND(" in (c.formula or "") for ws in book.sheets.values() for c in ws.cells.values())
     plan = book.facts["psa_plan"]
-    got = {pid: values[("Inputs", row, 13)] for pid, row in plan["rows"].items()}
-    for pid, kind in plan["kinds"].items():
-        if kind[0] == "scalar":
-            want = marginal_distribution(MONTHLY.parameters[pid]).ppf(u)
-        elif kind[0] == "dirichlet":
-            gammas = {q: stats.gamma.ppf(u, MONTHLY.parameters[q].value * kind[2]) for q in kind[1]}
-            want = gammas[pid] / sum(gammas.values())
-        else:
-            members, k, log_scale = kind[1], kind[2], kind[4]
-            curve = MONTHLY.curves[members[0].rpartition(".")[0]]
-            mean = list(curve.estimates)
-            covariance = curve.covariance
-            if log_scale or members[-1] in MONTHLY.parameters:
-                from cea.inputs.model_inputs import joint_covariance
+    for iteration in (1, 2):
+        set_inputs(book, {"psa_draws": "fresh", "psa_iteration": iteration, "psa_fresh_seed": seed})
+        values = evaluate_book(book)
+        got = {pid: values[("Inputs", row, 13)] for pid, row in plan["rows"].items()}
+        u = {pid: fresh_uniform(seed, iteration, j) for pid, j in plan["columns"].items()}
+        assert len(set(u.values())) == len(u)  # one stream per parameter
+        for pid, kind in plan["kinds"].items():
+            if kind[0] == "scalar":
+                want = marginal_distribution(MONTHLY.parameters[pid]).ppf(u[pid])
+            elif kind[0] == "dirichlet":
+                gammas = {q: stats.gamma.ppf(u[q], MONTHLY.parameters[q].value * kind[2]) for q in kind[1]}
+                want = gammas[pid] / sum(gammas.values())
+            else:
+                members, k, log_scale = kind[1], kind[2], kind[4]
+                curve = MONTHLY.curves[members[0].rpartition(".")[0]]
+                mean = list(curve.estimates)
+                covariance = curve.covariance
+                if log_scale or members[-1] in MONTHLY.parameters:
+                    from cea.inputs.model_inputs import joint_covariance
 
-                partner = members[-1]
-                covariance = joint_covariance(curve, partner, MONTHLY.parameters[partner])
-                mean.append(np.log(MONTHLY.parameters[partner].value))
-            x = multivariate_normal_draws(np.array(mean), covariance, np.full((1, len(members)), stats.norm.ppf(u)))[0]
-            want = np.exp(x[k]) if log_scale else x[k]
-        assert got[pid] == pytest.approx(want, rel=1e-9, abs=1e-12), pid
+                    partner = members[-1]
+                    covariance = joint_covariance(curve, partner, MONTHLY.parameters[partner])
+                    mean.append(np.log(MONTHLY.parameters[partner].value))
+                z = np.array([[stats.norm.ppf(u[q]) for q in members]])
+                x = multivariate_normal_draws(np.array(mean), covariance, z)[0]
+                want = np.exp(x[k]) if log_scale else x[k]
+            assert got[pid] == pytest.approx(want, rel=1e-9, abs=1e-12), pid
 
 
 @needs_lo

@@ -39,8 +39,8 @@ def build_book(inputs: ModelInputs, base_case: BaseCaseResult, *, dsa: pd.DataFr
                **analyses: Any) -> Book:
     """The model as an in-memory Book (sheets of cells, names, charts); no values computed yet.
 
-    The traces get rows for ``max_horizon_years`` (default DEFAULT_MAX_HORIZON_YEARS) at the run's cycle
-    length, and never fewer than the run's own horizon needs: a shorter horizon or longer cycle entered in
+    The traces get rows for ``max_horizon_years`` (default: the run's horizon plus HORIZON_MARGIN_YEARS) at
+    the run's cycle length, and never fewer than the run's own horizon needs: a shorter horizon or longer cycle entered in
     the workbook gives later rows zero weight; a horizon needing more rows is refused (#N/A and a named
     check), never truncated."""
     book = Book(inputs, n_rows=trace_rows(inputs.settings, max_horizon_years),
@@ -63,12 +63,19 @@ def build_book(inputs: ModelInputs, base_case: BaseCaseResult, *, dsa: pd.DataFr
     return book
 
 
-DEFAULT_MAX_HORIZON_YEARS = 40.0  # lifetime for a cohort starting at 55 (the life table ends at 100)
+HORIZON_MARGIN_YEARS = 5.0  # rows beyond the run's horizon: room to lengthen it in the workbook
+
+
+def default_max_horizon_years(settings: Any) -> float:
+    """Years of trace rows when none are asked for: the run's horizon plus HORIZON_MARGIN_YEARS.  Every
+    model evaluation (an edit, a PSA iteration, a DSA row) computes every row, so rows beyond what the run
+    can use are pure cost; a longer horizon is refused in the workbook, never truncated."""
+    return float(settings.horizon_years) + HORIZON_MARGIN_YEARS
 
 
 def trace_rows(settings: Any, max_horizon_years: float | None = None) -> int:
     """Cycles laid out on every trace: enough for max_horizon_years at the run's cycle length."""
-    years = DEFAULT_MAX_HORIZON_YEARS if max_horizon_years is None else max_horizon_years
+    years = default_max_horizon_years(settings) if max_horizon_years is None else max_horizon_years
     return max(settings.n_cycles, int(math.ceil(years / settings.cycle_years - 1e-9)))
 
 

@@ -26,7 +26,7 @@ SHEET_NOTES = {
     "PSA": "PSA: CE plane, CEAC, CEAF, EVPI, probabilistic ICER and P(cost-effective) as formulas; the engine's "
            "iterations at export, or re-run here by a data table (psa_run = yes)",
     "PSA draws": "The engine's PSA draws (cea psa, the run's seed): row i feeds iteration i",
-    "PSA fresh draws": "Distributions with numeric parameters and Cholesky factors; fresh draws by RAND() "
+    "PSA fresh draws": "Distributions with numeric parameters and Cholesky factors; fresh draws from a seed "
                        "(psa_draws = fresh)",
     VALIDATION: "Workbook vs Python engine at export; trace checks; validation results",
     LIFE: "General-population mortality by age (inputs)",

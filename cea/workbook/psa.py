@@ -21,6 +21,8 @@ when ΔQ_i = 0; so P(CE at λ) is three COUNTIFs over r_i and the expected posit
 
 from __future__ import annotations
 
+import functools
+import math
 from typing import Any
 
 import numpy as np
@@ -43,6 +45,7 @@ DRAWS_HEADER = 8  # row of the parameter names on 'PSA draws'; iteration 1 is th
 FRESH = "PSA fresh draws"
 CHOLESKY_ROW = 10  # 'PSA fresh draws': rows of the Cholesky factor, one per member of a curve's coefficients
 FRESH_HEADER = 16
+FRESH_SEED = 1  # the seed of the fresh draws as shipped (an input on 'PSA fresh draws')
 TABLE_HEADER = 40  # header row of the data table on 'PSA'; the formula row is below it, then iteration 0
 RUN_ROW, ITERATION_ROW, DRAWS_ROW, CHECK_ROW = 4, 5, 6, 7
 
@@ -222,18 +225,21 @@ def _curve_check(book: Book) -> str:
 # --------------------------------------------------------------------------- fresh draws sheet
 def build_fresh(book: Book, draws: pd.DataFrame) -> None:
     """'PSA fresh draws': each parameter's distribution with numeric parameters (centred on its value in use,
-    Inputs column N; the spread and the Cholesky factor are editable inputs) and N fresh draws by RAND().
+    Inputs column N; the spread and the Cholesky factor are editable inputs) and N fresh draws from a seed.
     Scalars: the value; Dirichlet members: a gamma(α_i, 1) draw (the share normalises the group, in the
     value-in-use formula); survival coefficients: z ~ N(0, 1) (the value is μ + L·z there)."""
     plan = book.facts["psa_plan"]
     ws = book.add_sheet(FRESH)
     title(ws, "PSA fresh draws (used when psa_draws = fresh)",
           "Every uncertain parameter drawn in the workbook from its distribution, centred on its value in use "
-          "(Inputs column N): scalars by the inverse CDF of RAND(); Dirichlet shares from gamma draws; survival "
+          "(Inputs column N): scalars by the inverse CDF of a uniform from the seed; Dirichlet shares from gamma draws; survival "
           "coefficients jointly, x = mu + L z with the Cholesky factor L of the fit's covariance.")
-    put_text(ws, 3, 1, "Excel re-draws RAND() for every row of a data table and LibreOffice draws once per "
-                       "recalculation: both are valid Monte Carlo draws; the values shown are one realisation.",
-             font=SUBTITLE_FONT)
+    put_text(ws, 3, 1, "Seed of the fresh draws (input: another seed, other draws)", font=TOTAL_FONT)
+    put_input(ws, 3, 2, FRESH_SEED)
+    book.name("psa_fresh_seed", ws.title, abs_ref(2, 3))
+    put_text(ws, 3, 3, "Uniforms u = MOD(seed*b + iteration*a, 1) per column (an additive quasi-random sequence, "
+                       "a = fractional part of the square root of a prime): no RAND(), so the draws are the same in "
+                       "every program and the file need not be recomputed when opened.", font=SUBTITLE_FONT)
     labels = {4: "Parameter", 5: "Distribution", 6: "Spread (input)", 7: "Spread is", 8: "Parameter 1",
               9: "Parameter 2"}
     for r, text in labels.items():
@@ -263,22 +269,61 @@ def build_fresh(book: Book, draws: pd.DataFrame) -> None:
             put_text(ws, 7, j, "sum of alphas")
             put_formula(ws, 8, j, f"{mean}*{c}$6", GENERAL)  # α_i = share·Σα
             put_value(ws, 9, j, 1.0, GENERAL)
-            draw = f"_xlfn.GAMMA.INV(RAND(),{c}$8,1)"
+            draw = f"_xlfn.GAMMA.INV({{u}},{c}$8,1)"
         else:
             members, k, factor = kind[1], kind[2], kind[3]
             put_text(ws, 5, j, "multivariate normal (z)" + (", log scale" if kind[4] else ""))
             put_text(ws, 7, j, f"member {k + 1} of {len(members)}")
             for m, value in enumerate(factor):
                 put_input(ws, CHOLESKY_ROW + m, j, value)
-            draw = "_xlfn.NORM.S.INV(RAND())"
+            draw = "_xlfn.NORM.S.INV({u})"
         for i in range(len(draws)):
             r = FRESH_HEADER + 1 + i
             if j == 2:
                 put_value(ws, r, 1, i + 1, INTEGER)
-            ws.formula(r, j, f'IF({fresh}="fresh",{draw},"")')
+            ws.formula(r, j, f'IF({fresh}="fresh",{draw.replace("{u}", _uniform_formula(j, f"$A{r}"))},"")')
     widths(ws, {1: 40})
     ws.freeze = (FRESH_HEADER + 1, 2)
     ws.repeat_rows = (FRESH_HEADER, FRESH_HEADER)
+
+
+@functools.lru_cache(maxsize=None)
+def _primes(count: int) -> tuple[int, ...]:
+    found: list[int] = []
+    k = 2
+    while len(found) < count:
+        if all(k % q for q in found if q * q <= k):
+            found.append(k)
+        k += 1
+    return tuple(found)
+
+
+def fresh_uniform_constants(j: int) -> tuple[float, float]:
+    """(alpha, beta) of column j's uniform stream: u_i = MOD(seed*beta + i*alpha, 1), the additive (Kronecker,
+    Richtmyer) sequence with alpha the fractional part of the square root of the j-th prime; beta, from a
+    later prime, moves each column's start with the seed.  No RAND(): the draws are a function of the seed,
+    iteration and column, so they are the same in every program and reproducible, and (not volatile) a
+    spreadsheet program need not recompute the model on opening the file or after every edit."""
+    primes = _primes(_BETA_OFFSET + j + 1)
+    alpha = math.sqrt(primes[j]) % 1.0
+    beta = math.sqrt(primes[_BETA_OFFSET + j]) % 1.0
+    return alpha, beta
+
+
+def fresh_uniform(seed: float, iteration: int, j: int) -> float:
+    """The uniform the formula of column j, row ``iteration`` computes (same operations, same order)."""
+    alpha, beta = fresh_uniform_constants(j)
+    x = seed * beta + iteration * alpha
+    return max(x - math.floor(x), FRESH_U_FLOOR)
+
+
+FRESH_U_FLOOR = 1e-12  # u = 0 has no inverse CDF
+_BETA_OFFSET = 1000  # beta comes from primes far beyond any column's alpha
+
+
+def _uniform_formula(j: int, iteration: str) -> str:
+    alpha, beta = fresh_uniform_constants(j)
+    return f"MAX(MOD(psa_fresh_seed*{beta!r}+{iteration}*{alpha!r},1),{FRESH_U_FLOOR!r})"
 
 
 def _scalar_parameters(distribution: str, mean: str, spread: str, p1: str, p2: str) -> tuple[str, str, str]:
@@ -287,15 +332,15 @@ def _scalar_parameters(distribution: str, mean: str, spread: str, p1: str, p2: s
     normal."""
     if distribution == "beta":
         k = f"({mean}*(1-{mean})/{spread}^2-1)"
-        return f"{mean}*{k}", f"(1-{mean})*{k}", f"_xlfn.BETA.INV(RAND(),{p1},{p2})"
+        return f"{mean}*{k}", f"(1-{mean})*{k}", f"_xlfn.BETA.INV({{u}},{p1},{p2})"
     if distribution == "beta_counts":
-        return f"{mean}*{spread}", f"{spread}-{mean}*{spread}", f"_xlfn.BETA.INV(RAND(),{p1},{p2})"
+        return f"{mean}*{spread}", f"{spread}-{mean}*{spread}", f"_xlfn.BETA.INV({{u}},{p1},{p2})"
     if distribution == "gamma":
-        return f"{mean}^2/{spread}^2", f"{spread}^2/{mean}", f"_xlfn.GAMMA.INV(RAND(),{p1},{p2})"
+        return f"{mean}^2/{spread}^2", f"{spread}^2/{mean}", f"_xlfn.GAMMA.INV({{u}},{p1},{p2})"
     if distribution == "lognormal":
-        return f"LN({mean})", spread, f"EXP(_xlfn.NORM.INV(RAND(),{p1},{p2}))"
+        return f"LN({mean})", spread, f"EXP(_xlfn.NORM.INV({{u}},{p1},{p2}))"
     if distribution == "normal":
-        return mean, spread, f"_xlfn.NORM.INV(RAND(),{p1},{p2})"
+        return mean, spread, f"_xlfn.NORM.INV({{u}},{p1},{p2})"
     raise ValueError(f"no workbook draw for distribution {distribution!r}")
 
 
@@ -326,8 +371,8 @@ def build_psa_sheet(book: Book, draws: pd.DataFrame, psa: pd.DataFrame, draws_ch
     put_input(ws, DRAWS_ROW, 3, "engine")
     ws.validations.append((DRAWS_ROW, 3, DRAWS_ROW, 3, {"validate": "list", "source": ["engine", "fresh"]}))
     book.name("psa_draws", ws.title, abs_ref(3, DRAWS_ROW))
-    put_text(ws, DRAWS_ROW, 4, f"fresh: every iteration drawn by RAND() from the distributions on '{FRESH}' "
-                               "(centred on the values in use; new values at every recalculation)",
+    put_text(ws, DRAWS_ROW, 4, f"fresh: every iteration drawn from the seed and the distributions on '{FRESH}' "
+                               "(centred on the values in use; a new seed there, new draws)",
              font=SUBTITLE_FONT)
     put_text(ws, CHECK_ROW, 1, "Check")
     table_first = TABLE_HEADER + 3  # iteration 1
