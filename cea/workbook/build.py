@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -79,24 +80,49 @@ def trace_rows(settings: Any, max_horizon_years: float | None = None) -> int:
     return max(settings.n_cycles, int(math.ceil(years / settings.cycle_years - 1e-9)))
 
 
+TABLES_SUFFIX = "_tables"
+
+
+def tables_path(path: Path | str) -> Path:
+    """The workbook with live data tables written beside ``path`` (model.xlsx -> model_tables.xlsx)."""
+    path = Path(path)
+    return path.with_name(f"{path.stem}{TABLES_SUFFIX}{path.suffix}")
+
+
 def write_workbook(path: Path | str, inputs: ModelInputs, base_case: BaseCaseResult, **kwargs: Any) -> Path:
-    """Build, evaluate and save the workbook atomically (a temporary file in the same folder, then rename)."""
+    """Build and evaluate the workbook once and save it atomically (a temporary file in the same folder, then
+    rename) as ``path``: the whole model, live, with the PSA and DSA tables holding the engine's results.
+    When the workbook has data tables (the engine's PSA draws or DSA were given) the same cells are saved a
+    second time as ``tables_path(path)`` with the tables live (Excel: Data Table; LibreOffice: MULTIPLE.OPERATIONS):
+    LibreOffice recomputes a data table on opening and after every edit, each cell at the cost of a model
+    evaluation, so the file a payer opens and edits has none (README, 'The payer workbook')."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     book = build_book(inputs, base_case, **kwargs)
     values = evaluate_book(book)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".xlsx")
-    os.close(handle)
+    targets = [(path, [])] + ([(tables_path(path), book.data_tables)] if book.data_tables else [])
+    temporaries = []
     try:
-        write_xlsx(book, values, Path(temporary), title=inputs.settings.title, creator=f"cea {__version__}")
-        mark_data_tables(Path(temporary), book.data_tables)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)  # mkstemp creates 0600; give the file the usual permissions
-        os.replace(temporary, path)
+        for i, (target, tables) in enumerate(targets):
+            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".xlsx")
+            os.close(handle)
+            temporaries.append(temporary)
+            if i == 0:
+                write_xlsx(book, values, Path(temporary), title=inputs.settings.title, creator=f"cea {__version__}")
+            else:
+                shutil.copyfile(temporaries[0], temporary)
+            mark_data_tables(Path(temporary), tables)
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temporary, 0o666 & ~umask)  # mkstemp creates 0600; give the file the usual permissions
+        for (target, _), temporary in reversed(list(zip(targets, temporaries))):
+            os.replace(temporary, target)
+        if not book.data_tables and tables_path(path).exists():
+            tables_path(path).unlink()  # a stale companion of an earlier export would not match this one
     finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+        for temporary in temporaries:
+            if os.path.exists(temporary):
+                os.unlink(temporary)
     return path
 
 

@@ -34,7 +34,7 @@ from cea.parameters.parameter_set import point_estimates
 from cea.workbook import register_sheet
 from cea.workbook.core import Book, abs_ref, sheet_ref
 from cea.workbook.core import column_letter as letter
-from cea.workbook.data_table import write_formula_row
+from cea.workbook.data_table import LIVE_TABLES, write_formula_row
 from cea.workbook.style import (GENERAL, INTEGER, PALETTE, SECTION_FONT, SUBTITLE_FONT, TOTAL_FONT,
                                 area, header_row, line_chart, merge, put_formula, put_input, put_text, put_value,
                                 title, widths)
@@ -352,18 +352,18 @@ def build_psa_sheet(book: Book, draws: pd.DataFrame, psa: pd.DataFrame, draws_ch
     n = len(draws)
     ws = book.add_sheet(PSA)
     title(ws, "Probabilistic sensitivity analysis (re-run in the workbook on demand)",
-          f"With C{RUN_ROW} = yes a data table re-evaluates the whole model for iterations 0 to {n:,} "
-          f"(0 = deterministic), reading the draws on '{DRAWS}'; with no, the statistics show the engine's "
-          f"PSA at export (cea psa, the same draws). {intervention} vs {comparator}.")
+          f"In {LIVE_TABLES} with C{RUN_ROW} = yes a data table re-evaluates the whole model for iterations 0 "
+          f"to {n:,} (0 = deterministic), reading the draws on '{DRAWS}'; otherwise the statistics show the "
+          f"engine's PSA at export (cea psa, the same draws). {intervention} vs {comparator}.")
     widths(ws, {1: 44, 2: 18, 3: 18, 4: 16, 5: 16, 6: 16, 7: 16, 8: 12})
     put_text(ws, RUN_ROW, 1, "Re-run the PSA in the workbook (yes / no)", font=TOTAL_FONT)
     put_input(ws, RUN_ROW, 3, "no")
     ws.validations.append((RUN_ROW, 3, RUN_ROW, 3, {"validate": "list", "source": ["yes", "no"]}))
     book.name("psa_run", ws.title, abs_ref(3, RUN_ROW))
-    put_formula(ws, RUN_ROW, 4, f'IF(psa_run="yes","Live: one model run per iteration (Excel: F9 re-runs the '
-                                f'table after edits; LibreOffice re-runs it after every edit)","Showing the '
-                                f'engine\'s PSA at export ({n:,} iterations): set C{RUN_ROW} to yes to re-run it '
-                                f'here")')
+    put_formula(ws, RUN_ROW, 4, f'IF(psa_run="yes","Live in {LIVE_TABLES}: one model run per iteration (Excel: F9 '
+                                f're-runs the table after edits; LibreOffice re-runs it after every edit)","Showing '
+                                f'the engine\'s PSA at export ({n:,} iterations): set C{RUN_ROW} to yes in '
+                                f'{LIVE_TABLES} to re-run it")')
     put_text(ws, ITERATION_ROW, 1, "Iteration evaluated (set by the data table; keep 0)")
     put_value(ws, ITERATION_ROW, 3, 0, INTEGER)
     book.name("psa_iteration", ws.title, abs_ref(3, ITERATION_ROW))
@@ -384,7 +384,7 @@ def build_psa_sheet(book: Book, draws: pd.DataFrame, psa: pd.DataFrame, draws_ch
                f'ABS(E{det_row}-{dq_cell})>1E-9*MAX(1,ABS({dq_cell})))')
     stale = (f'IF(psa_run<>"yes",IF({differs},"Inputs differ from the export: the PSA shown is the exported '
              f'one (set C{RUN_ROW} to yes to re-run it)",""),'
-             f'IF({differs},"Stale: the table predates the last edit (Excel: press F9)",'
+             f'IF({differs},"Stale: the table predates the last edit (re-run it in {LIVE_TABLES}; Excel: F9)",'
              f'IF(psa_draws="fresh","",{draws_check})))')
     put_formula(ws, CHECK_ROW, 3, f'IFERROR({stale},"Stale: recalculate (Excel: F9)")')
     book.name("psa_check", ws.title, abs_ref(3, CHECK_ROW))
@@ -443,8 +443,9 @@ def build_psa_sheet(book: Book, draws: pd.DataFrame, psa: pd.DataFrame, draws_ch
                        f"monetary benefit; EVPI = E[max(INB, 0)] − max(E[INB], 0).", font=SUBTITLE_FONT)
 
     # ---- the data table
-    put_text(ws, TABLE_HEADER - 1, 1, "Data table: one model run per iteration (Data > What-If Analysis > Data "
-                                      "Table, column input cell C5; LibreOffice: MULTIPLE.OPERATIONS)",
+    put_text(ws, TABLE_HEADER - 1, 1, f"Data table (live in {LIVE_TABLES}): one model run per iteration (Data > "
+                                      "What-If Analysis > Data Table, column input cell C5; LibreOffice: "
+                                      "MULTIPLE.OPERATIONS); here the engine's results",
              font=SECTION_FONT)
     header_row(ws, TABLE_HEADER, ["Iteration (0 = deterministic)", "Table: incremental costs",
                                   "Table: incremental QALYs", "Shown: incremental costs", "Shown: incremental QALYs",
@@ -458,8 +459,8 @@ def build_psa_sheet(book: Book, draws: pd.DataFrame, psa: pd.DataFrame, draws_ch
     for i, c_value, q_value in table_rows:
         row = det_row + i
         put_value(ws, row, 1, i, INTEGER)
-        ws.put(row, 2, None, merge(fmt=money))  # the data table's cells, blank until re-run (data_table)
-        ws.put(row, 3, None, merge(fmt="0.000000"))
+        ws.put(row, 2, c_value, merge(fmt=money))  # the data table's cells: the engine's results (data_table)
+        ws.put(row, 3, q_value, merge(fmt="0.000000"))
         put_formula(ws, row, 4, f'IF(psa_run="yes",B{row},{c_value!r})', money)
         put_formula(ws, row, 5, f'IF(psa_run="yes",C{row},{q_value!r})', "0.000000")
         if i == 0:
