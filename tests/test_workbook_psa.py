@@ -422,3 +422,19 @@ def test_libreoffice_opens_model_xlsx_with_the_cached_values(exported, tmp_path)
                 assert got == pytest.approx(want, rel=rel, abs=1e-300), key
             elif not isinstance(want, bool):
                 assert got == want, key
+
+
+def test_no_formula_is_volatile(exported):
+    """A volatile function (RAND, NOW, TODAY, OFFSET, INDIRECT, INFO, CELL) is recomputed by LibreOffice when it
+    opens the file, with everything that depends on it: the fresh draws once made it recompute the whole model
+    on opening.  None may appear in either file."""
+    path, _ = exported
+    volatile = re.compile(r"\b(RAND|RANDBETWEEN|NOW|TODAY|OFFSET|INDIRECT|INFO|CELL)\(", re.I)
+    for file in (path, tables_path(path)):
+        with zipfile.ZipFile(file) as archive:
+            for name in archive.namelist():
+                if name.startswith("xl/worksheets/sheet"):
+                    formulas = re.findall(r"<f[^>]*>([^<]*)</f>", archive.read(name).decode())
+                    assert formulas or "sheet" in name
+                    bad = [f for f in formulas if volatile.search(f)]
+                    assert not bad, (file.name, name, bad[:2])

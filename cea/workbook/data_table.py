@@ -11,7 +11,7 @@ MULTIPLE.OPERATIONS, dropping the cached values and computing every cell again.
 
 LibreOffice 7.4 (sc/source/core/data/documentimport.cxx, ScDocumentImport::setTableOpCells) builds at most two
 result columns for a one-variable table, and a one-column table comes back with every row equal to the
-formula row's own value (tried: its TableOp re-uses the previous cell's notification list), so every table
+formula row's own value (seen here; probably because ScTableOp re-uses the previous cell's notification list when consecutive cells share their formula cell), so every table
 written is exactly two columns wide; ``mark_data_tables`` refuses any other shape.  Its cells must be
 numbers: a cached error value (t="e") is imported as an =#N/A formula that replaces the table's formula.
 
