@@ -88,10 +88,11 @@ def build_cover(book: Book, ws: Sheet) -> None:
             "'_tables' added to its name (model_tables.xlsx: the same cells with live data tables), make the edits, "
             "then set dsa_run (DSA sheet) or psa_run (PSA sheet) to yes: a data table re-evaluates the whole model "
             "once per parameter bound or per iteration. Excel: that file is in 'automatic except tables' mode, press "
-            "F9 after editing. LibreOffice: open it with the default setting (never recalculate on load); it "
-            "computes every table cell again after each edit, even switched off, and re-runs a switched-on table "
-            "after every edit, so switch it on last (README: measured times). This file has no data table, so it "
-            "opens and recalculates an edit in seconds in both.",
+            "F9 after editing. LibreOffice: open it with the default setting (never recalculate on load), switch "
+            "Data > Calculate > AutoCalculate off, make the edits, set the switch to yes, then switch AutoCalculate "
+            "on: the tables are computed once (with AutoCalculate on, every table cell is computed again after each "
+            "edit, switched on or off; README: measured times). This file has no data table, so it opens and "
+            "recalculates an edit in seconds in both.",
             "CHECKS (top of this sheet and of Results) turns red and names the first invalid input; the same rules "
             "as `cea run --set` (Inputs, column K, checks every input).",
             "Sheets are protected without a password so formulas are not overwritten by accident "
