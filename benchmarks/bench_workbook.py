@@ -1,17 +1,36 @@
-"""Benchmark: export the Excel workbook with 10,000 PSA iterations (target: under 10 s), and optionally
-the time LibreOffice takes to recalculate it (`--recalc`).
+"""Benchmark the payer workbook: export time, and what LibreOffice costs a payer (CPU time of the soffice
+process, user + sys, from the kernel's accounting of the finished child; includes about 1 s to start
+LibreOffice, so every "open" figure is gross, and "edit" / "re-run" figures are net: the same open without the
+edit subtracted).
 
-Run with `.venv/bin/python benchmarks/bench_workbook.py [--iterations N] [--recalc]`.  The PSA
-frame is synthetic (same columns as the PSA's output: costs, QALYs and LYs per arm) because only the
-export is timed; the model sheets are built from the shipped inputs.  Nothing here is asserted.
+    python benchmarks/bench_workbook.py [--iterations N] [--libreoffice] [--export]
+
+`--libreoffice` exports the shipped model as `cea all` does (the engine's PSA with N iterations, default 1,000,
+and DSA) and measures, with a throwaway LibreOffice profile each:
+
+- file size and formula count of model.xlsx and model_tables.xlsx;
+- opening model.xlsx with "never recalculate" (LibreOffice's default for .xlsx) and "always recalculate";
+- an edit in model.xlsx (a drug price; the PFS hazard ratio) recalculated, and the value LibreOffice shows,
+  for comparison with `cea run --set`;
+- re-running the PSA (psa_run = yes) and the DSA (dsa_run = yes) in model_tables.xlsx opened with
+  "never recalculate" (`--edit-tables` adds an edit there, switched off: minutes, every table cell again).
+
+The edit is typed by a LibreOffice Basic macro installed in the throwaway profile (open the file hidden, set the
+cell, calculate, read a result, close), so "edit" = CPU(open + edit) − CPU(open).  The lead's `make bench` can
+call ``libreoffice_rows()``.  Nothing here is asserted: speed is measured, never tested.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import re
+import resource
+import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -22,9 +41,49 @@ sys.path.insert(0, str(ROOT))
 
 from cea.analyses.base_case import run_base_case  # noqa: E402
 from cea.inputs.model_inputs import load_inputs  # noqa: E402
-from cea.workbook.build import build_book, write_workbook  # noqa: E402
+from cea.workbook.build import build_book, tables_path, write_workbook  # noqa: E402
 from cea.workbook.evaluate import evaluate_book  # noqa: E402
 from cea.workbook.xlsx import write_xlsx  # noqa: E402
+
+_MACRO = """<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE script:module PUBLIC "-//OpenOffice.org//DTD OfficeDocument 1.0//EN" "module.dtd">
+<script:module xmlns:script="http://openoffice.org/2000/script" script:name="Module1" script:language="StarBasic">
+Sub Run
+  Dim args(0) As New com.sun.star.beans.PropertyValue
+  args(0).Name = &quot;Hidden&quot;
+  args(0).Value = True
+  doc = StarDesktop.loadComponentFromURL(ConvertToURL(Environ(&quot;CEA_DOC&quot;)), &quot;_blank&quot;, 0, args())
+  If Environ(&quot;CEA_BATCH&quot;) &lt;&gt; &quot;&quot; Then
+    doc.enableAutomaticCalculation(False)
+  End If
+  If Environ(&quot;CEA_SHEET&quot;) &lt;&gt; &quot;&quot; Then
+    cell = doc.Sheets.getByName(Environ(&quot;CEA_SHEET&quot;)).getCellRangeByName(Environ(&quot;CEA_CELL&quot;))
+    If Environ(&quot;CEA_TEXT&quot;) &lt;&gt; &quot;&quot; Then
+      cell.setString(Environ(&quot;CEA_TEXT&quot;))
+    Else
+      cell.setValue(Val(Environ(&quot;CEA_VALUE&quot;)))
+    End If
+    doc.calculate()
+  End If
+  If Environ(&quot;CEA_SHEET2&quot;) &lt;&gt; &quot;&quot; Then
+    cell = doc.Sheets.getByName(Environ(&quot;CEA_SHEET2&quot;)).getCellRangeByName(Environ(&quot;CEA_CELL2&quot;))
+    cell.setString(Environ(&quot;CEA_TEXT2&quot;))
+    doc.calculate()
+  End If
+  If Environ(&quot;CEA_BATCH&quot;) &lt;&gt; &quot;&quot; Then
+    doc.enableAutomaticCalculation(True)
+    doc.calculate()
+  End If
+  res = doc.Sheets.getByName(Environ(&quot;CEA_RSHEET&quot;)).getCellRangeByName(Environ(&quot;CEA_READ&quot;))
+  f = FreeFile
+  Open Environ(&quot;CEA_OUT&quot;) For Output As #f
+  Print #f, res.getString()
+  Close #f
+  doc.close(True)
+  StarDesktop.terminate()
+End Sub
+</script:module>
+"""
 
 
 def synthetic_frames(base, iterations: int, seed: int = 1) -> dict[str, pd.DataFrame]:
@@ -46,45 +105,150 @@ def synthetic_frames(base, iterations: int, seed: int = 1) -> dict[str, pd.DataF
     return {"psa": frame, "ceac": ceac}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--iterations", type=int, default=10_000)
-    parser.add_argument("--recalc", action="store_true", help="also time a LibreOffice recalculation")
-    args = parser.parse_args()
-    inputs = load_inputs(ROOT / "inputs")
-    base = run_base_case(inputs)
-    frames = synthetic_frames(base, args.iterations)
-    rows = []
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "model.xlsx"
-        start = time.perf_counter()
-        book = build_book(inputs, base, **frames)
-        rows.append(("build workbook (cells in memory)", time.perf_counter() - start))
-        start = time.perf_counter()
-        values = evaluate_book(book)
-        rows.append(("evaluate every formula (cached values)", time.perf_counter() - start))
-        start = time.perf_counter()
-        write_xlsx(book, values, path)
-        rows.append(("save .xlsx (XlsxWriter)", time.perf_counter() - start))
-        start = time.perf_counter()
-        write_workbook(path, inputs, base, **frames)
-        export = time.perf_counter() - start
-        rows.append((f"export with {args.iterations:,} PSA iterations (write_workbook)", export))
-        size = path.stat().st_size
-        if args.recalc:
-            from cea.workbook.recalc import recalculate, soffice
+def formula_count(path: Path) -> int:
+    with zipfile.ZipFile(path) as archive:
+        return sum(len(re.findall(rb"<f[ >]", archive.read(n))) for n in archive.namelist()
+                   if n.startswith("xl/worksheets/sheet"))
 
-            if soffice() is None:
-                print("LibreOffice not installed: --recalc skipped")
-            else:
-                start = time.perf_counter()
-                recalculate([path], Path(folder) / "recalculated")
-                rows.append(("LibreOffice recalculation (one file, incl. start-up)", time.perf_counter() - start))
-    print(f"{'benchmark':62s} {'seconds':>9s}")
-    for name, seconds in rows:
-        print(f"{name:62s} {seconds:9.2f}")
-    print(f"file size: {size / 1e6:.2f} MB; trace rows per arm: {inputs.settings.n_cycles + 1}; "
-          f"target: export < 10 s -> {'met' if export < 10 else 'NOT met'}")
+
+class LibreOffice:
+    """A throwaway LibreOffice profile ('never' or 'always' recalculate on load) with the benchmark macro."""
+
+    def __init__(self, folder: Path, recalculate_on_load: bool) -> None:
+        from cea.workbook.recalc import _PROFILE_SETTINGS, soffice
+
+        binary = soffice()
+        if binary is None:
+            raise RuntimeError("LibreOffice (soffice) is not installed")
+        self.binary = binary
+        self.profile = folder / f"profile-{'always' if recalculate_on_load else 'never'}"
+        (self.profile / "user").mkdir(parents=True)
+        (self.profile / "user" / "registrymodifications.xcu").write_text(
+            _PROFILE_SETTINGS.format(mode=0 if recalculate_on_load else 1), encoding="utf-8")
+        subprocess.run([binary, f"-env:UserInstallation={self.profile.as_uri()}", "--headless",
+                        "--terminate_after_init"], capture_output=True, timeout=600)
+        library = self.profile / "user" / "basic" / "Standard"
+        library.mkdir(parents=True, exist_ok=True)
+        (library / "Module1.xba").write_text(_MACRO, encoding="utf-8")
+        self.out = folder / "macro-out.txt"
+
+    def run(self, path: Path, read: tuple[str, str], edit: tuple[str, str, object] | None = None,
+            then: tuple[str, str, str] | None = None, batch: bool = False) -> tuple[float, str]:
+        """CPU seconds of one LibreOffice process opening ``path`` (and typing ``edit`` = (sheet, cell, value),
+        then recalculating; then typing the text ``then`` = (sheet, cell, text), recalculating), and the text
+        LibreOffice shows in ``read`` = (sheet, cell).  ``batch``: AutoCalculate off while typing (in the
+        document, doc.calculate() then recalculates only what was already pending), one recalculation at the
+        end, as a payer would do in model_tables.xlsx (Data > Calculate > AutoCalculate)."""
+        env = {**os.environ, "CEA_DOC": str(path), "CEA_RSHEET": read[0], "CEA_READ": read[1], "CEA_OUT": str(self.out),
+               "CEA_SHEET": "", "CEA_CELL": "", "CEA_TEXT": "", "CEA_VALUE": "", "CEA_SHEET2": "", "CEA_CELL2": "",
+               "CEA_TEXT2": "", "CEA_BATCH": "1" if batch else ""}
+        if then is not None:
+            env.update(CEA_SHEET2=then[0], CEA_CELL2=then[1], CEA_TEXT2=then[2])
+        if edit is not None:
+            sheet, cell, value = edit
+            env.update(CEA_SHEET=sheet, CEA_CELL=cell)
+            env.update(CEA_TEXT=value) if isinstance(value, str) else env.update(CEA_VALUE=repr(float(value)))
+        self.out.unlink(missing_ok=True)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        subprocess.run([self.binary, f"-env:UserInstallation={self.profile.as_uri()}", "--headless", "--norestore",
+                        "--nolockcheck", "vnd.sun.star.script:Standard.Module1.Run?language=Basic&location=application"],
+                       env=env, capture_output=True, timeout=7200)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        shown = self.out.read_text(encoding="utf-8", errors="replace").strip() if self.out.exists() else "(nothing)"
+        return after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, shown
+
+
+def export_shipped(folder: Path, iterations: int) -> Path:
+    """model.xlsx and model_tables.xlsx as `cea all` writes them (engine PSA with ``iterations``, one-way DSA)."""
+    from cea.analyses.one_way import one_way
+    from cea.analyses.psa import run_psa
+
+    inputs = load_inputs(ROOT / "inputs")
+    psa = run_psa(inputs, iterations, inputs.settings.seed)
+    frame = pd.DataFrame({f"{m}_{a}": getattr(psa, attr)[:, j] for j, a in enumerate(psa.arms)
+                          for m, attr in (("cost", "costs"), ("qaly", "qalys"), ("ly", "lys"))})
+    return write_workbook(folder / "model.xlsx", inputs, psa.base_case, dsa=one_way(inputs).table, psa=frame,
+                          ceac=psa.ceac_frame(), psa_draws=psa.parameters, psa_seed=psa.seed)
+
+
+def libreoffice_rows(iterations: int = 1_000, reruns: bool = True, edit_tables: bool = False) -> list[dict]:
+    """Rows for `make bench` (benchmarks/run.py): name, seconds (CPU), target, note."""
+    from cea.workbook.recalc import input_cells
+
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="cea-bench-") as scratch:
+        folder = Path(scratch)
+        path = export_shipped(folder, iterations)
+        live = tables_path(path)
+        names = input_cells(path)
+        from cea.workbook.build import results_layout
+
+        result = ("Results", results_layout(load_inputs(ROOT / "inputs"))["incremental.costs"])
+        for name, file in (("model.xlsx", path), ("model_tables.xlsx", live)):
+            rows.append({"name": f"{name}: size MB / formulas", "seconds": file.stat().st_size / 1e6,
+                         "note": f"{formula_count(file):,} formulas"})
+        never = LibreOffice(folder, recalculate_on_load=False)
+        always = LibreOffice(folder, recalculate_on_load=True)
+        open_never, shown = min(never.run(path, result) for _ in range(2))
+        rows.append({"name": "LibreOffice opens model.xlsx, never recalculate (CPU)", "seconds": open_never,
+                     "target": "20 s", "note": f"incremental costs shown {shown}"})
+        rows.append({"name": "LibreOffice opens model.xlsx, always recalculate (CPU)",
+                     "seconds": min(always.run(path, result)[0] for _ in range(2)), "target": "20 s"})
+        for label, model_id, value in (("drug price x 0.6", "eve_pack_price_10mg", None), ("PFS HR = 0.5", "hr_pfs", 0.5)):
+            sheet, cell = names[model_id]
+            if value is None:
+                from cea.inputs.model_inputs import load_inputs as _load
+
+                value = _load(ROOT / "inputs").parameters[model_id].value * 0.6
+            edited, shown = min(never.run(path, result, (sheet, cell, value)) for _ in range(2))
+            rows.append({"name": f"LibreOffice edit in model.xlsx, {label}: recalculation (CPU, net)",
+                         "seconds": max(edited - open_never, 0.0), "target": "10 s",
+                         "note": f"{model_id} = {value!r}: incremental costs shown {shown}"})
+        if reruns:
+            open_live = never.run(live, result)[0]
+            rows.append({"name": "LibreOffice opens model_tables.xlsx, never recalculate (CPU)", "seconds": open_live})
+            sheet, cell = names["eve_pack_price_10mg"]
+            price = load_inputs(ROOT / "inputs").parameters["eve_pack_price_10mg"].value * 0.6
+            for switch, label, target, shows in (
+                    ("dsa_run", "DSA re-run", "60 s", "dsa_base_inmb"),
+                    ("psa_run", f"PSA re-run, {iterations:,} iterations", "300 s", "psa_mean_incremental_costs")):
+                on = names[switch]
+                cpu, shown = never.run(live, names[shows], (on[0], on[1], "yes"))
+                rows.append({"name": f"LibreOffice {label} in model_tables.xlsx (CPU, net)",
+                             "seconds": max(cpu - open_live, 0.0), "target": target, "note": f"{shows} shown {shown}"})
+            if edit_tables:  # slow: every table cell is computed again after the edit, switched off or not
+                edited, _ = never.run(live, result, (sheet, cell, price))
+                rows.append({"name": "LibreOffice edit in model_tables.xlsx (tables off), price (CPU, net)",
+                             "seconds": max(edited - open_live, 0.0), "note": "every table cell computed again"})
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--iterations", type=int, default=1_000)
+    parser.add_argument("--export", action="store_true", help="time the export with 10,000 synthetic PSA rows")
+    parser.add_argument("--libreoffice", action="store_true", help="measure LibreOffice (open, edit, re-runs)")
+    parser.add_argument("--no-reruns", action="store_true", help="with --libreoffice: skip the PSA/DSA re-runs")
+    parser.add_argument("--edit-tables", action="store_true",
+                        help="with --libreoffice: also an edit in model_tables.xlsx (minutes: every table cell again)")
+    args = parser.parse_args()
+    if args.export:
+        inputs = load_inputs(ROOT / "inputs")
+        base = run_base_case(inputs)
+        frames = synthetic_frames(base, 10_000)
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "model.xlsx"
+            start = time.perf_counter()
+            book = build_book(inputs, base, **frames)
+            values = evaluate_book(book)
+            write_xlsx(book, values, path)
+            print(f"export with 10,000 PSA rows (build, evaluate, save): {time.perf_counter() - start:.2f} s; "
+                  f"{path.stat().st_size / 1e6:.2f} MB, {formula_count(path):,} formulas")
+    if args.libreoffice:
+        rows = libreoffice_rows(args.iterations, reruns=not args.no_reruns, edit_tables=args.edit_tables)
+        width = max(len(r["name"]) for r in rows)
+        for r in rows:
+            print(f"{r['name']:{width}s} {r['seconds']:9.2f} {r.get('target', ''):>6s}  {r.get('note', '')}")
 
 
 if __name__ == "__main__":

@@ -359,10 +359,11 @@ def bia(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs"), s
 def excel(inputs: InputsDir = Path("inputs"),
           out: Annotated[Path, typer.Option("--out", help="Workbook file to write.")] = Path("outputs/model.xlsx"),
           set_: SetOption = None,
-          max_horizon: Annotated[float, typer.Option(
+          max_horizon: Annotated[Optional[float], typer.Option(
               "--max-horizon", min=1.0, max=100.0,
-              help="Years of trace rows at the run's cycle length (longer horizons are refused in the workbook).")]
-          = 40.0) -> None:
+              help="Years of trace rows at the run's cycle length (default: the run's horizon + 5 years; "
+                   "longer horizons are refused in the workbook).")]
+          = None) -> None:
     """Payer workbook: the model as live Excel formulas (base case and budget impact; `cea all` adds DSA,
     scenarios and PSA)."""
     from cea.analyses.base_case import run_base_case

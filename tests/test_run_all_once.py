@@ -1,5 +1,5 @@
-"""`cea all` builds the payer workbook once: the appendix's LibreOffice check gets this run's workbook (saved
-before its data tables are marked) instead of building a second one."""
+"""`cea all` builds the payer workbook once: the appendix's LibreOffice check gets this run's model.xlsx (no data
+tables) instead of building a second one; model_tables.xlsx holds the same cells with the tables marked."""
 
 from __future__ import annotations
 
@@ -48,12 +48,13 @@ def test_cea_all_builds_one_workbook_and_the_appendix_checks_that_one(bundle, tm
     run_all.write_all(tmp_path, bundle)
     assert len(builds) == 1 and builds[0]["dsa"] is not None and builds[0]["psa"] is not None
     assert len(checked) == 1
-    unmarked = checked[0][1]
-    marked = _sheets(tmp_path / "model.xlsx")
-    assert unmarked.keys() == marked.keys()
-    # the run's workbook: the same sheets, except the data tables, which only model.xlsx marks as such
-    assert b't="dataTable"' not in b"".join(unmarked.values())
+    checked_sheets = checked[0][1]
+    assert checked[0][0] == tmp_path / "model.xlsx"  # the run's own workbook, not a second build
+    assert checked_sheets == _sheets(tmp_path / "model.xlsx")
+    marked = _sheets(tmp_path / "model_tables.xlsx")
+    assert checked_sheets.keys() == marked.keys()
+    # the same sheets, except the data tables, which only model_tables.xlsx marks as such
+    assert b't="dataTable"' not in b"".join(checked_sheets.values())
     assert b't="dataTable"' in b"".join(marked.values())
-    differing = [n for n in marked if marked[n] != unmarked[n]]
+    differing = [n for n in marked if marked[n] != checked_sheets[n]]
     assert differing and all(b't="dataTable"' in marked[n] for n in differing)
-    assert not checked[0][0].exists()  # the copy was temporary

@@ -27,7 +27,7 @@ from cea.errors import InputError
 from cea.inputs.model_inputs import load_inputs
 from cea.inputs.overrides import apply_overrides
 from cea.workbook import results_layout, write_workbook
-from cea.workbook.build import build_book, trace_rows
+from cea.workbook.build import HORIZON_MARGIN_YEARS, build_book, trace_rows
 from cea.workbook.model import cumulative_hazard
 from cea.workbook.recalc import edit_inputs, input_cells, recalculate
 from cea.workbook.results import flatten
@@ -121,7 +121,9 @@ def test_formula_cells_are_protected_and_sheets_locked_without_password(reloaded
 
 def test_model_sheets_are_formulas_that_read_inputs(reloaded, inputs):
     n = trace_rows(inputs.settings)
-    assert n >= inputs.settings.n_cycles and n * inputs.settings.cycle_years >= 40 - 1e-9
+    assert n >= inputs.settings.n_cycles
+    assert n * inputs.settings.cycle_years >= inputs.settings.horizon_years + HORIZON_MARGIN_YEARS - 1e-9
+    assert (n - 1) * inputs.settings.cycle_years < inputs.settings.horizon_years + HORIZON_MARGIN_YEARS
     for name in ("Surv eve_exe", "Trace eve_exe"):
         ws = reloaded[name]
         for row in ws.iter_rows(min_row=11, max_row=10 + n):  # every cycle after 0

@@ -16,7 +16,7 @@ from cea.analyses.base_case import run_base_case
 from cea.analyses.one_way import one_way
 from cea.inputs.model_inputs import load_inputs
 from cea.inputs.overrides import apply_overrides
-from cea.workbook.build import build_book, write_workbook
+from cea.workbook.build import build_book, tables_path, write_workbook
 from cea.workbook.dsa import DSA, TABLE_HEADER
 from cea.workbook.evaluate import evaluate_book
 from cea.workbook.recalc import edit_inputs, input_cells, recalculate, soffice
@@ -104,13 +104,15 @@ def test_libreoffice_reruns_the_dsa_and_follows_a_price_edit(tmp_path):
     as exported and after a price edit, equal to one_way with the same override.  An edit with dsa_run = no
     is named by the check (the DSA shown is the exported one)."""
     result = one_way(MONTHLY)
-    path = write_workbook(tmp_path / "model.xlsx", MONTHLY, run_base_case(MONTHLY), dsa=result.table,
-                          max_horizon_years=YEARS)
+    exported = write_workbook(tmp_path / "model.xlsx", MONTHLY, run_base_case(MONTHLY), dsa=result.table,
+                              max_horizon_years=YEARS)
+    path = tables_path(exported)  # the copy with the live data table
     new_price = INPUTS.parameters[PRICE].value * 0.5
     live = edit_inputs(path, tmp_path / "live.xlsx", {"dsa_run": "yes"})
     edited = edit_inputs(path, tmp_path / "price.xlsx", {"dsa_run": "yes", PRICE: new_price})
     off = edit_inputs(path, tmp_path / "off.xlsx", {PRICE: new_price})
-    out = {p.name: p for p in recalculate([live, edited, off], tmp_path / "lo")}
+    plain = edit_inputs(exported, tmp_path / "plain.xlsx", {"dsa_run": "yes", PRICE: new_price})  # no table in it
+    out = {p.name: p for p in recalculate([live, edited, off, plain], tmp_path / "lo")}
     n = len(result.table)
     assert_rows_equal_engine(rows(out["live.xlsx"], n), result.table, REL)
     cheaper = one_way(apply_overrides(MONTHLY, {PRICE: repr(new_price)}))
@@ -121,3 +123,19 @@ def test_libreoffice_reruns_the_dsa_and_follows_a_price_edit(tmp_path):
     names = input_cells(out["off.xlsx"])
     sheet, ref = names["dsa_check"]
     assert openpyxl.load_workbook(out["off.xlsx"], data_only=True)[sheet][ref].value.startswith("Inputs differ")
+    assert_rows_equal_engine(rows(out["plain.xlsx"], n), result.table, 1e-13)  # model.xlsx: the engine's, as exported
+    sheet, ref = input_cells(out["plain.xlsx"])["dsa_check"]
+    assert openpyxl.load_workbook(out["plain.xlsx"], data_only=True)[sheet][ref].value.startswith("Stale")
+
+
+def test_every_cell_of_the_dsa_table_holds_the_engine_result(exported):
+    """Both files cache the engine's one-way results in the table's cells (Excel shows them until F9)."""
+    path, result = exported
+    by_id = result.table.set_index("parameter")
+    for file in (path, tables_path(path)):
+        ws = openpyxl.load_workbook(file, data_only=True)[DSA]
+        first = TABLE_HEADER + 2
+        for r in range(first + 1, first + 1 + 2 * len(result.table)):
+            pid, bound = ws.cell(r, 6).value, ws.cell(r, 7).value
+            assert ws.cell(r, 2).value == pytest.approx(by_id.at[pid, f"inc_cost_{bound}"], rel=1e-15)
+            assert ws.cell(r, 3).value == pytest.approx(by_id.at[pid, f"inc_qaly_{bound}"], rel=1e-15)

@@ -25,7 +25,7 @@ from cea.analyses.psa import run_psa
 from cea.analyses.value_of_information import evpi
 from cea.inputs.model_inputs import load_inputs
 from cea.inputs.overrides import apply_overrides
-from cea.workbook.build import build_book, write_workbook
+from cea.workbook.build import build_book, tables_path, write_workbook
 from cea.workbook.evaluate import evaluate_book
 from cea.analyses.psa import wtp_grid
 from cea.workbook.psa import DRAWS, PSA, TABLE_HEADER
@@ -111,16 +111,34 @@ def test_every_draw_is_on_the_draws_sheet_and_feeds_its_input(exported):
     assert len(formulas) == len(ids)  # one value-in-use cell per stochastic parameter reads its draws
 
 
-def test_the_file_holds_a_two_column_data_table_and_does_not_recalculate_on_load(exported):
-    path, _ = exported
+def sheet_xml(path: Path, title: str) -> tuple[str, str]:
+    from cea.workbook.data_table import sheet_parts
+
     with zipfile.ZipFile(path) as archive:
-        book = archive.read("xl/workbook.xml").decode()
-        sheets = [archive.read(n).decode() for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
-    tables = [m for s in sheets for m in re.findall(r'<f t="dataTable"[^>]*/>', s)]
+        files = {n: archive.read(n) for n in archive.namelist()}
+    return files["xl/workbook.xml"].decode(), files[sheet_parts(files)[title]].decode()
+
+
+def test_the_model_has_no_data_table_and_its_tables_copy_has_one_with_every_value_cached(exported):
+    """model.xlsx: no data table (LibreOffice would recompute it on opening and after every edit), the table's
+    cells hold the engine's results, automatic calculation, no recalculation on load.  model_tables.xlsx: the
+    same cells with the data table as Excel writes one (the formula on the first cell, a cached value in
+    every cell), 'automatic except tables', no recalculation on load."""
+    path, psa = exported
+    dc, dq = psa.incremental()
+    base = psa.base_case.incremental()
+    want = [base["costs"], base["qalys"]] + [x for pair in zip(dc, dq) for x in pair]
+    book, sheet = sheet_xml(path, PSA)
+    assert "dataTable" not in sheet and "calcMode" not in book and "fullCalcOnLoad" not in book
+    np.testing.assert_allclose(np.array(raw_table(path), dtype=float), want, rtol=1e-15, atol=0)
+    live = tables_path(path)
+    book, sheet = sheet_xml(live, PSA)
     first = TABLE_HEADER + 2
-    assert tables == [f'<f t="dataTable" ref="B{first}:C{first + N}" dt2D="0" dtr="0" r1="C5"/>']
+    tables = re.findall(r'<c r="([A-Z]+\d+)"[^>]*><f t="dataTable"([^>]*)/><v>([^<]+)</v></c>', sheet)
+    assert [(c, a) for c, a, _ in tables] == [(f"B{first}", f' ref="B{first}:C{first + N}" dt2D="0" dtr="0" r1="C5"')]
     assert 'calcMode="autoNoTable"' in book and "fullCalcOnLoad" not in book
-    assert raw_table(path) == [None] * (2 * (N + 1))  # shipped switched off: blank until re-run
+    np.testing.assert_allclose(np.array(raw_table(live), dtype=float), want, rtol=1e-15, atol=0)
+    assert sheet.count("<f t=\"dataTable\"") == 1 and sheet.count("<f") == sheet_xml(path, PSA)[1].count("<f") + 1
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -158,14 +176,16 @@ def test_libreoffice_reruns_the_psa_and_follows_edits(tmp_path):
     """psa_run = yes: the data table recomputed by LibreOffice equals `cea psa` (same seed), as exported and
     after a price edit (a fixed input: every draw the same, every iteration re-run).  With psa_run = no (as
     shipped) the exported results are shown, and an edit is named by the check."""
-    path, psa = export(tmp_path / "model.xlsx", inputs=MONTHLY)
+    exported_path, psa = export(tmp_path / "model.xlsx", inputs=MONTHLY)
+    path = tables_path(exported_path)
     price = "eve_pack_price_10mg"
     new_price = INPUTS.parameters[price].value * 0.6
     live = edit_inputs(path, tmp_path / "live.xlsx", {"psa_run": "yes"})
     edited = edit_inputs(path, tmp_path / "price.xlsx", {"psa_run": "yes", price: new_price})
     off = edit_inputs(path, tmp_path / "off.xlsx", {price: new_price})
     moved = edit_inputs(path, tmp_path / "moved.xlsx", {"psa_run": "yes", "u_pd": 0.5})
-    out = {p.name: p for p in recalculate([live, edited, off, moved], tmp_path / "lo")}
+    plain = edit_inputs(exported_path, tmp_path / "plain.xlsx", {price: new_price})  # no data table in it
+    out = {p.name: p for p in recalculate([live, edited, off, moved, plain], tmp_path / "lo")}
     dc, dq = psa.incremental()
     got = table(out["live.xlsx"]).astype(float)
     np.testing.assert_allclose(got[1:], np.column_stack([dc, dq]), rtol=REL)
@@ -184,6 +204,11 @@ def test_libreoffice_reruns_the_psa_and_follows_edits(tmp_path):
 
     assert "u_pd" in named_values(out["moved.xlsx"])["psa_check"]
 
+    shown_plain = named_values(out["plain.xlsx"])
+    assert shown_plain["psa_check"].startswith("Inputs differ from the export")
+    assert_summary_equals_engine(shown_plain, psa)  # the exported PSA, shown as such
+    np.testing.assert_allclose(table(out["plain.xlsx"])[1:].astype(float), np.column_stack([dc, dq]), rtol=1e-14)
+
 
 @needs_lo
 def test_a_first_load_without_recalculation_shows_the_engine_results(exported, tmp_path):
@@ -192,7 +217,7 @@ def test_a_first_load_without_recalculation_shows_the_engine_results(exported, t
     set never to recalculate on load, the table is computed (LibreOffice recomputes the MULTIPLE.OPERATIONS
     cells it creates on import) and equals the engine to 1e-9, as do the statistics over it."""
     path, psa = exported
-    on = edit_inputs(path, tmp_path / "on.xlsx", {"psa_run": "yes"})
+    on = edit_inputs(tables_path(path), tmp_path / "on.xlsx", {"psa_run": "yes"})
     out = {p.name: p for p in recalculate([path, on], tmp_path / "lo", recalculate_on_load=False)}
     assert_summary_equals_engine(named_values(out["model.xlsx"]), psa)
     got = table(out["on.xlsx"])
@@ -231,44 +256,49 @@ def engine_values_from_fresh(inputs, sheet_values, plan, n: int) -> dict[str, np
     return out
 
 
-def test_fresh_draws_follow_the_engine_distributions(monkeypatch):
-    """With RAND() fixed at u, every fresh draw is the engine's distribution at u: the inverse CDF of each
-    scalar marginal, gamma(α_i) shares, and μ + L·Φ⁻¹(u) for the survival coefficients (the same marginal
-    and Cholesky code the engine samples with)."""
+@pytest.mark.parametrize("seed", [1, 7.5])
+def test_fresh_draws_follow_the_engine_distributions(seed):
+    """Every fresh draw is the engine's distribution at its own uniform u (the seeded sequence, computed here
+    independently of the formulas): the inverse CDF of each scalar marginal, gamma(α_i) shares, and
+    μ + L·Φ⁻¹(u) for the survival coefficients (the same marginal and Cholesky code the engine samples
+    with); no RAND() anywhere in the file (nothing volatile)."""
     from cea.parameters.distributions import multivariate_normal_draws
     from cea.parameters.parameter_set import marginal_distribution
-    from cea.workbook import evaluate as evaluation
     from cea.workbook.evaluate import set_inputs
+    from cea.workbook.psa import fresh_uniform
     from scipy import stats
 
-    u = 0.3
-    monkeypatch.setitem(evaluation.FUNCTIONS, "RAND", lambda: u)
     psa = run_psa(MONTHLY, 2, SEED)
     book = build_book(MONTHLY, psa.base_case, psa=psa_frame(psa), psa_draws=psa.parameters, max_horizon_years=YEARS)
-    set_inputs(book, {"psa_draws": "fresh", "psa_iteration": 1})
-    values = evaluate_book(book)
+    assert not any("RAND(" in (c.formula or "") for ws in book.sheets.values() for c in ws.cells.values())
     plan = book.facts["psa_plan"]
-    got = {pid: values[("Inputs", row, 13)] for pid, row in plan["rows"].items()}
-    for pid, kind in plan["kinds"].items():
-        if kind[0] == "scalar":
-            want = marginal_distribution(MONTHLY.parameters[pid]).ppf(u)
-        elif kind[0] == "dirichlet":
-            gammas = {q: stats.gamma.ppf(u, MONTHLY.parameters[q].value * kind[2]) for q in kind[1]}
-            want = gammas[pid] / sum(gammas.values())
-        else:
-            members, k, log_scale = kind[1], kind[2], kind[4]
-            curve = MONTHLY.curves[members[0].rpartition(".")[0]]
-            mean = list(curve.estimates)
-            covariance = curve.covariance
-            if log_scale or members[-1] in MONTHLY.parameters:
-                from cea.inputs.model_inputs import joint_covariance
+    for iteration in (1, 2):
+        set_inputs(book, {"psa_draws": "fresh", "psa_iteration": iteration, "psa_fresh_seed": seed})
+        values = evaluate_book(book)
+        got = {pid: values[("Inputs", row, 13)] for pid, row in plan["rows"].items()}
+        u = {pid: fresh_uniform(seed, iteration, j) for pid, j in plan["columns"].items()}
+        assert len(set(u.values())) == len(u)  # one stream per parameter
+        for pid, kind in plan["kinds"].items():
+            if kind[0] == "scalar":
+                want = marginal_distribution(MONTHLY.parameters[pid]).ppf(u[pid])
+            elif kind[0] == "dirichlet":
+                gammas = {q: stats.gamma.ppf(u[q], MONTHLY.parameters[q].value * kind[2]) for q in kind[1]}
+                want = gammas[pid] / sum(gammas.values())
+            else:
+                members, k, log_scale = kind[1], kind[2], kind[4]
+                curve = MONTHLY.curves[members[0].rpartition(".")[0]]
+                mean = list(curve.estimates)
+                covariance = curve.covariance
+                if log_scale or members[-1] in MONTHLY.parameters:
+                    from cea.inputs.model_inputs import joint_covariance
 
-                partner = members[-1]
-                covariance = joint_covariance(curve, partner, MONTHLY.parameters[partner])
-                mean.append(np.log(MONTHLY.parameters[partner].value))
-            x = multivariate_normal_draws(np.array(mean), covariance, np.full((1, len(members)), stats.norm.ppf(u)))[0]
-            want = np.exp(x[k]) if log_scale else x[k]
-        assert got[pid] == pytest.approx(want, rel=1e-9, abs=1e-12), pid
+                    partner = members[-1]
+                    covariance = joint_covariance(curve, partner, MONTHLY.parameters[partner])
+                    mean.append(np.log(MONTHLY.parameters[partner].value))
+                z = np.array([[stats.norm.ppf(u[q]) for q in members]])
+                x = multivariate_normal_draws(np.array(mean), covariance, z)[0]
+                want = np.exp(x[k]) if log_scale else x[k]
+            assert got[pid] == pytest.approx(want, rel=1e-9, abs=1e-12), pid
 
 
 @needs_lo
@@ -279,7 +309,7 @@ def test_fresh_draws_in_libreoffice_are_the_ones_each_iteration_used(tmp_path):
     from cea.workbook.psa import FRESH, FRESH_HEADER
 
     path, psa = export(tmp_path / "model.xlsx", inputs=MONTHLY)
-    fresh = edit_inputs(path, tmp_path / "fresh.xlsx", {"psa_draws": "fresh", "psa_run": "yes"})
+    fresh = edit_inputs(tables_path(path), tmp_path / "fresh.xlsx", {"psa_draws": "fresh", "psa_run": "yes"})
     out = recalculate([fresh], tmp_path / "lo")[0]
     book = build_book(MONTHLY, psa.base_case, psa=psa_frame(psa), psa_draws=psa.parameters, max_horizon_years=YEARS)
     plan = book.facts["psa_plan"]
@@ -328,3 +358,83 @@ def test_results_sheet_shows_the_probabilistic_results():
                                   **{f"psa_evpi_{k}": psa.summary()["evpi"][f"{w:g}"]
                                      for k, w in enumerate(MONTHLY.settings.wtp_thresholds, start=1)}}, psa)
     assert set(cells) >= {"psa_mean_incremental_costs", "psa_mean_incremental_qalys", "psa_icer", "psa_p_ce_1"}
+
+
+# --------------------------------------------------------------------------- independent readers
+def cached_cells(path: Path) -> dict[tuple[str, int, int], object]:
+    """Every cell's cached value as openpyxl reads it (errors and empty text as None)."""
+    wb = openpyxl.load_workbook(path, data_only=True)
+    out = {}
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                v = cell.value
+                if isinstance(v, str) and (v == "" or v.startswith("#")):
+                    v = None
+                if v is not None:
+                    out[(ws.title, cell.row, cell.column)] = float(v) if isinstance(v, (int, float)) and not \
+                        isinstance(v, bool) else v
+    return out
+
+
+def calamine_cells(path: Path) -> dict[tuple[str, int, int], object]:
+    from python_calamine import CalamineWorkbook
+
+    wb = CalamineWorkbook.from_path(str(path))
+    out = {}
+    for name in wb.sheet_names:
+        for r, row in enumerate(wb.get_sheet_by_name(name).to_python(skip_empty_area=False), start=1):
+            for c, v in enumerate(row, start=1):
+                if isinstance(v, str) and (v == "" or v.startswith("#")):
+                    v = None
+                if v is not None:
+                    out[(name, r, c)] = float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v
+    return out
+
+
+def test_openpyxl_and_calamine_read_the_same_cached_values_in_both_files(exported):
+    """Two independent readers (openpyxl; python-calamine, a Rust reader) see the same value in every cell of
+    model.xlsx and of model_tables.xlsx (the data tables' cells included), and the two files hold the same
+    values."""
+    pytest.importorskip("python_calamine")
+    path, psa = exported
+    first = cached_cells(path)
+    assert first == calamine_cells(path)
+    assert cached_cells(tables_path(path)) == calamine_cells(tables_path(path)) == first
+    dc, dq = psa.incremental()
+    assert first[(PSA, TABLE_HEADER + 3, 2)] == pytest.approx(dc[0], rel=1e-15)
+
+
+@needs_lo
+def test_libreoffice_opens_model_xlsx_with_the_cached_values(exported, tmp_path):
+    """LibreOffice set never to recalculate on load, re-saving model.xlsx: every number and text as cached (its
+    file stores 15 significant digits); with 'always recalculate', the Results equal the cached values to 1e-9."""
+    path, _ = exported
+    cached = cached_cells(path)
+    for recalc, rel in ((False, 1e-14), (True, 1e-9)):
+        out = recalculate([path], tmp_path / f"lo{int(recalc)}", recalculate_on_load=recalc)[0]
+        seen = cached_cells(out)
+        keys = [k for k in cached if recalc is False or k[0] == "Results"]
+        assert len(keys) > (100 if recalc else 10_000)
+        for key in keys:
+            want, got = cached[key], seen.get(key)
+            if isinstance(want, float):
+                assert got == pytest.approx(want, rel=rel, abs=1e-300), key
+            elif not isinstance(want, bool):
+                assert got == want, key
+
+
+def test_no_formula_is_volatile(exported):
+    """A volatile function (RAND, NOW, TODAY, OFFSET, INDIRECT, INFO, CELL) is recomputed by LibreOffice when it
+    opens the file, with everything that depends on it: the fresh draws once made it recompute the whole model
+    on opening.  None may appear in either file."""
+    path, _ = exported
+    volatile = re.compile(r"\b(RAND|RANDBETWEEN|NOW|TODAY|OFFSET|INDIRECT|INFO|CELL)\(", re.I)
+    for file in (path, tables_path(path)):
+        with zipfile.ZipFile(file) as archive:
+            for name in archive.namelist():
+                if name.startswith("xl/worksheets/sheet"):
+                    formulas = re.findall(r"<f[^>]*>([^<]*)</f>", archive.read(name).decode())
+                    assert formulas or "sheet" in name
+                    bad = [f for f in formulas if volatile.search(f)]
+                    assert not bad, (file.name, name, bad[:2])

@@ -3,7 +3,6 @@ VOI, the workbook and the appendix), with an index listing the files."""
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -26,6 +25,7 @@ DESCRIPTIONS = {
     "results_table.csv": "Base case: disaggregated results table",
     "parameters.md": "Every parameter with value, uncertainty, distribution, DSA range and source",
     "model.xlsx": "Payer workbook: the model as live Excel formulas",
+    "model_tables.xlsx": "The payer workbook with live PSA and DSA data tables (re-run them in the workbook)",
     "appendix.docx": "HTA submission appendix (Word), CHEERS 2022 mapped",
     "manifest.json": "Run manifest: version, inputs SHA-256, seed, settings",
     "budget_impact.csv": "Budget impact: eligible, treated, costs with and without, net impact per year (undiscounted)",
@@ -78,17 +78,16 @@ def write_all(folder: Path, bundle: AnalysisBundle, psa_samples: Path | None = N
         write_budget_impact(folder / "budget_impact", bundle.budget_impact, bundle.budget_impact_list_price,
                             labels={a.id: a.label for a in inputs.structure.arms})
     write_parameter_markdown(folder / "parameters.md", inputs)
-    with tempfile.TemporaryDirectory(prefix="cea-check-") as scratch:
-        # One workbook per run: the appendix's LibreOffice check recalculates this run's workbook (saved before
-        # its data tables are marked, which would make LibreOffice re-run the model for every table cell).
-        check = Path(scratch) / "model.xlsx" if soffice() is not None else None
-        _write_run_workbook(folder, bundle, check)
-        _write_price_and_cumulative(folder, bundle)
-        write_appendix(folder / "appendix.docx", bundle, folder / "figures", check_workbook=check)
+    # One workbook per run: the appendix's LibreOffice check recalculates this run's model.xlsx (it has no data
+    # tables; model_tables.xlsx, the same cells with live tables, is written beside it).
+    _write_run_workbook(folder, bundle)
+    _write_price_and_cumulative(folder, bundle)
+    check = folder / "model.xlsx" if soffice() is not None else None
+    write_appendix(folder / "appendix.docx", bundle, folder / "figures", check_workbook=check)
     (folder / "index.md").write_text(index_text(folder, bundle), encoding="utf-8")
 
 
-def _write_run_workbook(folder: Path, bundle: AnalysisBundle, unmarked_copy: Path | None) -> None:
+def _write_run_workbook(folder: Path, bundle: AnalysisBundle) -> None:
     inputs, manifest = bundle.inputs, bundle.manifest
     write_workbook(folder / "model.xlsx", inputs, bundle.base_case, dsa=bundle.one_way.table,
                    scenarios=bundle.scenarios.table, psa=psa_frame(bundle), ceac=bundle.psa.ceac_frame(),
@@ -96,8 +95,7 @@ def _write_run_workbook(folder: Path, bundle: AnalysisBundle, unmarked_copy: Pat
                    validation=bundle.validation.to_frame() if bundle.validation is not None else None,
                    manifest=manifest.to_dict(),
                    budget_impact=bundle.budget_impact.inputs if bundle.budget_impact is not None else None,
-                   crossval=bundle.cross_validation.table if bundle.cross_validation is not None else None,
-                   unmarked_copy=unmarked_copy)
+                   crossval=bundle.cross_validation.table if bundle.cross_validation is not None else None)
 
 
 def _write_price_and_cumulative(folder: Path, bundle: AnalysisBundle) -> None:

@@ -40,8 +40,8 @@ def build_book(inputs: ModelInputs, base_case: BaseCaseResult, *, dsa: pd.DataFr
                **analyses: Any) -> Book:
     """The model as an in-memory Book (sheets of cells, names, charts); no values computed yet.
 
-    The traces get rows for ``max_horizon_years`` (default DEFAULT_MAX_HORIZON_YEARS) at the run's cycle
-    length, and never fewer than the run's own horizon needs: a shorter horizon or longer cycle entered in
+    The traces get rows for ``max_horizon_years`` (default: the run's horizon plus HORIZON_MARGIN_YEARS) at
+    the run's cycle length, and never fewer than the run's own horizon needs: a shorter horizon or longer cycle entered in
     the workbook gives later rows zero weight; a horizon needing more rows is refused (#N/A and a named
     check), never truncated."""
     book = Book(inputs, n_rows=trace_rows(inputs.settings, max_horizon_years),
@@ -64,38 +64,65 @@ def build_book(inputs: ModelInputs, base_case: BaseCaseResult, *, dsa: pd.DataFr
     return book
 
 
-DEFAULT_MAX_HORIZON_YEARS = 40.0  # lifetime for a cohort starting at 55 (the life table ends at 100)
+HORIZON_MARGIN_YEARS = 5.0  # rows beyond the run's horizon: room to lengthen it in the workbook
+
+
+def default_max_horizon_years(settings: Any) -> float:
+    """Years of trace rows when none are asked for: the run's horizon plus HORIZON_MARGIN_YEARS.  Every
+    model evaluation (an edit, a PSA iteration, a DSA row) computes every row, so rows beyond what the run
+    can use are pure cost; a longer horizon is refused in the workbook, never truncated."""
+    return float(settings.horizon_years) + HORIZON_MARGIN_YEARS
 
 
 def trace_rows(settings: Any, max_horizon_years: float | None = None) -> int:
     """Cycles laid out on every trace: enough for max_horizon_years at the run's cycle length."""
-    years = DEFAULT_MAX_HORIZON_YEARS if max_horizon_years is None else max_horizon_years
+    years = default_max_horizon_years(settings) if max_horizon_years is None else max_horizon_years
     return max(settings.n_cycles, int(math.ceil(years / settings.cycle_years - 1e-9)))
 
 
-def write_workbook(path: Path | str, inputs: ModelInputs, base_case: BaseCaseResult, *,
-                   unmarked_copy: Path | None = None, **kwargs: Any) -> Path:
-    """Build, evaluate and save the workbook atomically (a temporary file in the same folder, then rename).
-    ``unmarked_copy``: also save the same file before its data tables are marked (the appendix's LibreOffice
-    check recalculates it: every data-table cell would otherwise re-run the model)."""
+TABLES_SUFFIX = "_tables"
+
+
+def tables_path(path: Path | str) -> Path:
+    """The workbook with live data tables written beside ``path`` (model.xlsx -> model_tables.xlsx)."""
+    path = Path(path)
+    return path.with_name(f"{path.stem}{TABLES_SUFFIX}{path.suffix}")
+
+
+def write_workbook(path: Path | str, inputs: ModelInputs, base_case: BaseCaseResult, **kwargs: Any) -> Path:
+    """Build and evaluate the workbook once and save it atomically (a temporary file in the same folder, then
+    rename) as ``path``: the whole model, live, with the PSA and DSA tables holding the engine's results.
+    When the workbook has data tables (the engine's PSA draws or DSA were given) the same cells are saved a
+    second time as ``tables_path(path)`` with the tables live (Excel: Data Table; LibreOffice: MULTIPLE.OPERATIONS):
+    LibreOffice recomputes a data table on opening and after every edit, each cell at the cost of a model
+    evaluation, so the file a payer opens and edits has none (README, 'The payer workbook')."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     book = build_book(inputs, base_case, **kwargs)
     values = evaluate_book(book)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".xlsx")
-    os.close(handle)
+    targets = [(path, [])] + ([(tables_path(path), book.data_tables)] if book.data_tables else [])
+    temporaries = []
     try:
-        write_xlsx(book, values, Path(temporary), title=inputs.settings.title, creator=f"cea {__version__}")
-        if unmarked_copy is not None:
-            shutil.copyfile(temporary, unmarked_copy)
-        mark_data_tables(Path(temporary), book.data_tables)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)  # mkstemp creates 0600; give the file the usual permissions
-        os.replace(temporary, path)
+        for i, (target, tables) in enumerate(targets):
+            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".xlsx")
+            os.close(handle)
+            temporaries.append(temporary)
+            if i == 0:
+                write_xlsx(book, values, Path(temporary), title=inputs.settings.title, creator=f"cea {__version__}")
+            else:
+                shutil.copyfile(temporaries[0], temporary)
+            mark_data_tables(Path(temporary), tables)
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temporary, 0o666 & ~umask)  # mkstemp creates 0600; give the file the usual permissions
+        for (target, _), temporary in reversed(list(zip(targets, temporaries))):
+            os.replace(temporary, target)
+        if not book.data_tables and tables_path(path).exists():
+            tables_path(path).unlink()  # a stale companion of an earlier export would not match this one
     finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+        for temporary in temporaries:
+            if os.path.exists(temporary):
+                os.unlink(temporary)
     return path
 
 

@@ -26,7 +26,7 @@ SHEET_NOTES = {
     "PSA": "PSA: CE plane, CEAC, CEAF, EVPI, probabilistic ICER and P(cost-effective) as formulas; the engine's "
            "iterations at export, or re-run here by a data table (psa_run = yes)",
     "PSA draws": "The engine's PSA draws (cea psa, the run's seed): row i feeds iteration i",
-    "PSA fresh draws": "Distributions with numeric parameters and Cholesky factors; fresh draws by RAND() "
+    "PSA fresh draws": "Distributions with numeric parameters and Cholesky factors; fresh draws from a seed "
                        "(psa_draws = fresh)",
     VALIDATION: "Workbook vs Python engine at export; trace checks; validation results",
     LIFE: "General-population mortality by age (inputs)",
@@ -83,11 +83,16 @@ def build_cover(book: Book, ws: Sheet) -> None:
             "Pick a scenario (cell 'scenario' on Inputs) or set one parameter to its DSA low or high value "
             "(cells 'dsa_parameter' and 'dsa_bound'): column M of Inputs shows every value in use and Results says "
             "which case it shows.",
-            "DSA and PSA: set dsa_run (DSA sheet) or psa_run (PSA sheet) to yes to re-run them in the workbook: a data "
-            "table re-evaluates the whole model once per parameter bound or per iteration (Excel: this file is in "
-            "'automatic except tables' mode, press F9 after editing; LibreOffice computes the tables when it opens the file, which takes minutes, and re-runs a switched-on "
-            "table after every edit, so switch it on when the edits are done). Switched off, they show the engine's results at "
-            "export, and their check cell says when inputs have changed since.",
+            "DSA and PSA: this workbook shows the engine's results at export, and their check cells say when inputs "
+            "have changed since. To re-run them inside a workbook, open the copy written beside this one with "
+            "'_tables' added to its name (model_tables.xlsx: the same cells with live data tables), make the edits, "
+            "then set dsa_run (DSA sheet) or psa_run (PSA sheet) to yes: a data table re-evaluates the whole model "
+            "once per parameter bound or per iteration. Excel: that file is in 'automatic except tables' mode, press "
+            "F9 after editing. LibreOffice: open it with the default setting (never recalculate on load), switch "
+            "Data > Calculate > AutoCalculate off, make the edits, set the switch to yes, then switch AutoCalculate "
+            "on: the tables are computed once (with AutoCalculate on, every table cell is computed again after each "
+            "edit, switched on or off; README: measured times). This file has no data table, so it opens and "
+            "recalculates an edit in seconds in both.",
             "CHECKS (top of this sheet and of Results) turns red and names the first invalid input; the same rules "
             "as `cea run --set` (Inputs, column K, checks every input).",
             "Sheets are protected without a password so formulas are not overwritten by accident "

@@ -21,6 +21,8 @@ when ΔQ_i = 0; so P(CE at λ) is three COUNTIFs over r_i and the expected posit
 
 from __future__ import annotations
 
+import functools
+import math
 from typing import Any
 
 import numpy as np
@@ -32,7 +34,7 @@ from cea.parameters.parameter_set import point_estimates
 from cea.workbook import register_sheet
 from cea.workbook.core import Book, abs_ref, sheet_ref
 from cea.workbook.core import column_letter as letter
-from cea.workbook.data_table import write_formula_row
+from cea.workbook.data_table import LIVE_TABLES, write_formula_row
 from cea.workbook.style import (GENERAL, INTEGER, PALETTE, SECTION_FONT, SUBTITLE_FONT, TOTAL_FONT,
                                 area, header_row, line_chart, merge, put_formula, put_input, put_text, put_value,
                                 title, widths)
@@ -43,6 +45,7 @@ DRAWS_HEADER = 8  # row of the parameter names on 'PSA draws'; iteration 1 is th
 FRESH = "PSA fresh draws"
 CHOLESKY_ROW = 10  # 'PSA fresh draws': rows of the Cholesky factor, one per member of a curve's coefficients
 FRESH_HEADER = 16
+FRESH_SEED = 1  # the seed of the fresh draws as shipped (an input on 'PSA fresh draws')
 TABLE_HEADER = 40  # header row of the data table on 'PSA'; the formula row is below it, then iteration 0
 RUN_ROW, ITERATION_ROW, DRAWS_ROW, CHECK_ROW = 4, 5, 6, 7
 
@@ -222,18 +225,21 @@ def _curve_check(book: Book) -> str:
 # --------------------------------------------------------------------------- fresh draws sheet
 def build_fresh(book: Book, draws: pd.DataFrame) -> None:
     """'PSA fresh draws': each parameter's distribution with numeric parameters (centred on its value in use,
-    Inputs column N; the spread and the Cholesky factor are editable inputs) and N fresh draws by RAND().
+    Inputs column N; the spread and the Cholesky factor are editable inputs) and N fresh draws from a seed.
     Scalars: the value; Dirichlet members: a gamma(α_i, 1) draw (the share normalises the group, in the
     value-in-use formula); survival coefficients: z ~ N(0, 1) (the value is μ + L·z there)."""
     plan = book.facts["psa_plan"]
     ws = book.add_sheet(FRESH)
     title(ws, "PSA fresh draws (used when psa_draws = fresh)",
           "Every uncertain parameter drawn in the workbook from its distribution, centred on its value in use "
-          "(Inputs column N): scalars by the inverse CDF of RAND(); Dirichlet shares from gamma draws; survival "
+          "(Inputs column N): scalars by the inverse CDF of a uniform from the seed; Dirichlet shares from gamma draws; survival "
           "coefficients jointly, x = mu + L z with the Cholesky factor L of the fit's covariance.")
-    put_text(ws, 3, 1, "Excel re-draws RAND() for every row of a data table and LibreOffice draws once per "
-                       "recalculation: both are valid Monte Carlo draws; the values shown are one realisation.",
-             font=SUBTITLE_FONT)
+    put_text(ws, 3, 1, "Seed of the fresh draws (input: another seed, other draws)", font=TOTAL_FONT)
+    put_input(ws, 3, 2, FRESH_SEED)
+    book.name("psa_fresh_seed", ws.title, abs_ref(2, 3))
+    put_text(ws, 3, 3, "Uniforms u = MOD(seed*b + iteration*a, 1) per column (an additive quasi-random sequence, "
+                       "a = fractional part of the square root of a prime): no RAND(), so the draws are the same in "
+                       "every program and the file need not be recomputed when opened.", font=SUBTITLE_FONT)
     labels = {4: "Parameter", 5: "Distribution", 6: "Spread (input)", 7: "Spread is", 8: "Parameter 1",
               9: "Parameter 2"}
     for r, text in labels.items():
@@ -263,22 +269,61 @@ def build_fresh(book: Book, draws: pd.DataFrame) -> None:
             put_text(ws, 7, j, "sum of alphas")
             put_formula(ws, 8, j, f"{mean}*{c}$6", GENERAL)  # α_i = share·Σα
             put_value(ws, 9, j, 1.0, GENERAL)
-            draw = f"_xlfn.GAMMA.INV(RAND(),{c}$8,1)"
+            draw = f"_xlfn.GAMMA.INV({{u}},{c}$8,1)"
         else:
             members, k, factor = kind[1], kind[2], kind[3]
             put_text(ws, 5, j, "multivariate normal (z)" + (", log scale" if kind[4] else ""))
             put_text(ws, 7, j, f"member {k + 1} of {len(members)}")
             for m, value in enumerate(factor):
                 put_input(ws, CHOLESKY_ROW + m, j, value)
-            draw = "_xlfn.NORM.S.INV(RAND())"
+            draw = "_xlfn.NORM.S.INV({u})"
         for i in range(len(draws)):
             r = FRESH_HEADER + 1 + i
             if j == 2:
                 put_value(ws, r, 1, i + 1, INTEGER)
-            ws.formula(r, j, f'IF({fresh}="fresh",{draw},"")')
+            ws.formula(r, j, f'IF({fresh}="fresh",{draw.replace("{u}", _uniform_formula(j, f"$A{r}"))},"")')
     widths(ws, {1: 40})
     ws.freeze = (FRESH_HEADER + 1, 2)
     ws.repeat_rows = (FRESH_HEADER, FRESH_HEADER)
+
+
+@functools.lru_cache(maxsize=None)
+def _primes(count: int) -> tuple[int, ...]:
+    found: list[int] = []
+    k = 2
+    while len(found) < count:
+        if all(k % q for q in found if q * q <= k):
+            found.append(k)
+        k += 1
+    return tuple(found)
+
+
+def fresh_uniform_constants(j: int) -> tuple[float, float]:
+    """(alpha, beta) of column j's uniform stream: u_i = MOD(seed*beta + i*alpha, 1), the additive (Kronecker,
+    Richtmyer) sequence with alpha the fractional part of the square root of the j-th prime; beta, from a
+    later prime, moves each column's start with the seed.  No RAND(): the draws are a function of the seed,
+    iteration and column, so they are the same in every program and reproducible, and (not volatile) a
+    spreadsheet program need not recompute the model on opening the file or after every edit."""
+    primes = _primes(_BETA_OFFSET + j + 1)
+    alpha = math.sqrt(primes[j]) % 1.0
+    beta = math.sqrt(primes[_BETA_OFFSET + j]) % 1.0
+    return alpha, beta
+
+
+def fresh_uniform(seed: float, iteration: int, j: int) -> float:
+    """The uniform the formula of column j, row ``iteration`` computes (same operations, same order)."""
+    alpha, beta = fresh_uniform_constants(j)
+    x = seed * beta + iteration * alpha
+    return max(x - math.floor(x), FRESH_U_FLOOR)
+
+
+FRESH_U_FLOOR = 1e-12  # u = 0 has no inverse CDF
+_BETA_OFFSET = 1000  # beta comes from primes far beyond any column's alpha
+
+
+def _uniform_formula(j: int, iteration: str) -> str:
+    alpha, beta = fresh_uniform_constants(j)
+    return f"MAX(MOD(psa_fresh_seed*{beta!r}+{iteration}*{alpha!r},1),{FRESH_U_FLOOR!r})"
 
 
 def _scalar_parameters(distribution: str, mean: str, spread: str, p1: str, p2: str) -> tuple[str, str, str]:
@@ -287,15 +332,15 @@ def _scalar_parameters(distribution: str, mean: str, spread: str, p1: str, p2: s
     normal."""
     if distribution == "beta":
         k = f"({mean}*(1-{mean})/{spread}^2-1)"
-        return f"{mean}*{k}", f"(1-{mean})*{k}", f"_xlfn.BETA.INV(RAND(),{p1},{p2})"
+        return f"{mean}*{k}", f"(1-{mean})*{k}", f"_xlfn.BETA.INV({{u}},{p1},{p2})"
     if distribution == "beta_counts":
-        return f"{mean}*{spread}", f"{spread}-{mean}*{spread}", f"_xlfn.BETA.INV(RAND(),{p1},{p2})"
+        return f"{mean}*{spread}", f"{spread}-{mean}*{spread}", f"_xlfn.BETA.INV({{u}},{p1},{p2})"
     if distribution == "gamma":
-        return f"{mean}^2/{spread}^2", f"{spread}^2/{mean}", f"_xlfn.GAMMA.INV(RAND(),{p1},{p2})"
+        return f"{mean}^2/{spread}^2", f"{spread}^2/{mean}", f"_xlfn.GAMMA.INV({{u}},{p1},{p2})"
     if distribution == "lognormal":
-        return f"LN({mean})", spread, f"EXP(_xlfn.NORM.INV(RAND(),{p1},{p2}))"
+        return f"LN({mean})", spread, f"EXP(_xlfn.NORM.INV({{u}},{p1},{p2}))"
     if distribution == "normal":
-        return mean, spread, f"_xlfn.NORM.INV(RAND(),{p1},{p2})"
+        return mean, spread, f"_xlfn.NORM.INV({{u}},{p1},{p2})"
     raise ValueError(f"no workbook draw for distribution {distribution!r}")
 
 
@@ -307,18 +352,18 @@ def build_psa_sheet(book: Book, draws: pd.DataFrame, psa: pd.DataFrame, draws_ch
     n = len(draws)
     ws = book.add_sheet(PSA)
     title(ws, "Probabilistic sensitivity analysis (re-run in the workbook on demand)",
-          f"With C{RUN_ROW} = yes a data table re-evaluates the whole model for iterations 0 to {n:,} "
-          f"(0 = deterministic), reading the draws on '{DRAWS}'; with no, the statistics show the engine's "
-          f"PSA at export (cea psa, the same draws). {intervention} vs {comparator}.")
+          f"In {LIVE_TABLES} with C{RUN_ROW} = yes a data table re-evaluates the whole model for iterations 0 "
+          f"to {n:,} (0 = deterministic), reading the draws on '{DRAWS}'; otherwise the statistics show the "
+          f"engine's PSA at export (cea psa, the same draws). {intervention} vs {comparator}.")
     widths(ws, {1: 44, 2: 18, 3: 18, 4: 16, 5: 16, 6: 16, 7: 16, 8: 12})
     put_text(ws, RUN_ROW, 1, "Re-run the PSA in the workbook (yes / no)", font=TOTAL_FONT)
     put_input(ws, RUN_ROW, 3, "no")
     ws.validations.append((RUN_ROW, 3, RUN_ROW, 3, {"validate": "list", "source": ["yes", "no"]}))
     book.name("psa_run", ws.title, abs_ref(3, RUN_ROW))
-    put_formula(ws, RUN_ROW, 4, f'IF(psa_run="yes","Live: one model run per iteration (Excel: F9 re-runs the '
-                                f'table after edits; LibreOffice re-runs it after every edit)","Showing the '
-                                f'engine\'s PSA at export ({n:,} iterations): set C{RUN_ROW} to yes to re-run it '
-                                f'here")')
+    put_formula(ws, RUN_ROW, 4, f'IF(psa_run="yes","Live in {LIVE_TABLES}: one model run per iteration (Excel: F9 '
+                                f're-runs the table after edits; LibreOffice re-runs it after every edit)","Showing '
+                                f'the engine\'s PSA at export ({n:,} iterations): set C{RUN_ROW} to yes in '
+                                f'{LIVE_TABLES} to re-run it")')
     put_text(ws, ITERATION_ROW, 1, "Iteration evaluated (set by the data table; keep 0)")
     put_value(ws, ITERATION_ROW, 3, 0, INTEGER)
     book.name("psa_iteration", ws.title, abs_ref(3, ITERATION_ROW))
@@ -326,8 +371,8 @@ def build_psa_sheet(book: Book, draws: pd.DataFrame, psa: pd.DataFrame, draws_ch
     put_input(ws, DRAWS_ROW, 3, "engine")
     ws.validations.append((DRAWS_ROW, 3, DRAWS_ROW, 3, {"validate": "list", "source": ["engine", "fresh"]}))
     book.name("psa_draws", ws.title, abs_ref(3, DRAWS_ROW))
-    put_text(ws, DRAWS_ROW, 4, f"fresh: every iteration drawn by RAND() from the distributions on '{FRESH}' "
-                               "(centred on the values in use; new values at every recalculation)",
+    put_text(ws, DRAWS_ROW, 4, f"fresh: every iteration drawn from the seed and the distributions on '{FRESH}' "
+                               "(centred on the values in use; a new seed there, new draws)",
              font=SUBTITLE_FONT)
     put_text(ws, CHECK_ROW, 1, "Check")
     table_first = TABLE_HEADER + 3  # iteration 1
@@ -339,7 +384,7 @@ def build_psa_sheet(book: Book, draws: pd.DataFrame, psa: pd.DataFrame, draws_ch
                f'ABS(E{det_row}-{dq_cell})>1E-9*MAX(1,ABS({dq_cell})))')
     stale = (f'IF(psa_run<>"yes",IF({differs},"Inputs differ from the export: the PSA shown is the exported '
              f'one (set C{RUN_ROW} to yes to re-run it)",""),'
-             f'IF({differs},"Stale: the table predates the last edit (Excel: press F9)",'
+             f'IF({differs},"Stale: the table predates the last edit (re-run it in {LIVE_TABLES}; Excel: F9)",'
              f'IF(psa_draws="fresh","",{draws_check})))')
     put_formula(ws, CHECK_ROW, 3, f'IFERROR({stale},"Stale: recalculate (Excel: F9)")')
     book.name("psa_check", ws.title, abs_ref(3, CHECK_ROW))
@@ -399,8 +444,9 @@ def build_psa_sheet(book: Book, draws: pd.DataFrame, psa: pd.DataFrame, draws_ch
                        f"monetary benefit; EVPI = E[max(INB, 0)] − max(E[INB], 0).", font=SUBTITLE_FONT)
 
     # ---- the data table
-    put_text(ws, TABLE_HEADER - 1, 1, "Data table: one model run per iteration (Data > What-If Analysis > Data "
-                                      "Table, column input cell C5; LibreOffice: MULTIPLE.OPERATIONS)",
+    put_text(ws, TABLE_HEADER - 1, 1, f"Data table (live in {LIVE_TABLES}): one model run per iteration (Data > "
+                                      "What-If Analysis > Data Table, column input cell C5; LibreOffice: "
+                                      "MULTIPLE.OPERATIONS); here the engine's results",
              font=SECTION_FONT)
     header_row(ws, TABLE_HEADER, ["Iteration (0 = deterministic)", "Table: incremental costs",
                                   "Table: incremental QALYs", "Shown: incremental costs", "Shown: incremental QALYs",
@@ -414,8 +460,8 @@ def build_psa_sheet(book: Book, draws: pd.DataFrame, psa: pd.DataFrame, draws_ch
     for i, c_value, q_value in table_rows:
         row = det_row + i
         put_value(ws, row, 1, i, INTEGER)
-        ws.put(row, 2, None, merge(fmt=money))  # the data table's cells, blank until re-run (data_table)
-        ws.put(row, 3, None, merge(fmt="0.000000"))
+        ws.put(row, 2, c_value, merge(fmt=money))  # the data table's cells: the engine's results (data_table)
+        ws.put(row, 3, q_value, merge(fmt="0.000000"))
         put_formula(ws, row, 4, f'IF(psa_run="yes",B{row},{c_value!r})', money)
         put_formula(ws, row, 5, f'IF(psa_run="yes",C{row},{q_value!r})', "0.000000")
         if i == 0:
