@@ -16,6 +16,7 @@ from cea.outputs.analysis_files import (write_cross_validation, write_dsa, write
 from cea.outputs.files import to_json
 from cea.outputs.parameter_markdown import write_parameter_markdown
 from cea.outputs.report import base_case_files
+from cea.outputs.plausibility_files import write_plausibility
 from cea.outputs.validation_output import fit_and_validation_files
 from cea.workbook import write_workbook
 
@@ -63,6 +64,7 @@ def write_all(folder: Path, bundle: AnalysisBundle, psa_samples: Path | None = N
     structures.to_csv(folder / "structures" / "structures.csv", index=False, float_format="%.10g", lineterminator="\n")
     (folder / "structures" / "structures.json").write_text(
         to_json({"structures": structures.to_dict(orient="records"), "manifest": manifest.to_dict()}), encoding="utf-8")
+    write_plausibility(folder / "plausibility", bundle)
     if bundle.budget_impact is not None:
         (folder / "budget_impact").mkdir(exist_ok=True)
         write_budget_impact(folder / "budget_impact", bundle.budget_impact, bundle.budget_impact_list_price,
