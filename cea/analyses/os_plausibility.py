@@ -96,7 +96,8 @@ def joint_fit_table(fits: SurvivalFitsResult, inputs: ModelInputs) -> pd.DataFra
     out["akaike_weight"] = 0.0
     out.loc[counted, "akaike_weight"] = akaike_weights(out.loc[counted, "aic"].to_numpy())
     out["_dup"] = out["duplicate_of"] != ""
-    return out.sort_values(["aic", "_dup"], kind="stable").drop(columns="_dup").reset_index(drop=True)
+    out["_aic"] = out["aic"].round(4)  # the AFT Weibull equals the PH Weibull up to optimiser noise
+    return out.sort_values(["_aic", "_dup"], kind="stable").drop(columns=["_dup", "_aic"]).reset_index(drop=True)
 
 
 def landmark_rows(fits: SurvivalFitsResult, base_case: BaseCaseResult, joint: pd.DataFrame) -> pd.DataFrame:
