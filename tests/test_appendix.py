@@ -43,7 +43,8 @@ EXPECTED_SECTIONS = (  # the order of NICE Document B, section B.3 (issue 14)
     "Cost and healthcare resource use", "Severity", "Key sources of uncertainty",
     "Summary of base-case inputs and assumptions", "Base-case results", "Markov traces",
     "Probabilistic sensitivity analysis", "Deterministic sensitivity analysis", "Scenario analyses",
-    "Structural uncertainty", "Threshold price analysis", "Value of information", "Subgroup analysis",
+    "Structural uncertainty", "Plausibility of survival extrapolation and time on treatment",
+    "Threshold price analysis", "Value of information", "Subgroup analysis",
     "Benefits not captured in the QALY calculation", "Validation", "Verification", "Interpretation and conclusions",
     "Limitations", "Equality considerations", "Budget impact", "CHEERS 2022 checklist", "Run manifest", "References",
 )
