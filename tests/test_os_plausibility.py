@@ -82,3 +82,13 @@ def test_time_on_treatment_at_6_12_24_months(shipped):
     assert eve["on_12m"] == pytest.approx(0.215, abs=0.005)
     assert eve["on_24m"] == pytest.approx(0.053, abs=0.005)
     assert np.all(tot["on_12m"] <= tot["pf_12m"])
+
+
+def test_model_averaged_psa_allocates_iterations_by_the_akaike_weights(shipped):
+    inputs, _, _, joint = shipped
+    m = op.model_average_psa(inputs, joint, iterations=300, seed=3)
+    assert sum(m.counts.values()) == 300 == len(m.inc_costs)
+    assert set(m.counts) == {"base_case", "os_joint_gengamma_aft", "os_loglogistic_aft"}  # the others weigh < 0.002
+    w = joint.set_index(["model", "family"])["akaike_weight"]
+    assert m.counts["base_case"] == pytest.approx(300 * w[("ph", "weibull")] / w.sum(), abs=2)
+    assert 0.0 <= m.prob_cost_effective(30_000) <= 0.1 and 50_000 < m.icer < 100_000

@@ -204,6 +204,58 @@ def model_average(inputs: ModelInputs, joint: pd.DataFrame, base_case: BaseCaseR
     return ModelAverage(table, avg["inc_costs"], avg["inc_qalys"], avg["inc_lys"])
 
 
+MODEL_AVERAGE_PSA_ITERATIONS = 2000
+
+
+@dataclass(frozen=True)
+class ModelAveragePsa:
+    """PSA over the joint fits: each iteration belongs to one fit, drawn in proportion to the Akaike weights
+    (stratified: round(N·w_i) iterations for fit i, the remainder to the heaviest), with that fit's own parameter
+    uncertainty (its coefficients and HR/AF drawn jointly)."""
+
+    counts: dict[str, int]
+    inc_costs: np.ndarray
+    inc_qalys: np.ndarray
+
+    def prob_cost_effective(self, wtp: float) -> float:
+        return float(np.mean(wtp * self.inc_qalys - self.inc_costs > 0))
+
+    @property
+    def icer(self) -> float:
+        q = float(np.mean(self.inc_qalys))
+        return float(np.mean(self.inc_costs)) / q if q > 0 else float("nan")
+
+
+def model_average_psa(inputs: ModelInputs, joint: pd.DataFrame, iterations: int = MODEL_AVERAGE_PSA_ITERATIONS,
+                      seed: int | None = None) -> ModelAveragePsa:
+    from cea.analyses.psa import run_psa
+
+    s = inputs.settings
+    seed = int(s.seed if seed is None else seed)
+    scenarios = scenario_overrides(inputs)
+    fits = joint[joint["duplicate_of"] == ""]
+    names, weights = [], []
+    for _, r in fits.iterrows():
+        name = JOINT_FIT_SCENARIOS.get((r["model"], r["family"]))
+        if name is None or name in scenarios:
+            names.append(name)
+            weights.append(float(r["akaike_weight"]))
+    w = np.array(weights) / np.sum(weights)
+    counts = np.floor(iterations * w).astype(int)
+    counts[int(np.argmax(w))] += iterations - counts.sum()
+    costs, qalys, used = [], [], {}
+    for k, (name, n) in enumerate(zip(names, counts)):
+        if n <= 0:
+            continue
+        model_inputs = inputs if name is None else apply_overrides(inputs, scenarios[name], origin=f"scenario {name}")
+        psa = run_psa(model_inputs, int(n), seed + k)
+        i, c = psa.arm_index(s.intervention), psa.arm_index(s.comparator)
+        costs.append(psa.costs[:, i] - psa.costs[:, c])
+        qalys.append(psa.qalys[:, i] - psa.qalys[:, c])
+        used[name or "base_case"] = int(n)
+    return ModelAveragePsa(used, np.concatenate(costs), np.concatenate(qalys))
+
+
 def time_on_treatment_table(base_case: BaseCaseResult, months=TOT_MONTHS) -> pd.DataFrame:
     """Per arm and drug: proportion on the drug and in PF at ``months``, the share of PF on the drug, the
     median (first trace point below 1/2, log-linear interpolation) and the undiscounted mean months."""
@@ -235,5 +287,5 @@ def published_tot() -> pd.DataFrame:
     return pd.DataFrame(PUBLISHED_TOT)
 
 
-__all__ = ["JOINT_FIT_SCENARIOS", "ModelAverage", "akaike_weights", "joint_fit_table", "landmark_rows",
+__all__ = ["JOINT_FIT_SCENARIOS", "ModelAverage", "ModelAveragePsa", "model_average_psa", "akaike_weights", "joint_fit_table", "landmark_rows",
            "model_average", "pd_death_rate_curves", "pd_death_rates", "published_tot", "time_on_treatment_table"]

@@ -74,6 +74,10 @@ def os_plausibility_section(ctx: AppendixContext) -> None:
                    else "No joint fit exceeds the lowest benchmark at five years."))
         t = avg.table
         members = t[t["model"] != "average"]
+        mp = r.get("average_psa")
+        mp_n = sum(mp.counts.values()) if mp is not None else 0
+        mp_p = (", ".join(f"{mp.prob_cost_effective(x):.3f} at {ctx.money(x)}" for x in s.wtp_thresholds)
+                if mp is not None else "")
         w.paragraph(
             "Model averaging: the model is run once with each joint fit, and each arm's discounted costs, QALYs and "
             "life-years are averaged with the Akaike weights; the ICER is the ratio of the averaged increments. In a "
@@ -82,9 +86,12 @@ def os_plausibility_section(ctx: AppendixContext) -> None:
             "curve. The deterministic model-averaged ICER is "
             f"{ctx.money(avg.icer)} per QALY gained (incremental costs {ctx.money(avg.inc_costs)}, QALYs "
             f"{qalys(avg.inc_qalys)}, life-years {qalys(avg.inc_lys)}), against {ctx.money(members.iloc[0]['icer'])} "
-            "with the single best-fitting model. The probabilistic analysis is not model-averaged: it keeps the base "
-            "case's fit, so the structural uncertainty across fits is shown by this average and by the scenarios, not "
-            "by the acceptability curve.")
+            "with the single best-fitting model. "
+            + (f"A model-averaged probabilistic analysis gives each of {mp_n:,} iterations to one fit in proportion "
+               "to the Akaike weights, with that fit's own parameter uncertainty (its coefficients and treatment "
+               f"effect drawn jointly): probabilistic ICER {ctx.money(mp.icer)} per QALY gained; probability of "
+               f"cost-effectiveness {mp_p}. The main probabilistic analysis keeps the base case's fit."
+               if mp is not None else ""))
         rows = [[("AIC-weighted average" if x["model"] == "average" else f"{MODEL[x['model']]} {FAMILY[x['family']]}"),
                  f"{x['akaike_weight']:.3f}", ctx.money(x["inc_costs"]), qalys(x["inc_qalys"]), qalys(x["inc_lys"]),
                  ctx.money(x["icer"]) if np.isfinite(x["icer"]) else "–"] for _, x in t.iterrows()]

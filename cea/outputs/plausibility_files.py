@@ -38,7 +38,9 @@ def plausibility_results(bundle) -> dict:
     if bundle.fits is not None and "os" in bundle.fits.endpoints:
         joint = op.joint_fit_table(bundle.fits, inputs)
         out |= {"joint": joint, "landmarks": op.landmark_rows(bundle.fits, base, joint),
-                "average": op.model_average(inputs, joint, base)}
+                "average": op.model_average(inputs, joint, base),
+                "average_psa": op.model_average_psa(inputs, joint, min(op.MODEL_AVERAGE_PSA_ITERATIONS,
+                                                                       bundle.psa.iterations), bundle.psa.seed)}
     if base.outcomes.trace.p_pd_death is not None:
         out["pd_rates"] = op.pd_death_rates(base)
     object.__setattr__(bundle, "_plausibility", out)
@@ -57,9 +59,15 @@ def write_plausibility(folder: Path, bundle) -> None:
         r["joint"].to_csv(folder / "os_joint_fits.csv", **kw)
         r["landmarks"].to_csv(folder / "os_landmarks_with_benchmarks.csv", **kw)
         r["average"].table.to_csv(folder / "os_model_average.csv", **kw)
+        mp = r["average_psa"]
         document |= {"os_joint_fits": r["joint"].to_dict(orient="records"),
                      "os_model_average": {"inc_costs": r["average"].inc_costs, "inc_qalys": r["average"].inc_qalys,
-                                          "inc_lys": r["average"].inc_lys, "icer": r["average"].icer}}
+                                          "inc_lys": r["average"].inc_lys, "icer": r["average"].icer},
+                     "os_model_average_psa": {
+                         "iterations_by_fit": mp.counts, "mean_inc_costs": float(np.mean(mp.inc_costs)),
+                         "mean_inc_qalys": float(np.mean(mp.inc_qalys)), "icer": mp.icer,
+                         "prob_cost_effective": {str(w): mp.prob_cost_effective(w)
+                                                 for w in bundle.inputs.settings.wtp_thresholds}}}
     if "pd_rates" in r:
         r["pd_rates"].to_csv(folder / "pd_death_rates.csv", **kw)
         labels = {a.id: a.label for a in bundle.inputs.structure.arms}
