@@ -42,7 +42,7 @@ def os_plausibility_section(ctx: AppendixContext) -> None:
         rows = []
         for _, x in joint.iterrows():
             rows.append([f"{MODEL[x['model']]} {FAMILY[x['family']]}", f"{x['aic']:,.1f}", f"{x['bic']:,.1f}",
-                         f"{x['delta_aic']:.1f}", "same as PH Weibull" if x["duplicate_of"] else f"{x['akaike_weight']:.3f}",
+                         f"{abs(x['delta_aic']) if abs(x['delta_aic']) < 0.05 else x['delta_aic']:.1f}", "same as PH Weibull" if x["duplicate_of"] else f"{x['akaike_weight']:.3f}",
                          f"{x['effect']} {x['effect_estimate']:.2f}",
                          *[f"{_pct(x[f'{i}_s_{y}y'])} / {_pct(x[f'{c}_s_{y}y'])}" for y in (1, 2, 3, 5, 10)]])
         w.table(f"Joint OS fits: fit statistics and landmark survival ({lab[i]} / {lab[c]})",
