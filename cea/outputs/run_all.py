@@ -31,6 +31,15 @@ DESCRIPTIONS = {
     "budget_impact_one_way.csv": "Budget impact: one-way sensitivity of the total net impact",
     "crossval.csv": "Cross-validation: published analyses beside this model re-run under their nearest assumptions",
     "crossval.json": "Cross-validation table (as crossval.csv) with the run manifest",
+    "os_joint_fits.csv": "Joint OS fits: AIC, BIC, Akaike weight, treatment effect, landmarks at 1-10 years per arm",
+    "os_landmarks_with_benchmarks.csv": "OS landmarks: joint fits, AIC-weighted mixture, Kaplan-Meier, base case, "
+                                        "external benchmarks",
+    "os_model_average.csv": "Model averaging over the joint OS fits: per-fit and Akaike-weighted costs, QALYs, ICER",
+    "pd_death_rates.csv": "Implied post-progression death rate per month by arm, and their ratio",
+    "pd_death_rates.png": "Implied post-progression death rate by arm over time",
+    "time_on_treatment.csv": "Proportion on each drug at 6, 12, 24 months, share of PF, median and mean",
+    "time_on_treatment_published.csv": "Published exposure points for everolimus + exemestane",
+    "plausibility.json": "OS plausibility, model averaging (deterministic and probabilistic), time on treatment",
 }
 
 
