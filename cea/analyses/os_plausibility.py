@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -45,20 +46,7 @@ DUPLICATES = {("aft", "weibull"): ("ph", "weibull")}  # same likelihood: no weig
 PD_RATE_MONTHS = (3, 6, 12, 18, 24, 36, 48, 60)
 TOT_MONTHS = (6, 12, 24)
 
-# Published exposure points for everolimus + exemestane (median months, 95% CI); kind: what was measured
-PUBLISHED_TOT = (
-    {"study": "BALLET (Jerusalem 2016), expanded access, n = 2131", "drug": "everolimus", "median": 5.1,
-     "lower": 4.8, "upper": 5.6, "kind": "median treatment duration"},
-    {"study": "BALLET (Jerusalem 2016), expanded access, n = 2131", "drug": "exemestane", "median": 5.3,
-     "lower": 4.8, "upper": 5.6, "kind": "median treatment duration"},
-    {"study": "US real-world second line, after endocrine therapy alone (Breast Cancer Res 2021)",
-     "drug": "everolimus + exemestane", "median": 6.2, "lower": 5.2, "upper": 7.3,
-     "kind": "median time to next treatment (an upper estimate of time on treatment)"},
-    {"study": "US real-world second line, after a CDK4/6 inhibitor (Breast Cancer Res 2021)",
-     "drug": "everolimus + exemestane", "median": 4.3, "lower": 3.2, "upper": 5.7,
-     "kind": "median time to next treatment (an upper estimate of time on treatment)"},
-)
-ON_TREATMENT_AT_CUTOFF = (13, 724)  # Piccart 2014: 13 of 724 patients still on treatment at the final OS cut-off
+EXPOSURE_FILE = Path("evidence") / "published_exposure.csv"
 
 
 def _landmarks(family: str, coefficients: np.ndarray) -> np.ndarray:
@@ -283,8 +271,11 @@ def time_on_treatment_table(base_case: BaseCaseResult, months=TOT_MONTHS) -> pd.
     return pd.DataFrame(rows)
 
 
-def published_tot() -> pd.DataFrame:
-    return pd.DataFrame(PUBLISHED_TOT)
+def published_tot(folder: Path) -> pd.DataFrame:
+    """Published exposure points of the input set (``evidence/published_exposure.csv``); empty when it has none."""
+    path = Path(folder) / EXPOSURE_FILE
+    columns = ["study", "drug", "measure", "median_months", "ci_low", "ci_high", "count", "total", "source"]
+    return pd.read_csv(path) if path.is_file() else pd.DataFrame(columns=columns)
 
 
 __all__ = ["JOINT_FIT_SCENARIOS", "ModelAverage", "ModelAveragePsa", "model_average_psa", "akaike_weights", "joint_fit_table", "landmark_rows",

@@ -134,6 +134,9 @@ def os_plausibility_section(ctx: AppendixContext) -> None:
             "post-progression mortality show what the ICER would be if progression on everolimus carried no worse "
             "prognosis.")
     tot, pub = r["tot"], r["tot_published"]
+    counts = pub[pub["count"].notna()] if "count" in pub else pub.iloc[0:0]
+    still = counts.iloc[0] if len(counts) else None
+    pub = pub[pub["median_months"].notna()]
     eve = tot[(tot["arm"] == i) & (tot["drug"] == "everolimus")]
     if len(eve):
         e = eve.iloc[0]
@@ -142,21 +145,24 @@ def os_plausibility_section(ctx: AppendixContext) -> None:
             "24 months, its share of those still progression-free, and the median and mean. Time on everolimus is "
             "calibrated to the median treatment duration of an expanded-access study in the same population"
             f"{ctx.cite_if('Jerusalem 2016')}, because exposure by arm is not given in BOLERO-2's published abstracts; "
-            "its uncertainty is widened to the range of real-world medians in second-line use (Table "
-            f"{ctx.next_table() + 1}). The model has {_pct(e['on_6m'])}, {_pct(e['on_12m'])} and {_pct(e['on_24m'])} of "
+            "its uncertainty is widened to the range of real-world medians in second-line use"
+            + (f" (Table {ctx.next_table() + 1})" if len(pub) else "") + f". The model has {_pct(e['on_6m'])}, {_pct(e['on_12m'])} and {_pct(e['on_24m'])} of "
             f"the {lab[i]} arm on everolimus at 6, 12 and 24 months ({_pct(e['share_of_pf_12m'])} of those "
-            f"progression-free at 12 months); the mean time on everolimus is {e['mean_months']:.1f} months. At the final "
-            f"OS cut-off, 13 of 724 randomised patients (1.8%) were still on treatment{ctx.cite_if('Piccart 2014')}; the "
-            f"model has {_pct(e['on_48m'])} of the {lab[i]} arm on everolimus at 48 months.")
+            f"progression-free at 12 months); the mean time on everolimus is {e['mean_months']:.1f} months."
+            + (f" At the final OS cut-off, {int(still['count'])} of {int(still['total'])} randomised patients "
+               f"({_pct(still['count'] / still['total'])}) were still on treatment{ctx.cite_if('Piccart 2014')}; the "
+               f"model has {_pct(e['on_48m'])} of the {lab[i]} arm on everolimus at 48 months." if still is not None
+               else ""))
         rows = [[lab.get(x["arm"], x["arm"]), str(x["drug"]).capitalize(), *[_pct(x[f"on_{m}m"]) for m in (6, 12, 24)],
                  *[_pct(x[f"share_of_pf_{m}m"]) for m in (6, 12, 24)], f"{x['median_months']:.1f}",
                  f"{x['mean_months']:.1f}"] for _, x in tot.iterrows()]
         w.table("Modelled time on treatment", ("Arm", "Drug", "On at 6 m", "12 m", "24 m", "Share of PF 6 m", "12 m",
                 "24 m", "Median (months)", "Mean (months)"), rows)
-        rows = [[str(x["study"]), str(x["drug"]), f"{x['median']:.1f} ({x['lower']:.1f}–{x['upper']:.1f})", str(x["kind"])]
-                for _, x in pub.iterrows()]
-        w.table("Published exposure of everolimus plus exemestane", ("Study", "Drug", "Median, months (95% CI)",
-                "Measure"), rows)
+        rows = [[str(x["study"]), str(x["drug"]), f"{x['median_months']:.1f} ({x['ci_low']:.1f}–{x['ci_high']:.1f})",
+                 str(x["measure"])] for _, x in pub.iterrows()]
+        if rows:
+            w.table("Published exposure of everolimus plus exemestane", ("Study", "Drug", "Median, months (95% CI)",
+                    "Measure"), rows)
         w.paragraph(
             "Dose intensity. The share of days on everolimus on which it is taken is derived from the 705 dose "
             "interruptions (median 7 days) in 482 patients of the BOLERO-2 safety analysis"

@@ -34,7 +34,7 @@ def plausibility_results(bundle) -> dict:
     if cached is not None:
         return cached
     inputs, base = bundle.inputs, bundle.base_case
-    out: dict = {"tot": op.time_on_treatment_table(base), "tot_published": op.published_tot()}
+    out: dict = {"tot": op.time_on_treatment_table(base), "tot_published": op.published_tot(inputs.folder)}
     if bundle.fits is not None and "os" in bundle.fits.endpoints:
         joint = op.joint_fit_table(bundle.fits, inputs)
         out |= {"joint": joint, "landmarks": op.landmark_rows(bundle.fits, base, joint),
