@@ -163,7 +163,7 @@ def test_the_budget_impact_follows_the_engine_for_every_setting(shipped_inputs, 
 
 def test_adverse_event_timing_at_start_by_hand(shipped_inputs, bia):
     """At start, every arm's adverse-event costs fall in cycle 0 (incidence × cost), so in year 1 of each cohort; the
-    shipped total is the issue's 64,632,394.67 (base case, spread over the time on treatment: 64,541,429.56)."""
+    shipped total is 62,792,966.78 (base case, spread over the time on treatment: 62,735,863.18; before the issue-23 cost and days-dosed changes 64,632,394.67 and 64,541,429.56)."""
     inputs = apply_overrides(shipped_inputs, {"adverse_event_timing": "at_start"})
     run = run_base_case(inputs).outcomes
     k = run.cost_categories.index("adverse_events")
@@ -175,5 +175,5 @@ def test_adverse_event_timing_at_start_by_hand(shipped_inputs, bia):
         assert_allclose(run.costs_by_cycle_undiscounted[0, a, k], expected, rtol=1e-14, atol=0)
         assert math.isclose(run.costs_by_category[0, a, k], incidence_cost, rel_tol=1e-14)  # DF(0) = 1
     result = run_budget_impact(inputs, bia=bia, sensitivity=False)
-    assert round(result.total_net, 2) == 64_632_394.67
-    assert round(run_budget_impact(shipped_inputs, bia=bia, sensitivity=False).total_net, 2) == 64_541_429.56
+    assert round(result.total_net, 2) == 62_792_966.78
+    assert round(run_budget_impact(shipped_inputs, bia=bia, sensitivity=False).total_net, 2) == 62_735_863.18

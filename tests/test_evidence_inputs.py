@@ -32,8 +32,10 @@ US = INPUTS / "us"
 
 # NHS Cost Inflation Index, pay and prices, annual % change into each financial year (PSSRU Unit Costs of
 # Health and Social Care 2025 Manual, Jones KC et al. 2026).
+# NHS Cost Inflation Index, pay and prices (NHS providers): Jones KC et al. Unit Costs of Health and Social Care 2024
+# Manual (PSSRU/CHE 2025), Table 12.1.1, p. 109; 2023/24 is provisional there
 NHSCII_PAY_AND_PRICES = {"2016/17": 2.09, "2017/18": 1.24, "2018/19": 1.60, "2019/20": 2.14, "2020/21": 2.49,
-                         "2021/22": 2.58, "2022/23": 7.32, "2023/24": 2.47}
+                         "2021/22": 2.58, "2022/23": 7.32, "2023/24": 4.31}
 
 
 def nhscii_factor(from_year: str, to_year: str) -> float:
@@ -142,20 +144,41 @@ def test_progressed_disease_care_is_69_a_week_per_month_inflated_to_2023_24(uk):
     per_month_2019_20 = 69 * 365.25 / 7 / 12
     assert round(per_month_2019_20, 2) == 300.03  # not 300.27
     factor = nhscii_factor("2019/20", "2023/24")
-    assert factor == pytest.approx(1.0249 * 1.0258 * 1.0732 * 1.0247, rel=1e-15)
+    assert factor == pytest.approx(1.0249 * 1.0258 * 1.0732 * 1.0431, rel=1e-15)
     assert uk.parameters["pd_care_cost_month"].value == pytest.approx(round(per_month_2019_20 * factor, 2), abs=1e-9)
-    assert uk.parameters["pd_care_cost_month"].value == pytest.approx(346.88, abs=1e-9)
+    assert uk.parameters["pd_care_cost_month"].value == pytest.approx(353.11, abs=1e-9)
+    assert "Table 12.1.1" in uk.parameters["pd_care_cost_month"].source
 
 
 @pytest.mark.parametrize("pid, original, price_year", [
     ("progression_cost", 474.76, "2019/20"),        # NICE TA851 company submission
     ("terminal_care_cost", 8347.03, "2019/20"),     # Georghiou & Bardsley 2014 as inflated in TA851
-    ("ae_cost_fatigue", 3000.39, "2017/18"),        # NICE TA612 company submission Table 53
 ])
 def test_published_nhs_costs_are_inflated_to_2023_24_with_the_nhs_cost_inflation_index(uk, pid, original, price_year):
     expected = round(original * nhscii_factor(price_year, "2023/24"), 2)
     assert uk.parameters[pid].value == pytest.approx(expected, abs=1e-9)
     assert "2023/24" in uk.parameters[pid].source and "NHS Cost Inflation Index" in uk.parameters[pid].source
+
+
+def test_fatigue_is_one_outpatient_review_and_the_ta612_cost_is_a_scenario(uk):
+    """Grade 3/4 fatigue: one consultant-led follow-up attendance (NCC 2023/24 WF01A GBP 192.28); the TA612 figure
+    (GBP 3,000.39 in 2017/18) inflated with the same index is the scenario ae_cost_fatigue_ta612."""
+    assert uk.parameters["ae_cost_fatigue"].value == pytest.approx(192.28, abs=1e-9)
+    assert "WF01A" in uk.parameters["ae_cost_fatigue"].source
+    rows = [r for r in csv.DictReader(io.StringIO((INPUTS / "scenarios.csv").read_text(encoding="utf-8")))
+            if r["scenario"] == "ae_cost_fatigue_ta612"]
+    assert float(rows[0]["value"]) == pytest.approx(round(3000.39 * nhscii_factor("2017/18", "2023/24"), 2), abs=1e-9)
+
+
+def test_monitoring_and_adverse_event_costs_are_resource_use_times_national_cost_collection_units(uk):
+    wf01a, path04, path05, path08, rd26z = 192.2812, 1.5251, 3.0956, 6.6972, 123.3396  # NCC 2023/24
+    p = uk.parameters
+    assert p["pf_monitoring_cost_month"].value == pytest.approx(round(wf01a + path05 + 2 * path04 + path08 + rd26z / 3, 2))
+    assert p["ae_cost_lab_abnormality"].value == pytest.approx(round(wf01a + path04 + path05 + path08, 2))
+    assert p["ae_cost_anaemia"].value == pytest.approx(705.05)  # SA44A day-case transfusion
+    assert p["ae_cost_diarrhoea"].value == pytest.approx(508.69)  # FD10M short stay
+    for pid in ("pf_monitoring_cost_month", "ae_cost_stomatitis", "ae_cost_hyperglycaemia", "ae_cost_fatigue"):
+        assert "WF01A" in p[pid].source and p[pid].status == "assumption"
 
 
 def test_one_price_year_and_the_tA421_eligible_population(uk):

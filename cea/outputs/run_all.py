@@ -16,6 +16,7 @@ from cea.outputs.analysis_files import (write_cross_validation, write_dsa, write
 from cea.outputs.files import to_json
 from cea.outputs.parameter_markdown import write_parameter_markdown
 from cea.outputs.report import base_case_files
+from cea.outputs.plausibility_files import write_plausibility
 from cea.outputs.validation_output import fit_and_validation_files
 from cea.workbook import write_workbook
 from cea.workbook.recalc import soffice
@@ -40,6 +41,15 @@ DESCRIPTIONS = {
     "price.json": "Price analysis (grid, thresholds, TA421 scheme and generic-price statement) with the run manifest",
     "cumulative.csv": "Cumulative scenarios: the ICER after each added change, unweighted and severity-weighted",
     "cumulative.json": "Cumulative scenarios with the run manifest",
+    "os_joint_fits.csv": "Joint OS fits: AIC, BIC, Akaike weight, treatment effect, landmarks at 1-10 years per arm",
+    "os_landmarks_with_benchmarks.csv": "OS landmarks: joint fits, AIC-weighted mixture, Kaplan-Meier, base case, "
+                                        "external benchmarks",
+    "os_model_average.csv": "Model averaging over the joint OS fits: per-fit and Akaike-weighted costs, QALYs, ICER",
+    "pd_death_rates.csv": "Implied post-progression death rate per month by arm, and their ratio",
+    "pd_death_rates.png": "Implied post-progression death rate by arm over time",
+    "time_on_treatment.csv": "Proportion on each drug at 6, 12, 24 months, share of PF, median and mean",
+    "time_on_treatment_published.csv": "Published exposure points for everolimus + exemestane",
+    "plausibility.json": "OS plausibility, model averaging (deterministic and probabilistic), time on treatment",
 }
 
 
@@ -73,6 +83,7 @@ def write_all(folder: Path, bundle: AnalysisBundle, psa_samples: Path | None = N
     structures.to_csv(folder / "structures" / "structures.csv", index=False, float_format="%.10g", lineterminator="\n")
     (folder / "structures" / "structures.json").write_text(
         to_json({"structures": structures.to_dict(orient="records"), "manifest": manifest.to_dict()}), encoding="utf-8")
+    write_plausibility(folder / "plausibility", bundle)
     if bundle.budget_impact is not None:
         (folder / "budget_impact").mkdir(exist_ok=True)
         write_budget_impact(folder / "budget_impact", bundle.budget_impact, bundle.budget_impact_list_price,
