@@ -151,6 +151,10 @@ RESULTS = {  # caption words → the output the numbers come from (each has a te
     ("Probability cost-effective by discount",): "price.csv (PSA re-priced)",
     ("Threshold prices of the technology",): "price_thresholds.csv",
     ("Preferred assumptions added one at a time",): "cumulative.csv",
+    ("OS landmarks: model, trial data and external benchmarks",): "plausibility/os_landmarks_with_benchmarks.csv",
+    ("Model averaging over the joint OS fits",): "plausibility/os_model_average.csv",
+    ("Implied post-progression death rate",): "plausibility/pd_death_rates.csv",
+    ("Modelled time on treatment",): "plausibility/time_on_treatment.csv",
 }
 NOT_RESULTS = (  # inputs, document controls and checklists: no output of the run to compare with
     "Document controls", "Sections of this appendix", "Published cost-effectiveness", "decision problem",
@@ -159,6 +163,7 @@ NOT_RESULTS = (  # inputs, document controls and checklists: no output of the ru
     "Utility values", "Cost items", "Cost and resource-use", "Summary of the base-case inputs", "Key assumptions",
     "Black-box verification", "TECH-VER", "AdViSHE", "Budget impact: population", "Budget impact inputs", "CHEERS",
     "Run manifest", "Settings of the run", "Input files", "Parameter", "Reproducibility", "Technical annex",
+    "Published exposure",
 )
 
 
@@ -645,3 +650,62 @@ def test_cumulative_table(tables, bundle):
     for r in frame.itertuples():
         assert r.icer == pytest.approx(r.inc_cost / r.inc_qaly, rel=1e-12)
         assert r.icer_weighted == pytest.approx(r.inc_cost / (r.severity_weight * r.inc_qaly), rel=1e-12)
+
+
+# --------------------------------------------------------------------------- OS plausibility and time on treatment
+def _share(x) -> str:
+    return "–" if finite(x) is None else f"{100 * x:.1f}%"
+
+
+def test_os_plausibility_tables(tables, bundle):
+    from cea.outputs.plausibility_files import plausibility_results
+
+    r = plausibility_results(bundle)
+    labels = {a.id: a.label for a in bundle.inputs.structure.arms}
+    years = (1, 2, 3, 5, 10)
+    t = cells(table(tables, "OS landmarks: model, trial data and external benchmarks"))
+    shown = r["landmarks"][r["landmarks"]["row"] != "joint fit"]
+    assert len(t) - 1 == len(shown)
+    for printed, (_, x) in zip(t[1:], shown.iterrows()):
+        assert printed[0].startswith(str(x["name"]))
+        assert printed[1] == (labels.get(x["arm"], "") if isinstance(x["arm"], str) else "")
+        assert printed[2:] == [_share(x[f"s_{y}y"]) for y in years], printed[0]
+    benchmarks = shown[shown["row"] == "external benchmark"]
+    assert {n.split()[0] for n in benchmarks["name"]} == {"Sundquist", "Lord"}
+    assert sorted(benchmarks["s_5y"]) == [0.23, 0.27]  # Lord 2022, Sundquist 2017 (five-year OS, upper bounds)
+    t = cells(table(tables, "Model averaging over the joint OS fits"))
+    avg = r["average"].table
+    assert len(t) - 1 == len(avg)
+    for printed, (_, x) in zip(t[1:], avg.iterrows()):
+        assert printed[1:] == [fixed(x["akaike_weight"], 3), gbp(x["inc_costs"]), fixed(x["inc_qalys"], 3),
+                               fixed(x["inc_lys"], 3), gbp(x["icer"]) if finite(x["icer"]) is not None else "–"]
+    members = avg[avg["model"] != "average"]
+    average = avg[avg["model"] == "average"].iloc[0]
+    w = members["akaike_weight"] / members["akaike_weight"].sum()
+    assert average["inc_costs"] == pytest.approx(float((w * members["inc_costs"]).sum()), rel=1e-12)
+    assert average["icer"] == pytest.approx(average["inc_costs"] / average["inc_qalys"], rel=1e-12)
+    i, c = bundle.inputs.settings.intervention, bundle.inputs.settings.comparator
+    t = cells(table(tables, "Implied post-progression death rate by arm"))
+    rates = r["pd_rates"]
+    assert len(t) - 1 == len(rates)
+    for printed, (_, x) in zip(t[1:], rates.iterrows()):
+        assert printed == [f"{int(x['month'])}", f"{100 * x[f'{i}_rate']:.2f}", f"{100 * x[f'{c}_rate']:.2f}",
+                           f"{x['ratio']:.2f}", _share(x[f"{i}_pd"]), _share(x[f"{c}_pd"])]
+        assert x["ratio"] == pytest.approx(x[f"{i}_rate"] / x[f"{c}_rate"], rel=1e-12)
+
+
+def test_time_on_treatment_check_table(tables, bundle):
+    from cea.outputs.plausibility_files import plausibility_results
+
+    r = plausibility_results(bundle)
+    labels = {a.id: a.label for a in bundle.inputs.structure.arms}
+    t = cells(table(tables, "Modelled time on treatment"))
+    assert len(t) - 1 == len(r["tot"])
+    mean_months = bundle.base_case.to_dict()["arms"]
+    for printed, (_, x) in zip(t[1:], r["tot"].iterrows()):
+        assert printed == [labels.get(x["arm"], x["arm"]), str(x["drug"]).capitalize(),
+                           *[_share(x[f"on_{m}m"]) for m in (6, 12, 24)],
+                           *[_share(x[f"share_of_pf_{m}m"]) for m in (6, 12, 24)],
+                           f"{x['median_months']:.1f}", f"{x['mean_months']:.1f}"]
+        # the mean is the run's own undiscounted mean months on that drug
+        assert x["mean_months"] == pytest.approx(mean_months[x["arm"]]["mean_months"]["on_treatment"][x["drug"]], rel=1e-9)

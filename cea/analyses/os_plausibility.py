@@ -18,6 +18,8 @@
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -120,8 +122,9 @@ def landmark_rows(fits: SurvivalFitsResult, base_case: BaseCaseResult, joint: pd
                      **{f"s_{y}y": float(v) for y, v in zip(LANDMARK_YEARS, values)}})
     for _, b in external_benchmarks(inputs.folder).iterrows():
         author = str(b["source"]).split()[0]
-        year = next((w for w in str(b["source"]).replace(";", " ").split() if w[:4].isdigit() and len(w) >= 4), "")
-        rows.append({"row": "external benchmark", "name": f"{author} {year[:4]}".strip(), "arm": "",
+        published = re.search(r"\b((?:19|20)\d{2});", str(b["source"]))  # the year of 'Journal 2017;31:46-50'
+        year = published.group(1) if published else ""
+        rows.append({"row": "external benchmark", "name": f"{author} {year}".strip(), "arm": "",
                      **{f"s_{y}y": (b["upper"] if y == b["time_years"] else np.nan) for y in LANDMARK_YEARS},
                      "population": b["population"], "source": b["source"]})
     return pd.DataFrame(rows)

@@ -57,7 +57,8 @@ def os_plausibility_section(ctx: AppendixContext) -> None:
         rows = []
         for _, x in landmarks[landmarks["row"] != "joint fit"].iterrows():
             arm = lab.get(x["arm"], "") if isinstance(x["arm"], str) else ""
-            rows.append([str(x["name"]), arm, *[_pct(x[f"s_{y}y"]) for y in (1, 2, 3, 5, 10)]])
+            name = str(x["name"]) + (ctx.cite_if(str(x["name"])) if x["row"] == "external benchmark" else "")
+            rows.append([name, arm, *[_pct(x[f"s_{y}y"]) for y in (1, 2, 3, 5, 10)]])
         w.table("OS landmarks: model, trial data and external benchmarks", ("Source", "Arm", "1 year", "2 years",
                 "3 years", "5 years", "10 years"), rows)
         bench = landmarks.loc[landmarks["row"] == "external benchmark", "s_5y"]
