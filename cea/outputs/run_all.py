@@ -83,8 +83,26 @@ def write_all(folder: Path, bundle: AnalysisBundle, psa_samples: Path | None = N
     _write_run_workbook(folder, bundle)
     _write_price_and_cumulative(folder, bundle)
     check = folder / "model.xlsx" if soffice() is not None else None
-    write_appendix(folder / "appendix.docx", bundle, folder / "figures", check_workbook=check)
+    write_appendix(folder / "appendix.docx", bundle, folder / "figures", check_workbook=check,
+                   rendered=rendered_figures(folder))
     (folder / "index.md").write_text(index_text(folder, bundle), encoding="utf-8")
+
+
+# Figures the appendix shows that this run's other outputs already drew from the same bundle with the same call
+# (the appendix copies them instead of drawing them again): figure key → file under the run folder.
+RENDERED_FIGURES = {
+    "ce_plane": "psa/ce_plane.png", "ceac": "psa/ceac.png", "convergence": "psa/convergence.png",
+    "evpi": "voi/evpi.png", "evppi": "voi/evppi.png",
+    "budget_impact": "budget_impact/budget_impact.png",
+    "budget_impact_tornado": "budget_impact/budget_impact_tornado.png",
+    "hazard_pfs": "validation/hazard_pfs.png", "hazard_os": "validation/hazard_os.png",
+    "lch_pfs": "validation/log_cumulative_hazard_pfs.png", "lch_os": "validation/log_cumulative_hazard_os.png",
+    "price": "price/price.png", "cumulative": "cumulative/cumulative.png",
+}
+
+
+def rendered_figures(folder: Path) -> dict[str, Path]:
+    return {key: folder / name for key, name in RENDERED_FIGURES.items() if (folder / name).is_file()}
 
 
 def _write_run_workbook(folder: Path, bundle: AnalysisBundle) -> None:
