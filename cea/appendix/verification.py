@@ -5,6 +5,7 @@ TECH-VER checklist and AdViSHE questionnaire."""
 from __future__ import annotations
 
 import ast
+import functools
 import tempfile
 from pathlib import Path
 
@@ -21,13 +22,20 @@ def test_modules(tests_dir: Path = TESTS_DIR) -> list[dict]:
         return modules
     for path in sorted(tests_dir.glob("test_*.py")):
         try:
-            tree = ast.parse(path.read_text(encoding="utf-8"))
+            stat = path.stat()
+            tests = _count_tests(path, stat.st_mtime_ns, stat.st_size)
         except (OSError, SyntaxError):
             continue
-        tests = sum(1 for node in ast.walk(tree)
-                    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test_"))
         modules.append({"module": path.name, "tests": tests})
     return modules
+
+
+@functools.lru_cache(maxsize=1024)
+def _count_tests(path: Path, mtime_ns: int, size: int) -> int:
+    """Test functions in one module (parsed once per version of the file: the appendix asks more than once)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return sum(1 for node in ast.walk(tree)
+               if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test_"))
 
 
 def workbook_check(bundle, workbook: Path | None = None) -> dict:
