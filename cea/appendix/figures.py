@@ -130,8 +130,11 @@ def _survival_figures(bundle, folder: Path, rendered: dict[str, Path] | None = N
     fits = bundle.fits
     for endpoint in ("pfs", "os"):
         marks = [t for t in targets if t["endpoint"] == endpoint]
-        out[f"survival_{endpoint}"] = survival_plots.plot_survival(endpoint, fits, bundle.base_case,
-                                                                   folder / f"survival_{endpoint}.png", marks)
+        key = f"survival_{endpoint}"
+        if key in rendered and Path(rendered[key]).is_file():  # drawn by the run with the same marks
+            out[key] = _save(None, folder / f"{key}.png", rendered[key])
+        else:
+            out[key] = survival_plots.plot_survival(endpoint, fits, bundle.base_case, folder / f"{key}.png", marks)
         if fits is not None and endpoint in fits.endpoints:
             for key, plot, name in ((f"hazard_{endpoint}", survival_plots.plot_hazards, f"hazard_{endpoint}.png"),
                                     (f"lch_{endpoint}", survival_plots.plot_log_cumulative_hazard,
@@ -146,7 +149,8 @@ def _survival_figures(bundle, folder: Path, rendered: dict[str, Path] | None = N
 def write_figures(bundle, folder: Path, rendered: dict[str, Path] | None = None) -> dict[str, Path]:
     """Write every appendix figure (300-dpi PNG) into ``folder``; returns key → path.  ``rendered``: figure key →
     the file this run's other outputs already saved for it from the same bundle (`cea all`), copied instead of
-    drawn again (those keys only: hazard and log-cumulative-hazard plots, ce_plane, ceac, convergence, evpi,
+    drawn again (those keys only: survival plots drawn with the same published medians marked, hazard and
+    log-cumulative-hazard plots, ce_plane, ceac, convergence, evpi,
     evppi, budget_impact, budget_impact_tornado; price and cumulative in their sections)."""
     rendered = rendered or {}
     folder = Path(folder)
