@@ -37,15 +37,18 @@ def contents(ctx: AppendixContext, plan: Sequence[tuple[str, str, Callable]]) ->
 
 
 def build_appendix(bundle: AnalysisBundle, figures_dir: Path,
-                   check_workbook: bool | None = None) -> docx.document.Document:
+                   check_workbook: bool | Path | None = None,
+                   rendered: dict[str, Path] | None = None) -> docx.document.Document:
     """The appendix as a python-docx Document; its PNG figures are written into ``figures_dir``.
 
     ``check_workbook``: recalculate the payer workbook in LibreOffice and compare it with the engine in the
-    verification section (default: when LibreOffice is installed)."""
+    verification section (default: when LibreOffice is installed).  ``rendered``: figure key → the file the run's
+    other outputs already saved for that figure from the same bundle (copied, not drawn again; `cea all`)."""
     from cea.workbook.recalc import soffice
 
-    figures = write_figures(bundle, Path(figures_dir))
-    return _write(bundle, figures, soffice() is not None if check_workbook is None else check_workbook)
+    figures = write_figures(bundle, Path(figures_dir), rendered)
+    return _write(bundle, figures, soffice() is not None if check_workbook is None else check_workbook,
+                  rendered=rendered)
 
 
 class TextWriter(DocWriter):
@@ -112,12 +115,14 @@ def build_text_only(bundle: AnalysisBundle, figures: dict | None = None) -> Text
     return _write(bundle, figures or {}, False, TextWriter())
 
 
-def _write(bundle: AnalysisBundle, figures: dict, check_workbook: bool, writer: DocWriter | None = None):
+def _write(bundle: AnalysisBundle, figures: dict, check_workbook: bool, writer: DocWriter | None = None,
+           rendered: dict[str, Path] | None = None):
     m = bundle.manifest
     confidential = bundle.inputs.settings.pas_discount > 0
     writer = writer or DocWriter(footer_text=(f"{CONFIDENTIAL} · " if confidential else "")
                                  + f"cea {m.version} · inputs {m.inputs_sha256[:12]}")
     ctx = AppendixContext(bundle, writer, figures, check_workbook=check_workbook)
+    ctx.rendered = dict(rendered or {})
     # The CHEERS table (near the end) cites sections by number: number them all before writing.
     ctx.titles.update({key: title for key, title, _ in SECTION_PLAN})
     ctx.titles["traces"] = statements.traces_title(ctx)  # a partitioned-survival run has no Markov traces
@@ -131,11 +136,12 @@ def _write(bundle: AnalysisBundle, figures: dict, check_workbook: bool, writer: 
 
 
 def write_appendix(path: Path, bundle: AnalysisBundle, figures_dir: Path,
-                   check_workbook: bool | None = None) -> Path:
-    """Build the appendix and save it as ``path`` (.docx); figures go to ``figures_dir``."""
+                   check_workbook: bool | Path | None = None, rendered: dict[str, Path] | None = None) -> Path:
+    """Build the appendix and save it as ``path`` (.docx); figures go to ``figures_dir`` (``rendered``: see
+    ``build_appendix``)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    build_appendix(bundle, figures_dir, check_workbook).save(str(path))
+    build_appendix(bundle, figures_dir, check_workbook, rendered).save(str(path))
     return path
 
 

@@ -120,9 +120,7 @@ class Citations:
         if not patterns:
             return 0
         added = 0
-        for paragraph in _all_paragraphs(document):
-            if paragraph.style.name.startswith(("Heading", "Caption", "Title")):
-                continue
+        for paragraph in _body_paragraphs(document):
             present = {n for m in CITATION.finditer(paragraph.text) for n in _numbers(m.group(1))}
             done = {k for k in self.order if self.order.index(k) + 1 in present}  # already cited here
             for run in paragraph.runs:
@@ -143,8 +141,7 @@ class Citations:
     def renumber(self, document) -> None:
         """Number the references in the order the document first cites them (Vancouver), whatever order the
         section writers cited them in: every bracketed citation ('[3]', '[1, 2]') of the body is rewritten."""
-        paragraphs = [p for p in _all_paragraphs(document)
-                      if not p.style.name.startswith(("Heading", "Caption", "Title"))]
+        paragraphs = list(_body_paragraphs(document))
         old = list(self.order)
         first: list[str] = []
         for paragraph in paragraphs:
@@ -187,6 +184,19 @@ def _all_paragraphs(document):
 
     for p in document.element.body.iter(qn("w:p")):
         yield Paragraph(p, document)
+
+
+def _body_paragraphs(document):
+    """Every paragraph of the body once except headings, captions and titles.  The style name is looked up once
+    per style id (python-docx searches every style of the document for each paragraph without one)."""
+    names: dict[str | None, str] = {}
+    for paragraph in _all_paragraphs(document):
+        style_id = paragraph._p.style
+        name = names.get(style_id)
+        if name is None:
+            name = names[style_id] = paragraph.style.name
+        if not name.startswith(("Heading", "Caption", "Title")):
+            yield paragraph
 
 
 FILE_NAME = re.compile(r"\b[\w/.-]+\.(csv|toml|xlsx|json)\b")

@@ -397,6 +397,7 @@ class AppendixContext:
         self.w = writer
         self.figures = figures
         self.check_workbook = check_workbook  # recalculate the payer workbook in LibreOffice (section B.3.14)
+        self.rendered: dict[str, Path] = {}  # figure key → the same figure already saved by the run (`cea all`)
         self.verification_results: list[dict] = []
         self.sections: dict[str, str] = {"title": "Title page"}  # key → numbered heading text
         self.titles: dict[str, str] = {}  # key → section title (set by build_appendix from its plan)

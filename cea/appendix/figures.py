@@ -8,6 +8,7 @@ is the validation overlay (Kaplan–Meier of the trial data against the Markov t
 
 from __future__ import annotations
 
+import shutil
 import warnings
 from pathlib import Path
 
@@ -104,9 +105,23 @@ def validation_overlay(bundle, path: Path) -> Path:
     return Path(path)
 
 
-def _survival_figures(bundle, folder: Path) -> dict[str, Path]:
+def _save(draw, path: Path, rendered: Path | None = None) -> Path:
+    """Save the figure ``draw()`` makes as ``path``, or copy ``rendered``: the same figure, drawn by the same call
+    on the same bundle, already saved by this run's other outputs (`cea all`), byte for byte what drawing it
+    again would write."""
+    path = Path(path)
+    if rendered is not None and Path(rendered).is_file():
+        if Path(rendered).resolve() != path.resolve():
+            shutil.copyfile(rendered, path)
+    else:
+        save(draw(), path)
+    return path
+
+
+def _survival_figures(bundle, folder: Path, rendered: dict[str, Path] | None = None) -> dict[str, Path]:
     """KM + fitted curves + model per endpoint; hazard and log-cumulative-hazard plots when data were fitted."""
     out: dict[str, Path] = {}
+    rendered = rendered or {}
     try:
         from cea.outputs import survival_plots
     except ImportError:  # the survival plots module is optional for the appendix
@@ -115,18 +130,29 @@ def _survival_figures(bundle, folder: Path) -> dict[str, Path]:
     fits = bundle.fits
     for endpoint in ("pfs", "os"):
         marks = [t for t in targets if t["endpoint"] == endpoint]
-        out[f"survival_{endpoint}"] = survival_plots.plot_survival(endpoint, fits, bundle.base_case,
-                                                                   folder / f"survival_{endpoint}.png", marks)
+        key = f"survival_{endpoint}"
+        if key in rendered and Path(rendered[key]).is_file():  # drawn by the run with the same marks
+            out[key] = _save(None, folder / f"{key}.png", rendered[key])
+        else:
+            out[key] = survival_plots.plot_survival(endpoint, fits, bundle.base_case, folder / f"{key}.png", marks)
         if fits is not None and endpoint in fits.endpoints:
-            out[f"hazard_{endpoint}"] = survival_plots.plot_hazards(endpoint, fits, bundle.base_case,
-                                                                    folder / f"hazard_{endpoint}.png")
-            out[f"lch_{endpoint}"] = survival_plots.plot_log_cumulative_hazard(
-                endpoint, fits, bundle.base_case, folder / f"log_cumulative_hazard_{endpoint}.png")
+            for key, plot, name in ((f"hazard_{endpoint}", survival_plots.plot_hazards, f"hazard_{endpoint}.png"),
+                                    (f"lch_{endpoint}", survival_plots.plot_log_cumulative_hazard,
+                                     f"log_cumulative_hazard_{endpoint}.png")):
+                if key in rendered and Path(rendered[key]).is_file():
+                    out[key] = _save(None, folder / name, rendered[key])
+                else:
+                    out[key] = plot(endpoint, fits, bundle.base_case, folder / name)
     return out
 
 
-def write_figures(bundle, folder: Path) -> dict[str, Path]:
-    """Write every appendix figure (300-dpi PNG) into ``folder``; returns key → path."""
+def write_figures(bundle, folder: Path, rendered: dict[str, Path] | None = None) -> dict[str, Path]:
+    """Write every appendix figure (300-dpi PNG) into ``folder``; returns key → path.  ``rendered``: figure key →
+    the file this run's other outputs already saved for it from the same bundle (`cea all`), copied instead of
+    drawn again (those keys only: survival plots drawn with the same published medians marked, hazard and
+    log-cumulative-hazard plots, ce_plane, ceac, convergence, evpi,
+    evppi, budget_impact, budget_impact_tornado; price and cumulative in their sections)."""
+    rendered = rendered or {}
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     inputs, s = bundle.inputs, bundle.inputs.settings
@@ -134,7 +160,7 @@ def write_figures(bundle, folder: Path) -> dict[str, Path]:
     figures: dict[str, Path] = {"state_diagram": write_state_diagram(folder / "state_diagram.png", s.pd_mortality)}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        figures.update(_survival_figures(bundle, folder))
+        figures.update(_survival_figures(bundle, folder, rendered))
     base = bundle.base_case
     traces = {arm: trace_rows(base, arm) for arm in base.outcomes.arms}
     save(plots.markov_trace(base.outcomes.times_years * 12.0, traces, labels), folder / "markov_trace.png")
@@ -153,29 +179,32 @@ def write_figures(bundle, folder: Path) -> dict[str, Path]:
     psa = bundle.psa
     dc, dq = psa.incremental()
     det = base.incremental()
-    save(plots.ce_plane(dq, dc, s.wtp_thresholds, s.currency, (det["costs"], det["qalys"])), folder / "ce_plane.png")
-    figures["ce_plane"] = folder / "ce_plane.png"
-    save(plots.ceac(psa.ceac_frame(), psa.arms, labels, s.currency, s.wtp_thresholds), folder / "ceac.png")
-    figures["ceac"] = folder / "ceac.png"
+    figures["ce_plane"] = _save(lambda: plots.ce_plane(dq, dc, s.wtp_thresholds, s.currency,
+                                                       (det["costs"], det["qalys"])),
+                                folder / "ce_plane.png", rendered.get("ce_plane"))
+    figures["ceac"] = _save(lambda: plots.ceac(psa.ceac_frame(), psa.arms, labels, s.currency, s.wtp_thresholds),
+                            folder / "ceac.png", rendered.get("ceac"))
     if psa.iterations >= 2:
-        save(plots.convergence(psa.convergence(s.primary_wtp), s.primary_wtp, s.currency), folder / "convergence.png")
-        figures["convergence"] = folder / "convergence.png"
-    save(plots.evpi_curve(bundle.voi.evpi, s.currency), folder / "evpi.png")
-    figures["evpi"] = folder / "evpi.png"
+        figures["convergence"] = _save(
+            lambda: plots.convergence(psa.convergence(s.primary_wtp), s.primary_wtp, s.currency),
+            folder / "convergence.png", rendered.get("convergence"))
+    figures["evpi"] = _save(lambda: plots.evpi_curve(bundle.voi.evpi, s.currency), folder / "evpi.png",
+                            rendered.get("evpi"))
     groups = bundle.voi.evppi[bundle.voi.evppi["kind"] == "group"]
     if len(groups) and float(groups["evppi"].abs().max()) >= EVPPI_SHOWN:
-        save(plots.evppi_bars(bundle.voi.evppi, s.currency), folder / "evppi.png")
-        figures["evppi"] = folder / "evppi.png"
+        figures["evppi"] = _save(lambda: plots.evppi_bars(bundle.voi.evppi, s.currency), folder / "evppi.png",
+                                 rendered.get("evppi"))
     figures["validation_overlay"] = validation_overlay(bundle, folder / "validation_overlay.png")
     budget = getattr(bundle, "budget_impact", None)
     if budget is not None:
         from cea.outputs.budget_impact_files import budget_impact_plot, budget_impact_tornado
 
-        save(budget_impact_plot(budget, labels), folder / "budget_impact.png")
-        figures["budget_impact"] = folder / "budget_impact.png"
+        figures["budget_impact"] = _save(lambda: budget_impact_plot(budget, labels), folder / "budget_impact.png",
+                                         rendered.get("budget_impact"))
         if budget.one_way is not None and len(budget.one_way):
-            save(budget_impact_tornado(budget), folder / "budget_impact_tornado.png")
-            figures["budget_impact_tornado"] = folder / "budget_impact_tornado.png"
+            figures["budget_impact_tornado"] = _save(lambda: budget_impact_tornado(budget),
+                                                     folder / "budget_impact_tornado.png",
+                                                     rendered.get("budget_impact_tornado"))
     plt.close("all")
     return figures
 

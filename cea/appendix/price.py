@@ -116,8 +116,9 @@ def price_section(ctx: AppendixContext) -> None:
     if path is not None:
         from cea.outputs.price_files import price_figure
 
-        save(price_figure(result, s.currency, wtps), path)
-        ctx.figures["price"] = path
+        from cea.appendix.figures import _save
+
+        ctx.figures["price"] = _save(lambda: price_figure(result, s.currency, wtps), path, ctx.rendered.get("price"))
         ctx.figure("price", "ICER and probability of cost-effectiveness by discount off the list price", width_cm=15.0,
                    intro="Figure {n} shows the ICER, with and without the severity weight, and the probability of "
                          "cost-effectiveness at each threshold against the discount off the list price.")
@@ -160,8 +161,10 @@ def cumulative_section(ctx: AppendixContext) -> None:
     if path is not None:
         from cea.outputs.price_files import cumulative_figure
 
-        save(cumulative_figure(result, ctx.s.currency, ctx.s.wtp_thresholds), path)
-        ctx.figures["cumulative"] = path
+        from cea.appendix.figures import _save
+
+        ctx.figures["cumulative"] = _save(lambda: cumulative_figure(result, ctx.s.currency, ctx.s.wtp_thresholds),
+                                          path, ctx.rendered.get("cumulative"))
         ctx.figure("cumulative", "Waterfall of the ICER as each preferred assumption is added", width_cm=15.0)
     if "disutility_on_treatment" in b.inputs.parameters:
         p = b.inputs.parameters["disutility_on_treatment"]

@@ -5,6 +5,7 @@ TECH-VER checklist and AdViSHE questionnaire."""
 from __future__ import annotations
 
 import ast
+import functools
 import tempfile
 from pathlib import Path
 
@@ -21,13 +22,20 @@ def test_modules(tests_dir: Path = TESTS_DIR) -> list[dict]:
         return modules
     for path in sorted(tests_dir.glob("test_*.py")):
         try:
-            tree = ast.parse(path.read_text(encoding="utf-8"))
+            stat = path.stat()
+            tests = _count_tests(path, stat.st_mtime_ns, stat.st_size)
         except (OSError, SyntaxError):
             continue
-        tests = sum(1 for node in ast.walk(tree)
-                    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test_"))
         modules.append({"module": path.name, "tests": tests})
     return modules
+
+
+@functools.lru_cache(maxsize=1024)
+def _count_tests(path: Path, mtime_ns: int, size: int) -> int:
+    """Test functions in one module (parsed once per version of the file: the appendix asks more than once)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return sum(1 for node in ast.walk(tree)
+               if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test_"))
 
 
 def workbook_check(bundle, workbook: Path | None = None) -> dict:
@@ -35,7 +43,7 @@ def workbook_check(bundle, workbook: Path | None = None) -> dict:
     ``workbook``: the run's own workbook file (`cea all` builds it once); None: a base-case workbook is built
     here.  Returns a row like the black-box checks; ``passed`` is None when LibreOffice is not installed."""
     from cea.workbook import results_layout, write_workbook
-    from cea.workbook.recalc import recalculate, soffice
+    from cea.workbook.recalc import csv_value, recalculated_sheet, soffice
     from cea.workbook.results import flatten
 
     name = "Payer workbook recalculated in LibreOffice: every result cell equal to the engine"
@@ -43,21 +51,17 @@ def workbook_check(bundle, workbook: Path | None = None) -> dict:
         return {"check": name, "techver": "Replication", "expected": f"relative difference ≤ {significant(WORKBOOK_TOLERANCE, 1)}",
                 "observed": "not run: LibreOffice is not installed on the machine that produced this document",
                 "deviation": float("nan"), "passed": None}
-    import openpyxl
-
     with tempfile.TemporaryDirectory() as folder:
         path = workbook or write_workbook(Path(folder) / "model.xlsx", bundle.inputs, bundle.base_case)
-        out = recalculate([path], Path(folder) / "recalculated")[0]
-        expected = flatten(bundle.base_case.to_dict())
-        layout = results_layout(bundle.inputs)
-        wb = openpyxl.load_workbook(out, data_only=True, read_only=True)
-        ws = wb["Results"]
-        values = {c.coordinate: c.value for row in ws.iter_rows() for c in row if hasattr(c, "coordinate")}
-        wb.close()
+        values = recalculated_sheet(path, "Results")  # LibreOffice exports only the sheet compared here
+    expected = flatten(bundle.base_case.to_dict())
+    layout = results_layout(bundle.inputs)
     worst, compared, mismatched = 0.0, 0, 0
     for key, coordinate in layout.items():
-        want, got = expected[key], values.get(coordinate)
+        want, text = expected[key], values.get(coordinate)
+        got = csv_value(text)
         if want is None or isinstance(want, str):
+            got = text
             mismatched += (got != ("n/a" if want is None else want))
             compared += 1
             continue

@@ -94,8 +94,38 @@ def write_all(folder: Path, bundle: AnalysisBundle, psa_samples: Path | None = N
     _write_run_workbook(folder, bundle)
     _write_price_and_cumulative(folder, bundle)
     check = folder / "model.xlsx" if soffice() is not None else None
-    write_appendix(folder / "appendix.docx", bundle, folder / "figures", check_workbook=check)
+    write_appendix(folder / "appendix.docx", bundle, folder / "figures", check_workbook=check,
+                   rendered=rendered_figures(folder, bundle))
     (folder / "index.md").write_text(index_text(folder, bundle), encoding="utf-8")
+
+
+# Figures the appendix shows that this run's other outputs already drew from the same bundle with the same call
+# (the appendix copies them instead of drawing them again): figure key → file under the run folder.
+RENDERED_FIGURES = {
+    "ce_plane": "psa/ce_plane.png", "ceac": "psa/ceac.png", "convergence": "psa/convergence.png",
+    "evpi": "voi/evpi.png", "evppi": "voi/evppi.png",
+    "budget_impact": "budget_impact/budget_impact.png",
+    "budget_impact_tornado": "budget_impact/budget_impact_tornado.png",
+    "hazard_pfs": "validation/hazard_pfs.png", "hazard_os": "validation/hazard_os.png",
+    "lch_pfs": "validation/log_cumulative_hazard_pfs.png", "lch_os": "validation/log_cumulative_hazard_os.png",
+    "price": "price/price.png", "cumulative": "cumulative/cumulative.png",
+}
+
+
+def rendered_figures(folder: Path, bundle: AnalysisBundle) -> dict[str, Path]:
+    """The figures of RENDERED_FIGURES this run saved, and its survival plots where the appendix would mark the
+    same published medians (the appendix takes them from the validation checks, validation/ from the targets)."""
+    from cea.appendix.figures import median_targets
+    from cea.outputs.validation_output import median_marks
+
+    out = {key: folder / name for key, name in RENDERED_FIGURES.items() if (folder / name).is_file()}
+    outputs_marks, appendix_marks = median_marks(bundle.inputs, bundle.fits), median_targets(bundle)
+    for endpoint in ("pfs", "os"):
+        path = folder / "validation" / f"survival_{endpoint}.png"
+        if path.is_file() and ([m for m in outputs_marks if m["endpoint"] == endpoint]
+                               == [m for m in appendix_marks if m["endpoint"] == endpoint]):
+            out[f"survival_{endpoint}"] = path
+    return out
 
 
 def _write_run_workbook(folder: Path, bundle: AnalysisBundle) -> None:

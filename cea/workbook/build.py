@@ -111,7 +111,8 @@ def write_workbook(path: Path | str, inputs: ModelInputs, base_case: BaseCaseRes
                 write_xlsx(book, values, Path(temporary), title=inputs.settings.title, creator=f"cea {__version__}")
             else:
                 shutil.copyfile(temporaries[0], temporary)
-            mark_data_tables(Path(temporary), tables)
+            if tables:  # the file without tables is already as wanted (automatic, no recalculation on load)
+                mark_data_tables(Path(temporary), tables)
             umask = os.umask(0)
             os.umask(umask)
             os.chmod(temporary, 0o666 & ~umask)  # mkstemp creates 0600; give the file the usual permissions

@@ -865,6 +865,7 @@ _REL = re.compile(r"""("(?:[^"]|"")*")|((?:'(?:[^']|'')+'!)?)(\$?[A-Z]{1,3})(\$?
 
 
 _DIGITS = re.compile(r"[0-9]+")
+_DIGIT_RUNS = re.compile(r"([0-9]+)")
 _RELATIVE_RUNS: dict[str, tuple[bool, ...]] = {}  # formula skeleton -> which of its digit runs are relative rows
 
 
@@ -885,13 +886,14 @@ def _template_key(formula: str, row: int) -> Any:
     """Cache key of a formula: equal for formulas that differ only in relative row numbers by the same offset
     from their own rows (every row of a trace column).  Which digit runs are relative rows depends only on the
     formula with its digit runs blanked out (its skeleton), so that is worked out once per skeleton."""
-    skeleton = _DIGITS.sub("\0", formula)
+    parts = _DIGIT_RUNS.split(formula)  # text, digits, text, ...: one pass for the skeleton and the digit runs
+    skeleton = "\0".join(parts[::2])
     flags = _RELATIVE_RUNS.get(skeleton)
     if flags is None:
         flags = _RELATIVE_RUNS[skeleton] = _relative_runs(formula)
     if True not in flags:
         return formula
-    return (skeleton, *[int(d) - row if relative else d for d, relative in zip(_DIGITS.findall(formula), flags)])
+    return (skeleton, *[int(d) - row if relative else d for d, relative in zip(parts[1::2], flags)])
 
 
 def evaluate_book(book: Book) -> dict[tuple[str, int, int], Any]:

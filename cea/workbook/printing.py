@@ -211,9 +211,9 @@ def wrap_overflow(ws: Sheet) -> None:
 def wrap_cut_text(ws: Sheet) -> None:
     """Data text longer than its column and stopped by a non-empty cell to its right wraps (a spreadsheet
     would cut it at the next cell)."""
-    for (r, c), cell in list(ws.cells.items()):
-        if not isinstance(cell.value, str) or cell.formula is not None:  # (what _is_data_text checks first)
-            continue
+    texts = [(key, cell) for key, cell in ws.cells.items()  # (what _is_data_text checks first)
+             if cell.formula is None and isinstance(cell.value, str)]
+    for (r, c), cell in texts:
         if not _is_data_text(ws, r, c) or dict(cell.style).get("text_wrap"):
             continue
         right = ws.cells.get((r, c + 1))

@@ -9,6 +9,7 @@ values for every cell.  Several files go through one LibreOffice start.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -31,7 +32,8 @@ def soffice() -> str | None:
 
 
 def recalculate(paths: list[Path], out_dir: Path, timeout: float = 900.0, processes: int | None = None,
-                recalculate_on_load: bool = True) -> list[Path]:
+                recalculate_on_load: bool = True, convert_to: str = "xlsx:Calc Office Open XML",
+                outputs: list[str] | None = None) -> list[Path]:
     """Recalculate and re-save each workbook into ``out_dir`` (same file names); raises RuntimeError when
     LibreOffice is missing, fails, or does not write every file.  The files are shared among up to
     ``processes`` LibreOffice instances running side by side (default: one per CPU, at most 4), each
@@ -57,7 +59,7 @@ def recalculate(paths: list[Path], out_dir: Path, timeout: float = 900.0, proces
             (profile / "user" / "registrymodifications.xcu").write_text(
                 _PROFILE_SETTINGS.format(mode=0 if recalculate_on_load else 1), encoding="utf-8")
             command = [binary, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-                       "--nolockcheck", "--convert-to", "xlsx:Calc Office Open XML", "--outdir", str(out_dir),
+                       "--nolockcheck", "--convert-to", convert_to, "--outdir", str(out_dir),
                        *map(str, chunk)]
             running.append(subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
         reports = []
@@ -70,13 +72,66 @@ def recalculate(paths: list[Path], out_dir: Path, timeout: float = 900.0, proces
                 if process.poll() is None:
                     process.kill()
                     process.wait()
-    outputs = [out_dir / p.name for p in paths]
+    outputs = [out_dir / name for name in outputs] if outputs is not None else [out_dir / p.name for p in paths]
     missing = [p.name for p in outputs if not p.exists()]
     failed = [r for r in reports if r[0] != 0 or "Error" in r[2]]
     if failed or missing:
         detail = "\n".join(f"exit {code}:\n{out}\n{err}" for code, out, err in failed or reports)
         raise RuntimeError(f"LibreOffice failed (missing {missing}):\n{detail}")
     return outputs
+
+
+def sheet_index(path: Path, title: str) -> int:
+    """1-based position of the sheet ``title`` in the workbook ``path`` (as LibreOffice numbers sheets)."""
+    import zipfile
+    from xml.etree import ElementTree
+
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+    with zipfile.ZipFile(path) as archive:
+        root = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    titles = [node.attrib["name"] for node in root.findall("m:sheets/m:sheet", ns)]
+    return titles.index(title) + 1
+
+
+def recalculated_sheet(path: Path, title: str, timeout: float = 900.0) -> dict[str, str]:
+    """Recalculate the workbook ``path`` in LibreOffice (every formula, on load) and return the values of one
+    sheet, {coordinate: text as LibreOffice exports it}: LibreOffice writes that sheet alone as CSV (not the whole
+    recalculated workbook re-saved as xlsx, which costs as much again).  Numbers are written to LibreOffice's 15
+    significant digits (a relative rounding of at most 5e-15; ``csv_value`` reads them), booleans as TRUE/FALSE,
+    errors as their codes (#N/A); empty cells are left out."""
+    import csv
+
+    from openpyxl.utils.cell import get_column_letter
+
+    path = Path(path).resolve()
+    index = sheet_index(path, title)
+    with tempfile.TemporaryDirectory(prefix="cea-sheet-") as folder:
+        # tokens: separator, text delimiter, UTF-8, first line, cell formats, language, quoted as text, detect
+        # special numbers, contents as shown (no: full values), formulas (no), trim spaces (no), sheet number
+        options = f"44,34,76,1,,0,false,true,false,false,false,{index}"
+        out = recalculate([path], Path(folder), timeout=timeout, processes=1,
+                          convert_to=f"csv:Text - txt - csv (StarCalc):{options}",
+                          outputs=[f"{path.stem}-{title}.csv"])[0]
+        with out.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.reader(handle))
+    values: dict[str, str] = {}
+    for r, row in enumerate(rows, start=1):
+        for c, text in enumerate(row, start=1):
+            if text != "":
+                values[f"{get_column_letter(c)}{r}"] = text
+    return values
+
+
+_NUMBER = re.compile(r"-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
+
+
+def csv_value(text: str | None) -> object:
+    """A value of ``recalculated_sheet``: a float for a number, True/False for TRUE/FALSE, else the text."""
+    if text is None:
+        return None
+    if text in ("TRUE", "FALSE"):
+        return text == "TRUE"
+    return float(text) if _NUMBER.fullmatch(text) else text
 
 
 def input_cells(path: Path) -> dict[str, tuple[str, str]]:

@@ -30,6 +30,7 @@ def write_xlsx(book: Book, values: dict[tuple[str, int, int], Any], path: Path, 
                                          "strings_to_urls": False, "max_url_length": 255})
     wb.set_properties({"title": title[:200], "author": creator})
     wb.set_calc_mode("auto")
+    wb.calc_on_load = False  # no full recalculation on load: the cached values are complete and exact
     prepare_print(book)
     formats: dict[tuple, Any] = {}
 
