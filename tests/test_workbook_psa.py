@@ -438,3 +438,20 @@ def test_no_formula_is_volatile(exported):
                     assert formulas or "sheet" in name
                     bad = [f for f in formulas if volatile.search(f)]
                     assert not bad, (file.name, name, bad[:2])
+
+
+def test_the_fresh_draw_primes_are_the_primes():
+    """The sieve behind each column's additive-sequence constants gives the primes trial division gives."""
+    from cea.workbook.psa import _primes
+
+    def trial_division(count):
+        found, k = [], 2
+        while len(found) < count:
+            if all(k % q for q in found if q * q <= k):
+                found.append(k)
+            k += 1
+        return tuple(found)
+
+    for count in (1, 2, 5, 18, 100, 1000, 1100):
+        assert _primes(count) == trial_division(count)
+    assert _primes(10) == (2, 3, 5, 7, 11, 13, 17, 19, 23, 29)

@@ -289,13 +289,18 @@ def build_fresh(book: Book, draws: pd.DataFrame) -> None:
 
 @functools.lru_cache(maxsize=None)
 def _primes(count: int) -> tuple[int, ...]:
-    found: list[int] = []
-    k = 2
-    while len(found) < count:
-        if all(k % q for q in found if q * q <= k):
-            found.append(k)
-        k += 1
-    return tuple(found)
+    """The first ``count`` primes (sieve of Eratosthenes, growing the bound until there are enough)."""
+    limit = 64
+    while True:
+        sieve = bytearray([1]) * (limit + 1)
+        sieve[0:2] = b"\x00\x00"
+        for k in range(2, int(limit ** 0.5) + 1):
+            if sieve[k]:
+                sieve[k * k::k] = bytearray(len(range(k * k, limit + 1, k)))
+        found = [k for k in range(limit + 1) if sieve[k]]
+        if len(found) >= count:
+            return tuple(found[:count])
+        limit *= 2
 
 
 def fresh_uniform_constants(j: int) -> tuple[float, float]:
