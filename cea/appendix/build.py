@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Callable, Sequence
 
 from cea.appendix import statements
 from cea.appendix.controls import CONFIDENTIAL, title_page
-from cea.appendix.document import AppendixContext, DocWriter
+from cea.appendix.document import AppendixContext, DocWriter, numbered_heading
 from cea.appendix.figures import write_figures
 from cea.appendix.plan import NICE_REFERENCE, SECTION_PLAN, SECTION_TITLES
 
@@ -70,11 +70,7 @@ class TextWriter(DocWriter):
 
     def heading(self, text, level=1, numbered=True):
         if numbered:
-            while len(self.heading_numbers) < level:
-                self.heading_numbers.append(0)
-            self.heading_numbers = self.heading_numbers[:level]
-            self.heading_numbers[-1] += 1
-            text = f"{'.'.join(str(n) for n in self.heading_numbers)} {text}"
+            self.heading_numbers, text = numbered_heading(self.heading_numbers, text, level)
         self.items.append(("heading", level, text))
         return text
 

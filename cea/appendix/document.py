@@ -151,6 +151,14 @@ def _field(paragraph, instruction: str, result: str) -> None:
     run_with(end)
 
 
+def numbered_heading(numbers: list[int], text: str, level: int) -> tuple[list[int], str]:
+    """The heading counters after a heading at ``level`` and its text with the '3', '3.2', … prefix."""
+    numbers = numbers + [0] * (level - len(numbers))
+    numbers = numbers[:level]
+    numbers[-1] += 1
+    return numbers, f"{'.'.join(str(n) for n in numbers)} {text}"
+
+
 class DocWriter:
     """One appendix document: numbered headings, captions, tables and figures."""
 
@@ -214,11 +222,7 @@ class DocWriter:
     def heading(self, text: str, level: int = 1, numbered: bool = True) -> str:
         """Add a heading; numbered headings get '3', '3.2', … prefixes.  Returns the full text."""
         if numbered:
-            while len(self.heading_numbers) < level:
-                self.heading_numbers.append(0)
-            self.heading_numbers = self.heading_numbers[:level]
-            self.heading_numbers[-1] += 1
-            text = f"{'.'.join(str(n) for n in self.heading_numbers)} {text}"
+            self.heading_numbers, text = numbered_heading(self.heading_numbers, text, level)
         self.doc.add_heading(text, level=level)
         return text
 
