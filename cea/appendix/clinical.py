@@ -16,9 +16,8 @@ from cea.appendix.document import AppendixContext, number, significant
 from cea.appendix.citations import clean  # noqa: F401
 from cea.appendix.parameters import _pv, parameter_groups, parameter_table
 from cea.appendix.validation import long_term_survival_sentence
+from cea.analyses.survival_fits import FAMILY_LABELS
 
-FAMILY_LABELS = {"exponential": "Exponential", "weibull": "Weibull", "gompertz": "Gompertz",
-                 "loglogistic": "Log-logistic", "lognormal": "Log-normal", "gengamma": "Generalised gamma"}
 ENDPOINT_NAMES = {"pfs": "progression-free survival", "os": "overall survival"}
 ORDINAL = {1: "1st", 2: "2nd", 3: "3rd"}
 

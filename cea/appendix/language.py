@@ -17,12 +17,11 @@ import re
 from typing import TYPE_CHECKING
 
 from cea.appendix.document import percent, significant
+from cea.analyses.survival_fits import FAMILY_LABELS as FAMILY_NAMES
 
 if TYPE_CHECKING:  # pragma: no cover
     from cea.appendix.document import AppendixContext
 
-FAMILY_NAMES = {"exponential": "Exponential", "weibull": "Weibull", "gompertz": "Gompertz",
-                "loglogistic": "Log-logistic", "lognormal": "Log-normal", "gengamma": "Generalised gamma"}
 
 # wording about how the inputs were gathered, not about the evidence
 PROCESS = re.compile(

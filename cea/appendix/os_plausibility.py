@@ -9,9 +9,8 @@ import numpy as np
 from cea.appendix.document import AppendixContext, qalys
 from cea.outputs.plausibility_files import plausibility_results, pd_rate_figure
 from cea.outputs.style import save
+from cea.analyses.survival_fits import FAMILY_LABELS as FAMILY
 
-FAMILY = {"exponential": "Exponential", "weibull": "Weibull", "gompertz": "Gompertz", "loglogistic": "Log-logistic",
-          "lognormal": "Log-normal", "gengamma": "Generalised gamma"}
 MODEL = {"ph": "PH", "aft": "AFT"}
 
 

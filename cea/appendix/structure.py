@@ -8,6 +8,7 @@ from cea.appendix.document import (
     significant,
 )
 from cea.appendix.parameters import _pv
+from cea.analyses.survival_fits import FAMILY_LABELS as FAMILY_NAMES
 
 BASIS_LABELS = {
     "per_day_on_treatment": "per day on treatment (cycle start)",
@@ -19,8 +20,6 @@ BASIS_LABELS = {
 }
 
 
-FAMILY_NAMES = {"exponential": "Exponential", "weibull": "Weibull", "gompertz": "Gompertz",
-                "loglogistic": "Log-logistic", "lognormal": "Log-normal", "gengamma": "Generalised gamma"}
 
 CORRECTION_TEXT = {
     "half_cycle": "Half-cycle (trapezoidal) correction of occupancy-based outcomes and costs",
