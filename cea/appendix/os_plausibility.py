@@ -164,9 +164,10 @@ def os_plausibility_section(ctx: AppendixContext) -> None:
             w.table("Published exposure of everolimus plus exemestane", ("Study", "Drug", "Median, months (95% CI)",
                     "Measure"), rows)
         w.paragraph(
-            "Dose intensity. The share of days on everolimus on which it is taken is derived from the 705 dose "
-            "interruptions (median 7 days) in 482 patients of the BOLERO-2 safety analysis"
-            f"{ctx.cite_if('Rugo 2014')} over the published median time on everolimus: it counts interruptions only. "
+            "Dose intensity. The share of days on everolimus on which it is taken is derived from the number and "
+            "median length of the dose interruptions in the BOLERO-2 safety analysis"
+            f"{ctx.cite_if('Rugo 2014')} over the published median time on everolimus (the derivation is given with "
+            "the parameter in the table of model inputs): it counts interruptions only. "
             "Dose reductions enter separately through the share of days at 5 mg, so the implied intensity in milligrams "
             f"is {ctx.bundle.inputs.parameter_value('eve_days_dosed'):.3f} × (share at 10 mg + half the share at 5 mg) = "
             f"{ctx.bundle.inputs.parameter_value('eve_days_dosed') * (ctx.bundle.inputs.parameter_value('eve_share_10mg') + 0.5 * ctx.bundle.inputs.parameter_value('eve_share_5mg')):.3f}. "
