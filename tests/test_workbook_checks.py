@@ -50,6 +50,9 @@ BAD = {  # the issue's test list: workbook message, and the tool must refuse the
                                   "arm.eve_exe.os_hazard_ratio": "hr_pfs"},
                                  "arm.eve_exe.os_hazard_ratio: a hazard ratio needs a proportional-hazards family; "
                                  "os_eve_exe_lognormal is lognormal"),
+    "waning start without an end": ({"waning_start_months": 24.0, "waning_end_months": None},
+                                    "waning_end_months: waning starts at 24 months but has no end; give the end "
+                                    "(equal to the start for an immediate loss of effect)"),
     "PFS curve as OS": ({"arm.exe.os_curve": "pfs_exe"}, 'arm.exe.os_curve: "pfs_exe" is not a fitted OS curve'),
 }
 

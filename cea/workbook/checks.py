@@ -131,6 +131,10 @@ def write_checks(book: Book) -> None:
     checks.append((r, f'IF(AND(ISNUMBER({ws_}),ISNUMBER({we})),IF({we}<{ws_},"{we}: waning must end after it '
                       f'starts",""),"")'))
     r += 1
+    put_text(ws, r, 2, "Waning that starts also ends")
+    checks.append((r, f'IF(AND(ISNUMBER({ws_}),NOT(ISNUMBER({we}))),"{we}: waning starts at "&{ws_}&" months but '
+                      f'has no end; give the end (equal to the start for an immediate loss of effect)","")'))
+    r += 1
     def given(x: str) -> str:  # blank or "none" = no such column (cea.inputs.overrides)
         return f'AND(LEN({x})>0,{x}<>"none")'
 
