@@ -363,4 +363,44 @@ def many_arm_results(book: Book) -> dict[str, Any]:
     return out
 
 
+def write_validation_block(book: Book) -> None:
+    """Validation sheet (more than two arms): the fully incremental tables of the workbook beside the engine's
+    (cea.analyses.decision.incremental_analysis on the engine's results), strategy, status and ICER by position."""
+    frontier = book.facts.get("frontier", {})
+    if not many_arms(book) or not frontier or "Validation" not in book.sheets:
+        return
+    ws = book.sheets["Validation"]
+    st = book.inputs.structure
+    expected = many_arm_results(book)
+    r = ws.max_row() + 2
+    put_text(ws, r, 1, "Fully incremental analysis: workbook vs Python engine (values at export)", font=SECTION_FONT)
+    r += 1
+    header_row(ws, r, ["Result", "Python engine", "Workbook", "Relative difference", "Cell"], height=30)
+    r += 1
+    for key, what in (("base_case", "deterministic"), ("psa", "PSA means")):
+        if key not in frontier or key not in expected:
+            continue
+        where = frontier[key]
+        ref = sheet_ref(where["sheet"])
+        for p, row in enumerate(expected[key].itertuples(), start=1):
+            cells = where["rows"][p]
+            checks = [("strategy", st.arm(row.strategy).label), ("status", row.status),
+                      ("icer", None if np.isnan(row.icer) else float(row.icer))]
+            for field, value in checks:
+                put_text(ws, r, 1, f"{what}, position {p} by cost: {field}")
+                put_text(ws, r, 5, f"{where['sheet']}!{cells[field]}", font=SUBTITLE_FONT)
+                if isinstance(value, float):
+                    put_value(ws, r, 2, value, GENERAL)
+                    put_formula(ws, r, 3, f"{ref}{cells[field]}", GENERAL)
+                    put_formula(ws, r, 4, f"IF(ISNUMBER(C{r}),IF(B{r}=0,ABS(C{r}),ABS(C{r}-B{r})/ABS(B{r})),1)",
+                                "0.0E+00")
+                else:
+                    put_value(ws, r, 2, "" if value is None else value)
+                    put_formula(ws, r, 3, f"{ref}{cells[field]}")
+                    put_formula(ws, r, 4, f"IF(C{r}=B{r},0,1)", "0.0E+00")
+                book.facts.setdefault("frontier_validation_rows", []).append(r)
+                r += 1
+
+
 register_sheet("psa_strategies", write_psa_strategies, after="psa")
+register_sheet("validation_strategies", write_validation_block, after="validation")
