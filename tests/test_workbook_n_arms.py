@@ -111,6 +111,15 @@ def test_the_test_arms_are_dominated_as_designed(model):
     assert table["exe"] == REFERENCE and table["eve_exe"] == NON_DOMINATED
 
 
+def test_every_arm_has_its_survival_and_trace_sheets_and_results_column(model, built):
+    inputs = model[0]
+    book, values = built
+    for arm in inputs.structure.arm_ids:
+        assert book.surv[arm] in book.sheets and book.trace[arm] in book.sheets
+        assert f"arms.{arm}.costs" in book.result_cells and f"arms.{arm}.qalys" in book.result_cells
+    assert PSA_STRATEGIES in book.sheets
+
+
 def test_cached_values_equal_the_engine_and_the_decision_rule(model, built):
     inputs, psa, _ = model
     book, values = built

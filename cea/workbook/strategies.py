@@ -19,6 +19,9 @@ the number of strategies N is known when the workbook is built:
    strategy; 1 when that ICER exceeds the next frontier strategy's).  Each pass removes the first
    strategy whose ICER exceeds the next one's (MATCH(1, …, 0)), as the Python rule does; at most N-2
    strategies can be removed (never the cheapest or the last), so N-2 passes always reach the end.
+
+Comparisons are exact in Excel; LibreOffice treats two numbers within about 1e-15 (relative) of each other as
+equal, so only a near-tie that close (not an exact tie) could be sorted or labelled differently there.
 """
 
 from __future__ import annotations
