@@ -73,6 +73,9 @@ def write_frontier(book: Book, ws, r: int, arms: list[str], cost: dict[str, str]
                            "its frontier neighbours costs less for the same QALYs (its ICER exceeds the next one's). "
                            "Formulas: the helper columns below.", font=SUBTITLE_FONT)
     thresholds = list(s.wtp_thresholds)
+    for c, width in ((1, 40), (2, 14), (3, 12), (4, 14), (5, 12), (6, 16), (7, 20), (8, 44),
+                     *((8 + i, 16) for i in range(1, len(thresholds) + 1))):
+        ws.widths[c] = max(ws.widths.get(c, 0), width)
     head = r + 2
     header_row(ws, head, ["Strategy (sorted by cost)", "Costs", "QALYs", "Incremental costs", "Incremental QALYs",
                           "ICER (cost per QALY gained)", "Status", "Compared with"]
