@@ -15,6 +15,7 @@ from cea.appendix.document import (
     qalys,
 )
 from cea.appendix.controls import price_label
+from cea.appendix.strategies import base_case_strategies
 from cea.outputs.tables import base_case_table
 
 TRACE_MONTHS = (0, 6, 12, 24, 36, 60, 120, 180)  # report points for the trace table (presentation only)
@@ -80,6 +81,7 @@ def base_case_section(ctx: AppendixContext) -> None:
                                                                           ("", 1)],
             notes=["LYG, life years gained; QALYs, quality-adjusted life years; ICER, incremental cost-effectiveness "
                    "ratio. Costs and QALYs discounted at the reference-case rates."])
+    base_case_strategies(ctx)  # more than two arms: the fully incremental table and the frontier
     severity_results(ctx)
     list_price_results(ctx)
     w.table("Incremental net benefit of the intervention (deterministic)", ("Threshold", "Incremental net monetary "

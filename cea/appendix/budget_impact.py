@@ -9,6 +9,7 @@ shown beside the net-price one.  Every number is read from the run.
 from __future__ import annotations
 
 from cea.appendix.document import AppendixContext, number, percent
+from cea.appendix.strategies import budget_impact_strategies
 from cea.outputs.budget_impact_files import short_description
 
 CATEGORY_LABELS = {
@@ -81,6 +82,7 @@ def budget_impact_section(ctx: AppendixContext) -> None:
         "terminal care), each cycle shared between the years it overlaps in proportion to its time in each. As a "
         "budget is a cash flow, costs are neither discounted nor inflated (ISPOR). Results are at "
         f"{price}.")
+    budget_impact_strategies(ctx)  # more than two arms: which strategies the budget impact covers
     _inputs_table(ctx, result)
     _year_table(ctx, result, f"Budget impact at {price} ({ctx.currency}, undiscounted)")
     net = result.net

@@ -12,6 +12,7 @@ from cea.appendix.document import (
 )
 from cea.appendix.citations import clean
 from cea.appendix import statements
+from cea.appendix.strategies import many_arms, other_strategies
 from cea.inputs.references import cited_keys
 from cea.inputs.submission import load_baseline_characteristics
 
@@ -95,11 +96,16 @@ def decision_problem_section(ctx: AppendixContext) -> None:
         "model. Current practice has moved on since the trial: most patients now receive a CDK4/6 inhibitor with "
         "endocrine therapy before this line of treatment, and treatments appraised since"
         + (f" (for example ribociclib{ctx.cite_if('NICE TA496')})" if ctx.cite_if('NICE TA496') else "")
-        + " are not compared here; no indirect comparison or fully incremental analysis was "
-        "carried out. This is discussed as a limitation.")
+        + " are not compared here; "
+        + (f"the model also includes {other_strategies(ctx)}, and all {len(ctx.labels)} strategies are compared in a "
+           "fully incremental analysis with the base-case results; no indirect comparison was carried out."
+           if many_arms(ctx.bundle) else "no indirect comparison or fully incremental analysis was carried out.")
+        + " This is discussed as a limitation.")
     rows = [["Population", s.title, "Trial population of the pivotal study"],
             ["Intervention", ctx.intervention, "Technology appraised"],
             ["Comparator", ctx.comparator, "Control arm of the pivotal trial"],
+            *([["Other strategies", other_strategies(ctx), "In the fully incremental analysis"]]
+              if many_arms(ctx.bundle) else []),
             ["Outcomes", "Progression-free survival, overall survival, adverse events, health-related quality of life; "
              "costs, life years, QALYs", "Outcomes of the trial that the model uses"],
             ["Economic analysis", "Cost-utility analysis: ICER and net monetary benefit", "NICE reference case"

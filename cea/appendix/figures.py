@@ -165,6 +165,9 @@ def write_figures(bundle, folder: Path, rendered: dict[str, Path] | None = None)
     traces = {arm: trace_rows(base, arm) for arm in base.outcomes.arms}
     save(plots.markov_trace(base.outcomes.times_years * 12.0, traces, labels), folder / "markov_trace.png")
     figures["markov_trace"] = folder / "markov_trace.png"
+    from cea.appendix.strategies import write_frontier_figure
+
+    figures.update(write_frontier_figure(bundle, folder, labels))  # more than two arms
     from cea.appendix.dsa import submission_dsa  # prices, no-effect parameters and Dirichlet siblings left out
 
     dsa = bundle.one_way

@@ -13,6 +13,7 @@ from cea.appendix.document import AppendixContext, number, percent, qalys
 from cea.appendix.validation import validation_limitation
 from cea.appendix.drivers import (assumption_parameters, drug_cost_share, os_hazard_ratio, share_fewer_life_years,
                                   top_dsa)
+from cea.appendix.strategies import many_arms
 
 
 def interpretation_section(ctx: AppendixContext) -> None:
@@ -89,8 +90,13 @@ def limitations_section(ctx: AppendixContext) -> None:
     items.append(f"Inputs: {len(assumed)} of {len(b.inputs.parameters)} scalar inputs are assumptions, and some "
                  "published inputs could not be verified against their source (marked in the parameter tables); all "
                  "are varied in the deterministic and probabilistic analyses.")
-    items.append("Comparators: only the trial's control arm is compared; treatments now used at this point of the "
-                 "pathway are not, and no indirect comparison or fully incremental analysis was possible.")
+    if many_arms(b):
+        items.append(f"Comparators: the {len(ctx.labels)} strategies of the model are compared in a fully incremental "
+                     "analysis; treatments now used at this point of the pathway that are not among them are not "
+                     "compared, and no indirect comparison was made.")
+    else:
+        items.append("Comparators: only the trial's control arm is compared; treatments now used at this point of the "
+                     "pathway are not, and no indirect comparison or fully incremental analysis was possible.")
     items.append(validation_limitation(b, ctx.verification_results or None))
     sub = statements.subsequent_therapy(ctx)
     items.append("Costs: several unit costs are assumptions or come from earlier appraisals"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from cea.appendix.base_case import icer_sentence, wtp_text
+from cea.appendix.strategies import psa_strategies
 from cea.appendix.document import (
     AppendixContext,
     icer,
@@ -114,6 +115,7 @@ def psa_section(ctx: AppendixContext) -> None:
         + weighted_probability_text(ctx) + quadrant_text(ctx))
     w.table("Probabilistic and deterministic base-case results", ("Outcome", "Deterministic", "Probabilistic (mean)",
             "95% interval"), psa_rows(ctx), (5.4, 3.0, 3.0, 4.6))
+    psa_strategies(ctx)  # more than two arms: the fully incremental table on the PSA means
     header = ["Threshold"] + [ctx.labels[a] for a in b.psa.arms] + ["EVPI per patient"]
     w.table("Probability of being cost-effective and expected value of perfect information", header,
             acceptability_rows(ctx), [4.0] + [4.0] * len(b.psa.arms) + [4.0],

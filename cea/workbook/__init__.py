@@ -39,7 +39,7 @@ __all__ = ["register_sheet", "registered", "SHEET_MODULES", "build_book", "write
 
 # modules imported (and so registered) before a workbook is built, in this order
 SHEET_MODULES: list[str] = ["cea.workbook.inputs", "cea.workbook.model", "cea.workbook.results",
-                             "cea.workbook.analyses", "cea.workbook.dsa", "cea.workbook.psa", "cea.workbook.budget_impact", "cea.workbook.checks",
+                             "cea.workbook.analyses", "cea.workbook.dsa", "cea.workbook.psa", "cea.workbook.strategies", "cea.workbook.budget_impact", "cea.workbook.checks",
                              "cea.workbook.price"]
 
 

@@ -30,6 +30,7 @@ from cea.workbook.dsa import plan_dsa
 from cea.workbook.inputs import INPUTS, LIFE
 from cea.workbook.psa import plan_draws
 from cea.workbook.results import RESULTS, VALIDATION
+from cea.workbook.strategies import PSA_STRATEGIES
 from cea.workbook.xlsx import write_xlsx
 
 
@@ -56,7 +57,7 @@ def build_book(inputs: ModelInputs, base_case: BaseCaseResult, *, dsa: pd.DataFr
     order = ["Cover", INPUTS, RESULTS, "Budget impact"]
     for arm in inputs.structure.arm_ids:
         order += [book.surv[arm], book.trace[arm]]
-    order += ["BIA cycles", "DSA", "Scenarios", "PSA", "PSA draws", "PSA fresh draws", VALIDATION, LIFE]
+    order += ["BIA cycles", "DSA", "Scenarios", "PSA", PSA_STRATEGIES, "PSA draws", "PSA fresh draws", VALIDATION, LIFE]
     book.order(order)
     build_cover(book, cover)
     for title, sheet in book.sheets.items():

@@ -25,6 +25,8 @@ SHEET_NOTES = {
                  "model's scenario results at export",
     "PSA": "PSA: CE plane, CEAC, CEAF, EVPI, probabilistic ICER and P(cost-effective) as formulas; the engine's "
            "iterations at export, or re-run here by a data table (psa_run = yes)",
+    "PSA strategies": "More than two arms: every strategy's PSA costs and QALYs, their means, the fully incremental "
+                      "analysis of the means, CEAC per strategy and CEAF (formulas over the engine's iterations)",
     "PSA draws": "The engine's PSA draws (cea psa, the run's seed): row i feeds iteration i",
     "PSA fresh draws": "Distributions with numeric parameters and Cholesky factors; fresh draws from a seed "
                        "(psa_draws = fresh)",

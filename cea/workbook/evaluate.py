@@ -543,6 +543,19 @@ def f_countif(rng, criterion):
     return float(sum(1 for v in rng.cells() if test(v)))
 
 
+def f_countifs(*pairs):
+    """Cells meeting every criterion: COUNTIFS(range1, criterion1, range2, criterion2, …), the ranges of equal
+    shape, each criterion as COUNTIF's; a cell counts when it meets its range's criterion in every pair."""
+    if not pairs or len(pairs) % 2:
+        raise XlError("#VALUE!")
+    ranges = [r.cells() if type(r) is Range else [_check(r)] for r in pairs[0::2]]
+    shapes = {r.shape if type(r) is Range else (1, 1) for r in pairs[0::2]}
+    if len(shapes) != 1:
+        raise XlError("#VALUE!")
+    tests = [_criterion(c) for c in pairs[1::2]]
+    return float(sum(1 for values in zip(*ranges) if all(test(v) for test, v in zip(tests, values))))
+
+
 def f_text(x, pattern):
     """TEXT for the number formats the sheets use: [#,##]0[.000…] (thousands separators, fixed decimals)."""
     pattern = text(_scalar(pattern))
@@ -557,7 +570,7 @@ def f_text(x, pattern):
 # lazy functions receive thunks (callables) for the arguments named in LAZY
 FUNCTIONS: dict[str, Callable[..., Any]] = {
     "ABS": f_abs, "AND": f_and, "EXACT": f_exact, "ISLOGICAL": f_islogical, "SEARCH": f_search, "AVERAGE": f_average, "CHOOSE": f_choose, "COUNT": f_count,
-    "COUNTIF": f_countif, "EXP": f_exp, "IFERROR": f_iferror, "INDEX": f_index, "LARGE": f_large, "ISBLANK": f_isblank,
+    "COUNTIF": f_countif, "COUNTIFS": f_countifs, "EXP": f_exp, "IFERROR": f_iferror, "INDEX": f_index, "LARGE": f_large, "ISBLANK": f_isblank,
     "ISERROR": f_iserror, "ISNUMBER": f_isnumber, "ISTEXT": f_istext, "LEN": f_len, "LN": f_ln, "MATCH": f_match,
     "MAX": f_max, "MIN": f_min, "MOD": f_mod, "NA": f_na, "NOT": f_not, "OR": f_or, "PERCENTILE": f_percentile,
     "ROUND": f_round, "SQRT": f_sqrt, "SUM": f_sum, "SUMIF": f_sumif, "SUMPRODUCT": f_sumproduct, "TEXT": f_text, "TRIM": f_trim,

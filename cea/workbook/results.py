@@ -18,6 +18,7 @@ from cea.structure import category_label
 from cea.workbook import register_sheet
 from cea.workbook.core import Book, sheet_ref
 from cea.workbook.core import column_letter as get_column_letter
+from cea.workbook.strategies import write_results_frontier
 from cea.workbook.style import (GENERAL, SECTION_FONT, SUBTITLE_FONT, TITLE_FONT, TOP_BORDER, TOTAL_FONT, WRAP,
                                 header_row, put_formula, put_text, put_value, title, widths)
 
@@ -311,6 +312,7 @@ def build_results(book: Book) -> None:
     r += 1
     r = _threshold_price(book, ws, r, sums, arms, nmb_rows, inc_col)
     r += 1
+    r = write_results_frontier(book, ws, r, total_costs, total_qalys, col)  # more than two arms only
     _reserve_psa_block(book, ws, r)
     if "scenario" in book.names:
         _settings_in_use(book, ws, inc_col + 2)

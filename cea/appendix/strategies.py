@@ -1,0 +1,213 @@
+"""More than two strategies: the fully incremental analysis in the base-case, PSA and budget-impact sections and
+the cost-effectiveness frontier figure.
+
+With two arms nothing here is written (the pairwise tables of those sections are the whole analysis).  The
+table is the engine's (cea.workbook.strategies.incremental_table, the one call of the decision rule); every
+sentence is built from it (which strategy is dominated, by which, the ICERs on the frontier, the strategy with
+the highest net monetary benefit at each threshold).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from cea.analyses.decision import EXTENDEDLY_DOMINATED, NON_DOMINATED, REFERENCE, STRONGLY_DOMINATED
+from cea.appendix.document import AppendixContext, qalys
+from cea.workbook.strategies import incremental_table
+
+STATUS_TEXT = {REFERENCE: "Reference (least costly)", NON_DOMINATED: "On the frontier",
+               STRONGLY_DOMINATED: "Dominated", EXTENDEDLY_DOMINATED: "Extendedly dominated"}
+
+
+def many_arms(bundle) -> bool:
+    return len(bundle.inputs.structure.arm_ids) > 2
+
+
+def base_case_table(bundle) -> pd.DataFrame:
+    base = bundle.base_case
+    arms = list(bundle.inputs.structure.arm_ids)
+    summary = {a: base.arm_summary(a) for a in arms}
+    return incremental_table(arms, {a: summary[a]["costs"] for a in arms}, {a: summary[a]["qalys"] for a in arms})
+
+
+def psa_table(bundle) -> pd.DataFrame:
+    psa = bundle.psa
+    arms = list(bundle.inputs.structure.arm_ids)
+    return incremental_table(arms, {a: float(psa.costs[:, psa.arm_index(a)].mean()) for a in arms},
+                             {a: float(psa.qalys[:, psa.arm_index(a)].mean()) for a in arms})
+
+
+def _rows(ctx: AppendixContext, table: pd.DataFrame) -> list[list[str]]:
+    rows = []
+    for r in table.itertuples():
+        on = r.status == NON_DOMINATED
+        rows.append([ctx.labels[r.strategy], ctx.money(r.cost), qalys(r.qaly),
+                     ctx.money(r.inc_cost) if on else "—", qalys(r.inc_qaly) if on else "—",
+                     ctx.money(r.icer) if on else "—", STATUS_TEXT[r.status]])
+    return rows
+
+
+def other_strategies(ctx: AppendixContext) -> str:
+    """The labels of the arms other than the intervention and the comparator ('A and B')."""
+    return _names(ctx, [a for a in ctx.bundle.inputs.structure.arm_ids
+                        if a not in (ctx.s.intervention, ctx.s.comparator)])
+
+
+def _names(ctx: AppendixContext, arms: list[str]) -> str:
+    names = [ctx.labels[a] for a in arms]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def frontier_text(ctx: AppendixContext, table: pd.DataFrame) -> str:
+    """Sentences read off the table: the reference, who dominates whom, the frontier's ICERs, the best strategy at
+    each threshold."""
+    order = list(table["strategy"])
+    cost = dict(zip(order, table["cost"]))
+    qaly = dict(zip(order, table["qaly"]))
+    status = dict(zip(order, table["status"]))
+    frontier = [a for a in order if status[a] in (REFERENCE, NON_DOMINATED)]
+    parts = [f"Sorted by cost, {ctx.labels[order[0]]} is the least costly of the {len(order)} strategies and the "
+             "reference."]
+    for k, a in enumerate(order):
+        if status[a] == STRONGLY_DOMINATED:
+            earlier = order[:k]
+            by = max(earlier, key=lambda b: (qaly[b], -order.index(b)))
+            cheaper = "costs less" if cost[by] < cost[a] else "costs the same"
+            more = "yields more QALYs" if qaly[by] > qaly[a] else "yields as many QALYs"
+            parts.append(f"{ctx.labels[a]} is dominated by {ctx.labels[by]}, which {cheaper} and {more}.")
+        elif status[a] == EXTENDEDLY_DOMINATED:
+            before = [b for b in frontier if order.index(b) < k][-1]
+            after = [b for b in frontier if order.index(b) > k][0]
+            parts.append(f"{ctx.labels[a]} is extendedly dominated: it lies above the line joining {ctx.labels[before]} "
+                         f"and {ctx.labels[after]} on the cost-effectiveness plane, so a mix of those two would give "
+                         "its QALYs at a lower cost.")
+    for r in table.itertuples():
+        if r.status == NON_DOMINATED:
+            previous = frontier[frontier.index(r.strategy) - 1]
+            parts.append(f"On the frontier, {ctx.labels[r.strategy]} costs {ctx.money(r.inc_cost)} more than "
+                         f"{ctx.labels[previous]} for {qalys(r.inc_qaly)} more QALYs: an ICER of {ctx.money(r.icer)} "
+                         "per QALY gained.")
+    if len(frontier) == 1:
+        parts.append(f"{ctx.labels[frontier[0]]} is the only strategy on the frontier: it dominates every other.")
+    for w in ctx.s.wtp_thresholds:
+        nmb = w * table["qaly"].to_numpy() - table["cost"].to_numpy()
+        best = order[int(np.argmax(nmb))]
+        parts.append(f"At {ctx.money(float(w))} per QALY the strategy with the highest net monetary benefit is "
+                     f"{ctx.labels[best]} ({ctx.money(float(nmb.max()))} per patient).")
+    return " ".join(parts)
+
+
+def _table(ctx: AppendixContext, table: pd.DataFrame, caption: str) -> int:
+    return ctx.w.table(caption, ("Strategy", "Costs", "QALYs", "Incremental costs", "Incremental QALYs",
+                                 "ICER (per QALY gained)", "Status"), _rows(ctx, table),
+                       (3.6, 2.0, 1.5, 2.1, 1.8, 2.4, 2.6), font_size=8,
+                       notes=["Strategies sorted by cost. Incremental costs, QALYs and ICERs are against the previous "
+                              "strategy on the frontier. Dominated: another strategy costs no more and yields at least "
+                              "as many QALYs. Extendedly dominated: a mix of the neighbouring frontier strategies gives "
+                              "the same QALYs at a lower cost (its ICER exceeds that of the next strategy)."])
+
+
+def base_case_strategies(ctx: AppendixContext) -> None:
+    """Base-case section: the fully incremental table and the frontier figure (more than two arms)."""
+    if not many_arms(ctx.bundle):
+        return
+    table = base_case_table(ctx.bundle)
+    ctx.w.paragraph(f"With {len(table)} strategies the decision is between all of them at once: Table "
+                    f"{ctx.next_table()} is the fully incremental analysis of the deterministic results. "
+                    + frontier_text(ctx, table))
+    _table(ctx, table, "Fully incremental analysis of all strategies (deterministic, discounted)")
+    ctx.figure("frontier", "Cost-effectiveness frontier: every strategy's costs and QALYs (deterministic)",
+               width_cm=14.0)
+
+
+def psa_strategies(ctx: AppendixContext) -> None:
+    """PSA section: the fully incremental table on the PSA means (more than two arms)."""
+    if not many_arms(ctx.bundle):
+        return
+    table = psa_table(ctx.bundle)
+    det = base_case_table(ctx.bundle).set_index("strategy")["status"]
+    changed = [a for a in table["strategy"] if det[a] != table.set_index("strategy").loc[a, "status"]]
+    same = ("Every strategy has the same status as in the deterministic analysis." if not changed else
+            f"The status of {_names(ctx, changed)} differs from the deterministic analysis.")
+    ctx.w.paragraph(f"Table {ctx.next_table()} is the fully incremental analysis of the mean costs and QALYs of the "
+                    f"PSA. {same} " + frontier_text(ctx, table)
+                    + " The probability that each strategy has the highest net monetary benefit is in the "
+                      "acceptability table and curves below.")
+    _table(ctx, table, "Fully incremental analysis of all strategies (probabilistic means, discounted)")
+
+
+def budget_impact_strategies(ctx: AppendixContext) -> None:
+    """Budget-impact section: which strategies the budget impact covers, and every strategy's per-patient costs
+    with its status in the fully incremental analysis (more than two arms)."""
+    b = ctx.bundle
+    if not many_arms(b) or getattr(b, "budget_impact", None) is None:
+        return
+    table = base_case_table(b).set_index("strategy")
+    base = b.base_case
+    comparator = ctx.s.comparator
+    others = [a for a in b.inputs.structure.arm_ids if a not in (ctx.s.intervention, comparator)]
+    undiscounted = {a: base.arm_summary(a)["undiscounted"]["costs"] for a in b.inputs.structure.arm_ids}
+    rows = [[ctx.labels[a], STATUS_TEXT[table.loc[a, "status"]], ctx.money(table.loc[a, "cost"]),
+             ctx.money(undiscounted[a]), "—" if a == comparator else ctx.money(undiscounted[a] - undiscounted[comparator])]
+            for a in table.index]
+    ctx.w.paragraph(f"The budget impact compares a world with {ctx.intervention} and one without it, in which "
+                    f"{ctx.comparator} is used; {_names(ctx, others)} {'is' if len(others) == 1 else 'are'} not in "
+                    f"the market shares. Table {ctx.next_table()} gives every strategy's costs per patient over the "
+                    "model horizon with its status in the fully incremental analysis.")
+    ctx.w.table("Costs per patient of every strategy and status in the fully incremental analysis",
+                ("Strategy", "Status", "Costs (discounted)", "Costs (undiscounted)",
+                 f"Undiscounted difference vs {ctx.comparator}"), rows, (4.0, 3.0, 2.6, 2.6, 3.8), font_size=8)
+
+
+def frontier_plot(table: pd.DataFrame, labels: dict[str, str], currency: str, path: Path) -> Path:
+    """All strategies on the cost-QALY plane (QALYs across, costs up), the frontier joined by a line, dominated and
+    extendedly dominated strategies marked differently, each point labelled with the arm's label."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from cea.outputs.style import WIDTH, save
+
+    fig, ax = plt.subplots(figsize=(WIDTH * 0.8, 4.2))
+    on = table[table["status"].isin([REFERENCE, NON_DOMINATED])]
+    ax.plot(on["qaly"], on["cost"], color="#1F3864", lw=1.6, zorder=1, label="Frontier")
+    styles = {REFERENCE: ("o", "#1F3864", "Reference / on the frontier"),
+              NON_DOMINATED: ("o", "#1F3864", "Reference / on the frontier"),
+              STRONGLY_DOMINATED: ("X", "#C00000", "Dominated"),
+              EXTENDEDLY_DOMINATED: ("D", "#ED7D31", "Extendedly dominated")}
+    shown = set()
+    for k, r in enumerate(table.itertuples()):  # sorted by cost: labels alternate above and below the points
+        marker, colour, name = styles[r.status]
+        ax.scatter([r.qaly], [r.cost], marker=marker, s=55, color=colour, edgecolor="black", linewidth=0.5, zorder=2,
+                   label=None if name in shown else name)
+        shown.add(name)
+        ax.annotate(labels[r.strategy], (r.qaly, r.cost), xytext=(7, 5 if k % 2 == 0 else -12),
+                    textcoords="offset points", fontsize=7.5,
+                    bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.8})
+    span_q = float(table["qaly"].max() - table["qaly"].min()) or 1.0
+    ax.set_xlim(float(table["qaly"].min()) - 0.08 * span_q, float(table["qaly"].max()) + 0.45 * span_q)
+    ax.set_xlabel("QALYs (discounted)")
+    ax.set_ylabel(f"Costs ({currency}, discounted)")
+    symbol = {"GBP": "£", "USD": "$", "EUR": "€"}.get(currency, "")
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{symbol}{v:,.0f}"))
+    ax.grid(True, lw=0.4, alpha=0.5)
+    ax.legend(frameon=False, fontsize=7.5, loc="upper left")
+    ax.set_title("Cost-effectiveness frontier", fontsize=10)
+    fig.tight_layout()
+    save(fig, path)
+    return Path(path)
+
+
+def write_frontier_figure(bundle, folder: Path, labels: dict[str, str]) -> dict[str, Path]:
+    """{'frontier': path} with more than two arms, else {}."""
+    if not many_arms(bundle):
+        return {}
+    table = base_case_table(bundle)
+    if not all(math.isfinite(v) for v in table["cost"]):
+        return {}
+    return {"frontier": frontier_plot(table, labels, bundle.inputs.settings.currency, Path(folder) / "frontier.png")}

@@ -1,0 +1,113 @@
+"""The appendix with more than two arms: the fully incremental tables (base case, PSA means), the budget-impact
+note on the strategies it covers, the frontier figure, and sentences read off the decision rule's table.
+
+The sections are written by their own functions into a Word document from a small bundle (inputs, base case,
+PSA): the whole appendix needs every analysis of a run (`cea appendix`), which takes minutes for four arms."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from types import SimpleNamespace
+
+import docx
+import numpy as np
+import pytest
+from PIL import Image
+
+from cea.analyses.decision import incremental_analysis
+from cea.analyses.psa import run_psa
+from cea.appendix.document import AppendixContext, DocWriter
+from cea.appendix.strategies import (base_case_strategies, budget_impact_strategies, frontier_text, psa_strategies,
+                                     write_frontier_figure)
+from cea.inputs.model_inputs import load_inputs
+from tests.n_arms import DOMINATED, EXTENDED, n_arm_inputs
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _document(bundle, folder: Path):
+    labels = {a.id: a.label for a in bundle.inputs.structure.arms}
+    figures = write_frontier_figure(bundle, folder, labels)
+    ctx = AppendixContext(bundle, DocWriter(), figures)
+    base_case_strategies(ctx)
+    psa_strategies(ctx)
+    budget_impact_strategies(ctx)
+    path = folder / "part.docx"
+    ctx.w.doc.save(path)
+    return ctx, figures, docx.Document(path)
+
+
+@pytest.fixture(scope="module")
+def four_arms(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("appendix_n_arms")
+    inputs = load_inputs(n_arm_inputs(folder / "inputs"))
+    psa = run_psa(inputs, iterations=30, seed=11)
+    bundle = SimpleNamespace(inputs=inputs, base_case=psa.base_case, psa=psa, budget_impact=object())
+    return (bundle, *_document(bundle, folder))
+
+
+def _tables(document) -> list[list[list[str]]]:
+    return [[[c.text for c in row.cells] for row in t.rows] for t in document.tables]
+
+
+def test_the_fully_incremental_tables_are_the_decision_rule(four_arms):
+    bundle, ctx, _, document = four_arms
+    arms = list(bundle.inputs.structure.arm_ids)
+    base = bundle.base_case
+    expected = [incremental_analysis([base.arm_summary(a)["costs"] for a in arms],
+                                     [base.arm_summary(a)["qalys"] for a in arms], arms),
+                incremental_analysis(bundle.psa.costs.mean(axis=0), bundle.psa.qalys.mean(axis=0), arms)]
+    status = {"reference": "Reference (least costly)", "non-dominated": "On the frontier",
+              "dominated": "Dominated", "extendedly dominated": "Extendedly dominated"}
+    tables = [t for t in _tables(document) if t[0][-1] == "Status"]
+    assert len(tables) == 2
+    for table, want in zip(tables, expected):
+        assert [r[0] for r in table[1:]] == [ctx.labels[a] for a in want["strategy"]]
+        assert [r[-1] for r in table[1:]] == [status[s] for s in want["status"]]
+        for row, w in zip(table[1:], want.itertuples()):
+            assert row[1] == ctx.money(w.cost)
+            assert row[5] == (ctx.money(w.icer) if np.isfinite(w.icer) else "—")
+    assert any("Extendedly dominated" in r[1] for t in _tables(document) if t[0][1] == "Status" for r in t)
+
+
+def test_the_text_is_read_off_the_results(four_arms):
+    bundle, ctx, _, document = four_arms
+    text = "\n".join(p.text for p in document.paragraphs)
+    labels = ctx.labels
+    assert f"{labels[DOMINATED]} is dominated by {labels['exe']}" in text
+    assert f"{labels[EXTENDED]} is extendedly dominated" in text
+    assert f"{labels['eve_exe']} costs" in text and "per QALY gained" in text
+    for arm in bundle.inputs.structure.arm_ids:  # arm labels, never ids; no parameter ids
+        assert f" {arm} " not in text and f" {arm}." not in text
+    for pid in ("hr_pfs", "add_on_cost", "cea "):
+        assert pid not in text
+    assert "not in the market shares" in text
+
+
+def test_the_frontier_figure_is_in_the_document(four_arms, tmp_path):
+    bundle, ctx, figures, document = four_arms
+    assert set(figures) == {"frontier"}
+    with Image.open(figures["frontier"]) as image:
+        assert image.size[0] > 1000 and image.size[1] > 800
+    pictures = [r for r in document.part.rels.values() if "image" in r.reltype]
+    assert len(pictures) == 1
+    assert any(p.text.startswith("Figure 1: Cost-effectiveness frontier") for p in document.paragraphs)
+
+
+def test_two_arms_add_nothing(tmp_path):
+    shipped = load_inputs(ROOT / "inputs")
+    psa = run_psa(shipped, iterations=5, seed=1)
+    bundle = SimpleNamespace(inputs=shipped, base_case=psa.base_case, psa=psa, budget_impact=object())
+    ctx, figures, document = _document(bundle, tmp_path)
+    assert figures == {} and document.tables == [] and not any(p.text for p in document.paragraphs)
+
+
+def test_frontier_text_on_a_single_frontier_strategy(four_arms):
+    """One strategy dominating all others: said so, with no ICER sentence."""
+    _, ctx, _, _ = four_arms
+    arms = list(ctx.labels)
+    table = incremental_analysis([100.0, 200.0, 300.0, 400.0], [3.0, 2.0, 1.0, 0.5], arms)
+    text = frontier_text(ctx, table)
+    assert f"{ctx.labels[arms[0]]} is the only strategy on the frontier" in text
+    assert "ICER" not in text
