@@ -56,6 +56,7 @@ PUBLISHED = [
     ("pik3ca", "hr_pfs_cap_ful", 0.50, 0.38, 0.65, "Turner NC et al. N Engl J Med 2023"),
     ("pik3ca", "hr_os_cap_ful", 0.69, 0.45, 1.05, "ESMO-MCBS scorecard 409"),
     ("pik3ca", "alp_pack_price", 4082.14, None, None, "NICE TA816 section 2.3"),
+    ("pik3ca", "ae_rate_hyperglycaemia_alp_ful", 104 / 284, None, None, "grade 3 32.7% + grade 4 3.9% = 36.6%"),
     ("pik3ca", "ae_rate_rash_cap_ful", 43 / 355, None, None, "grade 3 or higher rash 12.1%"),
     ("pik3ca", "ae_rate_diarrhoea_cap_ful", 33 / 355, None, None, "grade 3 or higher diarrhoea 9.3%"),
     ("akt_pathway", "hr_pfs_cap_ful", 0.50, 0.38, 0.65, "Turner NC et al. N Engl J Med 2023"),
