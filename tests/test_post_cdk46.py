@@ -74,6 +74,8 @@ TRIAL_MEDIANS = [
     ("esr1", "pfs_median_ela", "ela", 8.6, "Bardia A"),
     ("pik3ca", "pfs_median_alp_ful_bylieve", "alp_ful", 7.3, "Rugo 2021"),
     ("", "eve_exe_median_ttnt_rw", "eve_exe", 4.3, "Rozenblit"),
+    ("", "os_median_ful", "ful", 27.5, "PACE fulvestrant arm median OS 27.5 months"),
+    ("esr1", "os_median_ful", "ful", 27.5, "Mayer EL et al. J Clin Oncol 2024"),
 ]
 
 runner = CliRunner()
@@ -219,7 +221,7 @@ def test_modelled_medians_are_within_tolerance_of_the_trial_medians(base_cases):
             modelled = crossing(trace["time_months"], curve)
             assert abs(modelled - float(row["target"])) <= TOLERANCE_MONTHS, (name, row["check"], modelled)
             checked += 1
-    assert checked == 11  # 7 trial PFS medians + the assumed fulvestrant OS median in 4 folders
+    assert checked == 11  # 7 trial PFS medians + the PACE fulvestrant OS median in 4 folders
 
 
 def test_anchored_arms_follow_the_published_hazard_ratios(base_cases):
