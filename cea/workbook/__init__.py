@@ -31,8 +31,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 # the registry is a module of its own (cea.workbook.registry), so that the sheet modules need not import this package
-from cea.workbook.registry import (BUILTIN_ORDER, SHEET_MODULES, Registration, _ordered, _writers, register_sheet,
-                                   registered)
+from cea.workbook.registry import (BUILTIN_ORDER, SHEET_MODULES, Registration, _ordered, _writers,  # noqa: F401
+                                   register_sheet, registered)
 
 if TYPE_CHECKING:
     from cea.workbook.core import Book

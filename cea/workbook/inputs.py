@@ -17,7 +17,7 @@ from cea.workbook.registry import register_sheet
 from cea.workbook.core import Book, abs_ref
 from cea.workbook.scenarios import BASE_CASE, IN_USE_COL, has_dsa_range, lay_out_scenarios, write_in_use
 from cea.workbook.setting_rows import SETTING_ROWS
-from cea.workbook.style import (GENERAL, HEADER_ALIGN, HEADER_FILL, HEADER_FONT, INTEGER, PCT, SECTION_FONT,
+from cea.workbook.style import (GENERAL, HEADER_ALIGN, HEADER_FILL, HEADER_FONT, INTEGER, SECTION_FONT,
                                 SUBTITLE_FONT, TOTAL_FONT, WRAP, header_row, put_formula, put_input, put_text,
                                 put_value, title, widths)
 
