@@ -10,7 +10,7 @@ the engine inside float range), low <= value <= high, each distribution's argume
 that its central 95% stays in the unit's range, Dirichlet groups, ids (unknown, missing,
 duplicated), sources and notes, survival families, coefficients (tables.COEFFICIENT_BOUNDS)
 and covariance (positive semi-definite, bounded variance), arms, costs, adverse events,
-the life table, settings and their joins with the tables (``consistency_problems``, in cea.inputs.assembled, run
+the life table, settings and their joins with the tables (``consistency_problems``, run
 again after every override), every scenario (applied once), and the optional survival
 data and validation targets (their own loaders).
 """
