@@ -11,7 +11,7 @@ import os
 for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")
 
-__version__ = "0.1.0"
+from cea.version import __version__  # noqa: E402 (imports nothing; the settings above come first)
 
 __all__ = ["__version__", "load_inputs", "point_estimates", "evaluate", "run_base_case"]
 

@@ -13,7 +13,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from cea.console import exit_code_on_input_error, load_with_overrides, run_command  # typer-free, see cea.console
+from cea.commands import exit_code_on_input_error, load_with_overrides, run_command  # typer-free, see cea.console
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Cohort cost-effectiveness model (PF, PD, Dead) with DSA, PSA, VOI, Excel workbook and HTA appendix; configured by an inputs folder (default: BOLERO-2).")

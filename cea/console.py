@@ -8,75 +8,24 @@ arguments are `run` followed only by its own options, written plainly (``--input
 ``main`` runs the command here without typer.  Anything else (another command, ``--help``, an unknown
 or incomplete option, an empty value or one that starts with a dash) goes to the typer application in
 cea.cli, which owns every command's help and error messages; its `run` command calls the same
-``run_command`` below, so both paths write the same files and print the same text
+``run_command`` (cea.commands), so both paths write the same files and print the same text
 (tests/test_cli_fast_path.py runs each case both ways).
 
-``exit_code_on_input_error`` lives here too, so that the fast path needs no typer: every command uses it.
+``run_command``, ``load_with_overrides`` and ``exit_code_on_input_error`` (every command uses it) live in
+cea.commands, which needs no typer and imports neither this module nor cea.cli.
 """
 
 from __future__ import annotations
 
 import sys
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
-from cea.errors import InputError, OutputError
+# typer-free, shared with cea.cli (exit_code_on_input_error and load_with_overrides: also as before, from here)
+from cea.commands import exit_code_on_input_error, load_with_overrides, run_command  # noqa: F401
 
 # `cea run`'s options (cea.cli.run) → its keyword arguments; tests check that the two lists agree
 RUN_OPTIONS = {"--inputs": "inputs", "--out": "out", "--set": "set_", "--structure": "structure"}
 RUN_FLAGS = {"--json": "json_output"}
-
-
-@contextmanager
-def exit_code_on_input_error() -> Iterator[None]:
-    """InputError → its problems on stderr and exit code 2; Ctrl-C → exit 130; OutputError → exit 1; no traceback."""
-    try:
-        yield
-    except InputError as exc:
-        _error(f"error: invalid input ({len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''}):",
-               *(f"  {problem}" for problem in exc.problems))
-        raise SystemExit(2) from None
-    except KeyboardInterrupt:
-        _error("interrupted: earlier outputs are unchanged")
-        raise SystemExit(130) from None
-    except OutputError as exc:
-        _error(f"error: {exc}")
-        raise SystemExit(1) from None
-
-
-def _error(*lines: str) -> None:
-    sys.stderr.write("".join(line + "\n" for line in lines))
-    sys.stderr.flush()
-
-
-def load_with_overrides(inputs: Path, overrides: list[str] | None):
-    """The inputs folder with ``--set ID=VALUE`` assignments applied; (inputs, assignments)."""
-    from cea.inputs.model_inputs import load_inputs
-    from cea.inputs.overrides import apply_overrides, parse_assignments
-
-    assignments = parse_assignments(overrides or [])
-    return apply_overrides(load_inputs(inputs), assignments), assignments
-
-
-def run_command(inputs: Path = Path("inputs"), out: Path = Path("outputs"), set_: list[str] | None = None,
-                structure: str | None = None, json_output: bool = False) -> None:
-    """`cea run`: the deterministic base case into ``out`` (results.json, the results table, per-arm
-    traces), then the table on stdout, or exactly one JSON document with ``json_output``."""
-    from cea.analyses.base_case import run_base_case
-    from cea.outputs.report import print_base_case, write_base_case
-
-    with exit_code_on_input_error():
-        model_inputs, assignments = load_with_overrides(
-            Path(inputs), (set_ or []) + ([f"model_structure={structure}"] if structure else []))
-        result = run_base_case(model_inputs, overrides=assignments)
-        write_base_case(Path(out), result)
-        if json_output:
-            from cea.outputs.files import to_json
-
-            sys.stdout.write(to_json(result.to_dict()))
-        else:
-            print_base_case(result, Path(out))
 
 
 def run_arguments(args: list[str]) -> dict | None:

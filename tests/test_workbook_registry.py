@@ -3,12 +3,13 @@
 import pytest
 
 import cea.workbook as workbook
+import cea.workbook.registry as registry
 
 
 @pytest.fixture()
 def clean_registry(monkeypatch):
-    monkeypatch.setattr(workbook, "_REGISTRY", [])
-    monkeypatch.setattr(workbook, "SHEET_MODULES", [])
+    monkeypatch.setattr(registry, "_REGISTRY", [])
+    monkeypatch.setattr(registry, "SHEET_MODULES", [])
 
 
 def test_writers_run_in_registration_order_and_after_places_one(clean_registry):

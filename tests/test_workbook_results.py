@@ -178,8 +178,9 @@ def test_psa_names_defined_by_a_later_psa_writer_reach_the_results(shipped, monk
     """The integration path: a writer placed after the PSA sheet's (as a PSA data-table module would be) defines
     the names; the Results block, filled after every PSA writer, reads them."""
     import cea.workbook as workbook
+    import cea.workbook.registry as registry
 
-    monkeypatch.setattr(workbook, "_REGISTRY", list(workbook._REGISTRY))
+    monkeypatch.setattr(registry, "_REGISTRY", list(registry._REGISTRY))
 
     def psa_names(book):
         psa = book.sheets["PSA"]

@@ -148,7 +148,7 @@ def advishe_status(bundle, verification_rows=None, test_suite: bool | None = Non
     whether the automated tests are installed (default: looked up)."""
     rows = list(bundle.verification if verification_rows is None else verification_rows)
     if test_suite is None:
-        from cea.appendix.verification import test_modules
+        from cea.appendix.suite import test_modules
         test_suite = bool(test_modules())
     checks = tuple(bundle.validation.checks) if bundle.validation is not None else ()
     by_kind = {k: [c for c in checks if getattr(c, "kind", "") == k] for k in ("internal", "same_trial", "external")}

@@ -4,38 +4,13 @@ TECH-VER checklist and AdViSHE questionnaire."""
 
 from __future__ import annotations
 
-import ast
-import functools
 import tempfile
 from pathlib import Path
 
 from cea.appendix.document import AppendixContext, significant
+from cea.appendix.suite import test_modules
 
-TESTS_DIR = Path(__file__).resolve().parents[2] / "tests"
 WORKBOOK_TOLERANCE = 1e-9
-
-
-def test_modules(tests_dir: Path = TESTS_DIR) -> list[dict]:
-    """The project's test modules: name and number of test functions (empty when the suite is not installed)."""
-    modules = []
-    if not tests_dir.is_dir():
-        return modules
-    for path in sorted(tests_dir.glob("test_*.py")):
-        try:
-            stat = path.stat()
-            tests = _count_tests(path, stat.st_mtime_ns, stat.st_size)
-        except (OSError, SyntaxError):
-            continue
-        modules.append({"module": path.name, "tests": tests})
-    return modules
-
-
-@functools.lru_cache(maxsize=1024)
-def _count_tests(path: Path, mtime_ns: int, size: int) -> int:
-    """Test functions in one module (parsed once per version of the file: the appendix asks more than once)."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    return sum(1 for node in ast.walk(tree)
-               if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test_"))
 
 
 def workbook_check(bundle, workbook: Path | None = None) -> dict:

@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from cea import __version__
 from cea.inputs.model_inputs import ModelInputs
+from cea.version import __version__
 
 
 @lru_cache(maxsize=1)

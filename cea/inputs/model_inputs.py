@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -29,61 +29,19 @@ import numpy as np
 from cea.errors import InputError, Problem
 from cea.inputs import completeness
 from cea.inputs import settings as settings_module
+from cea.inputs.assembled import (FILES, ON_TREATMENT_DISUTILITY, ModelInputs, coefficient_problem,
+                                  consistency_problems, unit_range)
 from cea.inputs.pricing import with_net_prices
 from cea.inputs.readers import RawRow, missing_file_problem, parse_float, read_csv, read_toml
 from cea.inputs.settings import Settings
-from cea.inputs.tables import (COEFFICIENT_BOUNDS, DISTRIBUTIONS, STATUSES, MAX_COEFFICIENT_VARIANCE, MAX_COST, MAX_GAMMA_CV,
+from cea.inputs.tables import (DISTRIBUTIONS, STATUSES, MAX_COEFFICIENT_VARIANCE, MAX_GAMMA_CV,
                                MAX_LOG_SE, UNIT_RULES, CurveRows, ParameterRow, ScenarioRow)
 from cea.structure import (ACCELERATED_FAILURE_TIME, COEFFICIENTS, COST_BASES, PROPORTIONAL_HAZARDS, AdverseEventSpec,
                            ArmSpec, CostItem, CurveSpec, ModelStructure, TreatmentSpec)
 
-FILES = {
-    "settings": "settings.toml",
-    "parameters": "parameters.csv",
-    "survival": "survival_models.csv",
-    "covariance": "survival_covariance.csv",
-    "arms": "arms.csv",
-    "costs": "cost_items.csv",
-    "adverse_events": "adverse_events.csv",
-    "treatments": "time_on_treatment.csv",
-    "life_table": "life_table.csv",
-    "scenarios": "scenarios.csv",
-}
 ROLE_PARAMETERS = ("u_pf", "u_pd", "pf_death_share", "gp_utility_intercept", "gp_utility_age", "gp_utility_age_squared")
-# optional role: the utility decrement while on the drug named by the setting on_treatment_disutility
-ON_TREATMENT_DISUTILITY = "disutility_on_treatment"
 PARAMETER_COLUMNS = ("id", "group", "description", "value", "unit", "low", "high", "distribution", "se", "ci_low",
                      "ci_high", "events", "n", "dirichlet_group", "source", "status", "notes")
-
-
-@dataclass(frozen=True)
-class ModelInputs:
-    folder: Path
-    settings: Settings
-    parameters: dict[str, ParameterRow]
-    curves: dict[str, CurveRows]
-    structure: ModelStructure
-    scenarios: tuple[ScenarioRow, ...]
-    file_hashes: dict[str, str]
-
-    @property
-    def inputs_sha256(self) -> str:
-        """One hash over every input file's name and content hash (order-independent)."""
-        joined = "\n".join(f"{name}:{digest}" for name, digest in sorted(self.file_hashes.items()))
-        return hashlib.sha256(joined.encode()).hexdigest()
-
-    def parameter_value(self, pid: str) -> float:
-        if pid in self.parameters:
-            return self.parameters[pid].value
-        curve, _, coefficient = pid.partition(".")
-        rows = self.curves[curve]
-        return rows.estimates[rows.coefficients.index(coefficient)]
-
-    def known_ids(self) -> set[str]:
-        ids = set(self.parameters)
-        for c in self.curves.values():
-            ids |= {f"{c.id}.{k}" for k in c.coefficients}
-        return ids
 
 
 # --------------------------------------------------------------------------- parameters
@@ -185,13 +143,6 @@ def _check_parameter(p: ParameterRow, row: RawRow, currency: str) -> list[Proble
     if not problems:
         problems += [row.problem(message, column, p.id) for column, message in distribution_problems(p, lo_hi)]
     return problems
-
-
-def unit_range(unit: str, currency: str) -> tuple[float, float] | None:
-    """(lowest, highest) value allowed for a unit; None if the unit is unknown."""
-    if unit == currency or unit.startswith(currency + " "):
-        return (0.0, MAX_COST)
-    return UNIT_RULES.get(unit)
 
 
 def distribution_problems(p: ParameterRow, lo_hi: tuple[float, float] | None) -> list[tuple[str, str]]:
@@ -424,15 +375,6 @@ def joint_covariance(curve: CurveRows, pid: str, row: ParameterRow) -> np.ndarra
     m[k, k] = log_sd(row) ** 2
     eig = np.linalg.eigvalsh(m)
     return m if eig.min() >= -1e-10 * max(1.0, abs(eig.max())) else None
-
-
-def coefficient_problem(name: str, value: float) -> str | None:
-    """Why a survival coefficient is unusable (None if it is within COEFFICIENT_BOUNDS)."""
-    low, high = COEFFICIENT_BOUNDS.get(name, (-math.inf, math.inf))
-    if low <= value <= high:
-        return None
-    return (f"{name} {value:g} is outside [{low:g}, {high:g}]; coefficients are on the log scale with time in "
-            "months (a unit error, or a coefficient given on the natural scale?)")
 
 
 # --------------------------------------------------------------------------- structure
@@ -669,41 +611,6 @@ def input_file_hashes(folder: Path) -> dict[str, str]:
             except OSError as exc:
                 raise InputError(Problem(relative.as_posix(), f"cannot read the file: {exc.strerror or exc}")) from None
     return hashes
-
-
-def consistency_problems(settings: Settings, parameters: dict[str, ParameterRow], structure: ModelStructure,
-                         file: str = FILES["settings"]) -> list[Problem]:
-    """Checks that join the settings to the tables; run again after every override (``file`` names its origin)."""
-    problems: list[Problem] = []
-    for key in ("intervention", "comparator"):
-        arm = getattr(settings, key)
-        if arm not in structure.arm_ids:
-            problems.append(Problem(file, f"arm '{arm}' is not in arms.csv {list(structure.arm_ids)}", parameter=key))
-    for pid in (settings.price_parameter, *settings.price_linked):
-        if pid not in parameters:
-            problems.append(Problem(file, "price parameter is not in parameters.csv", parameter=pid))
-    ages = structure.life_table_ages
-    if ages and settings.start_age < ages[0]:
-        problems.append(Problem(FILES["life_table"] if file == FILES["settings"] else file,
-                                f"the life table starts at age {ages[0]} but start_age is {settings.start_age:g}",
-                                parameter="start_age"))
-    short = completeness.life_table_coverage_problem(ages, settings.start_age, settings.horizon_years,
-                                                     FILES["life_table"] if file == FILES["settings"] else file)
-    if short is not None:
-        problems.append(short)
-    if settings.on_treatment_disutility:
-        if settings.on_treatment_disutility not in structure.drugs:
-            problems.append(Problem(file, f"'{settings.on_treatment_disutility}' is not a drug of "
-                                    f"time_on_treatment.csv {list(structure.drugs)}", parameter="on_treatment_disutility"))
-        if ON_TREATMENT_DISUTILITY not in parameters:
-            problems.append(Problem(file, f"on_treatment_disutility needs the parameter '{ON_TREATMENT_DISUTILITY}' "
-                                    "in parameters.csv", parameter="on_treatment_disutility"))
-    if settings.pd_mortality == "constant":
-        for arm in structure.arms:
-            if not arm.pd_death_rate:
-                problems.append(Problem(file, f"pd_mortality = 'constant' needs a pd_death_rate for every arm; arm "
-                                        f"'{arm.id}' has none in arms.csv", parameter="pd_mortality"))
-    return problems
 
 
 def _completeness_problems(raw: dict[str, list[RawRow]], settings: Settings, parameters: dict[str, ParameterRow],

@@ -21,7 +21,7 @@ import math
 from dataclasses import fields, replace
 
 from cea.errors import InputError, Problem
-from cea.inputs.model_inputs import ModelInputs, coefficient_problem, consistency_problems, unit_range
+from cea.inputs.assembled import ModelInputs, coefficient_problem, consistency_problems, unit_range
 from cea.inputs.pricing import priced_parameters, with_net_prices
 from cea.inputs.readers import number_problem
 from cea.inputs.settings import SETTING_NAMES, override_value

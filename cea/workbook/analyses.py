@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from cea.workbook import register_sheet
+from cea.workbook.registry import register_sheet
 from cea.workbook.core import Book
 from cea.workbook.core import column_letter as get_column_letter
 from cea.workbook.style import (GENERAL, INTEGER, PALETTE, SECTION_FONT, SUBTITLE_FONT, TOTAL_FONT, VALUE_FONT, area,
@@ -287,13 +287,6 @@ def write_scenarios(book: Book) -> None:
     build_scenarios(book, book.analyses.get("scenarios"))
 
 
-def write_validation(book: Book) -> None:
-    from cea.workbook.results import build_validation
-
-    build_validation(book, book.analyses["base_case"], book.analyses.get("validation"), book.analyses.get("crossval"))
-
-
 register_sheet("scenarios", write_scenarios)
-register_sheet("validation", write_validation)
 
 __all__ = ["build_dsa", "build_scenarios", "build_psa", "write_frame", "pretty"]

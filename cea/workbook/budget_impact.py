@@ -24,7 +24,7 @@ import math
 
 from cea.inputs.budget_impact import BudgetImpactInputs
 from cea.structure import category_label
-from cea.workbook import register_sheet
+from cea.workbook.registry import register_sheet
 from cea.workbook.core import Book, abs_ref, sheet_ref
 from cea.workbook.core import column_letter as get_column_letter
 from cea.workbook.inputs import INPUTS

@@ -18,10 +18,10 @@ from typing import Any
 
 import pandas as pd
 
-from cea import __version__
 from cea.analyses.base_case import BaseCaseResult
 from cea.inputs.model_inputs import ModelInputs
-from cea.workbook import _writers
+from cea.version import __version__
+from cea.workbook.registry import _writers
 from cea.workbook.core import Book
 from cea.workbook.cover import build_cover
 from cea.workbook.evaluate import evaluate_book

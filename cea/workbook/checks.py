@@ -21,7 +21,7 @@ from cea.inputs.settings import (ADVERSE_EVENT_TIMINGS, CORRECTIONS, PD_MORTALIT
                                  WTP_RANGE)
 from cea.inputs.tables import COEFFICIENT_BOUNDS
 from cea.structure import ACCELERATED_FAILURE_TIME, PROPORTIONAL_HAZARDS
-from cea.workbook import register_sheet
+from cea.workbook.registry import register_sheet
 from cea.workbook.core import Book, Sheet, abs_ref
 from cea.workbook.style import ERROR_FILL, HEADER_FONT, HEADER_FILL, HEADER_ALIGN, OK_FILL, SECTION_FONT, \
     SUBTITLE_FONT, TOTAL_FONT, merge, put_formula, put_text

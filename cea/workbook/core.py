@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from cea.workbook.formats import money_format
+
 Style = dict[str, Any]
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 _ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
@@ -218,14 +220,10 @@ class Book:
 
     @property
     def money(self) -> str:
-        from cea.workbook.style import money_format
-
         return money_format(self.inputs.settings.currency)
 
     @property
     def money2(self) -> str:
-        from cea.workbook.style import money_format
-
         return money_format(self.inputs.settings.currency, 2)
 
     # ------------------------------------------------------------------ sheets and names

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cea import __version__
+from cea.version import __version__
 from cea.workbook.core import Book, Sheet
 from cea.workbook.inputs import INPUTS, LIFE
 from cea.workbook.results import RESULTS, VALIDATION, flatten

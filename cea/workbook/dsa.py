@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from cea.workbook import register_sheet
+from cea.workbook.registry import register_sheet
 from cea.workbook.core import Book, abs_ref, sheet_ref
 from cea.workbook.data_table import LIVE_TABLES, write_formula_row
 from cea.workbook.core import column_letter as letter

@@ -13,10 +13,11 @@ import math
 from cea.inputs.model_inputs import ModelInputs
 from cea.parameters.ranges import dsa_range
 from cea.structure import category_label
-from cea.workbook import register_sheet
+from cea.workbook.registry import register_sheet
 from cea.workbook.core import Book, abs_ref
 from cea.workbook.scenarios import BASE_CASE, IN_USE_COL, has_dsa_range, lay_out_scenarios, write_in_use
-from cea.workbook.style import (GENERAL, HEADER_ALIGN, HEADER_FILL, HEADER_FONT, INTEGER, PCT, SECTION_FONT,
+from cea.workbook.setting_rows import SETTING_ROWS
+from cea.workbook.style import (GENERAL, HEADER_ALIGN, HEADER_FILL, HEADER_FONT, INTEGER, SECTION_FONT,
                                 SUBTITLE_FONT, TOTAL_FONT, WRAP, header_row, put_formula, put_input, put_text,
                                 put_value, title, widths)
 
@@ -24,24 +25,6 @@ INPUTS = "Inputs"
 LIFE = "Life table"
 
 
-SETTING_ROWS = (  # id, label, unit / allowed values, number format
-    ("cycle_length_days", "Cycle length", "days", GENERAL),
-    ("days_per_year", "Days per year", "days", GENERAL),
-    ("horizon_years", "Time horizon (at most the cycles this workbook holds, see below)", "years", GENERAL),
-    ("discount_rate_costs", "Discount rate, costs", "per year", PCT),
-    ("discount_rate_outcomes", "Discount rate, outcomes (LYs, QALYs)", "per year", PCT),
-    ("within_cycle_correction", "Within-cycle correction", "none | half_cycle | simpson", GENERAL),
-    ("start_age", "Age at model start", "years", GENERAL),
-    ("utility_age_adjustment", "Adjust utilities for age (multiplicative, capped at the population norm)",
-     "TRUE | FALSE", GENERAL),
-    ("pd_mortality", "Post-progression mortality", "os_tracking | constant", GENERAL),
-    ("model_structure", "Model structure: state transition (markov) or partitioned survival (psm, NICE DSU TSD19)",
-     "markov | psm", GENERAL),
-    ("adverse_event_timing", "Adverse events: spread over the time on treatment, or all at the start",
-     "on_treatment | at_start", GENERAL),
-    ("waning_start_months", "Treatment-effect waning starts (blank = no waning)", "months", GENERAL),
-    ("waning_end_months", "Treatment-effect waning complete", "months", GENERAL),
-)
 CHOICES = {"within_cycle_correction": "none,half_cycle,simpson", "pd_mortality": "os_tracking,constant",
            "model_structure": "markov,psm",
            "adverse_event_timing": "on_treatment,at_start",

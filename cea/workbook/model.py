@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cea.structure import category_label
-from cea.workbook import register_sheet
+from cea.workbook.registry import register_sheet
 from cea.workbook.core import Book, Sheet, abs_ref, sheet_ref
 from cea.workbook.core import column_letter as get_column_letter
 from cea.workbook.inputs import FAMILIES

@@ -9,7 +9,7 @@ needs the PSA's per-iteration costs of the technology and is in `cea price` (pri
 
 from __future__ import annotations
 
-from cea.workbook import register_sheet
+from cea.workbook.registry import register_sheet
 from cea.workbook.core import Book
 from cea.workbook.style import (PCT, SECTION_FONT, SUBTITLE_FONT, TOTAL_FONT, header_row, put_formula, put_input,
                                 put_text, put_value, title, widths)

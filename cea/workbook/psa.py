@@ -31,7 +31,7 @@ import pandas as pd
 from cea.analyses.psa import wtp_grid
 from cea.parameters.distributions import covariance_factor
 from cea.parameters.parameter_set import point_estimates
-from cea.workbook import register_sheet
+from cea.workbook.registry import register_sheet
 from cea.workbook.core import Book, abs_ref, sheet_ref
 from cea.workbook.core import column_letter as letter
 from cea.workbook.data_table import LIVE_TABLES, write_formula_row

@@ -15,7 +15,8 @@ import pandas as pd
 from cea.analyses.base_case import BaseCaseResult
 from cea.engine.model import QALY_COMPONENTS
 from cea.structure import category_label
-from cea.workbook import register_sheet
+from cea.workbook.registry import register_sheet
+from cea.workbook.analyses import write_frame
 from cea.workbook.core import Book, sheet_ref
 from cea.workbook.core import column_letter as get_column_letter
 from cea.workbook.strategies import write_results_frontier
@@ -491,8 +492,6 @@ def result_label(book: Book, path: str) -> str:
 
 def build_validation(book: Book, base_case: BaseCaseResult, validation: pd.DataFrame | None,
                      crossval: pd.DataFrame | None = None) -> None:
-    from cea.workbook.analyses import write_frame
-
     ws = book.add_sheet(VALIDATION)
     title(ws, "Validation", "Checks that recalculate with the workbook, and the Python model's validation results.")
     widths(ws, [58, 20, 20, 16, 40, 16, 16, 16])
@@ -562,5 +561,10 @@ def build_validation(book: Book, base_case: BaseCaseResult, validation: pd.DataF
     ws.repeat_rows = None
 
 
+def write_validation(book: Book) -> None:
+    build_validation(book, book.analyses["base_case"], book.analyses.get("validation"), book.analyses.get("crossval"))
+
+
 register_sheet("results", build_results)
+register_sheet("validation", write_validation)
 register_sheet("results_psa", fill_psa_block, after="validation")  # after every PSA writer

@@ -15,8 +15,10 @@ from __future__ import annotations
 from typing import Any
 
 from cea.inputs.overrides import scenario_overrides
+from cea.inputs.settings import SETTING_NAMES
 from cea.parameters.ranges import dsa_range
 from cea.workbook.core import Book, abs_ref, sheet_ref
+from cea.workbook.setting_rows import SETTING_ROWS
 from cea.workbook.style import (GENERAL, SUBTITLE_FONT, WRAP, header_row, merge, put_input, put_text, title,
                                 widths)
 
@@ -33,9 +35,6 @@ def representable(changes: dict[str, str]) -> bool:
     columns other than the curves, treatment effects and PD death rate (the label, the waning reference arm) are
     fixed at export; a scenario changing them is listed on the Scenarios sheet as not selectable, never computed
     wrongly."""
-    from cea.inputs.settings import SETTING_NAMES
-    from cea.workbook.inputs import SETTING_ROWS  # here: cea.workbook.inputs imports this module
-
     settings_in_workbook = {row[0] for row in SETTING_ROWS}
     return not any(k.startswith("arm.") and k.rsplit(".", 1)[-1] not in NAMED_ARM_COLUMNS
                    or k in SETTING_NAMES and k not in settings_in_workbook for k in changes)

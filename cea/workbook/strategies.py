@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from cea.analyses.decision import incremental_analysis
-from cea.workbook import register_sheet
+from cea.workbook.registry import register_sheet
 from cea.workbook.core import Book, sheet_ref
 from cea.workbook.core import column_letter as letter
 from cea.workbook.style import (GENERAL, INTEGER, SECTION_FONT, SUBTITLE_FONT, TOTAL_FONT, WRAP, area, header_row,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from cea.workbook.core import Sheet, Style, column_letter
+from cea.workbook.formats import money_format  # noqa: F401 (cea.workbook.style.money_format, as before)
 
 INPUT_FONT: Style = {"font_color": "#0000FF"}
 INPUT_FILL: Style = {"bg_color": "#FFF2CC", "pattern": 1}
@@ -40,14 +41,7 @@ YEARS = "0.000"
 PCT = "0.0%"
 INTEGER = "0"
 
-_SYMBOLS = {"GBP": "£", "USD": "$", "EUR": "€"}
 PALETTE = ("#1F3864", "#C00000", "#548235", "#ED7D31", "#7030A0", "#7F7F7F")
-
-
-def money_format(currency: str, decimals: int = 0) -> str:
-    symbol = _SYMBOLS.get(currency, currency + " ")
-    digits = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return f'"{symbol}"{digits};-"{symbol}"{digits}'
 
 
 def merge(*styles: Style | None, fmt: str | None = None) -> Style:
