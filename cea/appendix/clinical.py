@@ -5,6 +5,8 @@ parameter with its source."""
 
 from __future__ import annotations
 
+from cea.appendix.prose import evidence_status_sentence, prose
+
 import csv
 import math
 
@@ -159,6 +161,13 @@ def clinical_section(ctx: AppendixContext) -> None:
         "hazard and by the plausibility of the extrapolation against general-population survival. Where only "
         f"published Kaplan–Meier curves were available, patient-level data were reconstructed with the algorithm of "
         f"Guyot et al. {ctx.cite('Guyot 2012')}.")
+    status = evidence_status_sentence(ctx)
+    if status:
+        w.paragraph(status, bold_lead="Evidence status. ")
+    for key, lead in (("trials", "Clinical evidence. "), ("relative_effects", "Relative effects. ")):
+        text = prose(ctx, "clinical_evidence", key)
+        if text:
+            w.paragraph(text, bold_lead=lead)
     fits = b.fits
     endpoints = list(getattr(fits, "endpoints", {}) or {}) if fits is not None else []
     if fits is None:

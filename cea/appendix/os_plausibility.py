@@ -4,6 +4,8 @@ and a paragraph written from the numbers), the AIC-weighted model average, and t
 
 from __future__ import annotations
 
+from cea.appendix.prose import prose, technology_name
+
 import numpy as np
 
 from cea.appendix.document import AppendixContext, qalys
@@ -16,11 +18,6 @@ MODEL = {"ph": "PH", "aft": "AFT"}
 
 def _pct(x) -> str:
     return "–" if x is None or not np.isfinite(x) else f"{100 * x:.1f}%"
-
-
-def technology_name(ctx: AppendixContext) -> str:
-    """The technology of the intervention arm in running text ('everolimus' for 'Everolimus + exemestane')."""
-    return ctx.intervention.split(" +")[0].lower()
 
 
 def pair_hazard_ratio(ctx: AppendixContext, endpoint: str) -> float | None:
@@ -171,9 +168,8 @@ def os_plausibility_section(ctx: AppendixContext) -> None:
         w.paragraph(
             f"Time on treatment. Table {ctx.next_table()} gives the proportion of each arm on each drug at 6, 12 and "
             "24 months, its share of those still progression-free, and the median and mean. Time on everolimus is "
-            "calibrated to the median treatment duration of an expanded-access study in the same population"
-            f"{ctx.cite_if('Jerusalem 2016')}, because exposure by arm is not given in BOLERO-2's published abstracts; "
-            "its uncertainty is widened to the range of real-world medians in second-line use"
+            + prose(ctx, "clinical_evidence", "time_on_treatment",
+                    "calibrated to published exposure (sources in the table of model inputs)")
             + (f" (Table {ctx.next_table() + 1})" if len(pub) else "") + f". The model has {_pct(e['on_6m'])}, {_pct(e['on_12m'])} and {_pct(e['on_24m'])} of "
             f"the {lab[i]} arm on everolimus at 6, 12 and 24 months ({_pct(e['share_of_pf_12m'])} of those "
             f"progression-free at 12 months); the mean time on everolimus is {e['mean_months']:.1f} months."

@@ -3,6 +3,8 @@ added one at a time (cumulative scenarios).  Every number comes from the run's b
 
 from __future__ import annotations
 
+from cea.appendix.prose import technology_name, prose
+
 from pathlib import Path
 
 import numpy as np
@@ -43,9 +45,13 @@ def price_section(ctx: AppendixContext) -> None:
     priced = [pid for pid in (s.price_parameter, *s.price_linked) if pid in result.list_prices]
     names = {pid: params[pid].description.split(",")[0] if pid in params else pid for pid in priced}
     weight = result.weight
-    ta421 = ctx.cite_if("NICE TA421")
-    w.paragraph(PRICE_EVIDENCE["pas"] + ta421 + " " + PRICE_EVIDENCE["recommendation"])
-    w.paragraph(PRICE_EVIDENCE["generic"] + ctx.cite_if("eMIT", "BNF"))
+    evidence = prose(ctx, "discussion", "price_evidence")
+    if evidence:
+        w.paragraph(evidence)
+    elif technology_name(ctx) == "everolimus":  # the NICE and eMIT evidence on the price of everolimus
+        ta421 = ctx.cite_if("NICE TA421")
+        w.paragraph(PRICE_EVIDENCE["pas"] + ta421 + " " + PRICE_EVIDENCE["recommendation"])
+        w.paragraph(PRICE_EVIDENCE["generic"] + ctx.cite_if("eMIT", "BNF"))
     t = result.thresholds
     lines = []
     for label, text in (("unweighted", "Without the severity weight"), ("weighted", f"with the severity weight ×{weight:g}")):
