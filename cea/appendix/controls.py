@@ -37,7 +37,7 @@ def title_page(ctx: AppendixContext) -> None:
     w.title(f"Cost-effectiveness evidence: {ctx.intervention} versus {ctx.comparator}",
             [s.title, f"Company evidence submission, Document B, section B.3 (economic evaluation), {s.perspective}, "
                       f"{s.country}; results {price_label(ctx)}."]
-            + ([f"EXPLORATORY ANALYSIS, not a base case for decisions. {evidence_note(ctx)}".strip()]
+            + ([f"EXPLORATORY ANALYSIS. {evidence_note(ctx) or 'Not a base case for decisions.'}"]
                if exploratory(ctx) else []))
     rows = []
     if controls is not None:
@@ -45,7 +45,7 @@ def title_page(ctx: AppendixContext) -> None:
                  ["Company", controls.company], ["Document version", controls.version],
                  ["Date", run_date(ctx)]]
     if exploratory(ctx):
-        rows.append(["Evidence status", "Exploratory: not a base case for decisions. " + evidence_note(ctx)])
+        rows.append(["Evidence status", "Exploratory. " + (evidence_note(ctx) or "Not a base case for decisions.")])
     rows += [["Confidentiality", marking(ctx)],
              ["Prices", "Net price after a confidential discount of " + percent(s.pas_discount, 1) + " on the list "
               "price; list-price results are shown beside them" if confidential(ctx) else "List prices"],

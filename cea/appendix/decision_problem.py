@@ -12,7 +12,7 @@ from cea.appendix.document import (
 )
 from cea.appendix.citations import clean
 from cea.appendix import statements
-from cea.appendix.prose import evidence_note, evidence_status_sentence, exploratory, prose
+from cea.appendix.prose import evidence_status_sentence, prose
 from cea.appendix.strategies import many_arms, other_strategies
 from cea.inputs.references import cited_keys
 from cea.inputs.submission import load_baseline_characteristics
@@ -101,10 +101,12 @@ def decision_problem_section(ctx: AppendixContext) -> None:
                       "compared in a fully incremental analysis with the base-case results; "
                       + (indirect.rstrip(".") if indirect else "no indirect comparison was carried out") + ".")
     else:
-        comparison = ((indirect.rstrip(".") + "; no fully incremental analysis was carried out.") if indirect else
+        comparison = (indirect.rstrip(".") + "." if indirect else
                       "no indirect comparison or fully incremental analysis was carried out.")
     w.paragraph(
-        f"The analysis addresses the decision problem of {prose(ctx, 'decision_problem', 'population', s.title)}: "
+        "The analysis addresses the decision problem "
+        + (f"for {population}" if (population := prose(ctx, "decision_problem", "population")) else f"of {s.title}")
+        + ": "
         f"whether {ctx.intervention} is a cost-effective use "
         f"of {s.perspective} resources compared with {ctx.comparator} (Table {ctx.next_table()}). "
         + prose(ctx, "decision_problem", "comparator_rationale",
@@ -131,9 +133,7 @@ def decision_problem_section(ctx: AppendixContext) -> None:
             *([["Subsequent treatments", subsequent, "Costed after progression"]] if subsequent else []),
             ["Economic analysis", "Cost-utility analysis: ICER and net monetary benefit", "NICE reference case"
              if ctx.nice else "Decision maker's guidance"],
-            ["Subgroups", "None (section B.3.12)", "No subgroup-specific evidence is used by the model"],
-            *([["Evidence status", "Exploratory", evidence_note(ctx) or "Not a base case for decisions"]]
-              if exploratory(ctx) else [])]
+            ["Subgroups", "None (section B.3.12)", "No subgroup-specific evidence is used by the model"]]
     w.table("The decision problem addressed by the economic analysis", ("Element", "This analysis", "Note"), rows,
             (3.0, 8.4, 4.6), align="lll")
     if history:

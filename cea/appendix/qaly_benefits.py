@@ -23,9 +23,9 @@ def equality_section(ctx: AppendixContext) -> None:
     who = statements.licensed_population(ctx)
     ctx.w.paragraph(
         f"The marketing authorisation, and so any recommendation, covers {who} with the condition, "
-        + prose(ctx, "discussion", "licence_population", "the population of the pivotal trial")
-        + "; people outside the licence (for example men with breast cancer) are outside the scope of "
-        "the appraisal. Sex and age are protected characteristics, but the analysis raises no equality issue beyond "
+        + prose(ctx, "discussion", "licence_population", "the population of the pivotal trial; people outside the "
+                "licence (for example men with breast cancer) are outside the scope of the appraisal").rstrip(".")
+        + ". Sex and age are protected characteristics, but the analysis raises no equality issue beyond "
         "the licensed indication: a recommendation would apply to everyone within it. The severity modifier uses "
         f"general-population norms for the modelled population ({statements.population(ctx)}), as NICE's method "
         "requires.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cea.appendix.prose import evidence_status_sentence, prose
+from cea.appendix.prose import evidence_status_sentence, exploratory, prose
 
 from cea.analyses.severity import weighted_acceptability
 from cea.appendix.base_case import icer_sentence, weight, wtp_text
@@ -31,7 +31,8 @@ def summary_section(ctx: AppendixContext) -> None:
     icers = scen["icer"].astype(float)
     icers = icers[icers.notna()]
     w.paragraph(
-        "This appendix presents the cost-effectiveness analysis for "
+        ("This appendix presents an exploratory cost-effectiveness analysis, set out as for "
+         if exploratory(ctx) else "This appendix presents the cost-effectiveness analysis for ")
         + ("a NICE technology appraisal" if ctx.nice else "a health technology assessment") + f" of: {s.title}. "
         f"The question is whether {ctx.intervention}, compared with {ctx.comparator}, is a cost-effective use of "
         f"{s.perspective} resources at the thresholds {ctx.decision_maker} uses.",
