@@ -7,7 +7,6 @@ commercial-in-confidence information and every page footer says so."""
 from __future__ import annotations
 
 from cea.appendix.prose import evidence_note, exploratory
-
 from cea.appendix.document import AppendixContext, percent
 from cea.inputs.submission import load_document_controls
 

@@ -36,7 +36,7 @@ def features_section(ctx: AppendixContext) -> None:
         + ", ".join(f"{percent(alive[a], 2)} of the {ctx.labels[a]} cohort" for a in alive)
         + " remain alive. Discounting: " + statements.discounting(ctx) + ".")
     rows = [
-        ["Population", prose(ctx, "decision_problem", "population", s.title),
+        ["Population", statements.upper_first(prose(ctx, "decision_problem", "population", s.title)),
          prose(ctx, "decision_problem", "population_justification",
                "Population of the pivotal trial and of the decision problem")],
         ["Model structure", statements.upper_first(statements.model_noun(ctx)) + " with three health states",
@@ -119,7 +119,7 @@ def decision_problem_section(ctx: AppendixContext) -> None:
         w.paragraph(status, bold_lead="Evidence status. ")
     history = prose(ctx, "decision_problem", "appraisal_history")
     subsequent = prose(ctx, "decision_problem", "subsequent_treatments")
-    rows = [["Population", prose(ctx, "decision_problem", "population", s.title),
+    rows = [["Population", statements.upper_first(prose(ctx, "decision_problem", "population", s.title)),
              prose(ctx, "decision_problem", "population_note", "Trial population of the pivotal study")],
             ["Intervention", ctx.intervention, prose(ctx, "decision_problem", "intervention_note",
                                                      "Technology appraised")],

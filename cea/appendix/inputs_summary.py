@@ -53,7 +53,8 @@ def assumptions(ctx: AppendixContext) -> list[list[str]]:
                  "Adverse events occur while patients are treated" if ctx.s.adverse_event_timing != "at_start" else
                  "Simple: the trial's incidence without its timing", _tested_in(ctx, {"adverse_event_timing"})])
     if (sub := statements.subsequent_therapy(ctx)):
-        rows.append([f"Subsequent therapy is {sub}", "Post-study therapy shares of the pivotal trial",
+        rows.append([f"Subsequent therapy is {sub}", "Assumed shares of patients and course costs"
+                     if statements.subsequent_shares_assumed(ctx) else "Post-study therapy shares of the pivotal trial",
                      _tested_in(ctx, {p for i in inputs.structure.cost_items if i.category == "subsequent_therapy"
                                       for p in i.multiply})])
     rows.append([statements.upper_first(statements.horizon_sentence(ctx)), "Section B.3.2",

@@ -3,10 +3,9 @@ finding is read from the run (with the severity weight where NICE applies it).""
 
 from __future__ import annotations
 
-from cea.appendix.prose import technology_name, evidence_status_sentence, prose
-
 import math
 
+from cea.appendix.prose import technology_name, evidence_status_sentence, prose
 from cea.analyses.severity import weighted_acceptability
 from cea.appendix.base_case import icer_sentence, weight, wtp_text
 from cea.appendix import statements
@@ -103,7 +102,7 @@ def limitations_section(ctx: AppendixContext) -> None:
     items.append(validation_limitation(b, ctx.verification_results or None))
     sub = statements.subsequent_therapy(ctx)
     items.append("Costs: several unit costs are assumptions or come from earlier appraisals"
-                 + (f"; subsequent therapy is {sub}, from " + ("assumed shares of patients" if _shares_assumed(ctx)
+                 + (f"; subsequent therapy is {sub}, from " + ("assumed shares of patients" if statements.subsequent_shares_assumed(ctx)
                                                                else "the trial's post-study therapy shares")
                     + " and assumed course costs" if sub else "") + ".")
     drivers = top_dsa(ctx, 1)
@@ -113,14 +112,6 @@ def limitations_section(ctx: AppendixContext) -> None:
                      "survival coefficients are varied jointly in the PSA and scenarios rather than one at a time.")
     w.paragraph("The main limitations of the analysis, and how each could change the conclusion:")
     w.bullets(items)
-
-
-def _shares_assumed(ctx: AppendixContext) -> bool:
-    """Whether every share of patients behind the subsequent-therapy costs is an assumption (no trial data)."""
-    params = ctx.bundle.inputs.parameters
-    shares = [params[p] for i in ctx.bundle.inputs.structure.cost_items if i.category == "subsequent_therapy"
-              for p in i.multiply if p in params and params[p].unit == "proportion"]
-    return bool(shares) and all(p.status == "assumption" for p in shares)
 
 
 def _and(items: list[str]) -> str:

@@ -4,10 +4,9 @@ and a paragraph written from the numbers), the AIC-weighted model average, and t
 
 from __future__ import annotations
 
-from cea.appendix.prose import prose, technology_name
-
 import numpy as np
 
+from cea.appendix.prose import prose, technology_name
 from cea.appendix.document import AppendixContext, qalys
 from cea.outputs.plausibility_files import plausibility_results, pd_rate_figure
 from cea.outputs.style import save

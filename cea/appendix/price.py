@@ -3,12 +3,11 @@ added one at a time (cumulative scenarios).  Every number comes from the run's b
 
 from __future__ import annotations
 
-from cea.appendix.prose import technology_name, prose
-
 from pathlib import Path
 
 import numpy as np
 
+from cea.appendix.prose import technology_name, prose
 from cea.appendix.base_case import wtp_text
 from cea.appendix.document import AppendixContext, number
 from cea.outputs.style import save

@@ -284,6 +284,14 @@ def subsequent_therapy(ctx: AppendixContext) -> str | None:
     return " and ".join(SUBSEQUENT_BASIS.get(b, b.replace("_", " ")) for b in dict.fromkeys(bases))
 
 
+def subsequent_shares_assumed(ctx: AppendixContext) -> bool:
+    """Whether every share of patients behind the subsequent-therapy costs is an assumption (no trial data)."""
+    params = ctx.bundle.inputs.parameters
+    shares = [params[p] for i in ctx.bundle.inputs.structure.cost_items if i.category == "subsequent_therapy"
+              for p in i.multiply if p in params and params[p].unit == "proportion"]
+    return bool(shares) and all(p.status == "assumption" for p in shares)
+
+
 def discounting(ctx: AppendixContext) -> str:
     s = ctx.s
     reference = s.discount_rate_costs == 0.035 and s.discount_rate_outcomes == 0.035

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from cea.appendix.prose import prose
-
 from cea.appendix.document import AppendixContext
 
 

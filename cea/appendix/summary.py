@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from cea.appendix.prose import evidence_status_sentence, exploratory, prose
-
 from cea.analyses.severity import weighted_acceptability
 from cea.appendix.base_case import icer_sentence, weight, wtp_text
 from cea.appendix import statements

@@ -4,7 +4,6 @@ B.3.8, the managed access proposal."""
 from __future__ import annotations
 
 from cea.appendix.prose import technology_name, prose
-
 from cea.appendix.document import AppendixContext, lower_first, percent
 from cea.appendix.drivers import (
     assumption_parameters,
