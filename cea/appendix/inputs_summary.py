@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 
+from cea.inputs.survival_data import has_survival_data
 from cea.appendix import statements
 from cea.appendix.controls import price_label
 from cea.appendix.language import scenario_title, submission_text
@@ -30,10 +31,13 @@ def _tested_in(ctx: AppendixContext, targets: set[str]) -> str:
 
 def assumptions(ctx: AppendixContext) -> list[list[str]]:
     s, inputs = ctx.s, ctx.bundle.inputs
+    one_trial = has_survival_data(inputs.folder)  # fitted to one trial's data, else calibrated to several trials
     rows = [[f"Three health states (progression-free, progressed, dead) in a {statements.model_noun(ctx)}",
-             "The trial reports PFS and OS; the standard structure of appraisals in advanced breast cancer",
+             ("The trial reports" if one_trial else "The trials report")
+             + " PFS and OS; the standard structure of appraisals in advanced breast cancer",
              _tested_in(ctx, {"model_structure"})]]
-    rows.append([statements.pd_mortality_short(ctx), "Reproduces the trial's OS in each arm within the data"
+    rows.append([statements.pd_mortality_short(ctx), ("Reproduces the trial's OS in each arm within the data"
+                                                      if one_trial else "Reproduces each arm's OS curve")
                  if s.pd_mortality == "os_tracking" or statements.is_psm(ctx) else
                  "A constant post-progression death rate (scenario of the base case)", _tested_in(ctx, {"pd_mortality"})])
     rows.append([statements.curve_sentence(ctx, "os"), "Section B.3.3 (goodness of fit, proportional hazards, "
