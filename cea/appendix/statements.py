@@ -128,6 +128,14 @@ def curve_sentence(ctx: AppendixContext, endpoint: str) -> str:
     hr = next((a for a in arms if getattr(a, f"{endpoint}_hazard_ratio")), None)
     af = next((a for a in arms if getattr(a, f"{endpoint}_acceleration_factor")), None)
     families = {family(c.family) for c in curves.values()}
+    with_hr = [a for a in arms if getattr(a, f"{endpoint}_hazard_ratio")]
+    if len({c.id for c in curves.values()}) == 1 and len(with_hr) > 1:  # several strategies against one curve
+        reference = [a.label for a in arms if a not in with_hr]
+        values = [significant(_pv(ctx, getattr(a, f"{endpoint}_hazard_ratio")), 3) for a in with_hr]
+        return (f"{name.capitalize()} follows one {next(iter(families))} curve"
+                + (f" ({' and '.join(reference)})" if reference else "") + " with proportional hazards: "
+                + _listed([a.label for a in with_hr]) + " have hazard ratios of " + _listed(values)
+                + " against it, so the curves cannot cross")
     if len({c.id for c in curves.values()}) == 1 and hr is not None:
         value = _pv(ctx, getattr(hr, f"{endpoint}_hazard_ratio"))
         return (f"{name.capitalize()} follows one {next(iter(families))} curve with proportional hazards: "
@@ -140,6 +148,11 @@ def curve_sentence(ctx: AppendixContext, endpoint: str) -> str:
         return f"{name.capitalize()} follows the same {next(iter(families))} curve in both arms (no treatment effect)"
     return (f"{name.capitalize()} follows an independent " + " / ".join(sorted(families))
             + " fit to each arm, with no treatment-effect parameter linking them")
+
+
+def _listed(items: list[str]) -> str:
+    """'A', 'A and B', 'A, B and C'."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def effect_phrase(ctx: AppendixContext, endpoint: str) -> str | None:
