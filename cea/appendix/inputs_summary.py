@@ -51,7 +51,8 @@ def assumptions(ctx: AppendixContext) -> list[list[str]]:
                  f"Treatment effect wanes from {s.waning_start_months:g} to {s.waning_end_months:g} months",
                  "No evidence on the duration of effect beyond the trial",
                  _tested_in(ctx, {"waning_start_months", "waning_end_months"})])
-    rows.append(["Health-state utilities are the same in both arms", "No evidence of a treatment-specific utility "
+    every = "both" if len(ctx.labels) == 2 else "all"
+    rows.append([f"Health-state utilities are the same in {every} arms", "No evidence of a treatment-specific utility "
                  "in either state", _tested_in(ctx, {"utility_age_adjustment"})])
     rows.append([statements.upper_first(statements.adverse_event_timing_short(ctx)),
                  "Adverse events occur while patients are treated" if ctx.s.adverse_event_timing != "at_start" else

@@ -102,8 +102,9 @@ def limitations_section(ctx: AppendixContext) -> None:
     items.append(validation_limitation(b, ctx.verification_results or None))
     sub = statements.subsequent_therapy(ctx)
     items.append("Costs: several unit costs are assumptions or come from earlier appraisals"
-                 + (f"; subsequent therapy is {sub}, from " + ("assumed shares of patients" if statements.subsequent_shares_assumed(ctx)
-                                                               else "the trial's post-study therapy shares")
+                 + (f"; subsequent therapy is {sub}, from "
+                    + ("assumed shares of patients" if statements.subsequent_shares_assumed(ctx)
+                       else "the trial's post-study therapy shares")
                     + " and assumed course costs" if sub else "") + ".")
     drivers = top_dsa(ctx, 1)
     if drivers:

@@ -95,7 +95,7 @@ def pd_mortality(ctx: AppendixContext) -> str:
     values = set(rates.values())
     if len(values) == 1:
         return (f"post-progression death follows a constant rate of {significant(next(iter(values)), 3)} per month, "
-                "equal in both arms, instead of following the OS curves")
+                f"equal in {'both' if len(ctx.labels) == 2 else 'all'} arms, instead of following the OS curves")
     return ("post-progression death follows a constant monthly rate in each arm ("
             + "; ".join(f"{k} {significant(v, 3)}" for k, v in rates.items()) + "), instead of following the OS curves")
 
@@ -145,7 +145,9 @@ def curve_sentence(ctx: AppendixContext, endpoint: str) -> str:
         return (f"{name.capitalize()} follows one {next(iter(families))} curve with an accelerated-failure-time "
                 f"effect: {af.label} has an acceleration factor of {significant(value, 3)}")
     if len({c.id for c in curves.values()}) == 1:
-        return f"{name.capitalize()} follows the same {next(iter(families))} curve in both arms (no treatment effect)"
+        every = "both" if len(ctx.labels) == 2 else "all"
+        return (f"{name.capitalize()} follows the same {next(iter(families))} curve in {every} arms "
+                "(no treatment effect)")
     return (f"{name.capitalize()} follows an independent " + " / ".join(sorted(families))
             + " fit to each arm, with no treatment-effect parameter linking them")
 
