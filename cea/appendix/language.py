@@ -255,6 +255,8 @@ def describe_change(ctx: AppendixContext, target: str, value: str) -> str:
     if "." in target and target.split(".")[0] in inputs.curves:
         return f"{curve_label(ctx, target.split('.')[0])}: coefficients recalibrated"
     words, unit = SETTING_WORDS.get(target, (target.replace("_", " ").capitalize(), "text"))
+    if target in ("intervention", "comparator") and value in ctx.labels:  # a strategy: its label, not its id
+        return f"{words}: {ctx.labels[value]}"
     if unit == "rate":
         return f"{words}: {percent(float(value))}"
     if unit in ("years", "days", "months"):
