@@ -19,6 +19,7 @@ from cea.appendix.build import TextWriter
 from cea.appendix.controls import title_page
 from cea.appendix.decision_problem import decision_problem_section, features_section
 from cea.appendix.document import AppendixContext
+from cea.appendix.language import forbidden
 from cea.appendix.qaly_benefits import equality_section, qaly_benefits_section
 from cea.appendix.subgroups import subgroups_section
 from cea.errors import InputError
@@ -134,6 +135,14 @@ def test_the_esr1_appendix_is_about_its_own_decision_problem(esr1_text):
                    "Everolimus + exemestane is the comparator NICE weighed when it appraised elacestrant",
                    "anchored indirect comparison", "Appraisal history. NICE recommends elacestrant"):
         assert phrase in esr1_text, phrase
+
+
+def test_the_esr1_text_is_in_submission_language(esr1_text):
+    """No parameter or arm ids, file names, commands or words about how the work was done."""
+    inputs = load_inputs(ESR1)
+    pattern = forbidden(AppendixContext(SimpleNamespace(inputs=inputs), TextWriter(), {}))
+    hits = [m.group(0) for line in esr1_text.splitlines() for m in [pattern.search(line)] if m]
+    assert not hits, hits
 
 
 def test_the_exploratory_status_is_written_from_the_setting(esr1_text):
