@@ -46,7 +46,10 @@ def load_document_controls(inputs_folder: Path | str) -> DocumentControls | None
     path = Path(inputs_folder) / SUBMISSION_FILE
     if not path.exists():
         return None
-    document = read_toml(path).get("document")
+    data = read_toml(path)
+    document = data.get("document")
+    if document is None and any(section in data for section in TEXT_KEYS):
+        return None  # text about the decision problem only, no document controls (e.g. inputs/us)
     if not isinstance(document, dict):
         raise InputError(Problem(SUBMISSION_FILE, "expected a [document] section"))
     problems = [Problem(SUBMISSION_FILE, "missing or blank; every document control must be stated", parameter=k)
