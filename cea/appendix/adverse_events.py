@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cea.appendix.prose import prose
 from cea.appendix.document import (
     AppendixContext,
     number,
@@ -25,8 +26,9 @@ def adverse_events_section(ctx: AppendixContext) -> None:
         entry["rates"][ae.arm] = ae.rate
     w.paragraph(
         f"Grade 3/4 adverse events are {statements.adverse_event_timing(ctx)}. The cost of an event is rate × unit "
-        "cost, its QALY loss rate × disutility × duration. Rates are from the pivotal trial's safety population; unit costs and "
-        "disutilities are listed with their sources in the parameter tables.")
+        "cost, its QALY loss rate × disutility × duration. "
+        + prose(ctx, "clinical_evidence", "adverse_event_rates", "Rates are from the pivotal trial's safety population")
+        + "; unit costs and disutilities are listed with their sources in the parameter tables.")
     if not events:
         w.paragraph("The inputs define no adverse events.", italic=True)
     else:

@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 
+from cea.appendix.prose import evidence_status_sentence, prose
 from cea.appendix import statements
 from cea.appendix.language import coefficient_name, curve_label, scenario_title, submission_text
 from cea.appendix.document import AppendixContext, number, significant
@@ -17,6 +18,7 @@ from cea.appendix.citations import clean  # noqa: F401
 from cea.appendix.parameters import _pv, parameter_groups, parameter_table
 from cea.appendix.validation import long_term_survival_sentence
 from cea.analyses.survival_fits import FAMILY_LABELS
+from cea.inputs.survival_data import has_survival_data
 
 ENDPOINT_NAMES = {"pfs": "progression-free survival", "os": "overall survival"}
 ORDINAL = {1: "1st", 2: "2nd", 3: "3rd"}
@@ -152,16 +154,27 @@ def clinical_section(ctx: AppendixContext) -> None:
     b, w = ctx.bundle, ctx.w
     inputs = b.inputs
     ctx.section("clinical", "Clinical parameters and survival extrapolation")
+    survival_data = has_survival_data(inputs.folder)
     w.paragraph(
         f"Survival extrapolation follows NICE DSU TSD14 {ctx.cite('TSD14')}: the six standard parametric families "
         "(exponential, Weibull, Gompertz, log-logistic, log-normal, generalised gamma) are fitted to each arm by "
         "maximum likelihood, compared by AIC and BIC, by visual fit to the Kaplan–Meier estimate, by the shape of the "
-        "hazard and by the plausibility of the extrapolation against general-population survival. Where only "
-        f"published Kaplan–Meier curves were available, patient-level data were reconstructed with the algorithm of "
-        f"Guyot et al. {ctx.cite('Guyot 2012')}.")
+        "hazard and by the plausibility of the extrapolation against general-population survival."
+        + (" Where only "
+           f"published Kaplan–Meier curves were available, patient-level data were reconstructed with the algorithm of "
+           f"Guyot et al. {ctx.cite('Guyot 2012')}." if survival_data else
+           " No patient-level or reconstructed survival data are available to this analysis, so no distribution "
+           "was fitted: every curve is calibrated to published medians and hazard ratios."))
+    status = evidence_status_sentence(ctx)
+    if status:
+        w.paragraph(status, bold_lead="Evidence status. ")
+    for key, lead in (("trials", "Clinical evidence. "), ("relative_effects", "Relative effects. ")):
+        text = prose(ctx, "clinical_evidence", key)
+        if text:
+            w.paragraph(text, bold_lead=lead)
     fits = b.fits
     endpoints = list(getattr(fits, "endpoints", {}) or {}) if fits is not None else []
-    if fits is None:
+    if fits is None and survival_data:
         w.paragraph("The survival fits were not part of this run, so no goodness-of-fit tables or diagnostic plots "
                     "are shown. The curves used by the model are listed in the table of chosen curves below.",
                     italic=True)

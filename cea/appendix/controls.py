@@ -6,6 +6,7 @@ commercial-in-confidence information and every page footer says so."""
 
 from __future__ import annotations
 
+from cea.appendix.prose import evidence_note, exploratory
 from cea.appendix.document import AppendixContext, percent
 from cea.inputs.submission import load_document_controls
 
@@ -34,12 +35,16 @@ def title_page(ctx: AppendixContext) -> None:
     controls = load_document_controls(b.inputs.folder)
     w.title(f"Cost-effectiveness evidence: {ctx.intervention} versus {ctx.comparator}",
             [s.title, f"Company evidence submission, Document B, section B.3 (economic evaluation), {s.perspective}, "
-                      f"{s.country}; results {price_label(ctx)}."])
+                      f"{s.country}; results {price_label(ctx)}."]
+            + ([f"EXPLORATORY ANALYSIS. {evidence_note(ctx) or 'Not a base case for decisions.'}"]
+               if exploratory(ctx) else []))
     rows = []
     if controls is not None:
         rows += [["Appraisal", controls.appraisal], ["Appraisal ID", controls.appraisal_id],
                  ["Company", controls.company], ["Document version", controls.version],
                  ["Date", run_date(ctx)]]
+    if exploratory(ctx):
+        rows.append(["Evidence status", "Exploratory. " + (evidence_note(ctx) or "Not a base case for decisions.")])
     rows += [["Confidentiality", marking(ctx)],
              ["Prices", "Net price after a confidential discount of " + percent(s.pas_discount, 1) + " on the list "
               "price; list-price results are shown beside them" if confidential(ctx) else "List prices"],

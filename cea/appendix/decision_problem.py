@@ -12,6 +12,7 @@ from cea.appendix.document import (
 )
 from cea.appendix.citations import clean
 from cea.appendix import statements
+from cea.appendix.prose import evidence_status_sentence, prose
 from cea.appendix.strategies import many_arms, other_strategies
 from cea.inputs.references import cited_keys
 from cea.inputs.submission import load_baseline_characteristics
@@ -35,14 +36,18 @@ def features_section(ctx: AppendixContext) -> None:
         + ", ".join(f"{percent(alive[a], 2)} of the {ctx.labels[a]} cohort" for a in alive)
         + " remain alive. Discounting: " + statements.discounting(ctx) + ".")
     rows = [
-        ["Population", s.title, "Population of the pivotal trial and of the decision problem"],
+        ["Population", statements.upper_first(prose(ctx, "decision_problem", "population", s.title)),
+         prose(ctx, "decision_problem", "population_justification",
+               "Population of the pivotal trial and of the decision problem")],
         ["Model structure", statements.upper_first(statements.model_noun(ctx)) + " with three health states",
          statements.pd_mortality_short(ctx)],
         ["Survival", statements.curve_sentence(ctx, "os") + "; " + statements.curve_sentence(ctx, "pfs")[0].lower()
          + statements.curve_sentence(ctx, "pfs")[1:], "Section B.3.3"],
-        ["Starting age", f"{s.start_age:g} years", "Median age of the trial population"],
+        ["Starting age", f"{s.start_age:g} years", prose(ctx, "decision_problem", "start_age_note",
+                                                         "Median age of the trial population")],
         ["Intervention", ctx.intervention, "Technology appraised"],
-        ["Comparator", ctx.comparator, "Control arm of the trial; current care"],
+        ["Comparator", ctx.comparator, prose(ctx, "decision_problem", "comparator_justification",
+                                             "Control arm of the trial; current care")],
         ["Perspective", f"{s.perspective} ({s.country})", "NICE reference case" if ctx.nice else
          "Perspective of the decision maker"],
         ["Outcomes", "QALYs, life years, costs; ICER and net monetary benefit", "Cost–utility analysis"],
@@ -89,30 +94,50 @@ def decision_problem_section(ctx: AppendixContext) -> None:
     characteristics beside the modelled cohort."""
     s, w = ctx.s, ctx.w
     ctx.section("decision_problem", "Decision problem and modelled population")
+    pathway = prose(ctx, "decision_problem", "treatment_pathway")
+    indirect = prose(ctx, "decision_problem", "indirect_comparison")
+    if many_arms(ctx.bundle):
+        comparison = (f"the model also includes {other_strategies(ctx)}, and all {len(ctx.labels)} strategies are "
+                      "compared in a fully incremental analysis with the base-case results; "
+                      + (indirect.rstrip(".") if indirect else "no indirect comparison was carried out") + ".")
+    else:
+        comparison = (indirect.rstrip(".") + "." if indirect else
+                      "no indirect comparison or fully incremental analysis was carried out.")
     w.paragraph(
-        f"The analysis addresses the decision problem of {s.title}: whether {ctx.intervention} is a cost-effective use "
-        f"of {s.perspective} resources compared with {ctx.comparator} (Table {ctx.next_table()}). The comparator is the "
-        "control arm of the pivotal trial, the only comparison for which randomised evidence is available to the "
-        "model. Current practice has moved on since the trial: most patients now receive a CDK4/6 inhibitor with "
-        "endocrine therapy before this line of treatment, and treatments appraised since"
-        + (f" (for example ribociclib{ctx.cite_if('NICE TA496')})" if ctx.cite_if('NICE TA496') else "")
-        + " are not compared here; "
-        + (f"the model also includes {other_strategies(ctx)}, and all {len(ctx.labels)} strategies are compared in a "
-           "fully incremental analysis with the base-case results; no indirect comparison was carried out."
-           if many_arms(ctx.bundle) else "no indirect comparison or fully incremental analysis was carried out.")
+        "The analysis addresses the decision problem "
+        + (f"for {population}" if (population := prose(ctx, "decision_problem", "population")) else f"of {s.title}")
+        + ": "
+        f"whether {ctx.intervention} is a cost-effective use "
+        f"of {s.perspective} resources compared with {ctx.comparator} (Table {ctx.next_table()}). "
+        + prose(ctx, "decision_problem", "comparator_rationale",
+                "The comparator is the control arm of the pivotal trial, the only comparison for which randomised "
+                "evidence is available to the model.")
+        + (f" {pathway.rstrip('.')}; {comparison}" if pathway else f" {comparison[:1].upper()}{comparison[1:]}")
         + " This is discussed as a limitation.")
-    rows = [["Population", s.title, "Trial population of the pivotal study"],
-            ["Intervention", ctx.intervention, "Technology appraised"],
-            ["Comparator", ctx.comparator, "Control arm of the pivotal trial"],
+    status = evidence_status_sentence(ctx)
+    if status:
+        w.paragraph(status, bold_lead="Evidence status. ")
+    history = prose(ctx, "decision_problem", "appraisal_history")
+    subsequent = prose(ctx, "decision_problem", "subsequent_treatments")
+    rows = [["Population", statements.upper_first(prose(ctx, "decision_problem", "population", s.title)),
+             prose(ctx, "decision_problem", "population_note", "Trial population of the pivotal study")],
+            ["Intervention", ctx.intervention, prose(ctx, "decision_problem", "intervention_note",
+                                                     "Technology appraised")],
+            ["Comparator", ctx.comparator, prose(ctx, "decision_problem", "comparator_note",
+                                                 "Control arm of the pivotal trial")],
             *([["Other strategies", other_strategies(ctx), "In the fully incremental analysis"]]
               if many_arms(ctx.bundle) else []),
             ["Outcomes", "Progression-free survival, overall survival, adverse events, health-related quality of life; "
-             "costs, life years, QALYs", "Outcomes of the trial that the model uses"],
+             "costs, life years, QALYs", prose(ctx, "decision_problem", "outcomes_note",
+                                               "Outcomes of the trial that the model uses")],
+            *([["Subsequent treatments", subsequent, "Costed after progression"]] if subsequent else []),
             ["Economic analysis", "Cost-utility analysis: ICER and net monetary benefit", "NICE reference case"
              if ctx.nice else "Decision maker's guidance"],
             ["Subgroups", "None (section B.3.12)", "No subgroup-specific evidence is used by the model"]]
     w.table("The decision problem addressed by the economic analysis", ("Element", "This analysis", "Note"), rows,
             (3.0, 8.4, 4.6), align="lll")
+    if history:
+        w.paragraph(history, bold_lead="Appraisal history. ")
     baseline = load_baseline_characteristics(ctx.bundle.inputs.folder)
     if not baseline:
         w.paragraph(f"The modelled cohort starts at age {s.start_age:g} years; the inputs hold no table of the trial's "

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 
+from cea.inputs.survival_data import has_survival_data
 from cea.appendix import statements
 from cea.appendix.controls import price_label
 from cea.appendix.language import scenario_title, submission_text
@@ -30,10 +31,13 @@ def _tested_in(ctx: AppendixContext, targets: set[str]) -> str:
 
 def assumptions(ctx: AppendixContext) -> list[list[str]]:
     s, inputs = ctx.s, ctx.bundle.inputs
+    one_trial = has_survival_data(inputs.folder)  # fitted to one trial's data, else calibrated to several trials
     rows = [[f"Three health states (progression-free, progressed, dead) in a {statements.model_noun(ctx)}",
-             "The trial reports PFS and OS; the standard structure of appraisals in advanced breast cancer",
+             ("The trial reports" if one_trial else "The trials report")
+             + " PFS and OS; the standard structure of appraisals in advanced breast cancer",
              _tested_in(ctx, {"model_structure"})]]
-    rows.append([statements.pd_mortality_short(ctx), "Reproduces the trial's OS in each arm within the data"
+    rows.append([statements.pd_mortality_short(ctx), ("Reproduces the trial's OS in each arm within the data"
+                                                      if one_trial else "Reproduces each arm's OS curve")
                  if s.pd_mortality == "os_tracking" or statements.is_psm(ctx) else
                  "A constant post-progression death rate (scenario of the base case)", _tested_in(ctx, {"pd_mortality"})])
     rows.append([statements.curve_sentence(ctx, "os"), "Section B.3.3 (goodness of fit, proportional hazards, "
@@ -47,13 +51,15 @@ def assumptions(ctx: AppendixContext) -> list[list[str]]:
                  f"Treatment effect wanes from {s.waning_start_months:g} to {s.waning_end_months:g} months",
                  "No evidence on the duration of effect beyond the trial",
                  _tested_in(ctx, {"waning_start_months", "waning_end_months"})])
-    rows.append(["Health-state utilities are the same in both arms", "No evidence of a treatment-specific utility "
+    every = "both" if len(ctx.labels) == 2 else "all"
+    rows.append([f"Health-state utilities are the same in {every} arms", "No evidence of a treatment-specific utility "
                  "in either state", _tested_in(ctx, {"utility_age_adjustment"})])
     rows.append([statements.upper_first(statements.adverse_event_timing_short(ctx)),
                  "Adverse events occur while patients are treated" if ctx.s.adverse_event_timing != "at_start" else
                  "Simple: the trial's incidence without its timing", _tested_in(ctx, {"adverse_event_timing"})])
     if (sub := statements.subsequent_therapy(ctx)):
-        rows.append([f"Subsequent therapy is {sub}", "Post-study therapy shares of the pivotal trial",
+        rows.append([f"Subsequent therapy is {sub}", "Assumed shares of patients and course costs"
+                     if statements.subsequent_shares_assumed(ctx) else "Post-study therapy shares of the pivotal trial",
                      _tested_in(ctx, {p for i in inputs.structure.cost_items if i.category == "subsequent_therapy"
                                       for p in i.multiply})])
     rows.append([statements.upper_first(statements.horizon_sentence(ctx)), "Section B.3.2",

@@ -163,7 +163,7 @@ def curve_label(ctx: AppendixContext, curve_id: str) -> str:
     name = f"{FAMILY_NAMES.get(curve.family, curve.family)} {curve.endpoint.upper()}"
     arms, kind = curve_usage(ctx, curve_id)
     if kind:
-        return f"{name}, both arms ({kind})"
+        return f"{name}, {'both' if len(ctx.labels) == 2 else 'all'} arms ({kind})"
     if len(arms) == 1:
         return f"{name}, {next(iter(arms))}"
     return name
@@ -240,7 +240,8 @@ def describe_change(ctx: AppendixContext, target: str, value: str) -> str:
             curve = inputs.curves[value]
             name = f"{FAMILY_NAMES.get(curve.family, curve.family).lower()} {curve.endpoint.upper()}"
             _, kind = curve_usage(ctx, value)
-            return f"{label}: {name}, " + (f"one curve for both arms ({kind})" if kind else "fitted to this arm")
+            every = "both" if len(ctx.labels) == 2 else "all"
+            return f"{label}: {name}, " + (f"one curve for {every} arms ({kind})" if kind else "fitted to this arm")
         if value in inputs.parameters:
             what = {"pd_death_rate": "post-progression death rate", "os_hazard_ratio": "OS hazard ratio",
                     "os_acceleration_factor": "OS acceleration factor", "pfs_hazard_ratio": "PFS hazard ratio",
@@ -254,6 +255,8 @@ def describe_change(ctx: AppendixContext, target: str, value: str) -> str:
     if "." in target and target.split(".")[0] in inputs.curves:
         return f"{curve_label(ctx, target.split('.')[0])}: coefficients recalibrated"
     words, unit = SETTING_WORDS.get(target, (target.replace("_", " ").capitalize(), "text"))
+    if target in ("intervention", "comparator") and value in ctx.labels:  # a strategy: its label, not its id
+        return f"{words}: {ctx.labels[value]}"
     if unit == "rate":
         return f"{words}: {percent(float(value))}"
     if unit in ("years", "days", "months"):

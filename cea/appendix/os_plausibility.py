@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from cea.appendix.prose import prose, technology_name
 from cea.appendix.document import AppendixContext, qalys
 from cea.outputs.plausibility_files import plausibility_results, pd_rate_figure
 from cea.outputs.style import save
@@ -16,6 +17,25 @@ MODEL = {"ph": "PH", "aft": "AFT"}
 
 def _pct(x) -> str:
     return "–" if x is None or not np.isfinite(x) else f"{100 * x:.1f}%"
+
+
+def pair_hazard_ratio(ctx: AppendixContext, endpoint: str) -> float | None:
+    """The hazard ratio of the intervention against the comparator on ``endpoint`` when both arms share one curve
+    (the ratio of the arms' hazard ratios against that curve's reference arm: an anchored comparison); None when an
+    arm uses its own curve or an acceleration factor."""
+    inputs = ctx.bundle.inputs
+    arms = {a.id: a for a in inputs.structure.arms}
+    i, c = arms.get(ctx.s.intervention), arms.get(ctx.s.comparator)
+    if i is None or c is None or getattr(i, f"{endpoint}_curve") != getattr(c, f"{endpoint}_curve"):
+        return None
+    if getattr(i, f"{endpoint}_acceleration_factor", None) or getattr(c, f"{endpoint}_acceleration_factor", None):
+        return None
+
+    def hr(arm) -> float:
+        pid = getattr(arm, f"{endpoint}_hazard_ratio")
+        return float(inputs.parameter_value(pid)) if pid else 1.0
+
+    return hr(i) / hr(c)
 
 
 def os_plausibility_section(ctx: AppendixContext) -> None:
@@ -118,20 +138,24 @@ def os_plausibility_section(ctx: AppendixContext) -> None:
         lo = float(min(at[f"{i}_rate"].min(), at[f"{c}_rate"].min()))
         hi = float(max(at[f"{i}_rate"].max(), at[f"{c}_rate"].max()))
         cross = p[p["ratio"] < 1.0]
+        hr_pfs = pair_hazard_ratio(ctx, "pfs")
+        drug = technology_name(ctx)
         w.paragraph(
             f"Clinical plausibility. Early after the start of treatment, progressed patients on {lab[i]} die "
             f"{r3:.1f} times as fast as progressed patients on {lab[c]} (month 3), {r12:.1f} times at 12 months, and the "
             "ratio falls towards 1 "
             + (f"and below it from about month {int(cross['month'].iloc[0])}. " if len(cross) else "over time. ")
-            + "Part of this is selection, which is plausible: everolimus delays progression, so those who progress "
+            + f"Part of this is selection, which is plausible: {drug} delays progression, so those who progress "
             "early on it are the patients whose disease is resistant to it, while on the comparator most patients "
             f"progress early, including those with indolent disease. A ratio of about {r3:.0f} at three months is, however, "
             "larger than selection alone would suggest and is a consequence of holding the OS hazard ratio (close to "
-            f"1) while the PFS hazard ratio is {ctx.bundle.inputs.parameter_value('hr_pfs'):.2f}: the extra time "
+            + (f"1) while the PFS hazard ratio is {hr_pfs:.2f}: " if hr_pfs is not None else
+               "1) while the PFS hazard ratio is well below it: ")
+            + "the extra time "
             "progression-free is paid for by shorter post-progression survival. The rates themselves range from "
             f"{100 * lo:.1f} to {100 * hi:.1f} deaths per 100 per month, which at a constant rate would mean a median "
             f"post-progression survival of {np.log(2) / hi:.0f} to {np.log(2) / lo:.0f} months. The scenarios with equal "
-            "post-progression mortality show what the ICER would be if progression on everolimus carried no worse "
+            f"post-progression mortality show what the ICER would be if progression on {drug} carried no worse "
             "prognosis.")
     tot, pub = r["tot"], r["tot_published"]
     counts = pub[pub["count"].notna()] if "count" in pub else pub.iloc[0:0]
@@ -143,9 +167,8 @@ def os_plausibility_section(ctx: AppendixContext) -> None:
         w.paragraph(
             f"Time on treatment. Table {ctx.next_table()} gives the proportion of each arm on each drug at 6, 12 and "
             "24 months, its share of those still progression-free, and the median and mean. Time on everolimus is "
-            "calibrated to the median treatment duration of an expanded-access study in the same population"
-            f"{ctx.cite_if('Jerusalem 2016')}, because exposure by arm is not given in BOLERO-2's published abstracts; "
-            "its uncertainty is widened to the range of real-world medians in second-line use"
+            + prose(ctx, "clinical_evidence", "time_on_treatment",
+                    "calibrated to published exposure (sources in the table of model inputs)")
             + (f" (Table {ctx.next_table() + 1})" if len(pub) else "") + f". The model has {_pct(e['on_6m'])}, {_pct(e['on_12m'])} and {_pct(e['on_24m'])} of "
             f"the {lab[i]} arm on everolimus at 6, 12 and 24 months ({_pct(e['share_of_pf_12m'])} of those "
             f"progression-free at 12 months); the mean time on everolimus is {e['mean_months']:.1f} months."
@@ -163,12 +186,19 @@ def os_plausibility_section(ctx: AppendixContext) -> None:
         if rows:
             w.table("Published exposure of everolimus plus exemestane", ("Study", "Drug", "Median, months (95% CI)",
                     "Measure"), rows)
-        w.paragraph(
-            "Dose intensity. The share of days on everolimus on which it is taken is derived from the number and "
-            "median length of the dose interruptions in the BOLERO-2 safety analysis"
-            f"{ctx.cite_if('Rugo 2014')} over the published median time on everolimus (the derivation is given with "
-            "the parameter in the table of model inputs): it counts interruptions only. "
-            "Dose reductions enter separately through the share of days at 5 mg, so the implied intensity in milligrams "
-            f"is {ctx.bundle.inputs.parameter_value('eve_days_dosed'):.3f} × (share at 10 mg + half the share at 5 mg) = "
-            f"{ctx.bundle.inputs.parameter_value('eve_days_dosed') * (ctx.bundle.inputs.parameter_value('eve_share_10mg') + 0.5 * ctx.bundle.inputs.parameter_value('eve_share_5mg')):.3f}. "
-            "BOLERO-2's relative dose intensity is not given in its published abstracts.")
+        if {"eve_days_dosed", "eve_share_10mg", "eve_share_5mg"} <= set(ctx.bundle.inputs.parameters):
+            dose_intensity(ctx)
+
+
+def dose_intensity(ctx: AppendixContext) -> None:
+    """How the everolimus dose intensity is derived (only with the everolimus dosing parameters in the run)."""
+    w = ctx.w
+    w.paragraph(
+        "Dose intensity. The share of days on everolimus on which it is taken is derived from the number and "
+        "median length of the dose interruptions in the BOLERO-2 safety analysis"
+        f"{ctx.cite_if('Rugo 2014')} over the published median time on everolimus (the derivation is given with "
+        "the parameter in the table of model inputs): it counts interruptions only. "
+        "Dose reductions enter separately through the share of days at 5 mg, so the implied intensity in milligrams "
+        f"is {ctx.bundle.inputs.parameter_value('eve_days_dosed'):.3f} × (share at 10 mg + half the share at 5 mg) = "
+        f"{ctx.bundle.inputs.parameter_value('eve_days_dosed') * (ctx.bundle.inputs.parameter_value('eve_share_10mg') + 0.5 * ctx.bundle.inputs.parameter_value('eve_share_5mg')):.3f}. "
+        "BOLERO-2's relative dose intensity is not given in its published abstracts.")

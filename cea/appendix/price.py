@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from cea.appendix.prose import technology_name, prose
 from cea.appendix.base_case import wtp_text
 from cea.appendix.document import AppendixContext, number
 from cea.outputs.style import save
@@ -43,9 +44,13 @@ def price_section(ctx: AppendixContext) -> None:
     priced = [pid for pid in (s.price_parameter, *s.price_linked) if pid in result.list_prices]
     names = {pid: params[pid].description.split(",")[0] if pid in params else pid for pid in priced}
     weight = result.weight
-    ta421 = ctx.cite_if("NICE TA421")
-    w.paragraph(PRICE_EVIDENCE["pas"] + ta421 + " " + PRICE_EVIDENCE["recommendation"])
-    w.paragraph(PRICE_EVIDENCE["generic"] + ctx.cite_if("eMIT", "BNF"))
+    evidence = prose(ctx, "discussion", "price_evidence")
+    if evidence:
+        w.paragraph(evidence)
+    elif technology_name(ctx) == "everolimus":  # the NICE and eMIT evidence on the price of everolimus
+        ta421 = ctx.cite_if("NICE TA421")
+        w.paragraph(PRICE_EVIDENCE["pas"] + ta421 + " " + PRICE_EVIDENCE["recommendation"])
+        w.paragraph(PRICE_EVIDENCE["generic"] + ctx.cite_if("eMIT", "BNF"))
     t = result.thresholds
     lines = []
     for label, text in (("unweighted", "Without the severity weight"), ("weighted", f"with the severity weight ×{weight:g}")):

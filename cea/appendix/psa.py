@@ -105,7 +105,8 @@ def psa_section(ctx: AppendixContext) -> None:
         f"All uncertain parameters were sampled jointly in {summary['iterations']:,} iterations (seed "
         f"{summary['seed']}): beta distributions for probabilities, proportions and utilities, gamma for costs and "
         "durations, log-normal for hazard ratios, Dirichlet for the dose mix and multivariate normal for the "
-        f"coefficients of each survival curve (Briggs et al. {ctx.cite('Briggs 2006')}). The same draw feeds both arms. The probabilistic "
+        f"coefficients of each survival curve (Briggs et al. {ctx.cite('Briggs 2006')}). The same draw feeds "
+        f"{'both' if len(ctx.labels) == 2 else 'all'} arms. The probabilistic "
         "ICER is the ratio of mean incremental costs to mean incremental QALYs. "
         + icer_sentence(ctx, {"icer": inc["icer"], "status": inc["status"]}, prefix="The probabilistic ICER")
         + f", against {icer(det['icer'], det['status'], ctx.currency)} deterministically; mean incremental QALYs "

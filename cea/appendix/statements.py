@@ -95,7 +95,7 @@ def pd_mortality(ctx: AppendixContext) -> str:
     values = set(rates.values())
     if len(values) == 1:
         return (f"post-progression death follows a constant rate of {significant(next(iter(values)), 3)} per month, "
-                "equal in both arms, instead of following the OS curves")
+                f"equal in {'both' if len(ctx.labels) == 2 else 'all'} arms, instead of following the OS curves")
     return ("post-progression death follows a constant monthly rate in each arm ("
             + "; ".join(f"{k} {significant(v, 3)}" for k, v in rates.items()) + "), instead of following the OS curves")
 
@@ -128,6 +128,14 @@ def curve_sentence(ctx: AppendixContext, endpoint: str) -> str:
     hr = next((a for a in arms if getattr(a, f"{endpoint}_hazard_ratio")), None)
     af = next((a for a in arms if getattr(a, f"{endpoint}_acceleration_factor")), None)
     families = {family(c.family) for c in curves.values()}
+    with_hr = [a for a in arms if getattr(a, f"{endpoint}_hazard_ratio")]
+    if len({c.id for c in curves.values()}) == 1 and len(with_hr) > 1:  # several strategies against one curve
+        reference = [a.label for a in arms if a not in with_hr]
+        values = [significant(_pv(ctx, getattr(a, f"{endpoint}_hazard_ratio")), 3) for a in with_hr]
+        return (f"{name.capitalize()} follows one {next(iter(families))} curve"
+                + (f" ({' and '.join(reference)})" if reference else "") + " with proportional hazards: "
+                + _listed([a.label for a in with_hr]) + " have hazard ratios of " + _listed(values)
+                + " against it, so the curves cannot cross")
     if len({c.id for c in curves.values()}) == 1 and hr is not None:
         value = _pv(ctx, getattr(hr, f"{endpoint}_hazard_ratio"))
         return (f"{name.capitalize()} follows one {next(iter(families))} curve with proportional hazards: "
@@ -137,9 +145,16 @@ def curve_sentence(ctx: AppendixContext, endpoint: str) -> str:
         return (f"{name.capitalize()} follows one {next(iter(families))} curve with an accelerated-failure-time "
                 f"effect: {af.label} has an acceleration factor of {significant(value, 3)}")
     if len({c.id for c in curves.values()}) == 1:
-        return f"{name.capitalize()} follows the same {next(iter(families))} curve in both arms (no treatment effect)"
+        every = "both" if len(ctx.labels) == 2 else "all"
+        return (f"{name.capitalize()} follows the same {next(iter(families))} curve in {every} arms "
+                "(no treatment effect)")
     return (f"{name.capitalize()} follows an independent " + " / ".join(sorted(families))
             + " fit to each arm, with no treatment-effect parameter linking them")
+
+
+def _listed(items: list[str]) -> str:
+    """'A', 'A and B', 'A, B and C'."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def effect_phrase(ctx: AppendixContext, endpoint: str) -> str | None:
@@ -282,6 +297,14 @@ def subsequent_therapy(ctx: AppendixContext) -> str | None:
     if not bases:
         return None
     return " and ".join(SUBSEQUENT_BASIS.get(b, b.replace("_", " ")) for b in dict.fromkeys(bases))
+
+
+def subsequent_shares_assumed(ctx: AppendixContext) -> bool:
+    """Whether every share of patients behind the subsequent-therapy costs is an assumption (no trial data)."""
+    params = ctx.bundle.inputs.parameters
+    shares = [params[p] for i in ctx.bundle.inputs.structure.cost_items if i.category == "subsequent_therapy"
+              for p in i.multiply if p in params and params[p].unit == "proportion"]
+    return bool(shares) and all(p.status == "assumption" for p in shares)
 
 
 def discounting(ctx: AppendixContext) -> str:

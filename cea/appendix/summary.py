@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cea.appendix.prose import evidence_status_sentence, exploratory, prose
 from cea.analyses.severity import weighted_acceptability
 from cea.appendix.base_case import icer_sentence, weight, wtp_text
 from cea.appendix import statements
@@ -29,19 +30,23 @@ def summary_section(ctx: AppendixContext) -> None:
     icers = scen["icer"].astype(float)
     icers = icers[icers.notna()]
     w.paragraph(
-        "This appendix presents the cost-effectiveness analysis for "
+        ("This appendix presents an exploratory cost-effectiveness analysis, set out as for "
+         if exploratory(ctx) else "This appendix presents the cost-effectiveness analysis for ")
         + ("a NICE technology appraisal" if ctx.nice else "a health technology assessment") + f" of: {s.title}. "
         f"The question is whether {ctx.intervention}, compared with {ctx.comparator}, is a cost-effective use of "
         f"{s.perspective} resources at the thresholds {ctx.decision_maker} uses.",
         bold_lead="Background and objectives. ")
+    status = evidence_status_sentence(ctx)
+    if status:
+        w.paragraph(status, bold_lead="Evidence status. ")
     w.paragraph(
         f"A three-state {statements.model_noun(ctx)} (progression-free, progressed disease, dead) with "
         f"{statements.cycle(ctx)} over {statements.horizon(ctx)}, {s.perspective} perspective, costs in "
         f"{s.currency} {s.price_year}, {statements.discounting(ctx)}, {statements.prices(ctx)}. "
         f"{statements.curve_sentence(ctx, 'os')}; {statements.time_on_treatment(ctx)}; grade 3/4 adverse events are "
         f"{statements.adverse_event_when(ctx)}. "
-        "Survival curves were fitted to or calibrated on the pivotal "
-        f"trial; uncertainty was explored in one-way, scenario, threshold and probabilistic ({psa['iterations']:,} "
+        "Survival curves were fitted to or calibrated on "
+        + prose(ctx, "clinical_evidence", "survival_source", "the pivotal trial") + f"; uncertainty was explored in one-way, scenario, threshold and probabilistic ({psa['iterations']:,} "
         "iterations) analyses and by value of information.", bold_lead="Methods. ")
     w.paragraph(
         f"{price_label(ctx).capitalize()}: {icer_sentence(ctx, inc)[0].lower() + icer_sentence(ctx, inc)[1:]} "

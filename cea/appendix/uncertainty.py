@@ -3,6 +3,7 @@ B.3.8, the managed access proposal."""
 
 from __future__ import annotations
 
+from cea.appendix.prose import technology_name, prose
 from cea.appendix.document import AppendixContext, lower_first, percent
 from cea.appendix.drivers import (
     assumption_parameters,
@@ -36,7 +37,7 @@ def uncertainty_section(ctx: AppendixContext) -> None:
     share = drug_cost_share(ctx)
     if share is not None:
         points.append(f"Treatment duration and drug cost. Drug acquisition is {percent(share, 0)} of the incremental "
-                      "cost, so how long everolimus is taken and paid for, and its price, drive the ICER; the "
+                      f"cost, so how long {technology_name(ctx)} is taken and paid for, and its price, drive the ICER; the "
                       "threshold price analysis shows how far the price must fall.")
     drivers = top_dsa(ctx)
     if drivers:
@@ -51,6 +52,5 @@ def uncertainty_section(ctx: AppendixContext) -> None:
     w.paragraph("The main uncertainties, in order of their effect on the decision, are:")
     w.bullets(points)
     w.heading("Managed access proposal", level=2)
-    w.paragraph("No managed access proposal is made. The uncertainty about overall survival would not be resolved by "
-                "further data collection in the Cancer Drugs Fund: the pivotal trial has reported its final overall "
-                "survival analysis.")
+    w.paragraph("No managed access proposal is made."
+                + (f" {reason}" if (reason := prose(ctx, "discussion", "managed_access")) else ""))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cea.appendix.prose import prose
 from cea.appendix.document import (
     AppendixContext,
     number,
@@ -22,8 +23,9 @@ def utilities_section(ctx: AppendixContext) -> None:
         "Adverse-event disutilities are one-off QALY losses (section on adverse events). "
         + (f"The state utilities are standard-gamble values from UK members of the public valuing vignettes"
            f"{ctx.cite_if('Lloyd 2006')}: a departure from the NICE reference case, which prefers EQ-5D-3L measured in "
-           f"patients and valued with UK population preferences {ctx.cite('NICE PMG36')}. The pivotal trial collected "
-           "EORTC QLQ-C30 data, but no mapping to EQ-5D was available to this analysis; the utilities are varied in "
+           f"patients and valued with UK population preferences {ctx.cite('NICE PMG36')}. "
+           + (f"{qol.rstrip('.')}; the utilities" if (qol := prose(ctx, "clinical_evidence", "quality_of_life"))
+              else "The utilities") + " are varied in "
            "the deterministic and probabilistic analyses. " if ctx.cite_if('Lloyd 2006') else "")
         + f"Table {ctx.next_table()} gives each value with its source and uncertainty.")
     parameter_table(ctx, "Utility values and disutilities", parameter_groups(ctx)["utilities"])

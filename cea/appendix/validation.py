@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from cea.inputs.survival_data import has_survival_data
 from cea.appendix.citations import clean
 from cea.appendix.document import (
     AppendixContext,
@@ -269,9 +270,12 @@ def validation_section(ctx: AppendixContext) -> None:
                if failed else ".")
             + " The internal checks compare the model with the data its curves were fitted or calibrated to: they "
             "show that the fitting and the Markov implementation reproduce those data, not that the extrapolation is "
-            "right. The PFS medians hold by construction of the calibrated curve, and the OS targets are medians and "
-            "landmarks of the patient-level data reconstructed from the published Kaplan–Meier curve "
-            f"{ctx.cite_if('Piccart 2014')} {ctx.cite('Guyot 2012')}, which differ slightly from the published medians."
+            + ("right. The PFS medians hold by construction of the calibrated curve, and the OS targets are medians "
+               "and landmarks of the patient-level data reconstructed from the published Kaplan–Meier curve "
+               f"{ctx.cite_if('Piccart 2014')} {ctx.cite('Guyot 2012')}, which differ slightly from the published "
+               "medians." if has_survival_data(ctx.bundle.inputs.folder) else
+               "right. The medians hold by construction of the curves calibrated to them; no Kaplan–Meier data were "
+               "available to check the shape of the curves between and beyond the medians.")
             + same_trial_sentence(kinds.get("same_trial", ()))
             + independent_sentence(ctx, kinds.get("external", ())))
         rows, groups = [], []
