@@ -58,8 +58,8 @@ def write_dsa(folder: Path, inputs: ModelInputs, result: OneWayResult, manifest:
 
 def write_scenarios(folder: Path, result: ScenarioResult, manifest: RunManifest) -> None:
     _csv(result.table, folder / "scenarios.csv")
-    (folder / "scenarios.json").write_text(to_json({"scenarios": result.table.to_dict(orient="records"),
-                                                    "manifest": manifest.to_dict()}), encoding="utf-8")
+    (folder / "scenarios.json").write_text(to_json(result.to_dict() | {"manifest": manifest.to_dict()}),
+                                           encoding="utf-8")
     _manifest(folder, manifest)
 
 
