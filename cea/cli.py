@@ -233,13 +233,16 @@ def _run_psa_into(folder: Path | None, model_inputs, iterations, seed, assignmen
 
 @app.command()
 def psa(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs"), set_: SetOption = None,
-        iterations: Iterations = None, seed: Seed = None, json_output: JsonFlag = False) -> None:
-    """Probabilistic sensitivity analysis: samples, summary, CE plane, CEAC/CEAF (writes OUT/psa/)."""
+        iterations: Iterations = None, seed: Seed = None, intervention: InterventionArm = None,
+        comparator: ComparatorArm = None, json_output: JsonFlag = False) -> None:
+    """Probabilistic sensitivity analysis: samples, summary, CE plane, CEAC/CEAF over every arm, and the fully
+    incremental analysis of the means (writes OUT/psa/)."""
     from cea.outputs.analysis_files import write_psa
     from cea.outputs.files import write_atomically
+    from cea.outputs.report import incremental_analysis_lines
 
     with exit_code_on_input_error():
-        model_inputs, assignments = load_with_overrides(inputs, set_)
+        model_inputs, assignments = load_with_overrides(inputs, set_, intervention, comparator)
         holder = {}
 
         def build(folder: Path) -> None:
@@ -251,9 +254,16 @@ def psa(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs"), s
         write_atomically(out / "psa", build)
         summary = holder["result"].summary()
         inc = summary["incremental"]
+        currency = model_inputs.settings.currency
         _emit(summary, json_output,
               f"PSA: {summary['iterations']:,} iterations, seed {summary['seed']}\n"
-              f"Mean incremental costs {inc['costs']:,.0f}, QALYs {inc['qalys']:.3f}, probabilistic ICER "
+              + "\n".join(incremental_analysis_lines(
+                  summary["incremental_analysis"], currency, "Fully incremental probabilistic analysis (means over "
+                  "the iterations, every arm sorted by cost; ICER against the previous strategy on the frontier)"))
+              + "\n" + "\n".join(f"Frontier (CEAF) at {w}: {c['strategy']}, probability cost-effective "
+                                  f"{c['probability']:.3f}" for w, c in summary["ceaf"].items())
+              + f"\n\n{inc['intervention']} vs {inc['comparator']}: mean incremental costs {inc['costs']:,.0f}, "
+              f"QALYs {inc['qalys']:.3f}, probabilistic ICER "
               f"{inc['icer'] if inc['icer'] is None else format(inc['icer'], ',.0f')} ({inc['status']})\n"
               + "\n".join(f"P(cost-effective) at {w}: {p}" for w, p in summary["prob_cost_effective"].items())
               + f"\n\nWritten to {out / 'psa'}/")
@@ -262,7 +272,8 @@ def psa(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs"), s
 @app.command()
 def voi(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs"), set_: SetOption = None,
         iterations: Iterations = None, seed: Seed = None, json_output: JsonFlag = False) -> None:
-    """Value of information: EVPI over the WTP grid, population EVPI, EVPPI by parameter and group."""
+    """Value of information over every arm: EVPI over the WTP grid, population EVPI, EVPPI by parameter and
+    group."""
     from cea.analyses.voi_analysis import run_voi
     from cea.inputs.manifest import build_manifest
     from cea.outputs.analysis_files import write_voi
