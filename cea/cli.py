@@ -364,17 +364,19 @@ def structures(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outpu
 
 @app.command()
 def bia(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs"), set_: SetOption = None,
+        intervention: InterventionArm = None, comparator: ComparatorArm = None,
         json_output: JsonFlag = False) -> None:
     """Budget impact: eligible and treated patients, costs with and without the intervention and the net
     budget impact per year (undiscounted), one-way sensitivity and figures (writes OUT/budget_impact/).
     At the inputs' price: `--set pas_discount=0.5` gives 50% off the list price (the list-price table is
-    then written beside it)."""
+    then written beside it).  With more than two arms budget_impact.csv states the market share of every other arm
+    in the world without the intervention and whom the intervention takes patients from (cea.inputs.budget_impact)."""
     from cea.analyses.budget_impact import run_budget_impact
     from cea.outputs.budget_impact_files import text_table, write_budget_impact
     from cea.outputs.files import write_atomically
 
     with exit_code_on_input_error():
-        model_inputs, assignments = load_with_overrides(inputs, set_)
+        model_inputs, assignments = load_with_overrides(inputs, set_, intervention, comparator)
         result = run_budget_impact(model_inputs, overrides=assignments)
         list_price = (run_budget_impact(model_inputs, 0.0, assignments, sensitivity=False)
                       if result.price_discount > 0 else None)
