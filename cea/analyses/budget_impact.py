@@ -199,6 +199,14 @@ def _check_market(inputs: ModelInputs, bia: BudgetImpactInputs, others: list[str
                                     f"{inputs.settings.intervention} of every arm other than it (rows quantity="
                                     "market_share_without, arm=<arm>, year blank or 1..H; they sum to 1)",
                                     column="arm", parameter="market_share_without"))
+    if not problems and bia.market_share_without:
+        for year in range(bia.n_years):
+            total = sum(shares[year] for shares in bia.market_share_without.values())
+            if abs(total - 1.0) > 1e-9:
+                problems.append(Problem(BUDGET_IMPACT_FILE, f"'market_share_without' of year {year + 1} sums to "
+                                        f"{total:g} over the arms {others}; the shares of the arms other than the "
+                                        "intervention must sum to 1", column="value", parameter="market_share_without"))
+                break
     if problems:
         raise InputError(problems)
 

@@ -217,7 +217,8 @@ def load_budget_impact(folder: Path | str) -> BudgetImpactInputs:
 
 def _market_shares(rows: list[BudgetImpactRow], n_years: int, problems: list[Problem]) -> dict[str, tuple[float, ...]]:
     """market_share_without by arm and year (a blank year: every year); checks each arm has either one row with a
-    blank year or one row for each year, that each year's shares sum to 1, and that displaced_share sums to 1."""
+    blank year or one row for each year, and that displaced_share sums to 1 (that every arm other than the
+    intervention has a share and that each year's shares sum to 1 needs the arms: cea.analyses.budget_impact)."""
     file, out = BUDGET_IMPACT_FILE, {}
     for arm in dict.fromkeys(r.arm for r in rows if r.quantity == "market_share_without"):
         given = {r.year: r.value for r in rows if r.quantity == "market_share_without" and r.arm == arm}
@@ -230,14 +231,6 @@ def _market_shares(rows: list[BudgetImpactRow], n_years: int, problems: list[Pro
                                     parameter="market_share_without"))
         else:
             out[arm] = tuple(given[y] for y in range(1, n_years + 1))
-    if out and len(out) == len({r.arm for r in rows if r.quantity == "market_share_without"}):
-        for year in range(n_years):
-            total = sum(shares[year] for shares in out.values())
-            if abs(total - 1.0) > 1e-9:
-                problems.append(Problem(file, f"'market_share_without' of year {year + 1} sums to {total:g} over the arms "
-                                              f"{sorted(out)}; the shares of the arms other than the intervention must "
-                                              "sum to 1", column="value", parameter="market_share_without"))
-                break
     displaced = [r for r in rows if r.quantity == "displaced_share"]
     if displaced and abs(sum(r.value for r in displaced) - 1.0) > 1e-9:
         problems.append(Problem(file, f"'displaced_share' sums to {sum(r.value for r in displaced):g} over the arms "
