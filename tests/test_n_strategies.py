@@ -356,3 +356,19 @@ def test_a_drug_cost_needs_the_arms_time_on_treatment(four_copy):
           lambda t: "\n".join(line for line in t.splitlines() if not line.startswith("fx_extended,")) + "\n")
     text = _problems(four_copy)
     assert "cost_items.csv" in text and "fx_extended_drug" in text and "paid on no drug" in text
+
+
+@pytest.mark.slow
+def test_cea_all_runs_on_four_arms(tmp_path):
+    """Every analysis, the workbook and the appendix on four arms (a short horizon and few iterations)."""
+    out = tmp_path / "all"
+    done = runner.invoke(app, ["all", "--inputs", str(FOUR), "--out", str(out), "--iterations", "30",
+                               "--set", "horizon_years=5"])
+    assert done.exit_code == 0, done.output
+    document = json.loads((out / "results.json").read_text())
+    assert len(document["incremental_analysis"]) == 4
+    index = (out / "index.md").read_text(encoding="utf-8")
+    assert "Fully incremental analysis of the 4 arms" in index
+    for name in ("model.xlsx", "appendix.docx", "psa/ce_plane_strategies.png", "budget_impact/budget_impact.csv",
+                 "scenarios/scenarios.csv", "voi/voi.json"):
+        assert (out / name).is_file(), name
