@@ -294,3 +294,13 @@ def test_base_case_incremental_analysis_equals_the_pairwise_result(shipped_input
         assert new["nmb"][w] - ref["nmb"][w] == pytest.approx(inmb, rel=1e-9)
     assert list(entries[0]) == ["arm", "label", "costs", "qalys", "lys", "status", "compared_with", "inc_costs",
                                 "inc_qalys", "icer", "nmb"]
+
+
+@pytest.mark.parametrize(("step_cost", "step_qaly"), [(0.3, 0.1), (0.7, 0.2), (1.1, 0.1), (0.3, 0.7)])
+def test_strategies_on_one_line_are_all_on_the_frontier(step_cost, step_qaly):
+    """x (0, 0), y (c, e), z (3c, 3e): the ICERs x→y and y→z are both c/e in exact arithmetic, so y is not
+    extendedly dominated, although in floating point (3c − c)/(3e − e) and c/e may differ in the last bit
+    (before the tolerance, each of these four cases labelled y extendedly dominated)."""
+    rows = incremental_rows([0, step_cost, 3 * step_cost], [0, step_qaly, 3 * step_qaly], ["x", "y", "z"])
+    assert _status(rows) == {"x": "reference", "y": "non-dominated", "z": "non-dominated"}
+    assert rows[2]["icer"] == pytest.approx(step_cost / step_qaly, rel=1e-12)

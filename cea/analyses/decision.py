@@ -106,6 +106,10 @@ def icer_statuses(delta_cost: np.ndarray, delta_qaly: np.ndarray) -> tuple[np.nd
     return icer, status
 
 
+# relative difference below which two frontier ICERs count as equal (rounding, not extended dominance)
+ICER_TOLERANCE = 1e-9
+
+
 def incremental_rows(costs: Sequence[float], qalys: Sequence[float], names: Sequence[str]) -> list[dict]:
     """Fully incremental analysis of any number of mutually exclusive strategies, without pandas.
 
@@ -123,7 +127,9 @@ def incremental_rows(costs: Sequence[float], qalys: Sequence[float], names: Sequ
        cost and QALYs) compute ICERs against the previous one; whenever an ICER
        is larger than the next one, that strategy is "extendedly dominated"
        (a mix of its neighbours does better); drop it and repeat until the
-       ICERs are non-decreasing. Equal ICERs are kept (not dominated).
+       ICERs are non-decreasing. Equal ICERs are kept (not dominated): "larger" means by more than
+       ``ICER_TOLERANCE`` relative, so that strategies on one line (equal ICERs in exact arithmetic,
+       e.g. costs 0, 0.3, 0.9 and QALYs 0, 0.1, 0.3) are not split by rounding.
     4. The cheapest survivor is the "reference"; each other survivor is
        "non-dominated" with inc_cost, inc_qaly and icer = inc_cost/inc_qaly
        against the previous survivor (``compared_with``). Other rows carry NaN increments
@@ -159,7 +165,8 @@ def incremental_rows(costs: Sequence[float], qalys: Sequence[float], names: Sequ
     # Extended dominance: remove the first ICER that exceeds its successor, repeat.
     while True:
         icers = [_ratio(cost, qaly, frontier[k - 1], frontier[k]) for k in range(1, len(frontier))]
-        drop = next((k for k in range(len(icers) - 1) if icers[k] > icers[k + 1]), None)
+        drop = next((k for k in range(len(icers) - 1) if icers[k] - icers[k + 1] > ICER_TOLERANCE * icers[k + 1]),
+                    None)
         if drop is None:
             break
         status[frontier[drop + 1]] = EXTENDEDLY_DOMINATED
