@@ -13,7 +13,7 @@ for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 from cea.version import __version__  # noqa: E402 (imports nothing; the settings above come first)
 
-__all__ = ["__version__", "load_inputs", "point_estimates", "evaluate", "run_base_case"]
+__all__ = ["__version__", "load_inputs", "point_estimates", "evaluate", "run_base_case", "incremental_table"]
 
 
 def __getattr__(name: str):

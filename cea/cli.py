@@ -22,6 +22,11 @@ InputsDir = Annotated[Path, typer.Option("--inputs", help="Folder holding parame
 OutputsDir = Annotated[Path, typer.Option("--out", help="Folder to write results into; earlier results survive a failed run.")]
 SetOption = Annotated[Optional[list[str]], typer.Option("--set", help="Override a parameter or setting: ID=VALUE (repeatable).")]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print exactly one JSON document on stdout.")]
+InterventionArm = Annotated[Optional[str], typer.Option(
+    "--intervention", help="Arm (id in arms.csv) of the pairwise comparison (default: [arms] intervention in settings.toml).")]
+ComparatorArm = Annotated[Optional[str], typer.Option(
+    "--comparator", help="Arm (id in arms.csv) the intervention is compared with (default: [arms] comparator in "
+                         "settings.toml).")]
 
 
 Structure = Annotated[Optional[str], typer.Option("--structure", help="markov or psm (partitioned survival); "
@@ -81,7 +86,8 @@ def _emit(document: dict, json_output: bool, text: str) -> None:
 
 @app.command()
 def dsa(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs"), set_: SetOption = None,
-        wtp: Wtp = None, json_output: JsonFlag = False) -> None:
+        wtp: Wtp = None, intervention: InterventionArm = None, comparator: ComparatorArm = None,
+        json_output: JsonFlag = False) -> None:
     """One-way sensitivity analysis: table and tornado of incremental NMB (writes OUT/dsa/)."""
     from cea.analyses.one_way import one_way
     from cea.inputs.manifest import build_manifest
@@ -89,33 +95,41 @@ def dsa(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs"), s
     from cea.outputs.files import write_atomically
 
     with exit_code_on_input_error():
-        model_inputs, assignments = load_with_overrides(inputs, set_)
+        model_inputs, assignments = load_with_overrides(inputs, set_, intervention, comparator)
         result = one_way(model_inputs, wtp)
+        pair = f"{model_inputs.settings.intervention} vs {model_inputs.settings.comparator}"
         manifest = build_manifest(model_inputs, overrides=assignments)
         write_atomically(out / "dsa", lambda d: write_dsa(d, model_inputs, result, manifest))
         top = result.table.head(10)[["parameter", "low", "high", "inmb_low", "inmb_high", "swing"]]
-        _emit({"wtp": result.wtp, "base_inmb": result.base_inmb, "parameters": result.table.to_dict(orient="records"),
+        _emit({"intervention": model_inputs.settings.intervention, "comparator": model_inputs.settings.comparator,
+               "wtp": result.wtp, "base_inmb": result.base_inmb, "parameters": result.table.to_dict(orient="records"),
                "manifest": manifest.to_dict()}, json_output,
-              f"Incremental NMB at {result.wtp:,.0f}/QALY: base {result.base_inmb:,.0f}\n{top.to_string(index=False)}"
+              f"Incremental NMB ({pair}) at {result.wtp:,.0f}/QALY: base {result.base_inmb:,.0f}\n{top.to_string(index=False)}"
               f"\n\nWritten to {out / 'dsa'}/")
 
 
 @app.command()
 def scenarios(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs"), set_: SetOption = None,
+              intervention: InterventionArm = None, comparator: ComparatorArm = None,
               json_output: JsonFlag = False) -> None:
-    """Scenario analyses defined in scenarios.csv (writes OUT/scenarios/)."""
+    """Scenario analyses defined in scenarios.csv, intervention vs comparator, and the strategy with the largest
+    net benefit at each threshold among all arms (writes OUT/scenarios/)."""
     from cea.analyses.scenarios import run_scenarios
     from cea.inputs.manifest import build_manifest
     from cea.outputs.analysis_files import write_scenarios
     from cea.outputs.files import write_atomically
 
     with exit_code_on_input_error():
-        model_inputs, assignments = load_with_overrides(inputs, set_)
+        model_inputs, assignments = load_with_overrides(inputs, set_, intervention, comparator)
         result = run_scenarios(model_inputs)
         manifest = build_manifest(model_inputs, overrides=assignments)
         write_atomically(out / "scenarios", lambda d: write_scenarios(d, result, manifest))
-        table = result.table[["scenario", "inc_cost", "inc_qaly", "icer", "status"]]
-        _emit({"scenarios": result.table.to_dict(orient="records"), "manifest": manifest.to_dict()}, json_output,
+        s = model_inputs.settings
+        best = [c for c in result.table.columns if c.startswith("nmb_max_")]
+        table = result.table[["scenario", "inc_cost", "inc_qaly", "icer", "status"] + best]
+        _emit(result.to_dict() | {"manifest": manifest.to_dict()}, json_output,
+              f"{s.intervention} vs {s.comparator}; nmb_max_<threshold>: the arm with the largest net monetary "
+              f"benefit among all {len(model_inputs.structure.arm_ids)} arms\n"
               f"{table.to_string(index=False)}\n\nWritten to {out / 'scenarios'}/")
 
 
@@ -139,22 +153,26 @@ def crossval(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs
 def threshold(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs"), set_: SetOption = None,
               parameter: Annotated[Optional[str], typer.Option("--parameter", help="Parameter id (default: the "
                                                                "price parameter in settings, with its linked prices).")] = None,
-              wtp: Wtp = None, json_output: JsonFlag = False) -> None:
-    """Value of a parameter at which incremental NMB = 0 (headline: the everolimus price)."""
+              wtp: Wtp = None, intervention: InterventionArm = None, comparator: ComparatorArm = None,
+              json_output: JsonFlag = False) -> None:
+    """Value of a parameter at which incremental NMB (intervention vs comparator) = 0 (headline: the everolimus
+    price)."""
     from cea.analyses.threshold import threshold as run_threshold
     from cea.inputs.manifest import build_manifest
     from cea.outputs.analysis_files import write_threshold
     from cea.outputs.files import write_atomically
 
     with exit_code_on_input_error():
-        model_inputs, assignments = load_with_overrides(inputs, set_)
+        model_inputs, assignments = load_with_overrides(inputs, set_, intervention, comparator)
         s = model_inputs.settings
         linked = s.price_linked if parameter in (None, s.price_parameter) else ()
         result = run_threshold(model_inputs, parameter or s.price_parameter, None if wtp is None else [wtp], linked)
         manifest = build_manifest(model_inputs, overrides=assignments)
         write_atomically(out / "threshold", lambda d: write_threshold(d, result, manifest))
-        _emit({"thresholds": result.table.to_dict(orient="records"), "manifest": manifest.to_dict()}, json_output,
-              f"{result.table.to_string(index=False)}\n\nWritten to {out / 'threshold'}/")
+        _emit({"intervention": s.intervention, "comparator": s.comparator,
+               "thresholds": result.table.to_dict(orient="records"), "manifest": manifest.to_dict()}, json_output,
+              f"{s.intervention} vs {s.comparator}\n{result.table.to_string(index=False)}"
+              f"\n\nWritten to {out / 'threshold'}/")
 
 
 @app.command()
@@ -215,13 +233,16 @@ def _run_psa_into(folder: Path | None, model_inputs, iterations, seed, assignmen
 
 @app.command()
 def psa(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs"), set_: SetOption = None,
-        iterations: Iterations = None, seed: Seed = None, json_output: JsonFlag = False) -> None:
-    """Probabilistic sensitivity analysis: samples, summary, CE plane, CEAC/CEAF (writes OUT/psa/)."""
+        iterations: Iterations = None, seed: Seed = None, intervention: InterventionArm = None,
+        comparator: ComparatorArm = None, json_output: JsonFlag = False) -> None:
+    """Probabilistic sensitivity analysis: samples, summary, CE plane, CEAC/CEAF over every arm, and the fully
+    incremental analysis of the means (writes OUT/psa/)."""
     from cea.outputs.analysis_files import write_psa
     from cea.outputs.files import write_atomically
+    from cea.outputs.report import incremental_analysis_lines
 
     with exit_code_on_input_error():
-        model_inputs, assignments = load_with_overrides(inputs, set_)
+        model_inputs, assignments = load_with_overrides(inputs, set_, intervention, comparator)
         holder = {}
 
         def build(folder: Path) -> None:
@@ -233,9 +254,16 @@ def psa(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs"), s
         write_atomically(out / "psa", build)
         summary = holder["result"].summary()
         inc = summary["incremental"]
+        currency = model_inputs.settings.currency
         _emit(summary, json_output,
               f"PSA: {summary['iterations']:,} iterations, seed {summary['seed']}\n"
-              f"Mean incremental costs {inc['costs']:,.0f}, QALYs {inc['qalys']:.3f}, probabilistic ICER "
+              + "\n".join(incremental_analysis_lines(
+                  summary["incremental_analysis"], currency, "Fully incremental probabilistic analysis (means over "
+                  "the iterations, every arm sorted by cost; ICER against the previous strategy on the frontier)"))
+              + "\n" + "\n".join(f"Frontier (CEAF) at {w}: {c['strategy']}, probability cost-effective "
+                                  f"{c['probability']:.3f}" for w, c in summary["ceaf"].items())
+              + f"\n\n{inc['intervention']} vs {inc['comparator']}: mean incremental costs {inc['costs']:,.0f}, "
+              f"QALYs {inc['qalys']:.3f}, probabilistic ICER "
               f"{inc['icer'] if inc['icer'] is None else format(inc['icer'], ',.0f')} ({inc['status']})\n"
               + "\n".join(f"P(cost-effective) at {w}: {p}" for w, p in summary["prob_cost_effective"].items())
               + f"\n\nWritten to {out / 'psa'}/")
@@ -244,7 +272,8 @@ def psa(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs"), s
 @app.command()
 def voi(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs"), set_: SetOption = None,
         iterations: Iterations = None, seed: Seed = None, json_output: JsonFlag = False) -> None:
-    """Value of information: EVPI over the WTP grid, population EVPI, EVPPI by parameter and group."""
+    """Value of information over every arm: EVPI over the WTP grid, population EVPI, EVPPI by parameter and
+    group."""
     from cea.analyses.voi_analysis import run_voi
     from cea.inputs.manifest import build_manifest
     from cea.outputs.analysis_files import write_voi
@@ -335,17 +364,19 @@ def structures(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outpu
 
 @app.command()
 def bia(inputs: InputsDir = Path("inputs"), out: OutputsDir = Path("outputs"), set_: SetOption = None,
+        intervention: InterventionArm = None, comparator: ComparatorArm = None,
         json_output: JsonFlag = False) -> None:
     """Budget impact: eligible and treated patients, costs with and without the intervention and the net
     budget impact per year (undiscounted), one-way sensitivity and figures (writes OUT/budget_impact/).
     At the inputs' price: `--set pas_discount=0.5` gives 50% off the list price (the list-price table is
-    then written beside it)."""
+    then written beside it).  With more than two arms budget_impact.csv states the market share of every other arm
+    in the world without the intervention and whom the intervention takes patients from (cea.inputs.budget_impact)."""
     from cea.analyses.budget_impact import run_budget_impact
     from cea.outputs.budget_impact_files import text_table, write_budget_impact
     from cea.outputs.files import write_atomically
 
     with exit_code_on_input_error():
-        model_inputs, assignments = load_with_overrides(inputs, set_)
+        model_inputs, assignments = load_with_overrides(inputs, set_, intervention, comparator)
         result = run_budget_impact(model_inputs, overrides=assignments)
         list_price = (run_budget_impact(model_inputs, 0.0, assignments, sensitivity=False)
                       if result.price_discount > 0 else None)

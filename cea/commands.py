@@ -38,13 +38,27 @@ def _error(*lines: str) -> None:
     sys.stderr.flush()
 
 
-def load_with_overrides(inputs: Path, overrides: list[str] | None):
-    """The inputs folder with ``--set ID=VALUE`` assignments applied; (inputs, assignments)."""
+def load_with_overrides(inputs: Path, overrides: list[str] | None, intervention: str | None = None,
+                        comparator: str | None = None):
+    """The inputs folder with ``--set ID=VALUE`` assignments applied, then ``--intervention`` and ``--comparator``
+    (arm ids of arms.csv; None: as in settings.toml) for the pairwise analyses; (inputs, assignments).  An arm
+    that is not in arms.csv is an InputError naming the option and the arms there are."""
+    from cea.errors import InputError, Problem
     from cea.inputs.model_inputs import load_inputs
     from cea.inputs.overrides import apply_overrides, parse_assignments
 
     assignments = parse_assignments(overrides or [])
-    return apply_overrides(load_inputs(inputs), assignments), assignments
+    model_inputs = apply_overrides(load_inputs(inputs), assignments)
+    chosen = {key: arm for key, arm in (("intervention", intervention), ("comparator", comparator)) if arm is not None}
+    if chosen:
+        arms = model_inputs.structure.arm_ids
+        problems = [Problem(f"--{key}", f"unknown arm '{arm}': the arms of arms.csv are {', '.join(arms)}")
+                    for key, arm in chosen.items() if arm not in arms]
+        if problems:
+            raise InputError(problems)
+        model_inputs = apply_overrides(model_inputs, chosen, origin=" ".join(f"--{k} {v}" for k, v in chosen.items()))
+        assignments = {**assignments, **chosen}
+    return model_inputs, assignments
 
 
 def run_command(inputs: Path = Path("inputs"), out: Path = Path("outputs"), set_: list[str] | None = None,

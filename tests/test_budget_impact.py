@@ -188,7 +188,12 @@ def test_json_contract(tmp_path):
     result = runner.invoke(app, ["bia", "--out", str(tmp_path / "out"), "--json"])
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
-    assert set(document) == {"years", "total_net", "manifest"}
+    assert set(document) == {"years", "total_net", "shares", "manifest"}
+    # each arm's share of each year's cohort in the two worlds: with two arms, the comparator has the rest
+    assert set(document["shares"]) == {"eve_exe", "exe"}
+    for world in ("with", "without"):
+        assert [a + b for a, b in zip(document["shares"]["eve_exe"][world], document["shares"]["exe"][world])] \
+            == pytest.approx([1.0] * 5, abs=1e-15)
     assert [set(y) for y in document["years"]] == [{"year", "eligible", "treated", "costs_with", "costs_without", "net"}] * 5
     assert [y["year"] for y in document["years"]] == [1, 2, 3, 4, 5]
     assert document["total_net"] == pytest.approx(sum(y["net"] for y in document["years"]), rel=1e-12)

@@ -201,3 +201,106 @@ def test_incremental_analysis_returns_dataframe_sorted_by_cost():
     table = incremental_analysis([3, 1, 2], [3, 1, 2], ["c", "a", "b"])
     assert isinstance(table, pd.DataFrame)
     assert list(table.cost) == [1, 2, 3]
+
+
+# ------------------------------------------- ties, dominance and the pandas-free rows (issue 24)
+
+from cea.analyses.decision import incremental_rows  # noqa: E402
+
+
+def _status(rows):
+    return {r["strategy"]: r["status"] for r in rows}
+
+
+def test_ties_equal_costs_equal_qalys_and_identical_strategies():
+    """Worked by hand:
+    A 100/1.0; B 100/1.5 (same cost as A, more QALYs); C 200/1.5 (same QALYs as B, dearer);
+    D 300/2.0; E 300/2.0 (identical to D, later in the input).
+    Sorted by cost, ties more QALYs first: B, A, C, D, E.
+    A: B costs the same with more QALYs → dominated.  C: B has as many QALYs for less → dominated.
+    E: identical to D, the first in input order is kept → dominated.
+    Frontier B → D: ICER (300 − 100)/(2.0 − 1.5) = 400; compared_with B."""
+    rows = incremental_rows([100, 100, 200, 300, 300], [1.0, 1.5, 1.5, 2.0, 2.0], list("ABCDE"))
+    assert [r["strategy"] for r in rows] == ["B", "A", "C", "D", "E"]
+    assert _status(rows) == {"A": "dominated", "B": "reference", "C": "dominated", "D": "non-dominated",
+                             "E": "dominated"}
+    d = next(r for r in rows if r["strategy"] == "D")
+    assert (d["inc_cost"], d["inc_qaly"], d["icer"], d["compared_with"]) == (200.0, 0.5, 400.0, "B")
+    assert all(r["compared_with"] is None for r in rows if r["strategy"] != "D")
+
+
+def test_identical_strategies_alone_keep_the_first():
+    rows = incremental_rows([5.0, 5.0], [1.0, 1.0], ["first", "second"])
+    assert _status(rows) == {"first": "reference", "second": "dominated"}
+
+
+def test_strong_dominance_of_the_cheapest_by_nothing_and_of_a_dearer_worse_one():
+    """X 0/1; Y 10/0.5 (dearer, fewer QALYs than X: dominated); Z 30/3: ICER vs X 30/2 = 15."""
+    rows = incremental_rows([0, 10, 30], [1, 0.5, 3], ["X", "Y", "Z"])
+    assert _status(rows) == {"X": "reference", "Y": "dominated", "Z": "non-dominated"}
+    assert rows[-1]["icer"] == 15.0 and rows[-1]["compared_with"] == "X"
+
+
+def test_extended_dominance_after_strong_dominance_is_iterated():
+    """Worked by hand: R 0/0; S 10/0.5; T 15/0.4 (strongly dominated by S); U 20/0.9; V 40/2.0.
+    After T goes: ICERs R→S 20, S→U 10/0.4 = 25, U→V 20/1.1 = 18.18: 25 > 18.18 → U extendedly dominated;
+    then R→S 20, S→V 30/1.5 = 20: equal, kept.  Frontier R, S, V with ICERs 20 and 20."""
+    rows = incremental_rows([0, 10, 15, 20, 40], [0, 0.5, 0.4, 0.9, 2.0], list("RSTUV"))
+    assert _status(rows) == {"R": "reference", "S": "non-dominated", "T": "dominated", "U": "extendedly dominated",
+                             "V": "non-dominated"}
+    by = {r["strategy"]: r for r in rows}
+    assert by["S"]["icer"] == pytest.approx(20) and by["V"]["icer"] == pytest.approx(20)
+    assert by["V"]["compared_with"] == "S"
+
+
+def test_two_strategies_in_every_quadrant_match_the_pairwise_icer():
+    """With two arms the fully incremental analysis is the pairwise comparison: north-east, the new one is the
+    non-dominated one with the pairwise ICER; south-west, the new one is the reference and the old one carries the
+    same ratio; dominance either way leaves one strategy."""
+    for (c_new, q_new), expected in [((12.0, 2.0), ("old", "new")), ((8.0, 0.5), ("new", "old")),
+                                     ((8.0, 2.0), ("new", None)), ((12.0, 0.5), ("old", None))]:
+        rows = incremental_rows([c_new, 10.0], [q_new, 1.0], ["new", "old"])
+        icer, status = icer_status(c_new - 10.0, q_new - 1.0)
+        reference, second = expected
+        assert _status(rows)[reference] == "reference"
+        if second is None:
+            assert icer is None and "dominated" in _status(rows).values()
+        else:
+            assert _status(rows)[second] == "non-dominated"
+            assert next(r for r in rows if r["strategy"] == second)["icer"] == pytest.approx(icer)
+
+
+def test_incremental_analysis_frame_is_the_rows():
+    rows = incremental_rows([0, 10, 25, 30, 31], [0, 1, 2, 2.2, 3.2], ["P0", "P1", "P2", "P3", "P4"])
+    frame = incremental_analysis([0, 10, 25, 30, 31], [0, 1, 2, 2.2, 3.2], ["P0", "P1", "P2", "P3", "P4"])
+    assert list(frame.strategy) == [r["strategy"] for r in rows]
+    assert list(frame.status) == [r["status"] for r in rows]
+
+
+def test_base_case_incremental_analysis_equals_the_pairwise_result(shipped_inputs):
+    """The shipped two-arm model: results.json's incremental_analysis reproduces its pairwise incremental block."""
+    from cea.analyses.base_case import run_base_case
+
+    result = run_base_case(shipped_inputs)
+    pair, entries = result.incremental(), result.incremental_analysis()
+    assert [e["arm"] for e in entries] == ["exe", "eve_exe"]  # exe is cheaper
+    ref, new = entries
+    assert (ref["status"], ref["compared_with"], ref["icer"]) == ("reference", None, None)
+    assert new["status"] == "non-dominated" and new["compared_with"] == "exe"
+    assert new["inc_costs"] == pytest.approx(pair["costs"], rel=1e-12)
+    assert new["inc_qalys"] == pytest.approx(pair["qalys"], rel=1e-12)
+    assert new["icer"] == pytest.approx(pair["icer"], rel=1e-12)
+    for w, inmb in pair["nmb"].items():
+        assert new["nmb"][w] - ref["nmb"][w] == pytest.approx(inmb, rel=1e-9)
+    assert list(entries[0]) == ["arm", "label", "costs", "qalys", "lys", "status", "compared_with", "inc_costs",
+                                "inc_qalys", "icer", "nmb"]
+
+
+@pytest.mark.parametrize(("step_cost", "step_qaly"), [(0.3, 0.1), (0.7, 0.2), (1.1, 0.1), (0.3, 0.7)])
+def test_strategies_on_one_line_are_all_on_the_frontier(step_cost, step_qaly):
+    """x (0, 0), y (c, e), z (3c, 3e): the ICERs x→y and y→z are both c/e in exact arithmetic, so y is not
+    extendedly dominated, although in floating point (3c − c)/(3e − e) and c/e may differ in the last bit
+    (before the tolerance, each of these four cases labelled y extendedly dominated)."""
+    rows = incremental_rows([0, step_cost, 3 * step_cost], [0, step_qaly, 3 * step_qaly], ["x", "y", "z"])
+    assert _status(rows) == {"x": "reference", "y": "non-dominated", "z": "non-dominated"}
+    assert rows[2]["icer"] == pytest.approx(step_cost / step_qaly, rel=1e-12)

@@ -2,7 +2,8 @@
 
 Results per arm (costs by category and state, LYs and QALYs by state, discounted and
 undiscounted), the incremental comparison (intervention − comparator), ICER with its
-dominance status and the net monetary benefit at every WTP threshold.
+dominance status and the net monetary benefit at every WTP threshold, and the fully
+incremental analysis of every arm (cea.analyses.strategies).
 """
 
 from __future__ import annotations
@@ -75,11 +76,19 @@ class BaseCaseResult:
                                   for c in self.outcomes.cost_categories},
         }
 
+    def incremental_analysis(self, thresholds=None) -> list[dict[str, Any]]:
+        """Fully incremental analysis of every arm (cea.analyses.strategies.incremental_entries), sorted by
+        cost; NMB at ``thresholds`` (default: the settings' wtp_thresholds)."""
+        from cea.analyses.strategies import result_entries
+
+        return result_entries(self, thresholds)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "evidence": {"status": self.settings.evidence_status, "note": self.settings.evidence_note},
             "arms": {arm: self.arm_summary(arm) for arm in self.outcomes.arms},
             "incremental": self.incremental(),
+            "incremental_analysis": self.incremental_analysis(),
             "manifest": self.manifest.to_dict(),
         }
 

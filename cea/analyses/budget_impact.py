@@ -95,6 +95,8 @@ class BudgetImpactResult:
     one_way: pd.DataFrame | None
     manifest: RunManifest
     inputs: BudgetImpactInputs
+    shares_with: np.ndarray | None = None  # (A, H) share of each year's cohort starting each arm, world with
+    shares_without: np.ndarray | None = None
 
     @property
     def net(self) -> np.ndarray:
@@ -135,21 +137,78 @@ class BudgetImpactResult:
         years = [{"year": int(y), "eligible": float(self.eligible[i]), "treated": float(self.treated[i]),
                   "costs_with": float(self.costs_with[:, i].sum()), "costs_without": float(self.costs_without[:, i].sum()),
                   "net": float(self.net[i])} for i, y in enumerate(self.years)]
-        return {"years": years, "total_net": self.total_net, "manifest": self.manifest.to_dict()}
+        shares = {} if self.shares_with is None else {
+            arm: {"with": [float(x) for x in self.shares_with[a]], "without": [float(x) for x in self.shares_without[a]]}
+            for a, arm in enumerate(self.arms)}
+        return {"years": years, "total_net": self.total_net, "shares": shares, "manifest": self.manifest.to_dict()}
 
 
 def _shares(inputs: ModelInputs, bia: BudgetImpactInputs) -> tuple[np.ndarray, np.ndarray]:
-    """(A, H) arm shares of each cohort in the worlds with and without the intervention."""
+    """(A, H) arm shares of each cohort in the worlds with and without the intervention.
+
+    World without: the intervention has uptake_without u0; every other arm a has (1 − u0)·m_a, its market share
+    m_a among the other arms (budget_impact.csv market_share_without; with two arms the comparator has m = 1).
+    World with: the intervention has uptake_with u1; the extra uptake u1 − u0 is taken from the other arms in the
+    shares d_a (displaced_share; default d_a = m_a): s_a = (1 − u0)·m_a − (u1 − u0)·d_a, which must not be negative.
+    With two arms this is today's analysis exactly: the comparator has 1 − u0 and 1 − u1.
+    """
     arms = inputs.structure.arm_ids
     s = inputs.settings
-    i, c = arms.index(s.intervention), arms.index(s.comparator)
-    out = []
-    for uptake in (bia.uptake_with, bia.uptake_without):
-        shares = np.zeros((len(arms), bia.n_years))
-        shares[i] = uptake
-        shares[c] = 1.0 - np.asarray(uptake)
-        out.append(shares)
-    return out[0], out[1]
+    i = arms.index(s.intervention)
+    others = [a for a in arms if a != s.intervention]
+    u1, u0 = np.asarray(bia.uptake_with), np.asarray(bia.uptake_without)
+    with_shares, without_shares = np.zeros((len(arms), bia.n_years)), np.zeros((len(arms), bia.n_years))
+    with_shares[i], without_shares[i] = u1, u0
+    _check_market(inputs, bia, others)
+    if not bia.market_share_without and len(others) == 1:  # two arms: the comparator has the rest (exactly as before)
+        c = arms.index(others[0])
+        with_shares[c], without_shares[c] = 1.0 - u1, 1.0 - u0
+        return with_shares, without_shares
+    market = {a: np.asarray(bia.market_share_without.get(a, (0.0,) * bia.n_years)) for a in others}
+    negative = []
+    for a in others:
+        j = arms.index(a)
+        displaced = bia.displaced_share.get(a, 0.0) if bia.displaced_share else market[a]
+        without_shares[j] = (1.0 - u0) * market[a]
+        with_shares[j] = without_shares[j] - (u1 - u0) * displaced
+        if np.any(with_shares[j] < -1e-12):
+            negative.append(a)
+        with_shares[j] = np.clip(with_shares[j], 0.0, None)
+    if negative:
+        raise InputError(Problem(BUDGET_IMPACT_FILE, f"the intervention would take more patients from arm(s) "
+                                 f"{negative} than they have in the world without it at uptake_with up to {u1.max():g} (the "
+                                 "high value of the one-way sensitivity included): displaced_share too large for "
+                                 "their market_share_without", column="value", parameter="displaced_share"))
+    return with_shares, without_shares
+
+
+def _check_market(inputs: ModelInputs, bia: BudgetImpactInputs, others: list[str]) -> None:
+    """Every arm named in budget_impact.csv is an arm other than the intervention; with more than two arms each of
+    them has a market_share_without (no silent default for who has the market in the world without)."""
+    problems = []
+    for r in bia.rows:
+        if r.arm and r.arm not in others:
+            what = "the intervention" if r.arm == inputs.settings.intervention else "not an arm of arms.csv"
+            problems.append(Problem(BUDGET_IMPACT_FILE, f"arm '{r.arm}' is {what}; '{r.quantity}' is for the other "
+                                    f"arms {others}", row=r.line, column="arm", parameter=r.quantity))
+    if bia.market_share_without or len(others) > 1:
+        missing = [a for a in others if a not in bia.market_share_without]
+        if missing:
+            problems.append(Problem(BUDGET_IMPACT_FILE, f"no 'market_share_without' row for arm(s) {missing}: with "
+                                    f"{len(others) + 1} arms, give the share of the world without "
+                                    f"{inputs.settings.intervention} of every arm other than it (rows quantity="
+                                    "market_share_without, arm=<arm>, year blank or 1..H; they sum to 1)",
+                                    column="arm", parameter="market_share_without"))
+    if not problems and bia.market_share_without:
+        for year in range(bia.n_years):
+            total = sum(shares[year] for shares in bia.market_share_without.values())
+            if abs(total - 1.0) > 1e-9:
+                problems.append(Problem(BUDGET_IMPACT_FILE, f"'market_share_without' of year {year + 1} sums to "
+                                        f"{total:g} over the arms {others}; the shares of the arms other than the "
+                                        "intervention must sum to 1", column="value", parameter="market_share_without"))
+                break
+    if problems:
+        raise InputError(problems)
 
 
 def at_price(inputs: ModelInputs, discount: float | None) -> ModelInputs:
@@ -196,7 +255,7 @@ def run_budget_impact(inputs: ModelInputs, discount: float | None = None, overri
     table = one_way_budget_impact(priced, bia) if sensitivity else None
     return BudgetImpactResult(tuple(range(1, bia.n_years + 1)), eligible, treated, out.cost_categories, costs_with,
                               costs_without, per_patient[0], out.arms, s.intervention, s.comparator, s.pas_discount, s.currency,
-                              table, manifest, bia)
+                              table, manifest, bia, with_shares, without_shares)
 
 
 def _total_net(per_patient: np.ndarray, eligible: np.ndarray, with_shares: np.ndarray,

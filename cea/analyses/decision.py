@@ -106,28 +106,37 @@ def icer_statuses(delta_cost: np.ndarray, delta_qaly: np.ndarray) -> tuple[np.nd
     return icer, status
 
 
-def incremental_analysis(costs: Sequence[float], qalys: Sequence[float], names: Sequence[str]) -> pd.DataFrame:
-    """Fully incremental analysis of any number of mutually exclusive strategies.
+# relative difference below which two frontier ICERs count as equal (rounding, not extended dominance)
+ICER_TOLERANCE = 1e-9
 
-    costs, qalys: (n_strategies,) expected values (e.g. PSA means); names: (n_strategies,).
+
+def incremental_rows(costs: Sequence[float], qalys: Sequence[float], names: Sequence[str]) -> list[dict]:
+    """Fully incremental analysis of any number of mutually exclusive strategies, without pandas.
+
+    costs, qalys: (n_strategies,) expected values (e.g. PSA means); names: (n_strategies,), unique.
 
     Steps (Drummond et al. 2015, ch. 4; dampack ``calculate_icers``):
 
-    1. Sort by cost (ties: more QALYs first).
+    1. Sort by cost (ties: more QALYs first, then input order).
     2. Strong dominance: drop every strategy for which another costs no more and
        yields no fewer QALYs, one of the two strictly. Exact duplicates keep the
-       first in input order; the others are labelled "dominated".
-    3. Extended dominance: along the remaining strategies (now increasing in both
+       first in input order; the others are labelled "dominated".  So of two strategies
+       with equal costs the one with fewer QALYs is dominated, and of two with equal QALYs
+       the dearer one.
+    3. Extended dominance: along the remaining strategies (now strictly increasing in both
        cost and QALYs) compute ICERs against the previous one; whenever an ICER
        is larger than the next one, that strategy is "extendedly dominated"
        (a mix of its neighbours does better); drop it and repeat until the
-       ICERs are non-decreasing. Equal ICERs are kept (not dominated).
+       ICERs are non-decreasing. Equal ICERs are kept (not dominated): "larger" means by more than
+       ``ICER_TOLERANCE`` relative, so that strategies on one line (equal ICERs in exact arithmetic,
+       e.g. costs 0, 0.3, 0.9 and QALYs 0, 0.1, 0.3) are not split by rounding.
     4. The cheapest survivor is the "reference"; each other survivor is
        "non-dominated" with inc_cost, inc_qaly and icer = inc_cost/inc_qaly
-       against the previous survivor. Dominated rows carry NaN increments.
+       against the previous survivor (``compared_with``). Other rows carry NaN increments
+       and ``compared_with`` None.
 
-    Returns a DataFrame sorted by cost with columns
-    strategy, cost, qaly, inc_cost, inc_qaly, icer, status.
+    Returns one dict per strategy, sorted by cost, with keys
+    strategy, cost, qaly, inc_cost, inc_qaly, icer, status, compared_with.
     """
     cost = np.asarray(costs, dtype=float)
     qaly = np.asarray(qalys, dtype=float)
@@ -156,33 +165,33 @@ def incremental_analysis(costs: Sequence[float], qalys: Sequence[float], names: 
     # Extended dominance: remove the first ICER that exceeds its successor, repeat.
     while True:
         icers = [_ratio(cost, qaly, frontier[k - 1], frontier[k]) for k in range(1, len(frontier))]
-        drop = next((k for k in range(len(icers) - 1) if icers[k] > icers[k + 1]), None)
+        drop = next((k for k in range(len(icers) - 1) if icers[k] - icers[k + 1] > ICER_TOLERANCE * icers[k + 1]),
+                    None)
         if drop is None:
             break
         status[frontier[drop + 1]] = EXTENDEDLY_DOMINATED
         del frontier[drop + 1]
 
-    rows = {i: (np.nan, np.nan, np.nan) for i in order}
+    rows = {i: (np.nan, np.nan, np.nan, None) for i in order}
     status[frontier[0]] = REFERENCE
     for previous, current in zip(frontier, frontier[1:]):
         status[current] = NON_DOMINATED
-        inc_cost = cost[current] - cost[previous]
-        inc_qaly = qaly[current] - qaly[previous]
-        rows[current] = (inc_cost, inc_qaly, inc_cost / inc_qaly)
+        inc_cost = float(cost[current] - cost[previous])
+        inc_qaly = float(qaly[current] - qaly[previous])
+        rows[current] = (inc_cost, inc_qaly, inc_cost / inc_qaly, names[previous])
 
+    return [{"strategy": names[i], "cost": float(cost[i]), "qaly": float(qaly[i]), "inc_cost": rows[i][0],
+             "inc_qaly": rows[i][1], "icer": rows[i][2], "status": status[i], "compared_with": rows[i][3]}
+            for i in order]
+
+
+def incremental_analysis(costs: Sequence[float], qalys: Sequence[float], names: Sequence[str]) -> pd.DataFrame:
+    """:func:`incremental_rows` as a DataFrame sorted by cost with columns
+    strategy, cost, qaly, inc_cost, inc_qaly, icer, status (dominated rows carry NaN increments)."""
     import pandas as pd  # here, not at the top: the base case never needs it
 
-    return pd.DataFrame(
-        {
-            "strategy": [names[i] for i in order],
-            "cost": cost[order],
-            "qaly": qaly[order],
-            "inc_cost": [rows[i][0] for i in order],
-            "inc_qaly": [rows[i][1] for i in order],
-            "icer": [rows[i][2] for i in order],
-            "status": [status[i] for i in order],
-        }
-    )
+    columns = ["strategy", "cost", "qaly", "inc_cost", "inc_qaly", "icer", "status"]
+    return pd.DataFrame(incremental_rows(costs, qalys, names), columns=columns)
 
 
 def _ratio(cost: np.ndarray, qaly: np.ndarray, previous: int, current: int) -> float:

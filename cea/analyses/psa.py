@@ -68,6 +68,13 @@ class PsaResult:
         frame["ceaf_strategy"] = [self.arms[k] for k in optimal]
         return frame
 
+    def incremental_analysis(self, thresholds=None) -> list[dict]:
+        """Fully incremental analysis of every arm on the PSA means (cea.analyses.strategies.incremental_entries);
+        NMB at ``thresholds`` (default: the settings' wtp_thresholds)."""
+        from cea.analyses.strategies import result_entries
+
+        return result_entries(self, thresholds)
+
     def evpi_frame(self) -> pd.DataFrame:
         return pd.DataFrame({"wtp": self.wtp_grid, "evpi": evpi(self.costs, self.qalys, self.wtp_grid)})
 
@@ -81,6 +88,7 @@ class PsaResult:
         icer, status = icer_status(mean_dc, mean_dq)
         thresholds = np.array(self.wtp_thresholds, dtype=float)
         probs = ceac(self.costs, self.qalys, thresholds)
+        _, optimal = ceaf(self.costs, self.qalys, thresholds)
         evpi_at = evpi(self.costs, self.qalys, thresholds)
         det = self.base_case.incremental()
         n = self.iterations
@@ -107,6 +115,12 @@ class PsaResult:
             "prob_cost_effective": {f"{w:g}": {a: float(probs[k, j]) for j, a in enumerate(self.arms)}
                                     for k, w in enumerate(thresholds)},
             "evpi": {f"{w:g}": float(evpi_at[k]) for k, w in enumerate(thresholds)},
+            # every arm at once: the fully incremental analysis of the means (the probabilistic result) and, at each
+            # threshold, the arm with the largest expected NMB and the probability that it is the most cost-effective
+            # (the frontier, CEAF)
+            "incremental_analysis": self.incremental_analysis(),
+            "ceaf": {f"{w:g}": {"strategy": self.arms[int(optimal[k])], "probability": float(probs[k, optimal[k]])}
+                     for k, w in enumerate(thresholds)},
             "manifest": self.manifest.to_dict(),
         }
 

@@ -11,6 +11,18 @@ Columns: ``quantity, year, value, low, high, source, notes``; one row per quanti
   patients of each year's cohort who start the intervention arm in the world with / without it;
   the rest start the comparator arm of settings.toml, which is what the intervention displaces.
 
+With more than two arms the market of the other arms is stated by arm, in an optional ``arm`` column:
+
+- ``market_share_without`` (arm = an arm other than the intervention; year blank for every year, or one row
+  for each year 1..H): share of the patients who do not start the intervention in the world without it who
+  start this arm.  For each year the shares of the arms other than the intervention sum to 1.  Required for
+  every arm other than the intervention when arms.csv has more than two arms; with two arms the comparator
+  has it all (today's two-arm analysis).
+- ``displaced_share`` (arm = an arm other than the intervention, year blank): share of the intervention's
+  extra uptake (uptake_with − uptake_without) taken from this arm; sums to 1 over the rows given.  Optional:
+  without these rows the intervention takes share from every arm in proportion to its market share in the
+  world without it.  An arm may not lose more patients than it has.
+
 ``low``/``high`` bound the one-way sensitivity (the uptake rows move together).  Every row needs a
 source: a publication or ``Assumption: <reason>``.  The file is optional: an input set without it
 has no budget impact analysis.  Problems name file, row, column and quantity (exit code 2).
@@ -18,7 +30,7 @@ has no budget impact analysis.  Problems name file, row, column and quantity (ex
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from cea.errors import InputError, Problem
@@ -28,7 +40,8 @@ BUDGET_IMPACT_FILE = "budget_impact.csv"
 COLUMNS = ("quantity", "year", "value", "low", "high", "source", "notes")
 PER_YEAR = ("eligible_patients", "uptake_with", "uptake_without")
 SINGLE = ("incidence_growth", "prevalent_patients")
-QUANTITIES = PER_YEAR + SINGLE
+BY_ARM = ("market_share_without", "displaced_share")  # need the arm column (several arms, N > 2)
+QUANTITIES = PER_YEAR + SINGLE + BY_ARM
 MAX_YEARS = 20
 MAX_PATIENTS = 1e8  # more than the population of England: a typo or a unit error
 RANGES = {  # allowed interval of value, low and high
@@ -37,6 +50,8 @@ RANGES = {  # allowed interval of value, low and high
     "incidence_growth": (-0.5, 1.0),
     "uptake_with": (0.0, 1.0),
     "uptake_without": (0.0, 1.0),
+    "market_share_without": (0.0, 1.0),
+    "displaced_share": (0.0, 1.0),
 }
 
 
@@ -50,6 +65,7 @@ class BudgetImpactRow:
     source: str
     notes: str
     line: int
+    arm: str = ""
 
     @property
     def is_assumption(self) -> bool:
@@ -66,6 +82,9 @@ class BudgetImpactInputs:
     uptake_with: tuple[float, ...]  # share starting the intervention, by year, world with it
     uptake_without: tuple[float, ...]
     rows: tuple[BudgetImpactRow, ...] = ()
+    # arm -> share of the non-intervention market by year, world without (market_share_without; empty: two arms)
+    market_share_without: dict[str, tuple[float, ...]] = field(default_factory=dict)
+    displaced_share: dict[str, float] = field(default_factory=dict)  # arm -> share of the extra uptake taken from it
 
     @property
     def n_years(self) -> int:
@@ -93,6 +112,11 @@ def has_budget_impact(folder: Path | str) -> bool:
 
 def _year(row: RawRow, quantity: str, problems: list[Problem]) -> int | None:
     text = row.values["year"]
+    if quantity in BY_ARM and not text:
+        return None
+    if quantity == "displaced_share":
+        problems.append(row.problem("'displaced_share' applies to every year; leave year blank", "year", quantity))
+        return None
     if quantity in SINGLE:
         if text:
             problems.append(row.problem(f"'{quantity}' applies to every year; leave year blank", "year", quantity))
@@ -127,14 +151,20 @@ def _parse_row(row: RawRow, problems: list[Problem]) -> BudgetImpactRow | None:
     value, low, high = num["value"], num["low"], num["high"]
     if len(problems) == before and ((low is not None and low > value) or (high is not None and high < value)):
         problems.append(row.problem(f"need low <= value <= high; got {low}, {value}, {high}", "low", quantity))
+    arm = v.get("arm", "")
+    if quantity in BY_ARM and not arm:
+        problems.append(row.problem(f"'{quantity}' needs the arm it applies to in the 'arm' column", "arm", quantity))
+    elif quantity not in BY_ARM and arm:
+        problems.append(row.problem(f"'{quantity}' applies to the intervention; leave arm blank", "arm", quantity))
     if len(problems) > before:
         return None
-    return BudgetImpactRow(quantity, year, value, low, high, v["source"], v["notes"], row.line)
+    return BudgetImpactRow(quantity, year, value, low, high, v["source"], v["notes"], row.line, arm)
 
 
 def load_budget_impact(folder: Path | str) -> BudgetImpactInputs:
     """Read and check ``budget_impact.csv``; every problem reported at once (InputError)."""
-    raw = read_csv(Path(folder) / BUDGET_IMPACT_FILE, ("quantity", "year", "value", "source"), ("low", "high", "notes"))
+    raw = read_csv(Path(folder) / BUDGET_IMPACT_FILE, ("quantity", "year", "value", "source"),
+                   ("low", "high", "notes", "arm"))
     problems: list[Problem] = []
     rows: list[BudgetImpactRow] = []
     seen: dict[tuple[str, int | None], int] = {}
@@ -142,7 +172,7 @@ def load_budget_impact(folder: Path | str) -> BudgetImpactInputs:
         parsed = _parse_row(r, problems)
         if parsed is None:
             continue
-        key = (parsed.quantity, parsed.year)
+        key = (parsed.quantity, parsed.year) if not parsed.arm else (parsed.quantity, parsed.year, parsed.arm)
         if key in seen:
             problems.append(r.problem(f"duplicated row (first on line {seen[key]})", "year" if parsed.year else "quantity",
                                       parsed.quantity))
@@ -152,7 +182,7 @@ def load_budget_impact(folder: Path | str) -> BudgetImpactInputs:
     if problems:
         raise InputError(problems)
     file = BUDGET_IMPACT_FILE
-    by_quantity = {q: {r.year: r.value for r in rows if r.quantity == q} for q in QUANTITIES}
+    by_quantity = {q: {r.year: r.value for r in rows if r.quantity == q} for q in PER_YEAR + SINGLE}
     for q in SINGLE:
         if not by_quantity[q]:
             problems.append(Problem(file, f"missing the '{q}' row (year blank)", column="quantity", parameter=q))
@@ -172,6 +202,7 @@ def load_budget_impact(folder: Path | str) -> BudgetImpactInputs:
         if r.quantity == "eligible_patients" and r.year is not None and r.year > n_years:
             problems.append(Problem(file, f"year {r.year} is beyond the {n_years} years of uptake", row=r.line,
                                     column="year", parameter=r.quantity))
+    market = _market_shares(rows, n_years, problems)
     if problems:
         raise InputError(problems)
     return BudgetImpactInputs(
@@ -180,4 +211,29 @@ def load_budget_impact(folder: Path | str) -> BudgetImpactInputs:
         prevalent_patients=by_quantity["prevalent_patients"][None],
         uptake_with=tuple(by_quantity["uptake_with"][y] for y in expected),
         uptake_without=tuple(by_quantity["uptake_without"][y] for y in expected),
-        rows=tuple(rows))
+        rows=tuple(rows), market_share_without=market,
+        displaced_share={r.arm: r.value for r in rows if r.quantity == "displaced_share"})
+
+
+def _market_shares(rows: list[BudgetImpactRow], n_years: int, problems: list[Problem]) -> dict[str, tuple[float, ...]]:
+    """market_share_without by arm and year (a blank year: every year); checks each arm has either one row with a
+    blank year or one row for each year, and that displaced_share sums to 1 (that every arm other than the
+    intervention has a share and that each year's shares sum to 1 needs the arms: cea.analyses.budget_impact)."""
+    file, out = BUDGET_IMPACT_FILE, {}
+    for arm in dict.fromkeys(r.arm for r in rows if r.quantity == "market_share_without"):
+        given = {r.year: r.value for r in rows if r.quantity == "market_share_without" and r.arm == arm}
+        if list(given) == [None]:
+            out[arm] = (given[None],) * n_years
+        elif None in given or sorted(given) != list(range(1, n_years + 1)):
+            problems.append(Problem(file, f"'market_share_without' of arm '{arm}': give one row with year blank (every "
+                                          f"year) or one row for each year 1..{n_years}; found years "
+                                          f"{sorted(given, key=lambda y: -1 if y is None else y)}", column="year",
+                                    parameter="market_share_without"))
+        else:
+            out[arm] = tuple(given[y] for y in range(1, n_years + 1))
+    displaced = [r for r in rows if r.quantity == "displaced_share"]
+    if displaced and abs(sum(r.value for r in displaced) - 1.0) > 1e-9:
+        problems.append(Problem(file, f"'displaced_share' sums to {sum(r.value for r in displaced):g} over the arms "
+                                      f"{[r.arm for r in displaced]}; the intervention's extra uptake must come from "
+                                      "them in shares that sum to 1", column="value", parameter="displaced_share"))
+    return out

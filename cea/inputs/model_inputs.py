@@ -484,6 +484,7 @@ def _parse_structure(raw: dict[str, list[RawRow]], parameters: dict[str, Paramet
 
     treatments, found = _parse_treatments(raw["treatments"], arm_ids, items, events, known)
     problems += found
+    problems += _arm_specification_problems(arms, raw["arms"], items, events, treatments)
 
     for pid in ROLE_PARAMETERS:
         if pid not in parameters:
@@ -503,6 +504,39 @@ def _parse_structure(raw: dict[str, list[RawRow]], parameters: dict[str, Paramet
 
 
 YES, NO = ("yes", "true", "1"), ("no", "false", "0", "")
+
+
+def _arm_specification_problems(arms: list[ArmSpec], rows: list[RawRow], items: list[CostItem],
+                                events: list[AdverseEventSpec], treatments: list[TreatmentSpec]) -> list[Problem]:
+    """Every arm fully specified, whatever the number of arms: a label of its own, and rows of its own in the other
+    tables.  An arm that is in arms.csv only (no drug in time_on_treatment.csv, no cost item of its own, no adverse
+    event) is an error, as is an arm that takes a drug but has no adverse-event rows while other arms have some
+    (give its rates, a parameter of value 0 where none occurred).  A drug-free arm (supportive care) names its
+    costs in cost_items.csv.  Curves, costs for each state and the drugs' cost items are checked where those
+    tables are read (cea.inputs.completeness)."""
+    problems: list[Problem] = []
+    labels: dict[str, str] = {}
+    for arm, row in zip(arms, rows):
+        if arm.label in labels:
+            problems.append(row.problem(f"label '{arm.label}' is also the label of arm '{labels[arm.label]}'; each arm "
+                                        "needs a label of its own (tables and figures name the arms by label)",
+                                        "label", arm.id))
+        labels.setdefault(arm.label, arm.id)
+    with_drugs = {t.arm for t in treatments}
+    with_items = {i.arm for i in items}
+    with_events = {e.arm for e in events}
+    for arm in arms:
+        if arm.id not in with_drugs | with_items | with_events:
+            problems.append(Problem(FILES["arms"], f"arm '{arm.id}' has no row in {FILES['treatments']} (its drugs and "
+                                    f"time on treatment), {FILES['costs']} (costs of its own) or "
+                                    f"{FILES['adverse_events']}: every arm needs its treatment, costs and adverse events",
+                                    column="arm", parameter=arm.id))
+        elif with_events and arm.id in with_drugs and arm.id not in with_events:
+            problems.append(Problem(FILES["adverse_events"], f"arm '{arm.id}' takes "
+                                    f"{sorted(t.drug for t in treatments if t.arm == arm.id)} ({FILES['treatments']}) but "
+                                    f"has no adverse-event rows, while arms {sorted(with_events)} have; give its rates "
+                                    "(a parameter of value 0 where none occurred)", column="arm", parameter=arm.id))
+    return problems
 
 
 def _parse_treatments(rows: list[RawRow], arm_ids: set[str], items: list[CostItem], events: list[AdverseEventSpec],

@@ -58,8 +58,8 @@ def write_dsa(folder: Path, inputs: ModelInputs, result: OneWayResult, manifest:
 
 def write_scenarios(folder: Path, result: ScenarioResult, manifest: RunManifest) -> None:
     _csv(result.table, folder / "scenarios.csv")
-    (folder / "scenarios.json").write_text(to_json({"scenarios": result.table.to_dict(orient="records"),
-                                                    "manifest": manifest.to_dict()}), encoding="utf-8")
+    (folder / "scenarios.json").write_text(to_json(result.to_dict() | {"manifest": manifest.to_dict()}),
+                                           encoding="utf-8")
     _manifest(folder, manifest)
 
 
@@ -87,6 +87,9 @@ def write_psa(folder: Path, inputs: ModelInputs, result: PsaResult) -> None:
     det = result.base_case.incremental()
     save(plots.ce_plane(dq, dc, s.wtp_thresholds, s.currency, (det["costs"], det["qalys"])), folder / "ce_plane.png")
     save(plots.ceac(ceac, result.arms, arm_labels(inputs), s.currency, s.wtp_thresholds), folder / "ceac.png")
+    if len(result.arms) > 2:  # every strategy on one plane (with two arms ce_plane.png shows the comparison)
+        save(plots.ce_plane_strategies(result.costs, result.qalys, result.arms, arm_labels(inputs),
+                                       result.incremental_analysis(), s.currency), folder / "ce_plane_strategies.png")
     save(plots.convergence(conv, s.primary_wtp, s.currency), folder / "convergence.png")
     _manifest(folder, result.manifest)
 
@@ -101,6 +104,7 @@ def write_voi(folder: Path, inputs: ModelInputs, result: VoiResult, manifest: Ru
         "population_evpi": {f"{w:g}": float(np.interp(w, result.evpi["wtp"], result.evpi["population_evpi"]))
                             for w in s.wtp_thresholds},
         "effective_population": result.effective_population,
+        "strategies": list(inputs.structure.arm_ids),  # EVPI and EVPPI are over the choice among all of them
         "evppi_groups": groups[["label", "wtp", "evppi", "population_evppi"]].to_dict(orient="records"),
         "manifest": manifest.to_dict()}), encoding="utf-8")
     save(plots.evpi_curve(result.evpi, s.currency), folder / "evpi.png")

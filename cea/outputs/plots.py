@@ -58,6 +58,29 @@ def ce_plane(d_qaly: np.ndarray, d_cost: np.ndarray, wtps: tuple[float, ...], cu
     return fig
 
 
+def ce_plane_strategies(costs: np.ndarray, qalys: np.ndarray, arms: tuple[str, ...], labels: dict[str, str],
+                        entries: list[dict], currency: str, max_points: int = 2000):
+    """Every arm on the cost-effectiveness plane (total QALYs, total costs): PSA clouds, the means and the
+    efficient frontier through the non-dominated means (entries: cea.analyses.strategies.incremental_entries)."""
+    fig, ax = figure(height=4.5)
+    step = max(1, costs.shape[0] // max_points)
+    for k, arm in enumerate(arms):
+        colour = ARM_COLOURS[k % len(ARM_COLOURS)]
+        ax.scatter(qalys[::step, k], costs[::step, k], s=4, alpha=0.25, color=colour, lw=0)
+        status = next(e["status"] for e in entries if e["arm"] == arm)
+        ax.scatter([qalys[:, k].mean()], [costs[:, k].mean()], color=colour, marker="D", s=30, edgecolor="black",
+                   lw=0.6, zorder=3, label=f"{labels.get(arm, arm)} ({status})")
+    frontier = [e for e in entries if e["status"] in ("reference", "non-dominated")]
+    ax.plot([e["qalys"] for e in frontier], [e["costs"] for e in frontier], color="black", lw=1.2, zorder=2,
+            label="Efficient frontier (means)")
+    ax.yaxis.set_major_formatter(FuncFormatter(money_formatter(currency)))
+    ax.set_xlabel("QALYs")
+    ax.set_ylabel("Costs")
+    ax.set_title("Cost-effectiveness plane: every strategy")
+    ax.legend(frameon=False, loc="upper left", fontsize="small")
+    return fig
+
+
 def ceac(frame: pd.DataFrame, arms: tuple[str, ...], labels: dict[str, str], currency: str,
          thresholds: tuple[float, ...] = ()):
     fig, ax = figure()

@@ -58,5 +58,29 @@ def print_base_case(result: BaseCaseResult, out: Path) -> None:
     lines += ["", f"ICER ({inc['intervention']} vs {inc['comparator']}): {icer_text(inc['icer'], inc['status'], s.currency)}"]
     for wtp, nmb in inc["nmb"].items():
         lines.append(f"Incremental NMB at {money(float(wtp))}/QALY: {money(nmb)}")
+    lines += ["", *incremental_analysis_lines(result.incremental_analysis(), s.currency)]
     lines.append(f"\nWritten to {out}/")
     print("\n".join(lines), flush=True)
+
+
+def incremental_analysis_lines(entries: list[dict], currency: str, title: str = "Fully incremental analysis "
+                               "(every arm, sorted by cost; ICER against the previous strategy on the frontier)"
+                               ) -> list[str]:
+    """The fully incremental analysis as a text table (cea.analyses.strategies.incremental_entries), with the
+    NMB of every arm at each threshold and the arm that maximises it."""
+    from cea.analyses.strategies import nmb_maximising
+
+    money = lambda v: format_money(v, currency)  # noqa: E731
+    keys = list(entries[0]["nmb"]) if entries else []
+    header = (f"{'Arm':<12}{'Costs':>12}{'QALYs':>9}{'Inc. costs':>12}{'Inc. QALYs':>11}  {'Status':<22}"
+              + "".join(f"{'NMB at ' + money(float(k)):>18}" for k in keys) + "  ICER")
+    lines = [title, header]
+    for e in entries:
+        inc_c = "" if e["inc_costs"] is None else money(e["inc_costs"])
+        inc_q = "" if e["inc_qalys"] is None else f"{e['inc_qalys']:.3f}"
+        icer = "" if e["icer"] is None else f"{money(e['icer'])} per QALY vs {e['compared_with']}"
+        lines.append(f"{e['arm']:<12}{money(e['costs']):>12}{e['qalys']:>9.3f}{inc_c:>12}{inc_q:>11}  "
+                     f"{e['status']:<22}" + "".join(f"{money(e['nmb'][k]):>18}" for k in keys) + f"  {icer}".rstrip())
+    best = nmb_maximising(entries)
+    lines += [f"Largest NMB at {money(float(k))}/QALY: {arm}" for k, arm in best.items()]
+    return lines

@@ -50,6 +50,8 @@ DESCRIPTIONS = {
     "time_on_treatment.csv": "Proportion on each drug at 6, 12, 24 months, share of PF, median and mean",
     "time_on_treatment_published.csv": "Published exposure points for everolimus + exemestane",
     "plausibility.json": "OS plausibility, model averaging (deterministic and probabilistic), time on treatment",
+    "ce_plane_strategies.png": "PSA: every arm on the cost-effectiveness plane with the efficient frontier (more "
+                               "than two arms)",
 }
 
 
@@ -166,6 +168,15 @@ def index_text(folder: Path, bundle: AnalysisBundle) -> str:
              f"ICER {'n/a' if inc['icer'] is None else format(inc['icer'], ',.0f')} ({inc['status']})",
              f"- Probabilistic ICER {'n/a' if summary['incremental']['icer'] is None else format(summary['incremental']['icer'], ',.0f')}",
              ] + [f"- P(cost-effective) at {w}: {p[s.intervention]:.3f}" for w, p in summary["prob_cost_effective"].items()]
+    if len(bundle.base_case.outcomes.arms) > 2:  # every strategy at once (results.json incremental_analysis)
+        entries = bundle.base_case.incremental_analysis()
+        lines.append(f"- Fully incremental analysis of the {len(entries)} arms (sorted by cost): " + "; ".join(
+            f"{e['arm']} {e['status']}" + ("" if e["icer"] is None else f", ICER {e['icer']:,.0f} vs {e['compared_with']}")
+            for e in entries))
+        best = {w: max(entries, key=lambda e: e["nmb"][w])["arm"] for w in entries[0]["nmb"]}
+        lines += [f"- Largest net monetary benefit at {w}: {arm} (deterministic); CEAF "
+                  f"{summary['ceaf'][w]['strategy']} with probability {summary['ceaf'][w]['probability']:.3f}"
+                  for w, arm in best.items()]
     bia = bundle.budget_impact
     if bia is not None:
         lines.append(f"- Budget impact at {'list price' if bia.price_discount == 0 else f'{bia.price_discount:.0%} off the list price'}: net {bia.total_net:,.0f} {s.currency} over {len(bia.years)} years "
