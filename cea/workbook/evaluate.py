@@ -808,7 +808,7 @@ class _Parser:
         if kind == "op" and value in ("-", "+"):
             self.take()
             operand = self.unary()
-            return (lambda R: neg(operand(R))) if value == "-" else (lambda R: num(operand(R)))
+            return (lambda R: neg(operand(R))) if value == "-" else operand  # unary plus: the operand unchanged
         operand = self.primary()
         kind, value = self.peek()
         if kind == "op" and value == "%":
@@ -970,7 +970,8 @@ class Evaluator:
                 v = fn(r)
                 if type(v) is Range:
                     if v.shape != (1, 1):
-                        raise Unsupported(f"a range as a cell's value (implicit intersection or spilling) in {cell.formula!r}")
+                        raise Unsupported(f"a range as a cell's value (implicit intersection or spilling) in "
+                                          f"{cell.formula!r}")
                     v = _scalar(v)
                 if v is None:  # a formula showing an empty cell shows 0
                     v = 0.0
