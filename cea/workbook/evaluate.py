@@ -5,7 +5,9 @@ ranges and defined names, and the functions in ``FUNCTIONS``) with Excel's seman
 matter: unary minus binds tighter than ``^``; blanks are 0 in arithmetic; text in arithmetic is
 #VALUE!; text comparisons ignore case; errors propagate until IFERROR / ISNUMBER / ISERROR; ROUND
 rounds half away from zero.  An unknown function is a programming error (``ValueError``), never a
-silent blank.
+silent blank, and so is a case of a known function the evaluator deliberately leaves out (``Unsupported``:
+e.g. a range as a cell's value, text Excel would read as a date).  tests/test_workbook_evaluate_definitions.py
+holds every function to its documented definition at its edge cases and to LibreOffice.
 
 Formulas that differ only in relative row numbers (every row of a trace column) share one compiled
 function (nested closures, no eval): relative rows become offsets from the formula's own row.
