@@ -388,6 +388,15 @@ def f_match(x, rng, kind=1.0):
         raise XlError("#N/A")
     best = None
     key = _rank(x)
+    if key == 0:  # numbers (the life table's ages): direct comparisons, approximate only at the boundary
+        for k, v in enumerate(values, start=1):
+            if type(v) is not float and type(v) is not int:
+                continue
+            if (v <= x if kind > 0 else v >= x) or _approx_equal(v, x):
+                best = k
+            else:
+                break
+        values = ()
     for k, v in enumerate(values, start=1):
         if v is None or type(v) is XlError or _rank(v) != key:
             continue
@@ -728,9 +737,11 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
 LAZY = {"IFERROR": "all", "ISLOGICAL": "all", "ISNUMBER": "all", "ISTEXT": "all", "ISBLANK": "all", "ISERROR": "all",
         "CHOOSE": "rest", "COUNT": "all"}
 # functions for which a reference is not its value: a one-cell reference argument stays a range (text and
-# blanks in it are skipped, as in a longer range: SUM(A1) is 0 where A1 holds text, MAX(A1,-5) is -5 where blank)
-REFERENCE_ARGS = {"AVERAGE", "AND", "COUNT", "COUNTIF", "INDEX", "LARGE", "MATCH", "MAX", "MIN", "OR", "PERCENTILE",
-                  "_XLFN.PERCENTILE.INC", "SUM", "SUMIF", "SUMPRODUCT"}
+# blanks in it are skipped, as in a longer range: SUM(A1) is 0 where A1 holds text, MAX(A1,-5) is -5 where blank);
+# "cell": a number in the cell is passed as the number (the same to these functions, and much quicker)
+REFERENCE_ARGS = {"COUNTIF": "range", "INDEX": "range", "MATCH": "range", "SUMIF": "range",
+                  **dict.fromkeys(("AVERAGE", "AND", "COUNT", "LARGE", "MAX", "MIN", "OR", "PERCENTILE",
+                                   "_XLFN.PERCENTILE.INC", "SUM", "SUMPRODUCT"), "cell")}
 
 
 # ---------------------------------------------------------------------------------------------- parsing
@@ -843,7 +854,7 @@ class _Parser:
         up = name.upper()
         self.take("(")
         args: list[Callable[[int], Any]] = []
-        references = up in REFERENCE_ARGS
+        references = REFERENCE_ARGS.get(up)
         if self.peek()[1] != ")":
             while True:
                 if self.peek()[1] in (",", ")"):
@@ -852,8 +863,8 @@ class _Parser:
                         and self.tokens[self.i + 1][1] in (",", ")") \
                         and self.peek()[1].upper() not in ("TRUE", "FALSE"):
                     kind, value = self.take()
-                    args.append(self.c.compile_ref(value, self.sheet, self.row, as_range=True) if kind == "ref"
-                                else self.c.compile_name(value, as_range=True))
+                    args.append(self.c.compile_ref(value, self.sheet, self.row, as_range=references) if kind == "ref"
+                                else self.c.compile_name(value, as_range=references))
                 else:
                     args.append(self.expression())
                 if self.peek()[1] == ",":
@@ -903,9 +914,9 @@ class Evaluator:
         except KeyError:
             raise ValueError(f"formula refers to a missing sheet {sheet!r}") from None
 
-    def compile_ref(self, token: str, own: int, row: int | None, as_range: bool = False) -> Callable[[int], Any]:
+    def compile_ref(self, token: str, own: int, row: int | None, as_range: str | None = None) -> Callable[[int], Any]:
         """A cell or range reference; relative rows become offsets from R (row None: all absolute); a cell as a
-        one-cell range with ``as_range``."""
+        one-cell range with ``as_range`` "range", or as "cell": its number, else a one-cell range."""
         sheet, _, ref = token.rpartition("!")
         si = self._sheet_index(sheet or None, own)
         parts = []
@@ -915,6 +926,15 @@ class Evaluator:
             r = int(digits)
             parts.append((r, bool(row_abs) or row is None, column_index(letters)))
         value, rng = self.value, self.range
+        if len(parts) == 1 and as_range == "cell":
+            (r, absolute, c), = parts
+            raw, k = self.raw, (0 if absolute else r - row)
+
+            def cell(R: int) -> Any:
+                at = r if absolute else R + k
+                v = raw(si, at, c)
+                return v if type(v) is float or type(v) is int else rng(si, at, c, at, c)
+            return cell
         if len(parts) == 1 and as_range:
             parts = parts * 2
         if len(parts) == 1:
@@ -927,7 +947,7 @@ class Evaluator:
         k1, k2 = (0 if a1 else r1 - row), (0 if a2 else r2 - row)
         return lambda R: rng(si, r1 if a1 else R + k1, c1, r2 if a2 else R + k2, c2)
 
-    def compile_name(self, name: str, as_range: bool = False) -> Callable[[int], Any]:
+    def compile_name(self, name: str, as_range: str | None = None) -> Callable[[int], Any]:
         """A defined name: an absolute reference, compiled once per name (formulas use the same names often)."""
         key = (name.lower(), as_range)
         fn = self.compiled_names.get(key)
