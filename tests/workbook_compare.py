@@ -9,8 +9,6 @@ from typing import Callable
 
 import openpyxl
 
-ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A")
-
 
 def sheet_values(path: Path) -> dict[str, dict[str, object]]:
     """{sheet: {coordinate: value}} as openpyxl reads the cached values (empty cells left out)."""
