@@ -455,29 +455,25 @@ def test_cached_values_of_every_survival_family_equal_the_engine(tmp_path):
 
 
 @pytest.mark.libreoffice
-def test_libreoffice_and_the_cached_values_agree_cell_by_cell(recalculated, exported):
-    """Every numeric cell of the model and results sheets: LibreOffice's value equals the cached value
-    written at export (the evaluator is an independent implementation of the same formulas)."""
-    path, _ = recalculated["base"]
-    cached = openpyxl.load_workbook(exported, data_only=True, read_only=True)
-    recalc = openpyxl.load_workbook(path, data_only=True, read_only=True)
-    compared = 0
-    # (not Validation: its cells are differences of near-equal numbers, rounding noise in either program)
-    for name in ("Inputs", "Results", "Surv eve_exe", "Trace eve_exe", "Surv exe", "Trace exe"):
-        a = {c.coordinate: c.value for row in cached[name].iter_rows() for c in row if hasattr(c, "coordinate")}
-        b = {c.coordinate: c.value for row in recalc[name].iter_rows() for c in row if hasattr(c, "coordinate")}
-        for coordinate, want in a.items():
-            if isinstance(want, (int, float)) and not isinstance(want, bool):
-                got = b.get(coordinate)
-                assert isinstance(got, (int, float)), (name, coordinate, got)
-                # rel 1e-9: the workbook contract; abs 1e-11: cells that are differences of O(1) quantities
-                # (e.g. PF − OS on Validation, zero in exact arithmetic) carry summation-order rounding of a few
-                # 1e-13 that differs between LibreOffice and the Python evaluator
-                assert got == pytest.approx(want, rel=1e-9, abs=1e-11), (name, coordinate)
-                compared += 1
-    assert compared > 90_000
-    cached.close()
-    recalc.close()
+@pytest.mark.parametrize("variant", ["base", "families"])
+def test_libreoffice_and_the_cached_values_agree_cell_by_cell(recalculated, exported, variant):
+    """Every cell of every sheet (Cover, Inputs, Results, each arm's Surv and Trace, DSA, Scenarios, PSA with its
+    pasted iterations and percentiles, Validation, Life table, Price): LibreOffice's value equals the cached value
+    written at export (the evaluator is an independent implementation of the same formulas); numbers to 1e-9,
+    text, logical values and errors exactly.  'families' has four arms and every survival family."""
+    from tests.workbook_compare import differences
+
+    path, _ = recalculated[variant]
+    cached = exported if variant == "base" else path.parent.parent / path.name
+    # abs 1e-11: cells that are differences of O(1) quantities (e.g. PF − OS on Validation, zero in exact
+    # arithmetic) carry summation-order rounding of a few 1e-13 that differs between LibreOffice and the evaluator
+    compared, wrong = differences(cached, path, rel=1e-9, abs_=1e-11)
+    assert not wrong, wrong[:10]
+    assert set(compared) == set(openpyxl.load_workbook(cached, read_only=True).sheetnames)
+    assert all(compared.values()), compared  # no sheet left out or empty
+    if variant == "base":
+        assert {"DSA", "Scenarios", "PSA", "Validation", "Price"} <= set(compared)
+    assert sum(compared.values()) > 100_000
 
 
 def test_validation_sheet_carries_the_cross_validation_table():

@@ -5,7 +5,9 @@ ranges and defined names, and the functions in ``FUNCTIONS``) with Excel's seman
 matter: unary minus binds tighter than ``^``; blanks are 0 in arithmetic; text in arithmetic is
 #VALUE!; text comparisons ignore case; errors propagate until IFERROR / ISNUMBER / ISERROR; ROUND
 rounds half away from zero.  An unknown function is a programming error (``ValueError``), never a
-silent blank.
+silent blank, and so is a case of a known function the evaluator deliberately leaves out (``Unsupported``:
+e.g. a range as a cell's value, text Excel would read as a date).  tests/test_workbook_evaluate_definitions.py
+holds every function to its documented definition at its edge cases and to LibreOffice.
 
 Formulas that differ only in relative row numbers (every row of a trace column) share one compiled
 function (nested closures, no eval): relative rows become offsets from the formula's own row.
@@ -17,6 +19,7 @@ import math
 import re
 import sys
 import threading
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any, Callable
 
 from scipy import special, stats
@@ -38,6 +41,14 @@ class XlError(Exception):
 
     def __hash__(self) -> int:
         return hash(self.code)
+
+
+class Unsupported(ValueError):
+    """A case of an Excel function or operator the evaluator deliberately does not implement (a programming error
+    of the sheet writers, never a cached value: Excel would compute something else)."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"{what} is not implemented by the workbook evaluator (formula)")
 
 
 class Range:
@@ -66,10 +77,7 @@ def num(v: Any) -> float:
     if t is bool:
         return 1.0 if v else 0.0
     if t is str:
-        try:
-            return float(v.strip()) if v.strip() else _raise("#VALUE!")
-        except ValueError:
-            raise XlError("#VALUE!") from None
+        return _text_number(v)
     if t is Range:
         rows, cols = v.shape
         if rows == 1 and cols == 1:
@@ -77,6 +85,22 @@ def num(v: Any) -> float:
         raise XlError("#VALUE!")
     if t is XlError:
         raise v
+    raise XlError("#VALUE!")
+
+
+_NUMERIC_TEXT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def _text_number(v: str) -> float:
+    """Text in arithmetic: a number written as text converts (" 2 ", "1e3", "50%"); other text is #VALUE!.
+    Text Excel would read as a date, time, currency or with thousands separators is not implemented."""
+    s = v.strip()
+    if _NUMERIC_TEXT.fullmatch(s):
+        return float(s)
+    if s.endswith("%") and _NUMERIC_TEXT.fullmatch(s[:-1].strip()):
+        return float(s[:-1].strip()) / 100.0
+    if re.search(r"[0-9]", s) and re.search(r"[,$/:€£]", s):
+        raise Unsupported(f"converting the text {v!r} to a number")
     raise XlError("#VALUE!")
 
 
@@ -91,6 +115,8 @@ def _check(v: Any) -> Any:
 
 
 def truth(v: Any) -> bool:
+    if type(v) is Range:
+        v = _scalar(v)
     if type(v) is bool:
         return v
     if type(v) is str:
@@ -111,7 +137,7 @@ def text(v: Any) -> str:
     f = num(v)
     if f == int(f) and abs(f) < 1e15:
         return str(int(f))
-    return f"{f:.15g}"
+    return f"{f:.15g}".upper()
 
 
 def _scalar(v: Any) -> Any:
@@ -178,6 +204,8 @@ def compare(a, b, op: str) -> bool:
         x, y = ra, rb
     elif ra == 1:
         x, y = a.lower(), b.lower()
+    elif ra == 0 and _approx_equal(a, b):
+        x = y = 0
     else:
         x, y = a, b
     if op == "=":
@@ -191,6 +219,20 @@ def compare(a, b, op: str) -> bool:
     if op == "<=":
         return x <= y
     return x >= y
+
+
+_E48 = 2.0 ** -48
+
+
+def _approx_equal(a: float, b: float) -> bool:
+    """Numbers that agree to about 15 significant digits compare equal (0.1+0.2=0.3 is TRUE), as in Excel and
+    LibreOffice (its rtl::math::approxEqual: relative difference below 2^-48)."""
+    if a == b:
+        return True
+    if a == 0 or b == 0:
+        return False
+    d = abs(a - b)
+    return d < abs(a) * _E48 and d < abs(b) * _E48
 
 
 # ---------------------------------------------------------------------------------------------- functions
@@ -240,13 +282,24 @@ def f_average(*args):
     return sum(values, 0.0) / len(values)
 
 
-def f_count(*args):
+def f_count(*thunks):
+    """Numbers in ranges; direct arguments that are numbers, logical values or numeric text (not errors)."""
     n = 0
-    for a in args:
+    for thunk in thunks:
+        try:
+            a = thunk()
+        except XlError:
+            continue
         if type(a) is Range:
             n += sum(1 for v in a.cells() if type(v) in (int, float))
-        elif type(a) in (int, float):
+        elif type(a) in (int, float, bool):
             n += 1
+        elif type(a) is str:
+            try:
+                num(a)
+                n += 1
+            except XlError:
+                pass
     return float(n)
 
 
@@ -262,14 +315,18 @@ def f_percentile(rng, k):
 
 
 def f_round(x, digits=0.0):
+    """Half away from zero on the decimal number shown to 15 significant digits, as Excel (and LibreOffice)
+    round: ROUND(2.675,2) = 2.68 and ROUND(1.005,2) = 1.01 although the doubles are a hair below the half."""
     x, d = num(x), int(num(digits))
-    scale = 10.0 ** d
-    # Excel rounds half away from zero; repr-based correction for binary representation (e.g. 2.675)
-    y = abs(x) * scale
-    r = math.floor(y + 0.5)
-    if abs(y + 0.5 - r) < 1e-9 * max(1.0, y):  # exactly .5 within floating noise: away from zero
-        r = math.floor(y + 0.5 + 1e-9)
-    return math.copysign(r / scale, x) if r else 0.0
+    if x == 0 or not math.isfinite(x):
+        return x
+    shown = Decimal(f"{x:.15g}")
+    if d > 15 - shown.adjusted():  # no digit to round beyond the 15 significant ones
+        return float(shown)
+    with localcontext() as context:
+        context.prec = 400
+        rounded = shown.quantize(Decimal(1).scaleb(-d), rounding=ROUND_HALF_UP)
+    return float(rounded) or 0.0
 
 
 def f_mod(a, b):
@@ -280,8 +337,10 @@ def f_mod(a, b):
 
 
 def f_index(rng, i, j=None):
+    """INDEX(reference, row, [column]): row or column 0 is the whole column or row (a reference); a negative
+    index is #VALUE!, one beyond the reference #REF!; one index into a single row or column counts along it."""
     if type(rng) is not Range:
-        raise XlError("#VALUE!")
+        raise Unsupported("INDEX of a value that is not a reference (array form)")
     rows, cols = rng.shape
     i = int(num(i))
     if j is None:
@@ -290,29 +349,58 @@ def f_index(rng, i, j=None):
         elif cols == 1:
             r, c = i, 1
         else:
-            raise XlError("#REF!")
+            r, c = i, 0
     else:
         r, c = i, int(num(j))
-    if not (1 <= r <= rows and 1 <= c <= cols):
+    if r < 0 or c < 0:
+        raise XlError("#VALUE!")
+    if r > rows or c > cols:
         raise XlError("#REF!")
+    if r == 0 or c == 0:
+        r1, r2 = (rng.r1, rng.r2) if r == 0 else (rng.r1 + r - 1,) * 2
+        c1, c2 = (rng.c1, rng.c2) if c == 0 else (rng.c1 + c - 1,) * 2
+        return Range(rng.ctx, rng.sheet, r1, c1, r2, c2)
     return _check(rng.ctx.raw(rng.sheet, rng.r1 + r - 1, rng.c1 + c - 1))
 
 
 def f_match(x, rng, kind=1.0):
-    values = rng.cells() if type(rng) is Range else [rng]
+    """MATCH: type 0 the first equal value (text ignoring case, wildcards * ? ~); type 1 (ascending data) the
+    last value <= x, type -1 (descending data) the last value >= x, among values of x's type; else #N/A.  A blank
+    lookup value matches nothing.  On unsorted data Excel's binary search is unspecified: this scans in order."""
+    if type(rng) is Range:
+        rows, cols = rng.shape
+        if rows > 1 and cols > 1:
+            raise XlError("#N/A")
+        values = rng.cells()
+    else:
+        values = [rng]
     kind = num(kind)
     x = _scalar(x)
+    if x is None:
+        raise XlError("#N/A")
     if kind == 0:
+        equal = _wildcard(x) if type(x) is str else None
         for k, v in enumerate(values, start=1):
-            if v is not None and type(v) is not XlError and compare(v, x, "="):
+            if type(v) is XlError or v is None:
+                continue
+            if (equal(v) if equal is not None else (_rank(v) == _rank(x) and compare(v, x, "="))):
                 return float(k)
         raise XlError("#N/A")
     best = None
-    xv = num(x) if type(x) is not str else x
+    key = _rank(x)
+    if key == 0:  # numbers (the life table's ages): direct comparisons, approximate only at the boundary
+        for k, v in enumerate(values, start=1):
+            if type(v) is not float and type(v) is not int:
+                continue
+            if (v <= x if kind > 0 else v >= x) or _approx_equal(v, x):
+                best = k
+            else:
+                break
+        values = ()
     for k, v in enumerate(values, start=1):
-        if type(v) not in (int, float) or type(xv) is str:
+        if v is None or type(v) is XlError or _rank(v) != key:
             continue
-        if (kind > 0 and v <= xv) or (kind < 0 and v >= xv):
+        if (kind > 0 and compare(v, x, "<=")) or (kind < 0 and compare(v, x, ">=")):
             best = k
         else:
             break
@@ -363,11 +451,12 @@ def f_norm_s_inv(p):
     return float(special.ndtri(p))
 
 
-def f_beta_inv(p, alpha, beta):
-    p, a, b = num(p), num(alpha), num(beta)
-    if not 0 <= p <= 1 or a <= 0 or b <= 0:
+def f_beta_inv(p, alpha, beta, lower=0.0, upper=1.0):
+    """Excel: #NUM! if probability <= 0 or > 1, alpha or beta <= 0 (LibreOffice returns A at p = 0)."""
+    p, a, b, lo, hi = num(p), num(alpha), num(beta), num(lower), num(upper)
+    if not 0 < p <= 1 or a <= 0 or b <= 0 or lo >= hi:
         raise XlError("#NUM!")
-    return float(special.betaincinv(a, b, p))
+    return lo + (hi - lo) * float(special.betaincinv(a, b, p))
 
 
 def f_gamma_inv(p, alpha, beta):
@@ -385,8 +474,8 @@ def f_norm_inv(p, mean, sd):
 
 
 def f_rand():
-    """Volatile: the workbook uses it only for fresh PSA draws, never in a cached value."""
-    raise ValueError("RAND() has no cached value: the workbook must not evaluate it at export")
+    """Volatile: no cached value can stand for it (the workbook has no RAND)."""
+    raise Unsupported("RAND() (volatile: no cached value)")
 
 
 def f_gamma_dist(x, alpha, beta, cumulative):
@@ -437,34 +526,91 @@ def f_iferror(thunk, fallback):
         return fallback()
 
 
+def _wildcard(pattern: str) -> Callable[[Any], bool]:
+    """Equality with text as COUNTIF / MATCH type 0 / SEARCH read it: case-insensitive, ``*`` any run, ``?`` one
+    character, ``~`` escapes the next; matches text cells only."""
+    if not re.search(r"[*?~]", pattern):
+        low = pattern.lower()
+        return lambda v: type(v) is str and v.lower() == low
+    regex = re.compile(_wildcard_regex(pattern), re.I | re.S)
+    return lambda v: type(v) is str and regex.fullmatch(v) is not None
+
+
+def _wildcard_regex(pattern: str) -> str:
+    out, i = [], 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "~" and i + 1 < len(pattern) and pattern[i + 1] in "*?~":
+            out.append(re.escape(pattern[i + 1]))
+            i += 2
+            continue
+        out.append(".*" if ch == "*" else "." if ch == "?" else re.escape(ch))
+        i += 1
+    return "".join(out)
+
+
 def _criterion(criterion: Any) -> Callable[[Any], bool]:
-    """SUMIF/COUNTIF criterion: a value, or text such as "<12" / ">=0.5" / "<>x"."""
+    """SUMIF/COUNTIF criterion: a value, or text such as "<12" / ">=0.5" / "<>x" / "a*".
+
+    The operand after the operator is a number when it reads as one, a logical value for TRUE/FALSE, else text.
+    "=" / "<>" with a number or logical value compare cells of that type ("<>" counts every other cell, blanks
+    included; a number written in criterion text also matches text cells reading as it: "3" counts "3", as in
+    LibreOffice); with text: case-insensitive with wildcards, text cells only ("<>x" counts every other cell);
+    "<", ">", "<=", ">=" compare cells of the operand's type only.  "" matches blank cells and empty text, "="
+    blank cells only, "<>" every non-blank cell."""
     criterion = _scalar(criterion)
+    if criterion is None:
+        raise Unsupported("a blank COUNTIF/SUMIF criterion")
     if type(criterion) is str:
         m = re.match(r"^(<=|>=|<>|<|>|=)?(.*)$", criterion, re.S)
-        op, operand = m.group(1) or "=", m.group(2)
-        try:
+        given, operand = m.group(1), m.group(2)
+        op = given or "="
+        if _NUMERIC_TEXT.fullmatch(operand.strip()):
             target: Any = float(operand)
-        except ValueError:
+        elif operand.upper() in ("TRUE", "FALSE"):
+            target = operand.upper() == "TRUE"
+        else:
             target = operand
     else:
-        op, target = "=", criterion
-    numeric = type(target) in (int, float, bool)
+        op, given, target = "=", None, criterion
+    if target == "" and type(target) is str:
+        if op == "=":
+            return (lambda v: v is None) if given else (lambda v: v is None or v == "")
+        if op == "<>":
+            return lambda v: v is not None
+    if op in ("=", "<>"):
+        if type(target) is str:
+            equal = _wildcard(target)
+        elif type(criterion) is str and type(target) is float:
+            number = target  # a number written as text also matches text that reads as that number
 
-    def test(v: Any) -> bool:
-        if v is None or type(v) is XlError:
-            return False
-        if numeric and type(v) not in (int, float):
-            return op == "<>"
-        return compare(v, target, op)
+            def equal(v: Any) -> bool:
+                if type(v) is str:
+                    s = v.strip()
+                    return bool(_NUMERIC_TEXT.fullmatch(s)) and _approx_equal(float(s), number)
+                return type(v) in (int, float) and _approx_equal(v, number)
+        else:
+            kind = _rank(target)
 
-    return test
+            def equal(v: Any) -> bool:
+                return v is not None and type(v) is not XlError and _rank(v) == kind and compare(v, target, "=")
+        return equal if op == "=" else (lambda v: not equal(v))
+    kind = _rank(target)
+    return lambda v: v is not None and type(v) is not XlError and _rank(v) == kind and compare(v, target, op)
 
 
 def f_sumif(rng, criterion, sum_range=None):
+    """The sum range is read from its top-left cell with the criteria range's shape (as Excel resizes it)."""
     test = _criterion(criterion)
     values = rng.cells()
-    sums = sum_range.cells() if sum_range is not None else values
+    if sum_range is None:
+        sums = values
+    else:
+        if type(sum_range) is not Range:
+            raise XlError("#VALUE!")
+        rows, cols = rng.shape
+        sums = Range(sum_range.ctx, sum_range.sheet, sum_range.r1, sum_range.c1, sum_range.r1 + rows - 1,
+                     sum_range.c1 + cols - 1).cells()
     total = 0.0
     for v, x in zip(values, sums):
         if test(v):
@@ -473,6 +619,8 @@ def f_sumif(rng, criterion, sum_range=None):
             if type(x) in (int, float):
                 total += x
     return total
+
+
 def f_exact(a, b):
     return text(_scalar(a)) == text(_scalar(b))
 
@@ -486,21 +634,40 @@ def f_islogical(thunk):
 
 
 def f_search(needle, haystack, start=1.0):
-    """Case-insensitive position of needle in haystack (1-based); #VALUE! when absent."""
-    position = text(_scalar(haystack)).lower().find(text(_scalar(needle)).lower(), int(num(start)) - 1)
-    if position < 0:
+    """Case-insensitive position of needle in haystack (1-based, wildcards * ? ~); #VALUE! when absent or when
+    start is below 1 or beyond the text."""
+    within, find, first = text(_scalar(haystack)), text(_scalar(needle)), int(num(start))
+    if first < 1 or first > len(within) + (1 if find == "" else 0):
         raise XlError("#VALUE!")
-    return float(position + 1)
+    m = re.compile(_wildcard_regex(find), re.I | re.S).search(within, first - 1)
+    if m is None:
+        raise XlError("#VALUE!")
+    return float(m.start() + 1)
+
+
+def _logicals(args) -> list[bool]:
+    """AND/OR arguments: in references, logical values and numbers count (text and blanks are ignored); direct
+    arguments convert (text other than TRUE/FALSE is #VALUE!); none at all is #VALUE!."""
+    out = []
+    for a in args:
+        if type(a) is Range:
+            for v in a.cells():
+                _check(v)
+                if type(v) in (bool, int, float):
+                    out.append(bool(v))
+        elif a is not None:
+            out.append(truth(a))
+    if not out:
+        raise XlError("#VALUE!")
+    return out
 
 
 def f_and(*args):
-    values = [v for a in args for v in (a.cells() if type(a) is Range else [a])]
-    return all(truth(_check(v)) for v in values if v is not None)
+    return all(_logicals(args))
 
 
 def f_or(*args):
-    values = [v for a in args for v in (a.cells() if type(a) is Range else [a])]
-    return any(truth(_check(v)) for v in values if v is not None)
+    return any(_logicals(args))
 
 
 def f_not(a):
@@ -524,9 +691,11 @@ def f_len(x):
 
 
 def f_sumproduct(*ranges):
-    lists = [r.cells() if type(r) is Range else [r] for r in ranges]
-    if len({len(x) for x in lists}) != 1:
+    """Sum of the products of corresponding entries (ranges of one shape, else #VALUE!); entries that are not
+    numbers count as 0."""
+    if len({r.shape if type(r) is Range else (1, 1) for r in ranges}) != 1:
         raise XlError("#VALUE!")
+    lists = [r.cells() if type(r) is Range else [r] for r in ranges]
     total = 0.0
     for values in zip(*lists):
         product = 1.0
@@ -561,7 +730,7 @@ def f_text(x, pattern):
     pattern = text(_scalar(pattern))
     m = re.fullmatch(r"(#,##)?0(?:\.(0+))?", pattern)
     if m is None:
-        raise ValueError(f"TEXT format {pattern!r} is not known to the workbook evaluator")
+        raise Unsupported(f"TEXT format {pattern!r}")
     decimals = len(m.group(2) or "")
     value = f_round(x, decimals)
     return f"{value:{',' if m.group(1) else ''}.{decimals}f}"
@@ -579,7 +748,13 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "_XLFN.PERCENTILE.INC": f_percentile,
 }
 LAZY = {"IFERROR": "all", "ISLOGICAL": "all", "ISNUMBER": "all", "ISTEXT": "all", "ISBLANK": "all", "ISERROR": "all",
-        "CHOOSE": "rest"}
+        "CHOOSE": "rest", "COUNT": "all"}
+# functions for which a reference is not its value: a one-cell reference argument stays a range (text and
+# blanks in it are skipped, as in a longer range: SUM(A1) is 0 where A1 holds text, MAX(A1,-5) is -5 where blank);
+# "cell": a number in the cell is passed as the number (the same to these functions, and much quicker)
+REFERENCE_ARGS = {"COUNTIF": "range", "INDEX": "range", "MATCH": "range", "SUMIF": "range",
+                  **dict.fromkeys(("AVERAGE", "AND", "COUNT", "LARGE", "MAX", "MIN", "OR", "PERCENTILE",
+                                   "_XLFN.PERCENTILE.INC", "SUM", "SUMPRODUCT"), "cell")}
 
 
 # ---------------------------------------------------------------------------------------------- parsing
@@ -659,7 +834,7 @@ class _Parser:
         if kind == "op" and value in ("-", "+"):
             self.take()
             operand = self.unary()
-            return (lambda R: neg(operand(R))) if value == "-" else (lambda R: num(operand(R)))
+            return (lambda R: neg(operand(R))) if value == "-" else operand  # unary plus: the operand unchanged
         operand = self.primary()
         kind, value = self.peek()
         if kind == "op" and value == "%":
@@ -692,10 +867,17 @@ class _Parser:
         up = name.upper()
         self.take("(")
         args: list[Callable[[int], Any]] = []
+        references = REFERENCE_ARGS.get(up)
         if self.peek()[1] != ")":
             while True:
                 if self.peek()[1] in (",", ")"):
                     args.append(_const(None))  # empty argument
+                elif references and self.peek()[0] in ("ref", "name") and self.i + 1 < len(self.tokens) \
+                        and self.tokens[self.i + 1][1] in (",", ")") \
+                        and self.peek()[1].upper() not in ("TRUE", "FALSE"):
+                    kind, value = self.take()
+                    args.append(self.c.compile_ref(value, self.sheet, self.row, as_range=references) if kind == "ref"
+                                else self.c.compile_name(value, as_range=references))
                 else:
                     args.append(self.expression())
                 if self.peek()[1] == ",":
@@ -745,8 +927,9 @@ class Evaluator:
         except KeyError:
             raise ValueError(f"formula refers to a missing sheet {sheet!r}") from None
 
-    def compile_ref(self, token: str, own: int, row: int | None) -> Callable[[int], Any]:
-        """A cell or range reference; relative rows become offsets from R (row None: all absolute)."""
+    def compile_ref(self, token: str, own: int, row: int | None, as_range: str | None = None) -> Callable[[int], Any]:
+        """A cell or range reference; relative rows become offsets from R (row None: all absolute); a cell as a
+        one-cell range with ``as_range`` "range", or as "cell": its number, else a one-cell range."""
         sheet, _, ref = token.rpartition("!")
         si = self._sheet_index(sheet or None, own)
         parts = []
@@ -756,6 +939,17 @@ class Evaluator:
             r = int(digits)
             parts.append((r, bool(row_abs) or row is None, column_index(letters)))
         value, rng = self.value, self.range
+        if len(parts) == 1 and as_range == "cell":
+            (r, absolute, c), = parts
+            raw, k = self.raw, (0 if absolute else r - row)
+
+            def cell(R: int) -> Any:
+                at = r if absolute else R + k
+                v = raw(si, at, c)
+                return v if type(v) is float or type(v) is int else rng(si, at, c, at, c)
+            return cell
+        if len(parts) == 1 and as_range:
+            parts = parts * 2
         if len(parts) == 1:
             (r, absolute, c), = parts
             if absolute:
@@ -766,19 +960,19 @@ class Evaluator:
         k1, k2 = (0 if a1 else r1 - row), (0 if a2 else r2 - row)
         return lambda R: rng(si, r1 if a1 else R + k1, c1, r2 if a2 else R + k2, c2)
 
-    def compile_name(self, name: str) -> Callable[[int], Any]:
+    def compile_name(self, name: str, as_range: str | None = None) -> Callable[[int], Any]:
         """A defined name: an absolute reference, compiled once per name (formulas use the same names often)."""
-        key = name.lower()
+        key = (name.lower(), as_range)
         fn = self.compiled_names.get(key)
         if fn is None:
-            target = self.names.get(key)
+            target = self.names.get(key[0])
             if target is None:
                 fn = lambda R: _raise_name()  # noqa: E731
             else:
                 tokens = tokenize(target)
                 if len(tokens) != 1 or tokens[0][0] != "ref":
                     raise ValueError(f"defined name {name} is not a reference: {target}")
-                fn = self.compile_ref(tokens[0][1], 0, None)
+                fn = self.compile_ref(tokens[0][1], 0, None, as_range)
             self.compiled_names[key] = fn
         return fn
 
@@ -810,13 +1004,20 @@ class Evaluator:
             try:
                 v = fn(r)
                 if type(v) is Range:
+                    if v.shape != (1, 1):
+                        raise Unsupported(f"a range as a cell's value (implicit intersection or spilling) in "
+                                          f"{cell.formula!r}")
                     v = _scalar(v)
-                if type(v) is float and not math.isfinite(v):
+                if v is None:  # a formula showing an empty cell shows 0
+                    v = 0.0
+                elif type(v) is float and not math.isfinite(v):
                     v = XlError("#NUM!")
             except XlError as error:
                 v = error
             except ZeroDivisionError:
                 v = XlError("#DIV/0!")
+            except Unsupported:
+                raise
             except (OverflowError, ValueError) as error:
                 if isinstance(error, ValueError) and "formula" in str(error):
                     raise

@@ -1,0 +1,76 @@
+"""Cell-by-cell comparison of a workbook's cached values (computed at export by cea.workbook.evaluate) with the
+same workbook recalculated by LibreOffice: every cell of every sheet."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Callable
+
+import openpyxl
+
+
+def sheet_values(path: Path) -> dict[str, dict[str, object]]:
+    """{sheet: {coordinate: value}} as openpyxl reads the cached values (empty cells left out)."""
+    wb = openpyxl.load_workbook(path, data_only=True, read_only=True)
+    try:
+        return {ws.title: {c.coordinate: c.value for row in ws.iter_rows() for c in row
+                           if getattr(c, "value", None) is not None} for ws in wb.worksheets}
+    finally:
+        wb.close()
+
+
+def differences(cached: Path, recalculated: Path, *, skip: Callable[[str, str], bool] = lambda s, c: False,
+                rel: float = 1e-9, abs_: float = 1e-11, abs_by_sheet: dict[str, float] | None = None,
+                ) -> tuple[dict[str, int], list[tuple[str, str, object, object]]]:
+    """Compare every cell of every sheet: numbers to ``rel`` (and ``abs_`` for results that are differences of
+    near-equal numbers), text, logical values and errors exactly; an empty cell equals an empty text.  Returns
+    (cells compared per sheet, differences as (sheet, coordinate, cached, recalculated)); ``skip(sheet,
+    coordinate)`` leaves out cells that legitimately differ (the caller says why); ``abs_by_sheet`` gives a sheet
+    whose near-zero cells are differences of larger numbers its own absolute tolerance."""
+    a, b = sheet_values(cached), sheet_values(recalculated)
+    assert list(a) == list(b), (list(a), list(b))
+    compared: dict[str, int] = {}
+    wrong = []
+    for sheet, cells in a.items():
+        other = b[sheet]
+        tolerance = (abs_by_sheet or {}).get(sheet, abs_)
+        n = 0
+        for coordinate in cells.keys() | other.keys():
+            if skip(sheet, coordinate):
+                continue
+            want, got = cells.get(coordinate), other.get(coordinate)
+            n += 1
+            if want == "":
+                want = None
+            if got == "":
+                got = None
+            if isinstance(want, bool) or isinstance(got, bool):
+                ok = want == got and type(want) is type(got)
+            elif isinstance(want, (int, float)) and isinstance(got, (int, float)):
+                ok = math.isclose(want, got, rel_tol=rel, abs_tol=tolerance)
+            else:
+                ok = want == got
+            if not ok:
+                wrong.append((sheet, coordinate, want, got))
+        compared[sheet] = n
+    return compared, wrong
+
+
+def data_table_cells(path: Path) -> set[tuple[str, str]]:
+    """(sheet, coordinate) of every cell inside an Excel data table ({=TABLE()}, model_tables.xlsx)."""
+    import re
+    import zipfile
+
+    from openpyxl.utils.cell import get_column_letter, range_boundaries
+
+    from cea.workbook.data_table import sheet_parts
+
+    with zipfile.ZipFile(path) as archive:
+        files = {n: archive.read(n) for n in archive.namelist()}
+    out = set()
+    for title, part in sheet_parts(files).items():
+        for ref in re.findall(r'<f t="dataTable"[^>]*\sref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"', files[part].decode()):
+            c1, r1, c2, r2 = range_boundaries(ref)
+            out |= {(title, f"{get_column_letter(c)}{r}") for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)}
+    return out
