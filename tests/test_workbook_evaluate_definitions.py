@@ -115,6 +115,11 @@ CASES: list[tuple[str, object]] = [
     (f'COUNTIF({B},">b")', 2.0),
     (f'COUNTIF({B},"<"&2)', 2.0),
     (f'COUNTIF({B},">"&1.25)', 3.0),
+    # COUNTIFS [MS COUNTIFS; ODF 6.13.11]: a row counts when every range meets its criterion; ranges of one shape
+    (f'COUNTIFS({B},"<>3",Data!$F$1:$F$12,">=64")', 5.0),  # rows 7-12 minus the text "3"
+    (f'COUNTIFS({B},">=1",Data!$F$1:$F$12,"<8")', 2.0),  # rows 1-3: 3, 5 (numbers), "x" (text)
+    (f'COUNTIFS({B},"x")', 2.0),
+    (f'COUNTIFS({B},">0",Data!$F$1:$F$11,">0")', VAL),  # ranges of different sizes
     (f'SUMIF({B},">=3",Data!$F$1:$F$12)', 3.0),
     (f'SUMIF({B},"x",Data!$F$1)', 12.0),
     ('SUMIF(Data!$C$1:$C$4,">15")', 90.0),

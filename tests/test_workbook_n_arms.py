@@ -144,6 +144,7 @@ CASES = [
     ([100, 150, 190, 400], [1.0, 1.05, 1.08, 3.0]),      # two passes: 190 then 150 extendedly dominated
     ([100, 200, 300, 400], [1.0, 3.0, 3.5, 3.7]),        # all on the frontier (ICERs 50, 200, 500)
     ([300, 300, 300, 300], [1.0, 1.0, 1.0, 1.0]),        # all identical
+    ([0, 0.3, 0.9, 2.0], [0, 0.1, 0.3, 0.4]),            # on one line (ICERs 3, 3 differ by rounding), then 11
 ]
 
 
@@ -237,9 +238,8 @@ def test_countifs_counts_rows_meeting_every_criterion():
     assert f_countifs(a, ">0", b, "<10") == 2.0
     assert f_countifs(a, 7.0, b, 9.0) == 1.0
     assert f_countifs(a, "x") == 1.0
-    # text differs from 5; a blank would too in Excel, but the evaluator's criteria (shared with COUNTIF and SUMIF)
-    # never match a blank: the workbook's COUNTIFS ranges have no blanks
-    assert f_countifs(a, "<>5", b, ">0") == 3.0
+    # "<>5": text and blanks differ from 5 (Excel's COUNTIF criteria, shared with COUNTIF and SUMIF): rows 1, 3, 4, 5
+    assert f_countifs(a, "<>5", b, ">0") == 4.0
     from cea.workbook.evaluate import XlError
 
     with pytest.raises(XlError):

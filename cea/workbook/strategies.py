@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cea.analyses.decision import incremental_analysis
+from cea.analyses.decision import ICER_TOLERANCE, incremental_analysis
 from cea.workbook.registry import register_sheet
 from cea.workbook.core import Book, sheet_ref
 from cea.workbook.core import column_letter as letter
@@ -158,7 +158,7 @@ def write_frontier(book: Book, ws, r: int, arms: list[str], cost: dict[str, str]
             else:
                 nxt = at(next_c, row + 1)
                 put_formula(ws, row, above_c, f"IF({at(alive, row)}=1,IF(ISNUMBER({at(icer_c, row)}),IF({nxt}>0,"
-                                              f"IF({at(icer_c, row)}>INDEX({rng(icer_c)},{nxt}),1,0),0),0),0)", INTEGER)
+                                              f"IF({at(icer_c, row)}-INDEX({rng(icer_c)},{nxt})>{ICER_TOLERANCE!r}*INDEX({rng(icer_c)},{nxt}),1,0),0),0),0)", INTEGER)
         put_formula(ws, drop_row, alive, f"IFERROR(MATCH(1,{rng(above_c)},0),0)", INTEGER, font=TOTAL_FONT)
         drop = at(alive, drop_row)
         alive_formula = (lambda p, row, a=alive, d=drop: f"IF(AND({at(a, row)}=1,{p}<>{d}),1,0)")
