@@ -246,3 +246,30 @@ def test_analysis_commands_exit_zero_on_the_esr1_folder(tmp_path, command, extra
     """One folder with the joint curve/HR covariance and a three-arm structure; the others are run in CI by hand."""
     result = runner.invoke(app, [command, "--inputs", str(BASE / "esr1"), "--out", str(tmp_path), *extra])
     assert result.exit_code == 0, result.output
+
+
+# --------------------------------------------------------------------------- budget impact over every strategy
+@pytest.mark.parametrize("name", [n for n in FOLDERS if len(FOLDERS[n][0]) > 2])
+def test_budget_impact_runs_with_the_market_shares_of_every_other_strategy(name, tmp_path):
+    """More than two strategies: every arm but the intervention has a market share of the world without it, the
+    shares of each year sum to 1, each one has a source or a labelled assumption, and `cea bia` runs."""
+    from cea.analyses.budget_impact import run_budget_impact
+    from cea.inputs.budget_impact import load_budget_impact
+
+    inputs = load_inputs(folder(name))
+    bia = load_budget_impact(folder(name))
+    others = set(inputs.structure.arm_ids) - {inputs.settings.intervention}
+    assert set(bia.market_share_without) == others
+    for year in range(bia.n_years):
+        assert sum(s[year] for s in bia.market_share_without.values()) == pytest.approx(1.0, abs=1e-12)
+    for r in bia.rows:
+        if r.quantity in ("market_share_without", "displaced_share"):
+            assert "NICE TA" in r.source, (r.arm, r.source)
+    result = run_budget_impact(inputs, sensitivity=False)
+    shares = result.to_dict()["shares"]
+    for year in range(bia.n_years):
+        for world in ("with", "without"):
+            assert sum(s[world][year] for s in shares.values()) == pytest.approx(1.0, abs=1e-12)
+    assert result.total_net > 0
+    done = runner.invoke(app, ["bia", "--inputs", str(folder(name)), "--out", str(tmp_path)])
+    assert done.exit_code == 0, done.output
