@@ -273,3 +273,26 @@ def test_budget_impact_runs_with_the_market_shares_of_every_other_strategy(name,
     assert result.total_net > 0
     done = runner.invoke(app, ["bia", "--inputs", str(folder(name)), "--out", str(tmp_path)])
     assert done.exit_code == 0, done.output
+
+
+def test_market_shares_with_a_range_are_varied_in_the_budget_impact_one_way_analysis():
+    """pik3ca: alpelisib + fulvestrant's share of the world without capivasertib from 25% to 75%, the other arms
+    rescaled in proportion (each year still sums to 1); fulvestrant alone from 0 to 20%."""
+    from cea.analyses.budget_impact import _market_at, one_way_budget_impact
+    from cea.inputs.budget_impact import load_budget_impact
+
+    inputs = load_inputs(folder("pik3ca"))
+    bia = load_budget_impact(folder("pik3ca"))
+    low, high = _market_at(bia, "alp_ful", "low"), _market_at(bia, "alp_ful", "high")
+    assert low.market_share_without["alp_ful"][0] == 0.25 and low.market_share_without["eve_exe"][0] == 0.75
+    assert high.market_share_without["eve_exe"][0] == pytest.approx(0.25) and high.market_share_without["ful"][0] == 0
+    ful = _market_at(bia, "ful", "high").market_share_without
+    assert (ful["ful"][0], ful["alp_ful"][0], ful["eve_exe"][0]) == pytest.approx((0.2, 0.4, 0.4))
+    for b in (low, high):
+        for y in range(b.n_years):
+            assert sum(s[y] for s in b.market_share_without.values()) == pytest.approx(1.0, abs=1e-12)
+    table = one_way_budget_impact(inputs, bia).set_index("driver")
+    for driver in ("market_share_without_alp_ful", "market_share_without_ful"):
+        row = table.loc[driver]
+        assert row["kind"] == "budget impact input" and row["net_low"] != row["net_high"]
+        assert "Alpelisib" in row["description"] or "Fulvestrant" in row["description"]

@@ -265,8 +265,39 @@ def _total_net(per_patient: np.ndarray, eligible: np.ndarray, with_shares: np.nd
     return diff.sum(axis=(1, 2))
 
 
-def _bia_variants(bia: BudgetImpactInputs) -> list[tuple[str, str, float, float, BudgetImpactInputs, BudgetImpactInputs]]:
-    """(id, description, low, high, inputs at low, inputs at high) for each budget-impact input with a range."""
+def _market_at(bia: BudgetImpactInputs, arm: str, bound: str) -> BudgetImpactInputs | None:
+    """The inputs with arm's market_share_without at its low or high value (each year's row; a year without that
+    bound keeps its value) and the other arms' shares rescaled in proportion so that each year still sums to 1;
+    None when they cannot be (the other arms have no share to rescale)."""
+    rows = {r.year: r for r in bia.rows if r.quantity == "market_share_without" and r.arm == arm}
+    base = bia.market_share_without[arm]
+    moved = tuple((lambda r: getattr(r, bound) if getattr(r, bound) is not None else r.value)(
+        rows.get(None) or rows[y + 1]) for y in range(bia.n_years))
+    market = {}
+    for a, shares in bia.market_share_without.items():
+        if a == arm:
+            market[a] = moved
+            continue
+        scaled = []
+        for y in range(bia.n_years):
+            rest = 1.0 - base[y]
+            if rest <= 1e-12:
+                if abs(moved[y] - base[y]) > 1e-12:
+                    return None
+                scaled.append(shares[y])
+            else:
+                scaled.append(shares[y] * (1.0 - moved[y]) / rest)
+        market[a] = tuple(scaled)
+    return replace(bia, market_share_without=market)
+
+
+def _bia_variants(bia: BudgetImpactInputs, labels: dict[str, str] | None = None
+                  ) -> list[tuple[str, str, float, float, BudgetImpactInputs, BudgetImpactInputs]]:
+    """(id, description, low, high, inputs at low, inputs at high) for each budget-impact input with a range.
+
+    A market_share_without with a range (more than two arms) moves that arm's share of the world without the
+    intervention, the other arms' shares rescaled in proportion (each year still sums to 1); displaced shares
+    given in the inputs stay as they are, default ones follow the market shares."""
     out = []
     first = bia.row("eligible_patients", 1)
     if first is not None and first.low is not None and first.high is not None and first.value > 0:
@@ -286,6 +317,16 @@ def _bia_variants(bia: BudgetImpactInputs) -> list[tuple[str, str, float, float,
         highs = tuple(r.high if r.high is not None else r.value for r in rows)
         out.append(("uptake_with", f"Uptake of the intervention, year 1 to {bia.n_years}", lows[0], highs[0],
                     replace(bia, uptake_with=lows), replace(bia, uptake_with=highs)))
+    for arm in bia.market_share_without:
+        rows = [r for r in bia.rows if r.quantity == "market_share_without" and r.arm == arm]
+        if not any(r.low is not None or r.high is not None for r in rows):
+            continue
+        at_low, at_high = _market_at(bia, arm, "low"), _market_at(bia, arm, "high")
+        if at_low is None or at_high is None:
+            continue
+        out.append((f"market_share_without_{arm}", "Market share without the intervention: "
+                    f"{(labels or {}).get(arm, arm)}", at_low.market_share_without[arm][0],
+                    at_high.market_share_without[arm][0], at_low, at_high))
     return out
 
 
@@ -315,7 +356,8 @@ def one_way_budget_impact(inputs: ModelInputs, bia: BudgetImpactInputs) -> pd.Da
     rows = [{"driver": pid, "description": d, "kind": "model parameter", "low": lo, "high": hi,
              "net_low": float(nets[1 + 2 * k]), "net_high": float(nets[2 + 2 * k])}
             for k, (pid, d, lo, hi) in enumerate(varied)]
-    for driver, description, lo, hi, at_low, at_high in _bia_variants(bia):
+    labels = {a.id: a.label for a in inputs.structure.arms}
+    for driver, description, lo, hi, at_low, at_high in _bia_variants(bia, labels):
         pair = []
         for b in (at_low, at_high):
             w, wo = _shares(inputs, b)

@@ -23,7 +23,8 @@ With more than two arms the market of the other arms is stated by arm, in an opt
   without these rows the intervention takes share from every arm in proportion to its market share in the
   world without it.  An arm may not lose more patients than it has.
 
-``low``/``high`` bound the one-way sensitivity (the uptake rows move together).  Every row needs a
+``low``/``high`` bound the one-way sensitivity (the uptake rows move together; a ``market_share_without`` with a
+range moves that arm's share, the other arms' shares rescaled in proportion so that each year still sums to 1).  Every row needs a
 source: a publication or ``Assumption: <reason>``.  The file is optional: an input set without it
 has no budget impact analysis.  Problems name file, row, column and quantity (exit code 2).
 """
