@@ -20,6 +20,7 @@ from cea.analyses.psa import run_psa
 from cea.appendix.document import AppendixContext, DocWriter
 from cea.appendix.strategies import (base_case_strategies, budget_impact_strategies, frontier_text, psa_strategies,
                                      write_frontier_figure)
+from cea.inputs.budget_impact import BudgetImpactInputs
 from cea.inputs.model_inputs import load_inputs
 from tests.n_arms import DOMINATED, EXTENDED, n_arm_inputs
 
@@ -43,8 +44,15 @@ def four_arms(tmp_path_factory):
     folder = tmp_path_factory.mktemp("appendix_n_arms")
     inputs = load_inputs(n_arm_inputs(folder / "inputs"))
     psa = run_psa(inputs, iterations=30, seed=11)
-    bundle = SimpleNamespace(inputs=inputs, base_case=psa.base_case, psa=psa, budget_impact=object())
+    market = BudgetImpactInputs({1: 100.0}, 0.0, 0.0, (0.3, 0.5), (0.0, 0.0),
+                                market_share_without=MARKET, displaced_share={})
+    bundle = SimpleNamespace(inputs=inputs, base_case=psa.base_case, psa=psa,
+                             budget_impact=SimpleNamespace(inputs=market))
     return (bundle, *_document(bundle, folder))
+
+
+# market shares of the world without the intervention by year (the shares taken default to these)
+MARKET = {"exe": (0.6, 0.5), DOMINATED: (0.4, 0.5), EXTENDED: (0.0, 0.0)}
 
 
 def _tables(document) -> list[list[list[str]]]:
@@ -82,7 +90,22 @@ def test_the_text_is_read_off_the_results(four_arms):
         assert f" {arm} " not in text and f" {arm}." not in text
     for pid in ("hr_pfs", "add_on_cost", "cea "):
         assert pid not in text
-    assert "not in the market shares" in text
+    assert "market shares of Table" in text and f"most of it from {labels['exe']}" in text
+    assert f"{labels[EXTENDED]} has no market share" in text
+
+
+def test_the_market_shares_are_a_table_by_year(four_arms):
+    """Who the intervention displaces: every other strategy with its share of the world without it, by year when
+    the shares change, and the share of the uptake taken from it (here in proportion to the market shares)."""
+    _, ctx, _, document = four_arms
+    table = next(t for t in _tables(document) if t[0][0] == "Strategy" and "Share without, year 1" in t[0])
+    assert table[0] == ["Strategy", "Share without, year 1", "Share without, year 2", "Taken from, year 1",
+                        "Taken from, year 2"]
+    rows = {r[0]: r[1:] for r in table[1:]}
+    assert rows[ctx.labels["exe"]] == ["60%", "50%", "60%", "50%"]
+    assert rows[ctx.labels[DOMINATED]] == ["40%", "50%", "40%", "50%"]
+    assert rows[ctx.labels[EXTENDED]] == ["0%", "0%", "0%", "0%"]
+    assert ctx.labels["eve_exe"] not in rows  # the intervention itself is not in the market it enters
 
 
 def test_the_frontier_figure_is_in_the_document(four_arms, tmp_path):

@@ -9,7 +9,7 @@ shown beside the net-price one.  Every number is read from the run.
 from __future__ import annotations
 
 from cea.appendix.document import AppendixContext, number, percent
-from cea.appendix.strategies import budget_impact_strategies
+from cea.appendix.strategies import budget_impact_strategies, many_arms
 from cea.outputs.budget_impact_files import short_description
 
 CATEGORY_LABELS = {
@@ -43,7 +43,12 @@ def _inputs_table(ctx: AppendixContext, result) -> None:
         if row.year not in (None, 1):
             continue
         span = "" if row.low is None or row.high is None else f"{_plain(row.low)} to {_plain(row.high)}"
-        source_rows.append([row.quantity + ("" if row.year is None else f" (year {row.year})"), _plain(row.value),
+        name = row.quantity + ("" if row.year is None else f" (year {row.year})")
+        if row.arm:  # market shares (more than two arms): the strategy's label, never its id
+            what = "Market share without the intervention" if row.quantity == "market_share_without" else \
+                "Share of the uptake taken"
+            name = f"{what}: {ctx.labels.get(row.arm, row.arm)}" + ("" if row.year is None else f" (year {row.year})")
+        source_rows.append([name, _plain(row.value),
                             span, row.source + (f" {row.notes}" if row.notes else "")])
     ctx.w.table("Budget impact inputs: values, one-way ranges and sources",
                 ("Input", "Value", "One-way range", "Source and notes"), source_rows, (3.4, 1.5, 2.6, 9.1),
@@ -74,8 +79,10 @@ def budget_impact_section(ctx: AppendixContext) -> None:
         f"{ctx.intervention} is available with a world where it is not, over {n_years} years, for the eligible "
         f"population of {ctx.s.country}. Each year's newly eligible patients form a cohort that starts treatment at the "
         f"start of that year; in each world a share of the cohort starts {ctx.intervention} and the rest start "
-        f"{ctx.comparator}, the treatment it displaces. The cohorts overlap: a year's costs are those of every cohort "
-        "still alive and incurring costs in that year.")
+        + (f"{ctx.comparator}, the treatment it displaces." if not many_arms(b) else
+           "the other strategies in their market shares, from which the intervention takes its uptake.")
+        + " The cohorts overlap: a year's costs are those of every cohort still alive and incurring costs in that "
+        "year.")
     w.paragraph(
         "Costs per patient come from the model itself: the undiscounted costs of every model cycle by category (drug "
         "acquisition while on treatment, monitoring, adverse events, progressed-disease care, subsequent therapy and "
@@ -118,9 +125,14 @@ def budget_impact_section(ctx: AppendixContext) -> None:
                     + (f"; Figure {tornado}" if tornado is not None else "") + "). Model parameters are varied "
                     "over the ranges of the deterministic sensitivity analysis; the budget impact inputs over the "
                     "ranges of the budget impact inputs table, the uptake of every year together.")
+    market = ("the model's two arms stand for the whole market, so treatments other than the comparator that the "
+              "intervention might displace are left out" if not many_arms(b) else
+              "the model's strategies stand for the whole market, so treatments that are not among them are left out"
+              + ("" if any(r.quantity == "market_share_without" and r.low is not None and r.high is not None
+                           for r in result.inputs.rows) else
+                 ", and the market shares are held fixed in the one-way sensitivity analysis"))
     w.paragraph(
         "Limitations: the population figure and the uptake are not from a published budget impact analysis (see the "
-        "sources above; assumptions are labelled and varied); the model's two arms stand for the whole market, so "
-        "treatments other than the comparator that the intervention might displace are left out; every cohort starts "
+        f"sources above; assumptions are labelled and varied); {market}; every cohort starts "
         "at the start of its year, which brings a little spending forward compared with patients starting through "
         "the year.")

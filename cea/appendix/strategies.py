@@ -154,13 +154,64 @@ def budget_impact_strategies(ctx: AppendixContext) -> None:
     rows = [[ctx.labels[a], STATUS_TEXT[table.loc[a, "status"]], ctx.money(table.loc[a, "cost"]),
              ctx.money(undiscounted[a]), "—" if a == comparator else ctx.money(undiscounted[a] - undiscounted[comparator])]
             for a in table.index]
-    ctx.w.paragraph(f"The budget impact compares a world with {ctx.intervention} and one without it, in which "
-                    f"{ctx.comparator} is used; {_names(ctx, others)} {'is' if len(others) == 1 else 'are'} not in "
-                    f"the market shares. Table {ctx.next_table()} gives every strategy's costs per patient over the "
-                    "model horizon with its status in the fully incremental analysis.")
+    market_shares_table(ctx)
+    ctx.w.paragraph(f"Table {ctx.next_table()} gives every strategy's costs per patient over the model horizon with "
+                    "its status in the fully incremental analysis.")
     ctx.w.table("Costs per patient of every strategy and status in the fully incremental analysis",
                 ("Strategy", "Status", "Costs (discounted)", "Costs (undiscounted)",
                  f"Undiscounted difference vs {ctx.comparator}"), rows, (4.0, 3.0, 2.6, 2.6, 3.8), font_size=8)
+
+
+def _share(value: float) -> str:
+    return f"{100 * value:.1f}%".replace(".0%", "%")
+
+
+def market_shares_table(ctx: AppendixContext) -> None:
+    """The market of the world without the intervention and who its uptake comes from (more than two arms): one row
+    per strategy other than the intervention, its market share (by year when the shares change over the years) and
+    its share of the intervention's extra uptake, from the budget-impact inputs."""
+    bia = getattr(getattr(ctx.bundle, "budget_impact", None), "inputs", None)
+    market = getattr(bia, "market_share_without", None)
+    if not market:
+        return
+    others = [a for a in ctx.bundle.inputs.structure.arm_ids if a != ctx.s.intervention and a in market]
+    n_years = bia.n_years
+    by_year = any(len(set(market[a])) > 1 for a in others)
+    given = bool(bia.displaced_share)
+    displaced = {a: (bia.displaced_share.get(a, 0.0),) * n_years if given else market[a] for a in others}
+    by_year_displaced = any(len(set(displaced[a])) > 1 for a in others)
+    nobody = [a for a in others if not any(market[a])]
+    taken = sorted(others, key=lambda a: -sum(displaced[a]))
+    lead = taken[0]
+    how = ("in the shares of the last column" if given else
+           "in proportion to their market shares (no other split is assumed)")
+    sentence = (f"In the world without {ctx.intervention} the patients who do not start it start the other "
+                f"strategies in the market shares of Table {ctx.next_table()}; in the world with it, its extra uptake "
+                f"is taken from them {how}, most of it from {ctx.labels[lead]}.")
+    if nobody:
+        sentence += (f" {_names(ctx, nobody)} {'has' if len(nobody) == 1 else 'have'} no market share: "
+                     f"{'it is' if len(nobody) == 1 else 'they are'} compared in the cost-effectiveness analysis but "
+                     f"{'is' if len(nobody) == 1 else 'are'} not a treatment {ctx.intervention} displaces.")
+    ctx.w.paragraph(sentence)
+    years = range(1, n_years + 1)
+    if by_year or by_year_displaced:
+        header = (["Strategy"] + [f"Share without, year {y}" for y in years]
+                  + ([f"Taken from, year {y}" for y in years] if by_year_displaced else ["Share of the uptake taken"]))
+        rows = [[ctx.labels[a]] + [_share(market[a][y - 1]) for y in years]
+                + ([_share(displaced[a][y - 1]) for y in years] if by_year_displaced else [_share(displaced[a][0])])
+                for a in others]
+        widths = [3.6] + [1.4] * (len(header) - 1)
+    else:
+        header = ["Strategy", f"Market share without {ctx.intervention}", f"Share of {ctx.intervention}'s extra uptake "
+                  "taken from it"]
+        rows = [[ctx.labels[a], _share(market[a][0]), _share(displaced[a][0])] for a in others]
+        widths = [5.6, 4.6, 5.6]
+    ctx.w.table(f"Budget impact: market shares of the world without {ctx.intervention} and the shares its uptake "
+                "is taken from", header, rows, widths, font_size=8,
+                notes=["Market share: share of the patients who do not start the intervention in the world without "
+                       "it (each year's shares sum to 100%). Share of the uptake taken: share of the intervention's "
+                       "extra uptake (uptake with it less uptake without it) that would otherwise have started the "
+                       "strategy" + ("" if given else "; in proportion to the market shares") + "."])
 
 
 def frontier_plot(table: pd.DataFrame, labels: dict[str, str], currency: str, path: Path) -> Path:
