@@ -13,6 +13,15 @@ on Inputs and the trace sheets, mirroring cea.analyses.budget_impact and cea.eng
 - per patient, year j since start: P_a,c(j) = SUMPRODUCT(cost_a,c, share_j);
 - world costs in year t: Σ_{y ≤ t} N_y·(s_y·P_int,c(t − y + 1) + (1 − s_y)·P_comp,c(t − y + 1)).
 
+With more than two arms the market of the other arms is on the sheet as inputs (cea.analyses.budget_impact._shares):
+market shares m_a,y of the world without the intervention (each year's sum to 1) and the shares d_a of the
+intervention's extra uptake taken from each arm (displaced shares; without such rows in the inputs, d_a,y = m_a,y);
+the share of cohort y starting arm a is u0_y (intervention) and (1 − u0_y)·m_a,y in the world without,
+u1_y and MAX(0, (1 − u0_y)·m_a,y − (u1_y − u0_y)·d_a,y) in the world with, and the world costs are
+Σ_{y ≤ t} N_y·Σ_a s_a,y·P_a,c(t − y + 1) (``shares_world_formula``).  A check cell (``bia_shares_check``, part of
+CHECKS) names the first share out of [0, 1], a year whose market shares do not sum to 1, displaced shares that do
+not sum to 1, or an arm that would lose more patients than it has, as `cea bia` refuses them.
+
 The formula text is built by plain functions (``basis_term``, ``world_formula``); ``build_budget_impact`` lays
 them out.  Registered after the results (``register_sheet``); it runs when the workbook is given
 ``budget_impact=`` (the BudgetImpactInputs of the input set) and does nothing otherwise.
@@ -27,6 +36,7 @@ from cea.structure import category_label
 from cea.workbook.registry import register_sheet
 from cea.workbook.core import Book, abs_ref, sheet_ref
 from cea.workbook.core import column_letter as get_column_letter
+from cea.workbook.checks import _validation
 from cea.workbook.inputs import INPUTS
 from cea.workbook.style import (FORMULA_FONT, GENERAL, INTEGER, PCT, SECTION_FONT, SUBTITLE_FONT, TOTAL_FONT,
                                 header_row, put_formula, put_input, put_text, title, widths)
@@ -36,6 +46,7 @@ CYCLES = "BIA cycles"
 FIRST = 6  # first data row on the cycles sheet (cycle 0)
 SHARE_FMT = "0.000000"
 COST_FMT = "#,##0.0000"
+SHARE_PCT = "0.00%"
 
 
 def basis_term(basis: str, trace: str, cols: dict[str, str], row: int, k: int, nc: str, days: str, months: str,
@@ -67,6 +78,146 @@ def world_formula(year: int, eligible: list[str], uptake: list[str], per_patient
         terms.append(f"{eligible[y - 1]}*({uptake[y - 1]}*{per_patient[intervention][j]}"
                      f"+(1-{uptake[y - 1]})*{per_patient[comparator][j]})")
     return "+".join(terms)
+
+
+def shares_world_formula(year: int, eligible: list[str], shares: dict[str, list[str]],
+                         per_patient: dict[str, list[str]]) -> str:
+    """Costs of one category in calendar year ``year`` (1-based) of one world with the arm shares of each cohort
+    in cells (more than two arms): Σ_{y ≤ t} N_y·Σ_a s_a,y·P_a(t − y + 1)."""
+    terms = []
+    for y in range(1, year + 1):
+        j = year - y
+        mix = "+".join(f"{shares[a][y - 1]}*{per_patient[a][j]}" for a in shares)
+        terms.append(f"{eligible[y - 1]}*({mix})")
+    return "+".join(terms)
+
+
+SHARES_CHECK = "bia_shares_check"
+
+
+def many_arms(book: Book) -> bool:
+    """More than two arms: the budget impact takes the market shares of every arm from the sheet."""
+    return len(book.inputs.structure.arm_ids) > 2
+
+
+def _market_block(book: Book, ws, bia: BudgetImpactInputs, r: int, year_cols: dict[int, int], total_col: int,
+                  label: dict[str, str], with_cells: list[str], without_cells: list[str]
+                  ) -> tuple[int, dict[str, dict[str, list[str]]]]:
+    """Inputs of the market of the other arms (more than two arms), the share of each cohort starting each arm in
+    each world, and their checks, from row ``r``.  Returns the next free row and {world: {arm: share cells}}."""
+    s, arms = book.inputs.settings, list(book.inputs.structure.arm_ids)
+    intervention = s.intervention
+    others = [a for a in arms if a != intervention]
+    horizon = bia.n_years
+    checks: list[tuple[str, str]] = []  # (what is checked, formula: "" or a message)
+
+    def source(row: int, quantity: str, arm: str) -> None:
+        found = next((x for x in bia.rows if x.quantity == quantity and x.arm == arm), None)
+        if found is not None:
+            put_text(ws, row, total_col + 1, found.source[:250], font=SUBTITLE_FONT)
+
+    def share_input(model_id: str, row: int, col: int, value: float, what: str) -> str:
+        put_input(ws, row, col, value, SHARE_PCT)
+        ws.validations.append((row, col, row, col, _validation(0.0, 1.0, what, False)))
+        name = book.name(model_id, SHEET, abs_ref(col, row), model_id)
+        checks.append((f"{what} in [0, 1]", f'IF(OR(NOT(ISNUMBER({name})),{name}<0,{name}>1),"{name}: {_q(what)} '
+                                             f'must be a number in [0, 1]","")'))
+        return name
+
+    put_text(ws, r, 1, f"Market of the other arms (inputs): share of the patients not starting {label[intervention]} "
+                       "in the world without it, and share of its extra uptake taken from each arm", font=SECTION_FONT)
+    r += 1
+    header_row(ws, r, ["Quantity"] + [f"Year {j}" for j in year_cols] + ["", "Source"])
+    r += 1
+    market: dict[str, list[str]] = {}
+    for a in others:
+        put_text(ws, r, 1, f"Market share without {label[intervention]}: {label[a]}")
+        values = bia.market_share_without.get(a, (0.0,) * horizon)
+        market[a] = [share_input(f"bia_market_share_{a}_{j}", r, col, values[j - 1],
+                                 f"market share of {label[a]}, year {j}") for j, col in year_cols.items()]
+        source(r, "market_share_without", a)
+        r += 1
+    put_text(ws, r, 1, "Sum of the market shares (must be 1 each year)", font=TOTAL_FONT)
+    for j, col in year_cols.items():
+        total = "+".join(market[a][j - 1] for a in others)
+        put_formula(ws, r, col, total, SHARE_PCT, font=TOTAL_FONT)
+        checks.append((f"market shares of year {j} sum to 1",
+                       f'IF(ABS(({total})-1)>1E-9,"{market[others[0]][j - 1]}: the market shares of year {j} sum to "'
+                       f'&ROUND({total},9)&", not 1","")'))
+    r += 1
+    displaced: dict[str, list[str]] = {}
+    if bia.displaced_share:
+        for a in others:
+            put_text(ws, r, 1, f"Share of the extra uptake taken from {label[a]} (every year)")
+            cell = share_input(f"bia_displaced_share_{a}", r, year_cols[1], bia.displaced_share.get(a, 0.0),
+                               f"displaced share of {label[a]}")
+            displaced[a] = [cell] * horizon
+            source(r, "displaced_share", a)
+            r += 1
+        put_text(ws, r, 1, "Sum of the displaced shares (must be 1)", font=TOTAL_FONT)
+        total = "+".join(displaced[a][0] for a in others)
+        put_formula(ws, r, year_cols[1], total, SHARE_PCT, font=TOTAL_FONT)
+        checks.append(("displaced shares sum to 1", f'IF(ABS(({total})-1)>1E-9,"{displaced[others[0]][0]}: the '
+                                                    f'displaced shares sum to "&ROUND({total},9)&", not 1","")'))
+        r += 1
+    else:
+        for a in others:
+            put_text(ws, r, 1, f"Share of the extra uptake taken from {label[a]} (= its market share: no displaced "
+                               "shares in the inputs)")
+            for j, col in year_cols.items():
+                put_formula(ws, r, col, market[a][j - 1], SHARE_PCT)
+            displaced[a] = [abs_ref(col, r) for col in year_cols.values()]
+            r += 1
+    r += 1
+    put_text(ws, r, 1, "Share of each year's cohort starting each arm", font=SECTION_FONT)
+    r += 1
+    header_row(ws, r, ["World: arm"] + [f"Year {j}" for j in year_cols])
+    r += 1
+    shares: dict[str, dict[str, list[str]]] = {"with": {}, "without": {}}
+    for world, uptake in (("with", with_cells), ("without", without_cells)):
+        for a in arms:
+            put_text(ws, r, 1, f"World {world} {label[intervention]}: {label[a]}")
+            cells = []
+            for j, col in year_cols.items():
+                u1, u0 = with_cells[j - 1], without_cells[j - 1]
+                if a == intervention:
+                    formula = uptake[j - 1]
+                elif world == "without":
+                    formula = f"(1-{u0})*{market[a][j - 1]}"
+                else:
+                    formula = f"MAX(0,(1-{u0})*{market[a][j - 1]}-({u1}-{u0})*{displaced[a][j - 1]})"
+                put_formula(ws, r, col, formula, SHARE_PCT)
+                cells.append(abs_ref(col, r))
+            shares[world][a] = cells
+            r += 1
+    for a in others:
+        lost = ",".join(f"(1-{without_cells[j - 1]})*{market[a][j - 1]}-({with_cells[j - 1]}-{without_cells[j - 1]})*"
+                        f"{displaced[a][j - 1]}<-1E-12" for j in year_cols)
+        checks.append((f"{label[a]} keeps a share of at least 0",
+                       f'IF(OR({lost}),"{displaced[a][0] if bia.displaced_share else market[a][0]}: the intervention would take more patients from '
+                       f'{_q(label[a])} than it has in the world without it (displaced share too large for its '
+                       'market share)","")'))
+    r += 1
+    put_text(ws, r, 1, "Checks of the market shares (as cea bia refuses them)", font=SECTION_FONT)
+    r += 1
+    previous = None
+    for what, formula in checks:
+        put_text(ws, r, 1, what)
+        put_formula(ws, r, 2, f'IFERROR({formula},"{_q(what)}: cannot be checked")', extra={"font_color": "#9C0006"})
+        mine = abs_ref(2, r)
+        put_formula(ws, r, 3, mine if previous is None else f"IF(LEN({previous})>0,{previous},{mine})",
+                    font=SUBTITLE_FONT)
+        previous = abs_ref(3, r)
+        r += 1
+    put_text(ws, r, 1, "Market shares: first problem (blank when every check passes; part of CHECKS)",
+             font=TOTAL_FONT)
+    put_formula(ws, r, 2, previous, font=TOTAL_FONT)
+    book.name(SHARES_CHECK, SHEET, abs_ref(2, r), SHARES_CHECK)
+    return r + 2, shares
+
+
+def _q(text: str) -> str:
+    return text.replace('"', '""')
 
 
 def build_budget_impact(book: Book, bia: BudgetImpactInputs) -> None:
@@ -140,10 +291,19 @@ def build_budget_impact(book: Book, bia: BudgetImpactInputs) -> None:
     ws = book.add_sheet(SHEET, key=SHEET)
     intervention, comparator = s.intervention, s.comparator
     label = {a.id: a.label for a in st.arms}
-    title(ws, f"Budget impact: {label[intervention]} replacing {label[comparator]} ({s.currency}, undiscounted)",
-          "ISPOR Budget Impact Analysis Good Practice II (Sullivan 2014); NICE budget impact template layout.  Each "
-          "year's cohort starts at the start of the year; the rest of each cohort starts the comparator, which the "
-          "intervention displaces.  Blue cells are inputs (budget_impact.csv); everything else is a formula.")
+    many = many_arms(book)
+    if many:
+        title(ws, f"Budget impact: {label[intervention]} in the market of {len(arms) - 1} other arms ({s.currency}, "
+                  "undiscounted)",
+              "ISPOR Budget Impact Analysis Good Practice II (Sullivan 2014); NICE budget impact template layout.  Each "
+              "year's cohort starts at the start of the year; the rest of each cohort starts the other arms in their "
+              "market shares, and the intervention's extra uptake is taken from them in the displaced shares.  Blue "
+              "cells are inputs (budget_impact.csv); everything else is a formula.")
+    else:
+        title(ws, f"Budget impact: {label[intervention]} replacing {label[comparator]} ({s.currency}, undiscounted)",
+              "ISPOR Budget Impact Analysis Good Practice II (Sullivan 2014); NICE budget impact template layout.  Each "
+              "year's cohort starts at the start of the year; the rest of each cohort starts the comparator, which the "
+              "intervention displaces.  Blue cells are inputs (budget_impact.csv); everything else is a formula.")
     widths(ws, [44] + [15] * horizon + [16, 60])
     year_cols = {j: 1 + j for j in range(1, horizon + 1)}
     total_col = horizon + 2
@@ -185,6 +345,9 @@ def build_budget_impact(book: Book, bia: BudgetImpactInputs) -> None:
     source(with_row, "uptake_with", 1)
     source(without_row, "uptake_without", 1)
     r = without_row + 2
+    arm_shares = None
+    if many:
+        r, arm_shares = _market_block(book, ws, bia, r, year_cols, total_col, label, with_cells, without_cells)
     put_text(ws, r, 1, "Patients", font=SECTION_FONT)
     r += 1
     eligible_row, treated_row = r, r + 1
@@ -225,8 +388,9 @@ def build_budget_impact(book: Book, bia: BudgetImpactInputs) -> None:
         for c in categories:
             put_text(ws, r, 1, category_label(c))
             for j, col in year_cols.items():
-                put_formula(ws, r, col, world_formula(j, eligible, uptake, per_patient[c], intervention, comparator),
-                            book.money)
+                formula = (shares_world_formula(j, eligible, arm_shares[world], per_patient[c]) if arm_shares else
+                           world_formula(j, eligible, uptake, per_patient[c], intervention, comparator))
+                put_formula(ws, r, col, formula, book.money)
             put_formula(ws, r, total_col, f"SUM({abs_ref(2, r)}:{abs_ref(1 + horizon, r)})", book.money)
             world_rows[world][c] = r
             r += 1

@@ -167,6 +167,10 @@ def write_checks(book: Book) -> None:
     checks.append((r, f'IF({n("horizon_check")}="OK","",IF(ISERROR({n("horizon_check")}),"",'
                       f'"horizon_years: "&{n("horizon_check")}))'))
     r += 1
+    if book.analyses.get("budget_impact") is not None and len(inputs.structure.arm_ids) > 2:
+        put_text(ws, r, 2, "Budget impact: market shares of the other arms (sheet 'Budget impact')")
+        checks.append((r, book.names.make("bia_shares_check")))  # defined by the budget-impact writer
+        r += 1
     # check column and running first problem
     header = merge(HEADER_FONT, HEADER_FILL, HEADER_ALIGN)
     ws.text(rows[0][2] - 1 if rows else 4, CHECK_COL, "Check", header)

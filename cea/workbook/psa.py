@@ -482,9 +482,21 @@ def build_psa_sheet(book: Book, draws: pd.DataFrame, psa: pd.DataFrame, draws_ch
     g0 = TABLE_HEADER + 1
     gc = 10  # column J
     put_text(ws, g0 - 2, gc, "Acceptability (CEAC, CEAF) and EVPI over willingness to pay", font=SECTION_FONT)
-    header_row(ws, g0 - 1, ["Willingness to pay", f"P(CE): {intervention}", f"P(CE): {comparator}",
-                            "CEAF: optimal (highest mean NMB)", "CEAF: P(CE) of the optimal", "EVPI per patient"],
-               col=gc, height=45)
+    pair = len(book.inputs.structure.arm_ids) > 2  # the columns compare two of the strategies: say so
+    p_int, p_comp = ((f"P({intervention} more cost-effective than {comparator})",
+                      f"P({comparator} more cost-effective than {intervention})") if pair else
+                     (f"P(CE): {intervention}", f"P(CE): {comparator}"))
+    header_row(ws, g0 - 1, ["Willingness to pay", p_int, p_comp,
+                            "Of the two: optimal (higher mean NMB)" if pair else "CEAF: optimal (highest mean NMB)",
+                            "Of the two: P of the optimal" if pair else "CEAF: P(CE) of the optimal",
+                            "EVPI per patient"],
+               col=gc, height=60 if pair else 45)
+    if pair:
+        from cea.workbook.strategies import PSA_STRATEGIES
+
+        put_text(ws, g0 - 3, gc, f"{intervention} vs {comparator} only; every strategy's probability of the "
+                                 f"highest net monetary benefit (CEAC, CEAF): sheet '{PSA_STRATEGIES}'",
+                 font=SUBTITLE_FONT)
     widths(ws, {gc: 14, gc + 1: 14, gc + 2: 14, gc + 3: 22, gc + 4: 14, gc + 5: 14})
     for k, w in enumerate(grid):
         row = g0 + k
@@ -508,8 +520,8 @@ def build_psa_sheet(book: Book, draws: pd.DataFrame, psa: pd.DataFrame, draws_ch
                       "y_axis": {"name": f"Incremental costs ({s.currency})", "num_format": money},
                       "legend": {"none": True}, "size": (18, 11), "anchor": (4, chart_col)})
     ceac = line_chart("Cost-effectiveness acceptability curve", x_area,
-                      [(area(ws.title, g0, gc + 1, g_last), intervention), (area(ws.title, g0, gc + 2, g_last),
-                                                                            comparator)],
+                      [(area(ws.title, g0, gc + 1, g_last), p_int if pair else intervention),
+                       (area(ws.title, g0, gc + 2, g_last), p_comp if pair else comparator)],
                       f"Willingness to pay per QALY ({s.currency})", "Probability cost-effective", y_max=1,
                       x_format=money)
     ws.charts.append({**ceac, "size": (18, 11), "anchor": (28, chart_col)})
