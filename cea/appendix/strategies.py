@@ -183,7 +183,7 @@ def market_shares_table(ctx: AppendixContext) -> None:
     nobody = [a for a in others if not any(market[a])]
     taken = sorted(others, key=lambda a: -sum(displaced[a]))
     lead = taken[0]
-    how = ("in the shares of the last column" if given else
+    how = ("in the shares given in the table" if given else
            "in proportion to their market shares (no other split is assumed)")
     sentence = (f"In the world without {ctx.intervention} the patients who do not start it start the other "
                 f"strategies in the market shares of Table {ctx.next_table()}; in the world with it, its extra uptake "

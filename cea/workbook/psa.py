@@ -489,7 +489,7 @@ def build_psa_sheet(book: Book, draws: pd.DataFrame, psa: pd.DataFrame, draws_ch
     header_row(ws, g0 - 1, ["Willingness to pay", p_int, p_comp,
                             "Of the two: optimal (higher mean NMB)" if pair else "CEAF: optimal (highest mean NMB)",
                             "Of the two: P of the optimal" if pair else "CEAF: P(CE) of the optimal",
-                            "EVPI per patient"],
+                            "EVPI per patient, the two only" if pair else "EVPI per patient"],
                col=gc, height=60 if pair else 45)
     if pair:
         from cea.workbook.strategies import PSA_STRATEGIES
