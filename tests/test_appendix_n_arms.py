@@ -90,7 +90,7 @@ def test_the_text_is_read_off_the_results(four_arms):
         assert f" {arm} " not in text and f" {arm}." not in text
     for pid in ("hr_pfs", "add_on_cost", "cea "):
         assert pid not in text
-    assert "market shares of Table" in text and f"most of it from {labels['exe']}" in text
+    assert "market shares of Table" in text and f"the largest share from {labels['exe']}" in text
     assert f"{labels[EXTENDED]} has no market share" in text
 
 

@@ -181,13 +181,15 @@ def market_shares_table(ctx: AppendixContext) -> None:
     displaced = {a: (bia.displaced_share.get(a, 0.0),) * n_years if given else market[a] for a in others}
     by_year_displaced = any(len(set(displaced[a])) > 1 for a in others)
     nobody = [a for a in others if not any(market[a])]
-    taken = sorted(others, key=lambda a: -sum(displaced[a]))
-    lead = taken[0]
+    most = max(sum(displaced[a]) for a in others)
+    leads = [a for a in others if sum(displaced[a]) > most - 1e-12]
+    where = (f"the largest share from {ctx.labels[leads[0]]}" if len(leads) == 1 else
+             f"equal largest shares from {_names(ctx, leads)}")
     how = ("in the shares given in the table" if given else
            "in proportion to their market shares (no other split is assumed)")
     sentence = (f"In the world without {ctx.intervention} the patients who do not start it start the other "
                 f"strategies in the market shares of Table {ctx.next_table()}; in the world with it, its extra uptake "
-                f"is taken from them {how}, most of it from {ctx.labels[lead]}.")
+                f"is taken from them {how}, {where}.")
     if nobody:
         sentence += (f" {_names(ctx, nobody)} {'has' if len(nobody) == 1 else 'have'} no market share: "
                      f"{'it is' if len(nobody) == 1 else 'they are'} compared in the cost-effectiveness analysis but "
