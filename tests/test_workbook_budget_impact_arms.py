@@ -99,10 +99,36 @@ def test_cached_values_equal_cea_bia(exported, inputs):
 
 
 @pytest.fixture(scope="module")
-def recalculated(tmp_path_factory, exported):
+def exported_default(tmp_path_factory, inputs):
+    """The same inputs without displaced shares: the intervention takes from every arm in proportion to its market
+    share (the displaced-share rows of the sheet are formulas equal to the market shares)."""
+    folder = tmp_path_factory.mktemp("bia_arms_default")
+    bia = replace(load_budget_impact(FOUR), displaced_share={})
+    return write_workbook(folder / "default.xlsx", inputs, run_base_case(inputs), budget_impact=bia)
+
+
+@pytest.fixture(scope="module")
+def recalculated(tmp_path_factory, exported, exported_default):
     folder = tmp_path_factory.mktemp("bia_arms_edits")
     paths = [edit_inputs(exported, folder / f"{key}.xlsx", edits) for key, edits in VARIANTS.items()]
-    return dict(zip(VARIANTS, recalculate(paths, folder / "recalculated", processes=1)))
+    paths.append(edit_inputs(exported_default, folder / "default.xlsx", {"bia_market_share_exe_2": 0.6,
+                                                                        "bia_market_share_fx_dominated_2": 0.3}))
+    return dict(zip(list(VARIANTS) + ["default"], recalculate(paths, folder / "recalculated", processes=1)))
+
+
+@pytest.mark.libreoffice
+def test_displaced_shares_default_to_the_market_shares(recalculated, inputs):
+    bia = load_budget_impact(FOUR)
+    market = dict(bia.market_share_without)
+    market["exe"], market["fx_dominated"] = (0.7, 0.6, 0.7, 0.7, 0.7), (0.2, 0.3, 0.2, 0.2, 0.2)
+    expected = run_budget_impact(inputs, bia=replace(bia, displaced_share={}, market_share_without=market),
+                                 sensitivity=False)
+    value = _values(recalculated["default"])
+    for j in range(1, 6):
+        assert value(f"bia_net_{j}") == pytest.approx(expected.net[j - 1], rel=REL_TOL)
+    assert value("bia_total_net") == pytest.approx(expected.total_net, rel=REL_TOL)
+    assert value("checks") == "OK"
+    assert "bia_displaced_share_exe" not in input_cells(recalculated["default"])
 
 
 @pytest.mark.libreoffice
