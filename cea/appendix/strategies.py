@@ -22,6 +22,9 @@ from cea.workbook.strategies import incremental_table
 STATUS_TEXT = {REFERENCE: "Reference (least costly)", NON_DOMINATED: "On the frontier",
                STRONGLY_DOMINATED: "Dominated", EXTENDEDLY_DOMINATED: "Extendedly dominated"}
 
+# the frontier figure: share of the QALY span left free left and right of the points (labels sit on the right)
+LABEL_ROOM = (0.08, 0.5)
+
 
 def many_arms(bundle) -> bool:
     return len(bundle.inputs.structure.arm_ids) > 2
@@ -243,7 +246,8 @@ def frontier_plot(table: pd.DataFrame, labels: dict[str, str], currency: str, pa
                     textcoords="offset points", fontsize=7.5,
                     bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.8})
     span_q = float(table["qaly"].max() - table["qaly"].min()) or 1.0
-    ax.set_xlim(float(table["qaly"].min()) - 0.08 * span_q, float(table["qaly"].max()) + 0.45 * span_q)
+    left, right = LABEL_ROOM  # room beside the outermost points; the right side takes the point labels
+    ax.set_xlim(float(table["qaly"].min()) - left * span_q, float(table["qaly"].max()) + right * span_q)
     ax.set_xlabel("QALYs (discounted)")
     ax.set_ylabel(f"Costs ({currency}, discounted)")
     symbol = {"GBP": "£", "USD": "$", "EUR": "€"}.get(currency, "")
