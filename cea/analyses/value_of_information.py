@@ -430,7 +430,17 @@ def _fit_penalised(design: _PenalisedDesign, Y: np.ndarray, with_covariance: boo
             M[block] += 10.0**log10_lambda * S[block]
         return M
 
+    memo: dict[tuple[bytes, tuple[int, ...] | None], np.ndarray] = {}
+
     def gcv(log10_lambdas: np.ndarray, columns: slice | list[int]) -> np.ndarray:
+        # the same λ for the same responses asked again (the optimiser's last point, then the comparison with
+        # the grid's best): the score already worked out, the same numbers
+        key = (np.asarray(log10_lambdas, dtype=float).tobytes(), None if isinstance(columns, slice) else tuple(columns))
+        if key not in memo:
+            memo[key] = _gcv(log10_lambdas, columns)
+        return memo[key].copy()
+
+    def _gcv(log10_lambdas: np.ndarray, columns: slice | list[int]) -> np.ndarray:
         try:
             factor = linalg.cho_factor(system(log10_lambdas), lower=True, check_finite=False)
         except linalg.LinAlgError:  # numerically singular at tiny λ: a bad but finite score, so that the
