@@ -63,12 +63,16 @@ Sub Run
     Else
       cell.setValue(Val(Environ(&quot;CEA_VALUE&quot;)))
     End If
-    doc.calculate()
+    If Environ(&quot;CEA_NOCALC&quot;) = &quot;&quot; Then
+      doc.calculate()
+    End If
   End If
   If Environ(&quot;CEA_SHEET2&quot;) &lt;&gt; &quot;&quot; Then
     cell = doc.Sheets.getByName(Environ(&quot;CEA_SHEET2&quot;)).getCellRangeByName(Environ(&quot;CEA_CELL2&quot;))
     cell.setString(Environ(&quot;CEA_TEXT2&quot;))
-    doc.calculate()
+    If Environ(&quot;CEA_NOCALC&quot;) = &quot;&quot; Then
+      doc.calculate()
+    End If
   End If
   If Environ(&quot;CEA_BATCH&quot;) &lt;&gt; &quot;&quot; Then
     doc.enableAutomaticCalculation(True)
@@ -133,15 +137,17 @@ class LibreOffice:
         self.out = folder / "macro-out.txt"
 
     def run(self, path: Path, read: tuple[str, str], edit: tuple[str, str, object] | None = None,
-            then: tuple[str, str, str] | None = None, batch: bool = False) -> tuple[float, str]:
+            then: tuple[str, str, str] | None = None, batch: bool = False,
+            calculate_between: bool = True) -> tuple[float, str]:
         """CPU seconds of one LibreOffice process opening ``path`` (and typing ``edit`` = (sheet, cell, value),
         then recalculating; then typing the text ``then`` = (sheet, cell, text), recalculating), and the text
         LibreOffice shows in ``read`` = (sheet, cell).  ``batch``: AutoCalculate off while typing (in the
         document, doc.calculate() then recalculates only what was already pending), one recalculation at the
-        end, as a payer would do in model_tables.xlsx (Data > Calculate > AutoCalculate)."""
+        end, as a payer would do in model_tables.xlsx (Data > Calculate > AutoCalculate).  ``calculate_between``
+        False: no doc.calculate() after each typed value either (the payer's steps exactly)."""
         env = {**os.environ, "CEA_DOC": str(path), "CEA_RSHEET": read[0], "CEA_READ": read[1], "CEA_OUT": str(self.out),
                "CEA_SHEET": "", "CEA_CELL": "", "CEA_TEXT": "", "CEA_VALUE": "", "CEA_SHEET2": "", "CEA_CELL2": "",
-               "CEA_TEXT2": "", "CEA_BATCH": "1" if batch else ""}
+               "CEA_TEXT2": "", "CEA_BATCH": "1" if batch else "", "CEA_NOCALC": "" if calculate_between else "1"}
         if then is not None:
             env.update(CEA_SHEET2=then[0], CEA_CELL2=then[1], CEA_TEXT2=then[2])
         if edit is not None:
@@ -214,12 +220,67 @@ def libreoffice_rows(iterations: int = 1_000, reruns: bool = True, edit_tables: 
                     ("psa_run", f"PSA re-run, {iterations:,} iterations", "300 s", "psa_mean_incremental_costs")):
                 on = names[switch]
                 cpu, shown = never.run(live, names[shows], (on[0], on[1], "yes"))
-                rows.append({"name": f"LibreOffice {label} in model_tables.xlsx (CPU, net)",
-                             "seconds": max(cpu - open_live, 0.0), "target": target, "note": f"{shows} shown {shown}"})
+                rows.append({"name": f"LibreOffice {label} in model_tables.xlsx, as exported (CPU, net)",
+                             "seconds": max(cpu - open_live, 0.0), "note": f"{shows} shown {shown}"})
+                # the payer's steps after an edit: AutoCalculate off, the price typed, the switch set to yes,
+                # AutoCalculate on (one recalculation)
+                cpu, shown = never.run(live, names[shows], (sheet, cell, price), then=(on[0], on[1], "yes"),
+                                       batch=True, calculate_between=False)
+                rows.append({"name": f"LibreOffice {label} in model_tables.xlsx after a price edit (CPU, net)",
+                             "seconds": max(cpu - open_live, 0.0), "target": target,
+                             "note": f"eve_pack_price_10mg x 0.6: {shows} shown {shown}"})
             if edit_tables:  # slow: every table cell is computed again after the edit, switched off or not
                 edited, _ = never.run(live, result, (sheet, cell, price))
                 rows.append({"name": "LibreOffice edit in model_tables.xlsx (tables off), price (CPU, net)",
                              "seconds": max(edited - open_live, 0.0), "note": "every table cell computed again"})
+    return rows
+
+
+def diagnose_edit_cost(iterations: int = 100) -> list[dict]:
+    """Why a PSA re-run costs more after an edit: the re-run as exported and after a price edit (the payer's
+    steps: AutoCalculate off, edit, psa_run = yes, AutoCalculate on) in three files made from one export,
+    model_tables.xlsx with both data tables, with the PSA table only (the DSA range left as plain numbers), and
+    without the DSA at all (exported without its results).  CPU seconds net of opening the same file."""
+    import shutil
+
+    from cea.analyses.psa import run_psa
+    from cea.inputs.model_inputs import load_inputs as _load
+    from cea.workbook.build import results_layout, write_workbook
+    from cea.workbook.data_table import mark_data_tables
+    from cea.workbook.psa import TABLE_HEADER
+    from cea.workbook.recalc import input_cells
+
+    inputs = _load(ROOT / "inputs")
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="cea-bench-") as scratch:
+        folder = Path(scratch)
+        path = export_shipped(folder, iterations)
+        psa_only = folder / "model_psa_only.xlsx"
+        shutil.copy(path, psa_only)
+        first = TABLE_HEADER + 2
+        mark_data_tables(psa_only, [("PSA", f"B{first}:C{first + iterations}", "C5")])
+        psa = run_psa(inputs, iterations, inputs.settings.seed)
+        frame = pd.DataFrame({f"{m}_{a}": getattr(psa, attr)[:, j] for j, a in enumerate(psa.arms)
+                              for m, attr in (("cost", "costs"), ("qaly", "qalys"), ("ly", "lys"))})
+        (folder / "no_dsa").mkdir()
+        no_dsa = tables_path(write_workbook(folder / "no_dsa" / "model.xlsx", inputs, psa.base_case, dsa=None,
+                                            psa=frame, ceac=psa.ceac_frame(), psa_draws=psa.parameters,
+                                            psa_seed=psa.seed))
+        names = input_cells(path)
+        sheet, cell = names["eve_pack_price_10mg"]
+        price = inputs.parameters["eve_pack_price_10mg"].value * 0.6
+        on, shows = names["psa_run"], names["psa_mean_incremental_costs"]
+        result = ("Results", results_layout(inputs)["incremental.costs"])
+        never = LibreOffice(folder, recalculate_on_load=False)
+        for label, file in (("both tables", tables_path(path)), ("PSA table only", psa_only),
+                            ("no DSA", no_dsa)):
+            opened = never.run(file, result)[0]
+            exported, _ = never.run(file, shows, (on[0], on[1], "yes"))
+            edited, shown = never.run(file, shows, (sheet, cell, price), then=(on[0], on[1], "yes"), batch=True,
+                                      calculate_between=False)
+            rows.append({"name": f"{label}: PSA re-run as exported / after a price edit (CPU, net)",
+                         "seconds": max(exported - opened, 0.0),
+                         "note": f"after the edit {max(edited - opened, 0.0):.1f} s (mean ΔC shown {shown})"})
     return rows
 
 
@@ -229,6 +290,9 @@ def main() -> None:
     parser.add_argument("--export", action="store_true", help="time the export with 10,000 synthetic PSA rows")
     parser.add_argument("--libreoffice", action="store_true", help="measure LibreOffice (open, edit, re-runs)")
     parser.add_argument("--no-reruns", action="store_true", help="with --libreoffice: skip the PSA/DSA re-runs")
+    parser.add_argument("--diagnose-edit", type=int, metavar="N", default=0,
+                        help="why an edit makes the PSA re-run slower: N iterations, three files (see "
+                             "diagnose_edit_cost)")
     parser.add_argument("--edit-tables", action="store_true",
                         help="with --libreoffice: also an edit in model_tables.xlsx (minutes: every table cell again)")
     args = parser.parse_args()
@@ -244,6 +308,9 @@ def main() -> None:
             write_xlsx(book, values, path)
             print(f"export with 10,000 PSA rows (build, evaluate, save): {time.perf_counter() - start:.2f} s; "
                   f"{path.stat().st_size / 1e6:.2f} MB, {formula_count(path):,} formulas")
+    if args.diagnose_edit:
+        for r in diagnose_edit_cost(args.diagnose_edit):
+            print(f"{r['name']:70s} {r['seconds']:9.2f}  {r['note']}")
     if args.libreoffice:
         rows = libreoffice_rows(args.iterations, reruns=not args.no_reruns, edit_tables=args.edit_tables)
         width = max(len(r["name"]) for r in rows)

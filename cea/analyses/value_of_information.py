@@ -419,14 +419,28 @@ def _fit_penalised(design: _PenalisedDesign, Y: np.ndarray, with_covariance: boo
     root_t = _gram_root(A, scale)  # Rᵀ, with A = RᵀR
     ridge = 1e-10 * scale * np.eye(n_coef)
     penalties = [S * (np.trace(A) / np.trace(S)) for S in design.penalties]
+    # each penalty added only over the block that holds its non-zero entries (an additive design's penalties are
+    # one parameter's block each): outside it M + λ·0 = M, so M is the same number for number, at a fraction of
+    # the cost (a 36-parameter group: 36 blocks of 9 x 9 instead of 36 matrices of 325 x 325 per GCV evaluation)
+    blocks = [_nonzero_block(S) for S in penalties]
 
     def system(log10_lambdas: np.ndarray) -> np.ndarray:
         M = A + ridge
-        for log10_lambda, S in zip(log10_lambdas, penalties):
-            M = M + 10.0**log10_lambda * S
+        for log10_lambda, S, block in zip(log10_lambdas, penalties, blocks):
+            M[block] += 10.0**log10_lambda * S[block]
         return M
 
+    memo: dict[tuple[bytes, tuple[int, ...] | None], np.ndarray] = {}
+
     def gcv(log10_lambdas: np.ndarray, columns: slice | list[int]) -> np.ndarray:
+        # the same λ for the same responses asked again (the optimiser's last point, then the comparison with
+        # the grid's best): the score already worked out, the same numbers
+        key = (np.asarray(log10_lambdas, dtype=float).tobytes(), None if isinstance(columns, slice) else tuple(columns))
+        if key not in memo:
+            memo[key] = _gcv(log10_lambdas, columns)
+        return memo[key].copy()
+
+    def _gcv(log10_lambdas: np.ndarray, columns: slice | list[int]) -> np.ndarray:
         try:
             factor = linalg.cho_factor(system(log10_lambdas), lower=True, check_finite=False)
         except linalg.LinAlgError:  # numerically singular at tiny λ: a bad but finite score, so that the
@@ -484,6 +498,14 @@ def _fit_penalised(design: _PenalisedDesign, Y: np.ndarray, with_covariance: boo
         factors.append(np.sqrt(sigma2 / n) * inverse_root.T)  # (L⁻¹)ᵀ(L⁻¹) = M⁻¹
     fitted = X @ coefficients + y_mean
     return _Smooth(fitted, coefficients, y_mean, tuple(factors))
+
+
+def _nonzero_block(S: np.ndarray) -> tuple[slice, slice]:
+    """The smallest (rows, columns) block of S outside which every entry is zero (all of S when S is zero)."""
+    rows, cols = np.nonzero(S)
+    if rows.size == 0:
+        return slice(None), slice(None)
+    return slice(int(rows.min()), int(rows.max()) + 1), slice(int(cols.min()), int(cols.max()) + 1)
 
 
 def _gram_root(A: np.ndarray, scale: float) -> np.ndarray:

@@ -131,7 +131,18 @@ def submission_text(ctx: AppendixContext, text: str) -> str:
 def curve_usage(ctx: AppendixContext, curve_id: str) -> tuple[set[str], str | None]:
     """(labels of the arms that use the curve in the base case or a scenario; 'proportional hazards' or
     'accelerated failure time' when both arms share it with a treatment effect, 'no treatment effect' when they share
-    it without one, None when only one arm uses it)."""
+    it without one, None when only one arm uses it).  Worked out once per curve and appendix (asked some 3,000
+    times)."""
+    cache = getattr(ctx, "_curve_usage", None)
+    if cache is None:
+        cache = ctx._curve_usage = {}
+    if curve_id not in cache:
+        cache[curve_id] = _curve_usage(ctx, curve_id)
+    arms, kind = cache[curve_id]
+    return set(arms), kind
+
+
+def _curve_usage(ctx: AppendixContext, curve_id: str) -> tuple[set[str], str | None]:
     inputs = ctx.bundle.inputs
     endpoint = inputs.curves[curve_id].endpoint
     fields = (f"{endpoint}_curve", f"{endpoint}_hazard_ratio", f"{endpoint}_acceleration_factor")

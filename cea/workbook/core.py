@@ -101,6 +101,7 @@ class Sheet:
     landscape: bool = True
     print_area: tuple[int, int, int, int] | None = None
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # (r1, c1, r2, c2): first cell shown
+    _extent: tuple[int, int, int] = field(default=(-1, 0, 0), repr=False, compare=False)  # (cells, last row, col)
 
     # ------------------------------------------------------------------ cells
     def put(self, row: int, col: int, value: Any = None, style: Style | None = None, *, formula: str | None = None,
@@ -133,11 +134,19 @@ class Sheet:
         for col, width in items:
             self.widths[col] = width
 
+    def _last(self) -> tuple[int, int, int]:
+        """(number of cells, last row, last column), worked out again only when cells were added (cells are
+        never removed; the print layout asks some fifty times per sheet)."""
+        if self._extent[0] != len(self.cells):
+            self._extent = (len(self.cells), max((r for r, _ in self.cells), default=0),
+                            max((c for _, c in self.cells), default=0))
+        return self._extent
+
     def max_row(self) -> int:
-        return max((r for r, _ in self.cells), default=0)
+        return self._last()[1]
 
     def max_col(self) -> int:
-        return max((c for _, c in self.cells), default=0)
+        return self._last()[2]
 
 
 class Names:

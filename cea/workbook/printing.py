@@ -63,9 +63,10 @@ def printed_columns(ws: Sheet) -> range:
     return range(1, ws.max_col() + 1)
 
 
-def sheet_pixels(ws: Sheet) -> float:
-    """Printed width in pixels: the printed columns, or further right where a chart ends."""
-    cols = printed_columns(ws)
+def sheet_pixels(ws: Sheet, cols: range | None = None) -> float:
+    """Printed width in pixels: the printed columns (``cols``, when already known), or further right where a
+    chart ends."""
+    cols = printed_columns(ws) if cols is None else cols
     width = sum(column_pixels(ws.widths.get(c, DEFAULT_WIDTH)) for c in cols)
     for chart in ws.charts:
         left = sum(column_pixels(ws.widths.get(c, DEFAULT_WIDTH)) for c in range(cols.start, chart["anchor"][1]))
@@ -117,8 +118,8 @@ def _text_columns(ws: Sheet) -> dict[int, int]:
     """{column: number of data-text cells} for the printed columns."""
     counts: dict[int, int] = {}
     cols = set(printed_columns(ws))
-    for (r, c) in ws.cells:
-        if c in cols and _is_data_text(ws, r, c):
+    for (r, c), cell in ws.cells.items():  # text cells only reach _is_data_text (most cells are formulas)
+        if c in cols and isinstance(cell.value, str) and _is_data_text(ws, r, c):
             counts[c] = counts.get(c, 0) + 1
     return counts
 
@@ -141,7 +142,7 @@ def _prose_columns(ws: Sheet) -> list[int]:
     words: dict[int, list[int]] = {}
     cols = set(printed_columns(ws)) - {1}
     for (r, c), cell in ws.cells.items():
-        if c in cols and _is_data_text(ws, r, c):
+        if c in cols and isinstance(cell.value, str) and _is_data_text(ws, r, c):
             words.setdefault(c, [0, 0])[" " in cell.value.strip()] += 1
     return [c for c, (one, several) in words.items() if several >= 2 and several >= one]
 
@@ -155,11 +156,12 @@ def narrow_for_print(ws: Sheet) -> bool:
     target = printable * BASE_POINTS / MIN_PRINTED_POINTS
     wide = [c for c in _prose_columns(ws) if ws.widths.get(c, DEFAULT_WIDTH) > MIN_TEXT_WIDTH]
     original = {c: ws.widths.get(c, DEFAULT_WIDTH) for c in wide}
+    cols = printed_columns(ws)  # the cells do not change while the widths are searched
 
     def apply(cap: float) -> float:
         for c in wide:
             ws.widths[c] = min(original[c], cap)
-        return sheet_pixels(ws)
+        return sheet_pixels(ws, cols)
 
     if not wide or apply(MIN_TEXT_WIDTH) > target:
         for c in wide:
@@ -173,8 +175,8 @@ def narrow_for_print(ws: Sheet) -> bool:
         else:
             low = mid
     apply(math.floor(low))
-    for (r, c) in list(ws.cells):
-        if c in wide and ws.widths[c] < original[c] and _is_data_text(ws, r, c):
+    for (r, c), cell in list(ws.cells.items()):
+        if c in wide and ws.widths[c] < original[c] and isinstance(cell.value, str) and _is_data_text(ws, r, c):
             _wrap(ws, r, c)
     return True
 

@@ -44,6 +44,7 @@ DRAWS = "PSA draws"
 DRAWS_HEADER = 8  # row of the parameter names on 'PSA draws'; iteration 1 is the row below
 FRESH = "PSA fresh draws"
 CHOLESKY_ROW = 10  # 'PSA fresh draws': rows of the Cholesky factor, one per member of a curve's coefficients
+STEP_ROW, START_ROW = 14, 15  # 'PSA fresh draws': each column's uniform sequence constants a and b
 FRESH_HEADER = 16
 FRESH_SEED = 1  # the seed of the fresh draws as shipped (an input on 'PSA fresh draws')
 TABLE_HEADER = 40  # header row of the data table on 'PSA'; the formula row is below it, then iteration 0
@@ -246,6 +247,8 @@ def build_fresh(book: Book, draws: pd.DataFrame) -> None:
         put_text(ws, r, 1, text, font=TOTAL_FONT)
     for m in range(4):
         put_text(ws, CHOLESKY_ROW + m, 1, f"Cholesky factor L[row, member {m + 1}] (input)", font=TOTAL_FONT)
+    put_text(ws, STEP_ROW, 1, "Uniforms: step a (fractional part of the square root of a prime)", font=TOTAL_FONT)
+    put_text(ws, START_ROW, 1, "Uniforms: seed multiplier b", font=TOTAL_FONT)
     put_text(ws, FRESH_HEADER, 1, "Iteration", font=TOTAL_FONT)
     fresh = book.facts["psa_draws"]
     for pid, j in plan["columns"].items():
@@ -277,11 +280,14 @@ def build_fresh(book: Book, draws: pd.DataFrame) -> None:
             for m, value in enumerate(factor):
                 put_input(ws, CHOLESKY_ROW + m, j, value)
             draw = "_xlfn.NORM.S.INV({u})"
+        alpha, beta = fresh_uniform_constants(j)
+        put_value(ws, STEP_ROW, j, alpha, GENERAL)
+        put_value(ws, START_ROW, j, beta, GENERAL)
         for i in range(len(draws)):
             r = FRESH_HEADER + 1 + i
             if j == 2:
                 put_value(ws, r, 1, i + 1, INTEGER)
-            ws.formula(r, j, f'IF({fresh}="fresh",{draw.replace("{u}", _uniform_formula(j, f"$A{r}"))},"")')
+            ws.formula(r, j, f'IF({fresh}="fresh",{draw.replace("{u}", _uniform_formula(c, f"$A{r}"))},"")')
     widths(ws, {1: 40})
     ws.freeze = (FRESH_HEADER + 1, 2)
     ws.repeat_rows = (FRESH_HEADER, FRESH_HEADER)
@@ -308,10 +314,12 @@ def fresh_uniform_constants(j: int) -> tuple[float, float]:
     Richtmyer) sequence with alpha the fractional part of the square root of the j-th prime; beta, from a
     later prime, moves each column's start with the seed.  No RAND(): the draws are a function of the seed,
     iteration and column, so they are the same in every program and reproducible, and (not volatile) a
-    spreadsheet program need not recompute the model on opening the file or after every edit."""
-    primes = _primes(_BETA_OFFSET + j + 1)
-    alpha = math.sqrt(primes[j]) % 1.0
-    beta = math.sqrt(primes[_BETA_OFFSET + j]) % 1.0
+    spreadsheet program need not recompute the model on opening the file or after every edit.  Both are rounded
+    to 15 significant digits: the workbook stores them as numbers in the column's head (rows STEP_ROW,
+    START_ROW), and a 15-digit number is read back from the file exactly (XlsxWriter writes 16 digits)."""
+    primes = _primes(-(-(_BETA_OFFSET + j + 1) // 1024) * 1024)  # one sieve for every column (count rounded up)
+    alpha = float(f"{math.sqrt(primes[j]) % 1.0:.15g}")
+    beta = float(f"{math.sqrt(primes[_BETA_OFFSET + j]) % 1.0:.15g}")
     return alpha, beta
 
 
@@ -326,9 +334,10 @@ FRESH_U_FLOOR = 1e-12  # u = 0 has no inverse CDF
 _BETA_OFFSET = 1000  # beta comes from primes far beyond any column's alpha
 
 
-def _uniform_formula(j: int, iteration: str) -> str:
-    alpha, beta = fresh_uniform_constants(j)
-    return f"MAX(MOD(psa_fresh_seed*{beta!r}+{iteration}*{alpha!r},1),{FRESH_U_FLOOR!r})"
+def _uniform_formula(c: str, iteration: str) -> str:
+    """u of column ``c`` at ``iteration``: its constants a and b are read from the column's rows STEP_ROW and
+    START_ROW (numbers written exactly), not repeated as literals in each of its cells."""
+    return f"MAX(MOD(psa_fresh_seed*{c}${START_ROW}+{iteration}*{c}${STEP_ROW},1),{FRESH_U_FLOOR!r})"
 
 
 def _scalar_parameters(distribution: str, mean: str, spread: str, p1: str, p2: str) -> tuple[str, str, str]:
