@@ -94,7 +94,9 @@ def ceac(frame: pd.DataFrame, arms: tuple[str, ...], labels: dict[str, str], cur
     ax.set_xlabel("Willingness to pay per QALY")
     ax.set_ylabel("Probability cost-effective")
     ax.set_title("Cost-effectiveness acceptability curves and frontier")
-    ax.legend(frameon=False, loc="center left")
+    # below the axes: with several strategies the curves cross everywhere a legend could sit inside
+    ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=min(3, len(arms) + 1),
+              fontsize="small")
     return fig
 
 

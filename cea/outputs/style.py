@@ -36,8 +36,8 @@ def money_formatter(currency: str):
     def fmt(value, _pos=None):
         sign = "−" if value < 0 else ""
         value = abs(value)
-        if value >= 1000:
-            return f"{sign}{symbol}{value / 1000:,.0f}k"
+        if value >= 1000:  # 2,500 -> 2.5k (not "2k": ticks at 2.5k steps must not read as uneven)
+            return f"{sign}{symbol}{value / 1000:,.{0 if value % 1000 == 0 else 1}f}k"
         return f"{sign}{symbol}{value:,.0f}"
 
     return fmt
