@@ -8,12 +8,13 @@ edit subtracted).
 `--libreoffice` exports the shipped model as `cea all` does (the engine's PSA with N iterations, default 1,000,
 and DSA) and measures, with a throwaway LibreOffice profile each:
 
-- file size and formula count of model.xlsx and model_tables.xlsx;
+- file size and formula count of model.xlsx, model_psa.xlsx and model_dsa.xlsx;
 - opening model.xlsx with "never recalculate" (LibreOffice's default for .xlsx) and "always recalculate";
 - an edit in model.xlsx (a drug price; the PFS hazard ratio) recalculated, and the value LibreOffice shows,
   for comparison with `cea run --set`;
-- re-running the PSA (psa_run = yes) and the DSA (dsa_run = yes) in model_tables.xlsx opened with
-  "never recalculate" (`--edit-tables` adds an edit there, switched off: minutes, every table cell again).
+- re-running the PSA (psa_run = yes) in model_psa.xlsx and the DSA (dsa_run = yes) in model_dsa.xlsx opened
+  with "never recalculate", as exported and after a price edit (`--edit-tables` adds an edit in each, switched
+  off: minutes, every table cell again).
 
 The edit is typed by a LibreOffice Basic macro installed in the throwaway profile (open the file hidden, set the
 cell, calculate, read a result, close), so "edit" = CPU(open + edit) − CPU(open).  The lead's `make bench` can
@@ -41,7 +42,7 @@ sys.path.insert(0, str(ROOT))
 
 from cea.analyses.base_case import run_base_case  # noqa: E402
 from cea.inputs.model_inputs import load_inputs  # noqa: E402
-from cea.workbook.build import build_book, tables_path, write_workbook  # noqa: E402
+from cea.workbook.build import build_book, table_paths, write_workbook  # noqa: E402
 from cea.workbook.evaluate import evaluate_book  # noqa: E402
 from cea.workbook.xlsx import write_xlsx  # noqa: E402
 
@@ -143,7 +144,7 @@ class LibreOffice:
         then recalculating; then typing the text ``then`` = (sheet, cell, text), recalculating), and the text
         LibreOffice shows in ``read`` = (sheet, cell).  ``batch``: AutoCalculate off while typing (in the
         document, doc.calculate() then recalculates only what was already pending), one recalculation at the
-        end, as a payer would do in model_tables.xlsx (Data > Calculate > AutoCalculate).  ``calculate_between``
+        end, as a payer would do in model_psa.xlsx or model_dsa.xlsx (Data > Calculate > AutoCalculate).  ``calculate_between``
         False: no doc.calculate() after each typed value either (the payer's steps exactly)."""
         env = {**os.environ, "CEA_DOC": str(path), "CEA_RSHEET": read[0], "CEA_READ": read[1], "CEA_OUT": str(self.out),
                "CEA_SHEET": "", "CEA_CELL": "", "CEA_TEXT": "", "CEA_VALUE": "", "CEA_SHEET2": "", "CEA_CELL2": "",
@@ -165,7 +166,7 @@ class LibreOffice:
 
 
 def export_shipped(folder: Path, iterations: int) -> Path:
-    """model.xlsx and model_tables.xlsx as `cea all` writes them (engine PSA with ``iterations``, one-way DSA)."""
+    """model.xlsx, model_psa.xlsx and model_dsa.xlsx as `cea all` writes them (engine PSA with ``iterations``, one-way DSA)."""
     from cea.analyses.one_way import one_way
     from cea.analyses.psa import run_psa
 
@@ -179,18 +180,20 @@ def export_shipped(folder: Path, iterations: int) -> Path:
 
 def libreoffice_rows(iterations: int = 1_000, reruns: bool = True, edit_tables: bool = False) -> list[dict]:
     """Rows for `make bench` (benchmarks/run.py): name, seconds (CPU), target, note."""
+    from cea.workbook.dsa import DSA
+    from cea.workbook.dsa import TABLE_HEADER as DSA_TABLE_HEADER
     from cea.workbook.recalc import input_cells
 
     rows = []
     with tempfile.TemporaryDirectory(prefix="cea-bench-") as scratch:
         folder = Path(scratch)
         path = export_shipped(folder, iterations)
-        live = tables_path(path)
+        live = table_paths(path)
         names = input_cells(path)
         from cea.workbook.build import results_layout
 
         result = ("Results", results_layout(load_inputs(ROOT / "inputs"))["incremental.costs"])
-        for name, file in (("model.xlsx", path), ("model_tables.xlsx", live)):
+        for name, file in (("model.xlsx", path), ("model_psa.xlsx", live["psa"]), ("model_dsa.xlsx", live["dsa"])):
             rows.append({"name": f"{name}: size MB / formulas", "seconds": file.stat().st_size / 1e6,
                          "note": f"{formula_count(file):,} formulas"})
         never = LibreOffice(folder, recalculate_on_load=False)
@@ -211,43 +214,62 @@ def libreoffice_rows(iterations: int = 1_000, reruns: bool = True, edit_tables: 
                          "seconds": max(edited - open_never, 0.0), "target": "10 s",
                          "note": f"{model_id} = {value!r}: incremental costs shown {shown}"})
         if reruns:
-            open_live = never.run(live, result)[0]
-            rows.append({"name": "LibreOffice opens model_tables.xlsx, never recalculate (CPU)", "seconds": open_live})
             sheet, cell = names["eve_pack_price_10mg"]
             price = load_inputs(ROOT / "inputs").parameters["eve_pack_price_10mg"].value * 0.6
-            for switch, label, target, shows in (
-                    ("dsa_run", "DSA re-run", "60 s", "dsa_base_inmb"),
-                    ("psa_run", f"PSA re-run, {iterations:,} iterations", "300 s", "psa_mean_incremental_costs")):
+            # what is read must depend on every table cell: LibreOffice computes a MULTIPLE.OPERATIONS cell only
+            # when something read needs it (reading dsa_base_inmb, which does not, measured 0.4-55 s depending on
+            # what else was pending); the PSA's mean incremental costs averages its table column, and the tornado's
+            # largest swing (DSA sheet, first row of the sorted tornado, column Y) ranks every DSA row
+            top_swing = (DSA, f"Y{DSA_TABLE_HEADER + 1}")
+            for key, switch, label, target, shows in (
+                    ("dsa", "dsa_run", "DSA re-run", "60 s", "tornado's largest swing"),
+                    ("psa", "psa_run", f"PSA re-run, {iterations:,} iterations", "300 s", "psa_mean_incremental_costs")):
+                file = live[key]
+                open_live = never.run(file, result)[0]
+                rows.append({"name": f"LibreOffice opens {file.name}, never recalculate (CPU)", "seconds": open_live})
                 on = names[switch]
-                cpu, shown = never.run(live, names[shows], (on[0], on[1], "yes"))
-                rows.append({"name": f"LibreOffice {label} in model_tables.xlsx, as exported (CPU, net)",
+                names["tornado's largest swing"] = top_swing
+                cpu, shown = never.run(file, names[shows], (on[0], on[1], "yes"))
+                rows.append({"name": f"LibreOffice {label} in {file.name}, as exported (CPU, net)",
                              "seconds": max(cpu - open_live, 0.0), "note": f"{shows} shown {shown}"})
                 # the payer's steps after an edit: AutoCalculate off, the price typed, the switch set to yes,
                 # AutoCalculate on (one recalculation)
-                cpu, shown = never.run(live, names[shows], (sheet, cell, price), then=(on[0], on[1], "yes"),
+                cpu, shown = never.run(file, names[shows], (sheet, cell, price), then=(on[0], on[1], "yes"),
                                        batch=True, calculate_between=False)
-                rows.append({"name": f"LibreOffice {label} in model_tables.xlsx after a price edit (CPU, net)",
+                rows.append({"name": f"LibreOffice {label} in {file.name} after a price edit (CPU, net)",
                              "seconds": max(cpu - open_live, 0.0), "target": target,
                              "note": f"eve_pack_price_10mg x 0.6: {shows} shown {shown}"})
-            if edit_tables:  # slow: every table cell is computed again after the edit, switched off or not
-                edited, _ = never.run(live, result, (sheet, cell, price))
-                rows.append({"name": "LibreOffice edit in model_tables.xlsx (tables off), price (CPU, net)",
-                             "seconds": max(edited - open_live, 0.0), "note": "every table cell computed again"})
+                if edit_tables:  # slow: every table cell is computed again after the edit, switched off or not
+                    edited, _ = never.run(file, result, (sheet, cell, price))
+                    rows.append({"name": f"LibreOffice edit in {file.name} (table off), price (CPU, net)",
+                                 "seconds": max(edited - open_live, 0.0), "note": "every table cell computed again"})
     return rows
+
+
+def live_tables(path: Path) -> list[tuple[str, str, str]]:
+    """(sheet, ref, input cell) of every data table marked in ``path`` (as mark_data_tables takes them)."""
+    from cea.workbook.data_table import sheet_parts
+
+    with zipfile.ZipFile(path) as archive:
+        files = {n: archive.read(n) for n in archive.namelist()}
+    out = []
+    for sheet, part in sheet_parts(files).items():
+        for ref, cell in re.findall(r'<f t="dataTable" ref="([^"]+)"[^>]*? r1="([^"]+)"', files[part].decode("utf-8")):
+            out.append((sheet, ref, cell))
+    return out
 
 
 def diagnose_edit_cost(iterations: int = 100) -> list[dict]:
     """Why a PSA re-run costs more after an edit: the re-run as exported and after a price edit (the payer's
     steps: AutoCalculate off, edit, psa_run = yes, AutoCalculate on) in three files made from one export,
-    model_tables.xlsx with both data tables, with the PSA table only (the DSA range left as plain numbers), and
-    without the DSA at all (exported without its results).  CPU seconds net of opening the same file."""
+    one file with both data tables (as model_tables.xlsx was before the tables were split), model_psa.xlsx (the PSA
+    table only, the DSA range left as plain numbers), and without the DSA at all (exported without its results).  CPU seconds net of opening the same file."""
     import shutil
 
     from cea.analyses.psa import run_psa
     from cea.inputs.model_inputs import load_inputs as _load
     from cea.workbook.build import results_layout, write_workbook
     from cea.workbook.data_table import mark_data_tables
-    from cea.workbook.psa import TABLE_HEADER
     from cea.workbook.recalc import input_cells
 
     inputs = _load(ROOT / "inputs")
@@ -255,24 +277,24 @@ def diagnose_edit_cost(iterations: int = 100) -> list[dict]:
     with tempfile.TemporaryDirectory(prefix="cea-bench-") as scratch:
         folder = Path(scratch)
         path = export_shipped(folder, iterations)
-        psa_only = folder / "model_psa_only.xlsx"
-        shutil.copy(path, psa_only)
-        first = TABLE_HEADER + 2
-        mark_data_tables(psa_only, [("PSA", f"B{first}:C{first + iterations}", "C5")])
+        psa_only = table_paths(path)["psa"]
+        both = folder / "model_both_tables.xlsx"
+        shutil.copy(path, both)
+        mark_data_tables(both, live_tables(psa_only) + live_tables(table_paths(path)["dsa"]))
         psa = run_psa(inputs, iterations, inputs.settings.seed)
         frame = pd.DataFrame({f"{m}_{a}": getattr(psa, attr)[:, j] for j, a in enumerate(psa.arms)
                               for m, attr in (("cost", "costs"), ("qaly", "qalys"), ("ly", "lys"))})
         (folder / "no_dsa").mkdir()
-        no_dsa = tables_path(write_workbook(folder / "no_dsa" / "model.xlsx", inputs, psa.base_case, dsa=None,
+        no_dsa = table_paths(write_workbook(folder / "no_dsa" / "model.xlsx", inputs, psa.base_case, dsa=None,
                                             psa=frame, ceac=psa.ceac_frame(), psa_draws=psa.parameters,
-                                            psa_seed=psa.seed))
+                                            psa_seed=psa.seed))["psa"]
         names = input_cells(path)
         sheet, cell = names["eve_pack_price_10mg"]
         price = inputs.parameters["eve_pack_price_10mg"].value * 0.6
         on, shows = names["psa_run"], names["psa_mean_incremental_costs"]
         result = ("Results", results_layout(inputs)["incremental.costs"])
         never = LibreOffice(folder, recalculate_on_load=False)
-        for label, file in (("both tables", tables_path(path)), ("PSA table only", psa_only),
+        for label, file in (("both tables", both), ("PSA table only", psa_only),
                             ("no DSA", no_dsa)):
             opened = never.run(file, result)[0]
             exported, _ = never.run(file, shows, (on[0], on[1], "yes"))
@@ -294,7 +316,8 @@ def main() -> None:
                         help="why an edit makes the PSA re-run slower: N iterations, three files (see "
                              "diagnose_edit_cost)")
     parser.add_argument("--edit-tables", action="store_true",
-                        help="with --libreoffice: also an edit in model_tables.xlsx (minutes: every table cell again)")
+                        help="with --libreoffice: also an edit in model_psa.xlsx and model_dsa.xlsx (minutes: every "
+                             "table cell again)")
     args = parser.parse_args()
     if args.export:
         inputs = load_inputs(ROOT / "inputs")

@@ -1,5 +1,6 @@
 """`cea all` builds the payer workbook once: the appendix's LibreOffice check gets this run's model.xlsx (no data
-tables) instead of building a second one; model_tables.xlsx holds the same cells with the tables marked."""
+tables) instead of building a second one; model_psa.xlsx and model_dsa.xlsx hold the same cells with one table marked
+each (the PSA's in the first, the DSA's in the second)."""
 
 from __future__ import annotations
 
@@ -51,10 +52,17 @@ def test_cea_all_builds_one_workbook_and_the_appendix_checks_that_one(bundle, tm
     checked_sheets = checked[0][1]
     assert checked[0][0] == tmp_path / "model.xlsx"  # the run's own workbook, not a second build
     assert checked_sheets == _sheets(tmp_path / "model.xlsx")
-    marked = _sheets(tmp_path / "model_tables.xlsx")
-    assert checked_sheets.keys() == marked.keys()
-    # the same sheets, except the data tables, which only model_tables.xlsx marks as such
-    assert b't="dataTable"' not in b"".join(checked_sheets.values())
-    assert b't="dataTable"' in b"".join(marked.values())
-    differing = [n for n in marked if marked[n] != checked_sheets[n]]
-    assert differing and all(b't="dataTable"' in marked[n] for n in differing)
+    assert not (tmp_path / "model_tables.xlsx").exists()
+    psa_part, dsa_part = (workbook_build.table_paths(tmp_path / "model.xlsx")[k] for k in ("psa", "dsa"))
+    assert psa_part.name == "model_psa.xlsx" and dsa_part.name == "model_dsa.xlsx"
+    differing_by_file = []
+    for companion in (psa_part, dsa_part):
+        marked = _sheets(companion)
+        assert checked_sheets.keys() == marked.keys()
+        # the same sheets, except the one data table each companion marks as such
+        assert b't="dataTable"' not in b"".join(checked_sheets.values())
+        assert b"".join(marked.values()).count(b't="dataTable"') == 1
+        differing = [n for n in marked if marked[n] != checked_sheets[n]]
+        assert len(differing) == 1 and b't="dataTable"' in marked[differing[0]]
+        differing_by_file.append(differing[0])
+    assert differing_by_file[0] != differing_by_file[1]  # the PSA sheet in one, the DSA sheet in the other

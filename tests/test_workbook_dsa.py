@@ -16,7 +16,7 @@ from cea.analyses.base_case import run_base_case
 from cea.analyses.one_way import one_way
 from cea.inputs.model_inputs import load_inputs
 from cea.inputs.overrides import apply_overrides
-from cea.workbook.build import build_book, tables_path, write_workbook
+from cea.workbook.build import build_book, table_paths, write_workbook
 from cea.workbook.dsa import DSA, TABLE_HEADER
 from cea.workbook.evaluate import evaluate_book
 from cea.workbook.recalc import edit_inputs, input_cells, recalculate, soffice
@@ -48,6 +48,11 @@ def assert_rows_equal_engine(got: list[tuple], table: pd.DataFrame, rel: float) 
 def tornado(path: Path, n: int) -> list[tuple]:
     ws = openpyxl.load_workbook(path, data_only=True)[DSA]
     return [tuple(ws.cell(r, c).value for c in (22, 23, 24, 25)) for r in range(TABLE_HEADER + 1, TABLE_HEADER + 1 + n)]
+
+
+def dsa_path(path: Path) -> Path:
+    """model_dsa.xlsx beside ``path``: the copy with the live DSA data table."""
+    return table_paths(path)["dsa"]
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +111,7 @@ def test_libreoffice_reruns_the_dsa_and_follows_a_price_edit(tmp_path):
     result = one_way(MONTHLY)
     exported = write_workbook(tmp_path / "model.xlsx", MONTHLY, run_base_case(MONTHLY), dsa=result.table,
                               max_horizon_years=YEARS)
-    path = tables_path(exported)  # the copy with the live data table
+    path = dsa_path(exported)  # the copy with the live data table
     new_price = INPUTS.parameters[PRICE].value * 0.5
     live = edit_inputs(path, tmp_path / "live.xlsx", {"dsa_run": "yes"})
     edited = edit_inputs(path, tmp_path / "price.xlsx", {"dsa_run": "yes", PRICE: new_price})
@@ -131,22 +136,22 @@ def test_libreoffice_reruns_the_dsa_and_follows_a_price_edit(tmp_path):
 @needs_lo
 def test_libreoffice_and_the_cached_values_agree_cell_by_cell(exported, tmp_path):
     """Both files recalculated by LibreOffice equal the cached values on every sheet (the DSA's bounds, table
-    and tornado, and every model sheet), except the data table's own cells in model_tables.xlsx: shipped with
+    and tornado, and every model sheet), except the data table's own cells in model_dsa.xlsx: shipped with
     dsa_run = no, the recomputed table shows #N/A there (the engine's results are shown beside it, and compared);
     its re-run is compared with one_way in test_libreoffice_reruns_the_dsa_and_follows_a_price_edit."""
     from tests.workbook_compare import data_table_cells, differences
 
     path, result = exported
-    tables = tables_path(path)
+    tables = dsa_path(path)
     table_cells = data_table_cells(tables)
     assert len(table_cells) == 2 * (2 * len(result.table) + 1)
     folder = tmp_path / "src"
     folder.mkdir()
-    sources = [folder / "model.xlsx", folder / "model_tables.xlsx"]
+    sources = [folder / "model.xlsx", folder / "model_dsa.xlsx"]
     sources[0].write_bytes(path.read_bytes())
     sources[1].write_bytes(tables.read_bytes())
     for source, recalculated in zip(sources, recalculate(sources, tmp_path / "lo")):
-        skip = (lambda s, c: (s, c) in table_cells) if source.name == "model_tables.xlsx" else (lambda s, c: False)
+        skip = (lambda s, c: (s, c) in table_cells) if source.name == "model_dsa.xlsx" else (lambda s, c: False)
         # abs 1e-6 on the DSA sheet: a tornado bar of a parameter without effect is INMB − base INMB, zero in
         # exact arithmetic, a few 1e-10 of rounding of the O(1e4) INMBs in either program (as test_the_tornado…)
         compared, wrong = differences(source, recalculated, skip=skip, abs_by_sheet={DSA: 1e-6})
@@ -158,10 +163,30 @@ def test_every_cell_of_the_dsa_table_holds_the_engine_result(exported):
     """Both files cache the engine's one-way results in the table's cells (Excel shows them until F9)."""
     path, result = exported
     by_id = result.table.set_index("parameter")
-    for file in (path, tables_path(path)):
+    for file in (path, dsa_path(path)):
         ws = openpyxl.load_workbook(file, data_only=True)[DSA]
         first = TABLE_HEADER + 2
         for r in range(first + 1, first + 1 + 2 * len(result.table)):
             pid, bound = ws.cell(r, 6).value, ws.cell(r, 7).value
             assert ws.cell(r, 2).value == pytest.approx(by_id.at[pid, f"inc_cost_{bound}"], rel=1e-15)
             assert ws.cell(r, 3).value == pytest.approx(by_id.at[pid, f"inc_qaly_{bound}"], rel=1e-15)
+
+
+def test_an_export_writes_one_live_table_per_companion_and_removes_stale_ones(exported, tmp_path):
+    """With the DSA only: model_dsa.xlsx carries the one data table (on the DSA sheet); a model_psa.xlsx or the
+    model_tables.xlsx of an earlier export (both tables in one file) would not match this one and are removed."""
+    import zipfile
+
+    _, result = exported
+    path = tmp_path / "model.xlsx"
+    for stale in (tmp_path / "model_psa.xlsx", tmp_path / "model_tables.xlsx", tmp_path / "model_dsa.xlsx"):
+        stale.write_bytes(b"stale")
+    write_workbook(path, INPUTS, run_base_case(INPUTS), dsa=result.table, max_horizon_years=YEARS)
+    assert table_paths(path) == {"psa": tmp_path / "model_psa.xlsx", "dsa": tmp_path / "model_dsa.xlsx"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.xlsx", "model_dsa.xlsx"]
+    with zipfile.ZipFile(dsa_path(path)) as archive:
+        xml = b"".join(archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/sheet"))
+    assert xml.count(b't="dataTable"') == 1
+    first = [openpyxl.load_workbook(f, data_only=True)[DSA].cell(TABLE_HEADER + 2, 2).value
+             for f in (path, dsa_path(path))]
+    assert isinstance(first[0], float) and first[1] == first[0]

@@ -25,7 +25,7 @@ from cea.analyses.psa import run_psa
 from cea.analyses.value_of_information import evpi
 from cea.inputs.model_inputs import load_inputs
 from cea.inputs.overrides import apply_overrides
-from cea.workbook.build import build_book, tables_path, write_workbook
+from cea.workbook.build import build_book, table_paths, write_workbook
 from cea.workbook.evaluate import evaluate_book
 from cea.analyses.psa import wtp_grid
 from cea.workbook.psa import DRAWS, PSA, TABLE_HEADER
@@ -43,6 +43,11 @@ MONTHLY = apply_overrides(INPUTS, {"cycle_length_days": "30.4375"})
 def psa_frame(psa) -> pd.DataFrame:
     return pd.DataFrame({f"{m}_{a}": getattr(psa, attr)[:, j] for j, a in enumerate(psa.arms)
                          for m, attr in (("cost", "costs"), ("qaly", "qalys"), ("ly", "lys"))})
+
+
+def psa_path(path: Path) -> Path:
+    """model_psa.xlsx beside ``path``: the copy with the live PSA data table."""
+    return table_paths(path)["psa"]
 
 
 def export(path: Path, inputs=INPUTS, n: int = N) -> tuple[Path, object]:
@@ -121,7 +126,7 @@ def sheet_xml(path: Path, title: str) -> tuple[str, str]:
 
 def test_the_model_has_no_data_table_and_its_tables_copy_has_one_with_every_value_cached(exported):
     """model.xlsx: no data table (LibreOffice would recompute it on opening and after every edit), the table's
-    cells hold the engine's results, automatic calculation, no recalculation on load.  model_tables.xlsx: the
+    cells hold the engine's results, automatic calculation, no recalculation on load.  model_psa.xlsx: the
     same cells with the data table as Excel writes one (the formula on the first cell, a cached value in
     every cell), 'automatic except tables', no recalculation on load."""
     path, psa = exported
@@ -131,7 +136,7 @@ def test_the_model_has_no_data_table_and_its_tables_copy_has_one_with_every_valu
     book, sheet = sheet_xml(path, PSA)
     assert "dataTable" not in sheet and "calcMode" not in book and "fullCalcOnLoad" not in book
     np.testing.assert_allclose(np.array(raw_table(path), dtype=float), want, rtol=1e-15, atol=0)
-    live = tables_path(path)
+    live = psa_path(path)
     book, sheet = sheet_xml(live, PSA)
     first = TABLE_HEADER + 2
     tables = re.findall(r'<c r="([A-Z]+\d+)"[^>]*><f t="dataTable"([^>]*)/><v>([^<]+)</v></c>', sheet)
@@ -139,6 +144,7 @@ def test_the_model_has_no_data_table_and_its_tables_copy_has_one_with_every_valu
     assert 'calcMode="autoNoTable"' in book and "fullCalcOnLoad" not in book
     np.testing.assert_allclose(np.array(raw_table(live), dtype=float), want, rtol=1e-15, atol=0)
     assert sheet.count("<f t=\"dataTable\"") == 1 and sheet.count("<f") == sheet_xml(path, PSA)[1].count("<f") + 1
+    assert not table_paths(path)["dsa"].exists()  # exported without a DSA: no DSA copy
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -177,7 +183,7 @@ def test_libreoffice_reruns_the_psa_and_follows_edits(tmp_path):
     after a price edit (a fixed input: every draw the same, every iteration re-run).  With psa_run = no (as
     shipped) the exported results are shown, and an edit is named by the check."""
     exported_path, psa = export(tmp_path / "model.xlsx", inputs=MONTHLY)
-    path = tables_path(exported_path)
+    path = psa_path(exported_path)
     price = "eve_pack_price_10mg"
     new_price = INPUTS.parameters[price].value * 0.6
     live = edit_inputs(path, tmp_path / "live.xlsx", {"psa_run": "yes"})
@@ -217,7 +223,7 @@ def test_a_first_load_without_recalculation_shows_the_engine_results(exported, t
     set never to recalculate on load, the table is computed (LibreOffice recomputes the MULTIPLE.OPERATIONS
     cells it creates on import) and equals the engine to 1e-9, as do the statistics over it."""
     path, psa = exported
-    on = edit_inputs(tables_path(path), tmp_path / "on.xlsx", {"psa_run": "yes"})
+    on = edit_inputs(psa_path(path), tmp_path / "on.xlsx", {"psa_run": "yes"})
     out = {p.name: p for p in recalculate([path, on], tmp_path / "lo", recalculate_on_load=False)}
     assert_summary_equals_engine(named_values(out["model.xlsx"]), psa)
     got = table(out["on.xlsx"])
@@ -309,7 +315,7 @@ def test_fresh_draws_in_libreoffice_are_the_ones_each_iteration_used(tmp_path):
     from cea.workbook.psa import FRESH, FRESH_HEADER
 
     path, psa = export(tmp_path / "model.xlsx", inputs=MONTHLY)
-    fresh = edit_inputs(tables_path(path), tmp_path / "fresh.xlsx", {"psa_draws": "fresh", "psa_run": "yes"})
+    fresh = edit_inputs(psa_path(path), tmp_path / "fresh.xlsx", {"psa_draws": "fresh", "psa_run": "yes"})
     out = recalculate([fresh], tmp_path / "lo")[0]
     book = build_book(MONTHLY, psa.base_case, psa=psa_frame(psa), psa_draws=psa.parameters, max_horizon_years=YEARS)
     plan = book.facts["psa_plan"]
@@ -394,13 +400,13 @@ def calamine_cells(path: Path) -> dict[tuple[str, int, int], object]:
 
 def test_openpyxl_and_calamine_read_the_same_cached_values_in_both_files(exported):
     """Two independent readers (openpyxl; python-calamine, a Rust reader) see the same value in every cell of
-    model.xlsx and of model_tables.xlsx (the data tables' cells included), and the two files hold the same
+    model.xlsx and of model_psa.xlsx (the data table's cells included), and the two files hold the same
     values."""
     pytest.importorskip("python_calamine")
     path, psa = exported
     first = cached_cells(path)
     assert first == calamine_cells(path)
-    assert cached_cells(tables_path(path)) == calamine_cells(tables_path(path)) == first
+    assert cached_cells(psa_path(path)) == calamine_cells(psa_path(path)) == first
     dc, dq = psa.incremental()
     assert first[(PSA, TABLE_HEADER + 3, 2)] == pytest.approx(dc[0], rel=1e-15)
 
@@ -410,7 +416,7 @@ def test_libreoffice_opens_model_xlsx_with_the_cached_values(exported, tmp_path)
     """LibreOffice set never to recalculate on load, re-saving model.xlsx: every number and text as cached (its
     file stores 15 significant digits).  With 'always recalculate', both files agree with the cached values cell
     by cell on every sheet (PSA draws, PSA fresh draws, the PSA statistics with their percentiles, and every
-    model sheet), except the data table's own cells in model_tables.xlsx: shipped with psa_run = no, LibreOffice's
+    model sheet), except the data table's own cells in model_psa.xlsx: shipped with psa_run = no, LibreOffice's
     recomputed table shows #N/A there (the engine's results are shown beside it, and compared); the table re-run
     is compared with `cea psa` in test_libreoffice_reruns_the_psa_and_follows_edits."""
     from tests.workbook_compare import data_table_cells, differences
@@ -426,16 +432,16 @@ def test_libreoffice_opens_model_xlsx_with_the_cached_values(exported, tmp_path)
             assert got == pytest.approx(want, rel=1e-14, abs=1e-300), key
         elif not isinstance(want, bool):
             assert got == want, key
-    tables = tables_path(path)
+    tables = psa_path(path)
     table_cells = data_table_cells(tables)
     assert len(table_cells) == 2 * (N + 1)
     folder = tmp_path / "src"
     folder.mkdir()
-    sources = [folder / "model.xlsx", folder / "model_tables.xlsx"]
+    sources = [folder / "model.xlsx", folder / "model_psa.xlsx"]
     sources[0].write_bytes(path.read_bytes())
     sources[1].write_bytes(tables.read_bytes())
     for source, recalculated in zip(sources, recalculate(sources, tmp_path / "lo1")):
-        skip = (lambda s, c: (s, c) in table_cells) if source.name == "model_tables.xlsx" else (lambda s, c: False)
+        skip = (lambda s, c: (s, c) in table_cells) if source.name == "model_psa.xlsx" else (lambda s, c: False)
         compared, wrong = differences(source, recalculated, skip=skip)
         assert not wrong, (source.name, wrong[:10])
         assert {PSA, DRAWS, "PSA fresh draws", "Inputs", "Results"} <= {s for s, n in compared.items() if n}
@@ -448,7 +454,7 @@ def test_no_formula_is_volatile(exported):
     on opening.  None may appear in either file."""
     path, _ = exported
     volatile = re.compile(r"\b(RAND|RANDBETWEEN|NOW|TODAY|OFFSET|INDIRECT|INFO|CELL)\(", re.I)
-    for file in (path, tables_path(path)):
+    for file in (path, psa_path(path)):
         with zipfile.ZipFile(file) as archive:
             for name in archive.namelist():
                 if name.startswith("xl/worksheets/sheet"):

@@ -58,7 +58,7 @@ def differences(cached: Path, recalculated: Path, *, skip: Callable[[str, str], 
 
 
 def data_table_cells(path: Path) -> set[tuple[str, str]]:
-    """(sheet, coordinate) of every cell inside an Excel data table ({=TABLE()}, model_tables.xlsx)."""
+    """(sheet, coordinate) of every cell inside an Excel data table ({=TABLE()}, model_psa.xlsx and model_dsa.xlsx)."""
     import re
     import zipfile
 

@@ -26,7 +26,8 @@ DESCRIPTIONS = {
     "results_table.csv": "Base case: disaggregated results table",
     "parameters.md": "Every parameter with value, uncertainty, distribution, DSA range and source",
     "model.xlsx": "Payer workbook: the model as live Excel formulas",
-    "model_tables.xlsx": "The payer workbook with live PSA and DSA data tables (re-run them in the workbook)",
+    "model_psa.xlsx": "The payer workbook with a live PSA data table (re-run the PSA in the workbook)",
+    "model_dsa.xlsx": "The payer workbook with a live DSA data table (re-run the DSA in the workbook)",
     "appendix.docx": "HTA submission appendix (Word), CHEERS 2022 mapped",
     "manifest.json": "Run manifest: version, inputs SHA-256, seed, settings",
     "budget_impact.csv": "Budget impact: eligible, treated, costs with and without, net impact per year (undiscounted)",
@@ -92,7 +93,7 @@ def write_all(folder: Path, bundle: AnalysisBundle, psa_samples: Path | None = N
                             labels={a.id: a.label for a in inputs.structure.arms})
     write_parameter_markdown(folder / "parameters.md", inputs)
     # One workbook per run: the appendix's LibreOffice check recalculates this run's model.xlsx (it has no data
-    # tables; model_tables.xlsx, the same cells with live tables, is written beside it).
+    # tables; model_psa.xlsx and model_dsa.xlsx, the same cells with one live table each, are written beside it).
     _write_run_workbook(folder, bundle)
     _write_price_and_cumulative(folder, bundle)
     check = folder / "model.xlsx" if soffice() is not None else None

@@ -81,27 +81,47 @@ def trace_rows(settings: Any, max_horizon_years: float | None = None) -> int:
     return max(settings.n_cycles, int(math.ceil(years / settings.cycle_years - 1e-9)))
 
 
-TABLES_SUFFIX = "_tables"
+# One companion file per live data table, beside the model: model.xlsx -> model_psa.xlsx (the PSA table live, the
+# DSA range as cached numbers) and model_dsa.xlsx (the DSA table live, the PSA range as cached numbers).  In
+# LibreOffice a data table makes every edit re-evaluate the whole model once per table cell, and a second table in
+# the same file made every cell of the first about 60 ms slower after an edit (README, 'The payer workbook').
+TABLE_FILES = {"psa": "PSA", "dsa": "DSA"}  # companion key (file-name suffix) -> the sheet of its data table
+LEGACY_TABLES_SUFFIX = "_tables"  # the single companion with both tables that earlier versions wrote
 
 
-def tables_path(path: Path | str) -> Path:
-    """The workbook with live data tables written beside ``path`` (model.xlsx -> model_tables.xlsx)."""
+def table_paths(path: Path | str) -> dict[str, Path]:
+    """The workbooks with a live data table written beside ``path``: {"psa": model_psa.xlsx, "dsa": model_dsa.xlsx}
+    for model.xlsx."""
     path = Path(path)
-    return path.with_name(f"{path.stem}{TABLES_SUFFIX}{path.suffix}")
+    return {key: path.with_name(f"{path.stem}_{key}{path.suffix}") for key in TABLE_FILES}
+
+
+def _legacy_tables_path(path: Path) -> Path:
+    return path.with_name(f"{path.stem}{LEGACY_TABLES_SUFFIX}{path.suffix}")
 
 
 def write_workbook(path: Path | str, inputs: ModelInputs, base_case: BaseCaseResult, **kwargs: Any) -> Path:
     """Build and evaluate the workbook once and save it atomically (a temporary file in the same folder, then
     rename) as ``path``: the whole model, live, with the PSA and DSA tables holding the engine's results.
-    When the workbook has data tables (the engine's PSA draws or DSA were given) the same cells are saved a
-    second time as ``tables_path(path)`` with the tables live (Excel: Data Table; LibreOffice: MULTIPLE.OPERATIONS):
-    LibreOffice recomputes a data table on opening and after every edit, each cell at the cost of a model
-    evaluation, so the file a payer opens and edits has none (README, 'The payer workbook')."""
+    For each data table the workbook has (the engine's PSA draws or DSA were given) the same cells are saved again
+    as ``table_paths(path)[key]`` with that one table live (Excel: Data Table; LibreOffice: MULTIPLE.OPERATIONS),
+    the other table's range left as its cached numbers: LibreOffice recomputes a data table on opening and after
+    every edit, each cell at the cost of a model evaluation, so the file a payer opens and edits has none, and a
+    file with a live table has only one (README, 'The payer workbook').  Companions of an earlier export that this
+    one does not write (and the old model_tables.xlsx) are removed."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     book = build_book(inputs, base_case, **kwargs)
     values = evaluate_book(book)
-    targets = [(path, [])] + ([(tables_path(path), book.data_tables)] if book.data_tables else [])
+    companions = table_paths(path)
+    targets = [(path, [])]
+    for key, sheet in TABLE_FILES.items():
+        tables = [t for t in book.data_tables if t[0] == sheet]
+        if tables:
+            targets.append((companions[key], tables))
+    unknown = [t for t in book.data_tables if t[0] not in TABLE_FILES.values()]
+    if unknown:
+        raise ValueError(f"data tables on sheets without a companion file: {unknown}")
     temporaries = []
     try:
         for i, (target, tables) in enumerate(targets):
@@ -119,8 +139,10 @@ def write_workbook(path: Path | str, inputs: ModelInputs, base_case: BaseCaseRes
             os.chmod(temporary, 0o666 & ~umask)  # mkstemp creates 0600; give the file the usual permissions
         for (target, _), temporary in reversed(list(zip(targets, temporaries))):
             os.replace(temporary, target)
-        if not book.data_tables and tables_path(path).exists():
-            tables_path(path).unlink()  # a stale companion of an earlier export would not match this one
+        written = {target for target, _ in targets}
+        for stale in [*companions.values(), _legacy_tables_path(path)]:
+            if stale not in written and stale.exists():
+                stale.unlink()  # a stale companion of an earlier export would not match this one
     finally:
         for temporary in temporaries:
             if os.path.exists(temporary):

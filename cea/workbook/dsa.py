@@ -24,6 +24,8 @@ from cea.workbook.core import column_letter as letter
 from cea.workbook.style import (GENERAL, INTEGER, PALETTE, SECTION_FONT, SUBTITLE_FONT, TOTAL_FONT, area,
                                 header_row, merge, put_formula, put_input, put_text, put_value, title, widths)
 
+LIVE = LIVE_TABLES["dsa"]  # the file beside model.xlsx where this sheet's data table is live
+
 DSA = "DSA"
 RUN_ROW, DSA_ROW, PARAMETER_ROW, BOUND_ROW, CHECK_ROW, BASE_ROW = 4, 5, 6, 7, 8, 10
 TABLE_HEADER = 13
@@ -58,14 +60,14 @@ def build_live_dsa(book: Book, frame: pd.DataFrame) -> None:
     money = book.money
     title(ws, "One-way deterministic sensitivity analysis (re-run in the workbook on demand)",
           f"Each parameter at its low and its high value (Inputs columns E and F, editable), all others as in use. "
-          f"In {LIVE_TABLES} with C{RUN_ROW} = yes a data table re-runs the model for each and the tornado re-sorts "
+          f"In {LIVE} with C{RUN_ROW} = yes a data table re-runs the model for each and the tornado re-sorts "
           f"itself; otherwise the engine's results at export are shown (cea dsa).")
     widths(ws, {1: 40, 2: 16, 3: 16, 4: 16, 5: 16, 6: 30, 7: 9, 8: 14, 9: 16, 10: 16})
     put_text(ws, RUN_ROW, 1, "Re-run the DSA in the workbook (yes / no)", font=TOTAL_FONT)
     put_input(ws, RUN_ROW, 3, "no")
-    put_formula(ws, RUN_ROW, 4, f'IF(dsa_run="yes","Live in {LIVE_TABLES}: one model run per row (Excel: F9 re-runs '
+    put_formula(ws, RUN_ROW, 4, f'IF(dsa_run="yes","Live in {LIVE}: one model run per row (Excel: F9 re-runs '
                                 f'the table after edits)","Showing the engine\'s DSA at export: set C{RUN_ROW} to yes '
-                                f'in {LIVE_TABLES} to re-run it")')
+                                f'in {LIVE} to re-run it")')
     ws.validations.append((RUN_ROW, 3, RUN_ROW, 3, {"validate": "list", "source": ["yes", "no"]}))
     book.name("dsa_run", ws.title, abs_ref(3, RUN_ROW))
     put_text(ws, DSA_ROW, 1, "DSA row evaluated (set by the data table; keep 0)")
@@ -87,7 +89,7 @@ def build_live_dsa(book: Book, frame: pd.DataFrame) -> None:
     differs = f"OR(ABS(D{base_row}-{dc})>1E-9*MAX(1,ABS({dc})),ABS(E{base_row}-{dq})>1E-9*MAX(1,ABS({dq})))"
     put_formula(ws, CHECK_ROW, 3, f'IFERROR(IF({differs},IF(dsa_run<>"yes","Inputs differ from the export: the DSA '
                                   f'shown is the exported one (set C{RUN_ROW} to yes to re-run it)","Stale: the table '
-                                  f'predates the last edit (re-run it in {LIVE_TABLES}; Excel: F9)"),""),"Stale: recalculate (Excel: F9)")')
+                                  f'predates the last edit (re-run it in {LIVE}; Excel: F9)"),""),"Stale: recalculate (Excel: F9)")')
     book.name("dsa_check", ws.title, abs_ref(3, CHECK_ROW))
     ws.conditional.append((CHECK_ROW, 3, CHECK_ROW, 3, {"type": "cell", "criteria": "!=", "value": '""',
                                                          "format": {"bg_color": "#FFC7CE", "font_color": "#9C0006"}}))
@@ -97,7 +99,7 @@ def build_live_dsa(book: Book, frame: pd.DataFrame) -> None:
     put_formula(ws, BASE_ROW, 4, f'"at "&TEXT({wtp},"#,##0")&" per QALY"')
 
     # ---- the data table: one model run per parameter and bound
-    put_text(ws, TABLE_HEADER - 1, 1, f"Data table (live in {LIVE_TABLES}): one model run per row (Data > What-If "
+    put_text(ws, TABLE_HEADER - 1, 1, f"Data table (live in {LIVE}): one model run per row (Data > What-If "
                                       f"Analysis > Data Table, column input cell C{DSA_ROW}; LibreOffice: MULTIPLE."
                                       "OPERATIONS); here the engine's results",
              font=SECTION_FONT)

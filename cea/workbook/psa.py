@@ -39,6 +39,8 @@ from cea.workbook.style import (GENERAL, INTEGER, PALETTE, SECTION_FONT, SUBTITL
                                 area, header_row, line_chart, merge, put_formula, put_input, put_text, put_value,
                                 title, widths)
 
+LIVE = LIVE_TABLES["psa"]  # the file beside model.xlsx where this sheet's data table is live
+
 PSA = "PSA"
 DRAWS = "PSA draws"
 DRAWS_HEADER = 8  # row of the parameter names on 'PSA draws'; iteration 1 is the row below
@@ -366,7 +368,7 @@ def build_psa_sheet(book: Book, draws: pd.DataFrame, psa: pd.DataFrame, draws_ch
     n = len(draws)
     ws = book.add_sheet(PSA)
     title(ws, "Probabilistic sensitivity analysis (re-run in the workbook on demand)",
-          f"In {LIVE_TABLES} with C{RUN_ROW} = yes a data table re-evaluates the whole model for iterations 0 "
+          f"In {LIVE} with C{RUN_ROW} = yes a data table re-evaluates the whole model for iterations 0 "
           f"to {n:,} (0 = deterministic), reading the draws on '{DRAWS}'; otherwise the statistics show the "
           f"engine's PSA at export (cea psa, the same draws). {intervention} vs {comparator}.")
     widths(ws, {1: 44, 2: 18, 3: 18, 4: 16, 5: 16, 6: 16, 7: 16, 8: 12})
@@ -374,10 +376,10 @@ def build_psa_sheet(book: Book, draws: pd.DataFrame, psa: pd.DataFrame, draws_ch
     put_input(ws, RUN_ROW, 3, "no")
     ws.validations.append((RUN_ROW, 3, RUN_ROW, 3, {"validate": "list", "source": ["yes", "no"]}))
     book.name("psa_run", ws.title, abs_ref(3, RUN_ROW))
-    put_formula(ws, RUN_ROW, 4, f'IF(psa_run="yes","Live in {LIVE_TABLES}: one model run per iteration (Excel: F9 '
+    put_formula(ws, RUN_ROW, 4, f'IF(psa_run="yes","Live in {LIVE}: one model run per iteration (Excel: F9 '
                                 f're-runs the table after edits; LibreOffice re-runs it after every edit)","Showing '
                                 f'the engine\'s PSA at export ({n:,} iterations): set C{RUN_ROW} to yes in '
-                                f'{LIVE_TABLES} to re-run it")')
+                                f'{LIVE} to re-run it")')
     put_text(ws, ITERATION_ROW, 1, "Iteration evaluated (set by the data table; keep 0)")
     put_value(ws, ITERATION_ROW, 3, 0, INTEGER)
     book.name("psa_iteration", ws.title, abs_ref(3, ITERATION_ROW))
@@ -398,7 +400,7 @@ def build_psa_sheet(book: Book, draws: pd.DataFrame, psa: pd.DataFrame, draws_ch
                f'ABS(E{det_row}-{dq_cell})>1E-9*MAX(1,ABS({dq_cell})))')
     stale = (f'IF(psa_run<>"yes",IF({differs},"Inputs differ from the export: the PSA shown is the exported '
              f'one (set C{RUN_ROW} to yes to re-run it)",""),'
-             f'IF({differs},"Stale: the table predates the last edit (re-run it in {LIVE_TABLES}; Excel: F9)",'
+             f'IF({differs},"Stale: the table predates the last edit (re-run it in {LIVE}; Excel: F9)",'
              f'IF(psa_draws="fresh","",{draws_check})))')
     put_formula(ws, CHECK_ROW, 3, f'IFERROR({stale},"Stale: recalculate (Excel: F9)")')
     book.name("psa_check", ws.title, abs_ref(3, CHECK_ROW))
@@ -458,7 +460,7 @@ def build_psa_sheet(book: Book, draws: pd.DataFrame, psa: pd.DataFrame, draws_ch
                        f"monetary benefit; EVPI = E[max(INB, 0)] − max(E[INB], 0).", font=SUBTITLE_FONT)
 
     # ---- the data table
-    put_text(ws, TABLE_HEADER - 1, 1, f"Data table (live in {LIVE_TABLES}): one model run per iteration (Data > "
+    put_text(ws, TABLE_HEADER - 1, 1, f"Data table (live in {LIVE}): one model run per iteration (Data > "
                                       "What-If Analysis > Data Table, column input cell C5; LibreOffice: "
                                       "MULTIPLE.OPERATIONS); here the engine's results",
              font=SECTION_FONT)
