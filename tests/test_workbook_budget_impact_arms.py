@@ -16,6 +16,7 @@ from cea.analyses.budget_impact import run_budget_impact
 from cea.errors import InputError
 from cea.inputs.budget_impact import load_budget_impact
 from cea.inputs.model_inputs import load_inputs
+from cea.inputs.overrides import apply_overrides
 from cea.workbook import write_workbook
 from cea.workbook.recalc import edit_inputs, input_cells, recalculate
 
@@ -46,7 +47,9 @@ MESSAGES = {"sum_not_one": "bia_market_share_exe_3: the market shares of year 3 
 
 @pytest.fixture(scope="module")
 def inputs():
-    return load_inputs(FOUR)
+    """The fixture at a 6-year horizon: the budget impact's 5 years are covered and the workbook's traces are a
+    third of the base case's rows (the test is about the shares, not the trace length)."""
+    return apply_overrides(load_inputs(FOUR), {"horizon_years": 6})
 
 
 @pytest.fixture(scope="module")
