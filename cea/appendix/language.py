@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
 PROCESS = re.compile(
     r"not read\b|in this session|could not be read|seen only in|was not readable|no \w+ price was readable|"
     r"\bwere not readable|in the text read|not found in any source|citation not found|our choice|as recalled|"
-    r"\bthis session\b|not digitised|no longer a\b|not found in a verifiable source|\bREADME\b",
+    r"\bthis session\b|not digitised|no longer a\b|not found in a verifiable source|\bREADME\b|not retrieved\b",
     re.IGNORECASE)
 COMMAND = re.compile(r"`[^`]*`|\bcea (run|threshold|structures|validate|dsa|scenarios|fit|params|appendix|all)\b|"
                      r"--set\b|--json\b")
