@@ -139,23 +139,14 @@ def test_libreoffice_and_the_cached_values_agree_cell_by_cell(exported, tmp_path
     and tornado, and every model sheet), except the data table's own cells in model_dsa.xlsx: shipped with
     dsa_run = no, the recomputed table shows #N/A there (the engine's results are shown beside it, and compared);
     its re-run is compared with one_way in test_libreoffice_reruns_the_dsa_and_follows_a_price_edit."""
-    from tests.workbook_compare import data_table_cells, differences
+    from tests.workbook_compare import compare_with_companion, data_table_cells
 
     path, result = exported
     tables = dsa_path(path)
-    table_cells = data_table_cells(tables)
-    assert len(table_cells) == 2 * (2 * len(result.table) + 1)
-    folder = tmp_path / "src"
-    folder.mkdir()
-    sources = [folder / "model.xlsx", folder / "model_dsa.xlsx"]
-    sources[0].write_bytes(path.read_bytes())
-    sources[1].write_bytes(tables.read_bytes())
-    for source, recalculated in zip(sources, recalculate(sources, tmp_path / "lo")):
-        skip = (lambda s, c: (s, c) in table_cells) if source.name == "model_dsa.xlsx" else (lambda s, c: False)
-        # abs 1e-6 on the DSA sheet: a tornado bar of a parameter without effect is INMB − base INMB, zero in
-        # exact arithmetic, a few 1e-10 of rounding of the O(1e4) INMBs in either program (as test_the_tornado…)
-        compared, wrong = differences(source, recalculated, skip=skip, abs_by_sheet={DSA: 1e-6})
-        assert not wrong, (source.name, wrong[:10])
+    assert len(data_table_cells(tables)) == 2 * (2 * len(result.table) + 1)
+    # abs 1e-6 on the DSA sheet: a tornado bar of a parameter without effect is INMB − base INMB, zero in
+    # exact arithmetic, a few 1e-10 of rounding of the O(1e4) INMBs in either program (as test_the_tornado…)
+    for compared in compare_with_companion(path, tables, tmp_path, abs_by_sheet={DSA: 1e-6}).values():
         assert compared[DSA] > 2000 and all(compared.values()), compared
 
 

@@ -74,3 +74,26 @@ def data_table_cells(path: Path) -> set[tuple[str, str]]:
             c1, r1, c2, r2 = range_boundaries(ref)
             out |= {(title, f"{get_column_letter(c)}{r}") for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)}
     return out
+
+
+def compare_with_companion(path: Path, companion: Path, folder: Path, **options) -> dict[str, dict[str, int]]:
+    """``path`` (model.xlsx) and its companion with a live data table (model_psa.xlsx / model_dsa.xlsx) recalculated
+    by LibreOffice in one start and compared cell by cell with their cached values (``options`` as for
+    :func:`differences`); the companion's data-table cells are skipped (shipped switched off, LibreOffice shows
+    #N/A there; the re-run tests compare them with the engine).  Asserts no difference; returns the number of cells
+    compared per sheet, by file name."""
+    from cea.workbook.recalc import recalculate
+
+    table_cells = data_table_cells(companion)
+    sources = folder / "src"
+    sources.mkdir(parents=True)
+    copies = [sources / path.name, sources / companion.name]
+    copies[0].write_bytes(path.read_bytes())
+    copies[1].write_bytes(companion.read_bytes())
+    out = {}
+    for source, recalculated in zip(copies, recalculate(copies, folder / "lo")):
+        skip = (lambda s, c: (s, c) in table_cells) if source.name == companion.name else (lambda s, c: False)
+        compared, wrong = differences(source, recalculated, skip=skip, **options)
+        assert not wrong, (source.name, wrong[:10])
+        out[source.name] = compared
+    return out
