@@ -202,6 +202,29 @@ def test_evppi_of_a_large_linear_group_uses_additive_model():
     assert evppi(costs, qalys, phi, 0.0) == pytest.approx(sample_evppi(conditional), rel=0.03)
 
 
+@pytest.mark.parametrize("n_parameters", [2, 6])  # a tensor design (penalties over every coefficient); additive
+def test_gcv_gradient_equals_central_differences(n_parameters):
+    """The analytic gradient of GCV in log10 λ that L-BFGS-B uses, against central differences of the score
+    itself (step 1e-4: truncation error ~1e-8 relative), at points away from the grid; and its score is the
+    score the grid search and the final comparison use."""
+    from cea.analyses.value_of_information import _design_for, _GcvCriterion
+
+    rng = np.random.default_rng(n_parameters)
+    phi = rng.gamma(3.0, 1.0, (800, n_parameters))
+    y = np.sin(phi).sum(axis=1) * 500 + phi[:, 0] * phi[:, -1] * 40 + rng.normal(0, 300, 800)
+    criterion = _GcvCriterion(_design_for(phi, 800), np.column_stack([y, -2 * y + phi[:, 0] ** 2]))
+    n_pen = len(criterion.penalties)
+    assert n_pen == (2 if n_parameters == 2 else 6)
+    for col in (0, 1):
+        for point in rng.uniform(-4.0, 2.0, (3, n_pen)):
+            score, gradient = criterion.score_and_gradient(point, col)
+            assert score == pytest.approx(criterion.scores(point, [col])[0], rel=1e-12)
+            h = 1e-4
+            central = np.array([(criterion.scores(point + h * e, [col])[0] - criterion.scores(point - h * e, [col])[0])
+                                / (2 * h) for e in np.eye(n_pen)])
+            assert np.abs(gradient - central).max() <= 1e-6 * max(np.abs(central).max(), score * 1e-3)
+
+
 def test_evppi_agrees_with_pygam_linear_gam():
     pygam = pytest.importorskip("pygam")  # an independent GAM, as SAVI's mgcv
     rng = np.random.default_rng(5)
