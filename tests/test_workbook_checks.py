@@ -13,6 +13,7 @@ from cea.inputs.model_inputs import load_inputs, unit_range
 from cea.inputs.overrides import apply_overrides
 from cea.inputs.settings import SETTING_RANGES
 from cea.workbook.build import build_book
+from tests.books import editable_book
 from cea.workbook.core import column_index
 from cea.workbook.evaluate import evaluate_book, set_inputs
 
@@ -28,7 +29,7 @@ def named_value(book, values, name):
 
 
 def checks_after(changes):
-    book = build_book(INPUTS, BASE, max_horizon_years=15.1)
+    book = editable_book(INPUTS, BASE, 15.1)
     set_inputs(book, changes)
     values = evaluate_book(book)
     return named_value(book, values, "checks"), book, values

@@ -16,7 +16,7 @@ from cea.analyses.base_case import run_base_case
 from cea.inputs.model_inputs import load_inputs
 from cea.inputs.overrides import apply_overrides, scenario_overrides
 from cea.workbook import results_layout
-from cea.workbook.build import build_book
+from tests.books import editable_book
 from cea.workbook.core import column_index
 from cea.workbook.evaluate import XlError, evaluate_book, set_inputs
 from cea.workbook.results import flatten
@@ -39,7 +39,7 @@ def typed(value: str):
 
 
 def workbook_results(changes: dict[str, object], years: float = ROWS_YEARS) -> dict[str, object]:
-    book = build_book(INPUTS, BASE, max_horizon_years=years)
+    book = editable_book(INPUTS, BASE, years)
     set_inputs(book, changes)
     values = evaluate_book(book)
     out = {}
@@ -155,7 +155,7 @@ def test_constant_pd_mortality_without_a_rate_is_refused_as_the_engine_refuses_i
 
 
 def test_curve_drop_downs_list_the_curves_of_their_endpoint():
-    book = build_book(INPUTS, BASE, max_horizon_years=ROWS_YEARS)
+    book = editable_book(INPUTS, BASE, ROWS_YEARS)
     validations = [v for v in book.sheets["Inputs"].validations if v[4].get("source") == "=curves_pfs"]
     assert len(validations) == len(INPUTS.structure.arms)
     assert len([v for v in book.sheets["Inputs"].validations if v[4].get("source") == "=curves_os"]) == len(
@@ -192,7 +192,7 @@ def test_every_scenario_is_selectable_and_one_the_workbook_cannot_hold_is_not():
     """Every row of scenarios.csv is selectable (structure, OS curves, pooled PD mortality included); a scenario
     changing what the workbook fixes at export (an arm's waning reference, a setting without an input cell) is
     listed but never selectable, so the selector cannot return a number that differs from `cea scenarios`."""
-    book = build_book(INPUTS, BASE, max_horizon_years=ROWS_YEARS)
+    book = editable_book(INPUTS, BASE, ROWS_YEARS)
     sheet, _, ref = book.defined["scenario_names"].rpartition("!")
     first, last = (int(part.replace("$", "").lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")) for part in ref.split(":"))
     listed = {book.sheets["Scenarios"].cells[(r, 1)].value for r in range(first, last + 1)}
