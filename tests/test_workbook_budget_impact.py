@@ -16,6 +16,7 @@ from cea.inputs.model_inputs import load_inputs
 from cea.inputs.overrides import apply_overrides
 from cea.workbook import write_workbook
 from cea.workbook.recalc import edit_inputs, input_cells, recalculate
+from tests.workbook_compare import NamedValues
 
 ROOT = Path(__file__).resolve().parents[1]
 REL_TOL = 1e-9
@@ -97,19 +98,15 @@ def test_recalculated_budget_impact_equals_the_engine(recalculated, inputs, vari
     _, overrides, bia_change = VARIANTS[variant]
     expected = run_budget_impact(apply_overrides(inputs, overrides), bia=_bia_for(load_budget_impact(inputs.folder),
                                                                                  bia_change), sensitivity=False)
-    path = recalculated[variant]
-    cells = input_cells(path)
-    wb = openpyxl.load_workbook(path, data_only=True)
-    value = lambda name: wb[cells[name][0]][cells[name][1]].value  # noqa: E731
+    value = NamedValues(recalculated[variant])
     for j in range(1, 6):
         assert value(f"bia_costs_with_{j}") == pytest.approx(expected.costs_with[:, j - 1].sum(), rel=REL_TOL)
         assert value(f"bia_costs_without_{j}") == pytest.approx(expected.costs_without[:, j - 1].sum(), rel=REL_TOL)
         assert value(f"bia_net_{j}") == pytest.approx(expected.net[j - 1], rel=REL_TOL)
     assert value("bia_total_net") == pytest.approx(expected.total_net, rel=REL_TOL)
-    for ws in wb.worksheets:
-        if ws.title in ("Budget impact", "BIA cycles"):
-            for row in ws.iter_rows(values_only=True):
-                assert not any(isinstance(v, str) and (v.startswith("#") or v.startswith("Err:")) for v in row)
+    for title in ("Budget impact", "BIA cycles"):
+        assert not any(isinstance(v, str) and (v.startswith("#") or v.startswith("Err:"))
+                       for v in value.sheet(title).values()), title
 
 
 @pytest.mark.libreoffice
@@ -126,10 +123,7 @@ def test_libreoffice_and_the_cached_values_agree_cell_by_cell(recalculated, expo
 def test_cached_values_equal_the_engine(exported, inputs):
     """The file shows the budget impact in a reader that does not recalculate (cached values)."""
     expected = run_budget_impact(inputs, sensitivity=False)
-    cells = input_cells(exported)
-    wb = openpyxl.load_workbook(exported, data_only=True)
+    value = NamedValues(exported)
     for j in range(1, 6):
-        sheet, coordinate = cells[f"bia_net_{j}"]
-        assert wb[sheet][coordinate].value == pytest.approx(expected.net[j - 1], rel=REL_TOL)
-    sheet, coordinate = cells["bia_total_net"]
-    assert wb[sheet][coordinate].value == pytest.approx(expected.total_net, rel=REL_TOL)
+        assert value(f"bia_net_{j}") == pytest.approx(expected.net[j - 1], rel=REL_TOL)
+    assert value("bia_total_net") == pytest.approx(expected.total_net, rel=REL_TOL)

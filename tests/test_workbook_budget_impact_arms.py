@@ -59,9 +59,9 @@ def exported(tmp_path_factory, inputs):
 
 
 def _values(path: Path):
-    cells = input_cells(path)
-    wb = openpyxl.load_workbook(path, data_only=True)
-    return lambda name: wb[cells[name][0]][cells[name][1]].value  # noqa: E731
+    from tests.workbook_compare import NamedValues
+
+    return NamedValues(path)
 
 
 def _expected(inputs, variant: str):

@@ -8,7 +8,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import openpyxl
 import pandas as pd
 import pytest
 
@@ -19,7 +18,8 @@ from cea.inputs.overrides import apply_overrides
 from cea.workbook.build import build_book, table_paths, write_workbook
 from cea.workbook.dsa import DSA, TABLE_HEADER
 from cea.workbook.evaluate import evaluate_book
-from cea.workbook.recalc import edit_inputs, input_cells, recalculate, soffice
+from cea.workbook.recalc import edit_inputs, recalculate, soffice
+from tests.workbook_compare import NamedValues, sheet_cells
 
 from pathlib import Path
 
@@ -33,9 +33,9 @@ PRICE = "eve_pack_price_10mg"
 
 
 def rows(path: Path, n: int) -> list[tuple]:
-    ws = openpyxl.load_workbook(path, data_only=True)[DSA]
+    cells = sheet_cells(path, DSA)[DSA]
     first = TABLE_HEADER + 2
-    return [tuple(ws.cell(r, c).value for c in (4, 5, 6, 7)) for r in range(first, first + 2 * n + 1)]
+    return [tuple(cells.get((r, c)) for c in (4, 5, 6, 7)) for r in range(first, first + 2 * n + 1)]
 
 
 def assert_rows_equal_engine(got: list[tuple], table: pd.DataFrame, rel: float) -> None:
@@ -46,8 +46,8 @@ def assert_rows_equal_engine(got: list[tuple], table: pd.DataFrame, rel: float) 
 
 
 def tornado(path: Path, n: int) -> list[tuple]:
-    ws = openpyxl.load_workbook(path, data_only=True)[DSA]
-    return [tuple(ws.cell(r, c).value for c in (22, 23, 24, 25)) for r in range(TABLE_HEADER + 1, TABLE_HEADER + 1 + n)]
+    cells = sheet_cells(path, DSA)[DSA]
+    return [tuple(cells.get((r, c)) for c in (22, 23, 24, 25)) for r in range(TABLE_HEADER + 1, TABLE_HEADER + 1 + n)]
 
 
 def dsa_path(path: Path) -> Path:
@@ -125,12 +125,9 @@ def test_libreoffice_reruns_the_dsa_and_follows_a_price_edit(tmp_path):
     got = tornado(out["price.xlsx"], n)
     assert [g[0] for g in got[:5]] == [INPUTS.parameters[p].description for p in cheaper.table["parameter"][:5]]
     assert_rows_equal_engine(rows(out["off.xlsx"], n), result.table, 1e-13)  # the exported results, shown
-    names = input_cells(out["off.xlsx"])
-    sheet, ref = names["dsa_check"]
-    assert openpyxl.load_workbook(out["off.xlsx"], data_only=True)[sheet][ref].value.startswith("Inputs differ")
+    assert NamedValues(out["off.xlsx"])("dsa_check").startswith("Inputs differ")
     assert_rows_equal_engine(rows(out["plain.xlsx"], n), result.table, 1e-13)  # model.xlsx: the engine's, as exported
-    sheet, ref = input_cells(out["plain.xlsx"])["dsa_check"]
-    assert openpyxl.load_workbook(out["plain.xlsx"], data_only=True)[sheet][ref].value.startswith("Stale")
+    assert NamedValues(out["plain.xlsx"])("dsa_check").startswith("Stale")
 
 
 @needs_lo
@@ -155,12 +152,12 @@ def test_every_cell_of_the_dsa_table_holds_the_engine_result(exported):
     path, result = exported
     by_id = result.table.set_index("parameter")
     for file in (path, dsa_path(path)):
-        ws = openpyxl.load_workbook(file, data_only=True)[DSA]
+        cells = sheet_cells(file, DSA)[DSA]
         first = TABLE_HEADER + 2
         for r in range(first + 1, first + 1 + 2 * len(result.table)):
-            pid, bound = ws.cell(r, 6).value, ws.cell(r, 7).value
-            assert ws.cell(r, 2).value == pytest.approx(by_id.at[pid, f"inc_cost_{bound}"], rel=1e-15)
-            assert ws.cell(r, 3).value == pytest.approx(by_id.at[pid, f"inc_qaly_{bound}"], rel=1e-15)
+            pid, bound = cells[(r, 6)], cells[(r, 7)]
+            assert cells[(r, 2)] == pytest.approx(by_id.at[pid, f"inc_cost_{bound}"], rel=1e-15)
+            assert cells[(r, 3)] == pytest.approx(by_id.at[pid, f"inc_qaly_{bound}"], rel=1e-15)
 
 
 def test_an_export_writes_one_live_table_per_companion_and_removes_stale_ones(exported, tmp_path):
@@ -178,6 +175,5 @@ def test_an_export_writes_one_live_table_per_companion_and_removes_stale_ones(ex
     with zipfile.ZipFile(dsa_path(path)) as archive:
         xml = b"".join(archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/sheet"))
     assert xml.count(b't="dataTable"') == 1
-    first = [openpyxl.load_workbook(f, data_only=True)[DSA].cell(TABLE_HEADER + 2, 2).value
-             for f in (path, dsa_path(path))]
+    first = [sheet_cells(f, DSA)[DSA].get((TABLE_HEADER + 2, 2)) for f in (path, dsa_path(path))]
     assert isinstance(first[0], float) and first[1] == first[0]

@@ -29,7 +29,8 @@ from cea.workbook.build import build_book, table_paths, write_workbook
 from cea.workbook.evaluate import evaluate_book
 from cea.analyses.psa import wtp_grid
 from cea.workbook.psa import DRAWS, PSA, TABLE_HEADER
-from cea.workbook.recalc import edit_inputs, input_cells, recalculate, soffice
+from cea.workbook.recalc import edit_inputs, recalculate, soffice
+from tests.workbook_compare import NamedValues, sheet_cells
 
 ROOT = Path(__file__).resolve().parents[1]
 INPUTS = load_inputs(ROOT / "inputs")
@@ -58,19 +59,19 @@ def export(path: Path, inputs=INPUTS, n: int = N) -> tuple[Path, object]:
 
 
 def named_values(path: Path) -> dict[str, object]:
-    wb = openpyxl.load_workbook(path, data_only=True)
-    return {name: wb[sheet][ref].value for name, (sheet, ref) in input_cells(path).items() if name.startswith("psa_")}
+    value = NamedValues(path)
+    return {name: value(name) for name in value.cells if name.startswith("psa_")}
 
 
 def table(path: Path, n: int = N) -> np.ndarray:
-    ws = openpyxl.load_workbook(path, data_only=True)[PSA]
-    return np.array([[ws.cell(r, c).value for c in (4, 5)] for r in range(TABLE_HEADER + 2, TABLE_HEADER + 3 + n)],
+    cells = sheet_cells(path, PSA)[PSA]
+    return np.array([[cells.get((r, c)) for c in (4, 5)] for r in range(TABLE_HEADER + 2, TABLE_HEADER + 3 + n)],
                     dtype=object)  # the shown columns: the data table when re-run, else the engine's values
 
 
 def raw_table(path: Path, n: int = N) -> list:
-    ws = openpyxl.load_workbook(path, data_only=True)[PSA]
-    return [ws.cell(r, c).value for r in range(TABLE_HEADER + 2, TABLE_HEADER + 3 + n) for c in (2, 3)]
+    cells = sheet_cells(path, PSA)[PSA]
+    return [cells.get((r, c)) for r in range(TABLE_HEADER + 2, TABLE_HEADER + 3 + n) for c in (2, 3)]
 
 
 def assert_summary_equals_engine(values: dict[str, object], psa) -> None:
@@ -319,8 +320,8 @@ def test_fresh_draws_in_libreoffice_are_the_ones_each_iteration_used(tmp_path):
     out = recalculate([fresh], tmp_path / "lo")[0]
     book = build_book(MONTHLY, psa.base_case, psa=psa_frame(psa), psa_draws=psa.parameters, max_horizon_years=YEARS)
     plan = book.facts["psa_plan"]
-    ws = openpyxl.load_workbook(out, data_only=True)[FRESH]
-    shown = {pid: [ws.cell(FRESH_HEADER + 1 + i, j).value for i in range(N)] for pid, j in plan["columns"].items()}
+    cells = sheet_cells(out, FRESH)[FRESH]
+    shown = {pid: [cells.get((FRESH_HEADER + 1 + i, j)) for i in range(N)] for pid, j in plan["columns"].items()}
     parameters = engine_values_from_fresh(MONTHLY, shown, plan, N)
     outcome = evaluate(MONTHLY.structure, parameters, MONTHLY.settings)
     i, c = outcome.arms.index(psa.intervention), outcome.arms.index(psa.comparator)
@@ -369,17 +370,12 @@ def test_results_sheet_shows_the_probabilistic_results():
 # --------------------------------------------------------------------------- independent readers
 def cached_cells(path: Path) -> dict[tuple[str, int, int], object]:
     """Every cell's cached value as openpyxl reads it (errors and empty text as None)."""
-    wb = openpyxl.load_workbook(path, data_only=True)
     out = {}
-    for ws in wb.worksheets:
-        for row in ws.iter_rows():
-            for cell in row:
-                v = cell.value
-                if isinstance(v, str) and (v == "" or v.startswith("#")):
-                    v = None
-                if v is not None:
-                    out[(ws.title, cell.row, cell.column)] = float(v) if isinstance(v, (int, float)) and not \
-                        isinstance(v, bool) else v
+    for title, cells in sheet_cells(path).items():
+        for (row, column), v in cells.items():
+            if isinstance(v, str) and (v == "" or v.startswith("#")):
+                continue
+            out[(title, row, column)] = float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v
     return out
 
 
