@@ -87,6 +87,44 @@ def test_ranges_index_match_and_relative_rows_share_one_compiled_function():
     assert values[("S", 2, 4)] == pytest.approx(0.02 + 0.05 + 0.09 + 0.14)
 
 
+def test_a_book_evaluated_again_after_an_edit_gives_the_new_values():
+    """Each formula cell keeps its compile key (fixed by formula and row) between evaluations; the values and the
+    compiled functions are the new evaluation's own."""
+    book = Book(inputs=None, n_rows=0)
+    ws = book.add_sheet("S")
+    ws.put(1, 3, 0.0)
+    for r in range(1, 6):
+        ws.put(r, 2, float(r))
+    for r in range(2, 6):
+        ws.formula(r, 3, f"C{r - 1}+B{r}*2")
+    assert evaluate_book(book)[("S", 5, 3)] == 2 * (2 + 3 + 4 + 5)
+    assert all(ws.get(r, 3).template is not None for r in range(2, 6))
+    ws.put(3, 2, 10.0)  # as set_inputs does: a new cell in place of the old
+    assert evaluate_book(book)[("S", 5, 3)] == 2 * (2 + 10 + 4 + 5)
+
+
+def test_evaluation_leaves_the_garbage_collector_as_it_found_it():
+    import gc
+
+    assert gc.isenabled()
+    assert value_of("1+1") == 2.0 and evaluate_book(_one_formula("1+1")) and gc.isenabled()
+    with pytest.raises(ValueError, match="not known"):
+        evaluate_book(_one_formula("VLOOKUP(1,2,3)"))
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        evaluate_book(_one_formula("1+1"))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def _one_formula(formula: str) -> Book:
+    book = Book(inputs=None, n_rows=0)
+    book.add_sheet("S").formula(1, 1, formula)
+    return book
+
+
 def test_unknown_function_is_a_programming_error():
     with pytest.raises(ValueError, match="not known"):
         value_of("VLOOKUP(1,2,3)")

@@ -22,7 +22,7 @@ from cea.analyses.base_case import BaseCaseResult
 from cea.inputs.model_inputs import ModelInputs
 from cea.version import __version__
 from cea.workbook.registry import _writers
-from cea.workbook.core import Book
+from cea.workbook.core import Book, cyclic_gc_paused
 from cea.workbook.cover import build_cover
 from cea.workbook.evaluate import evaluate_book
 from cea.workbook.data_table import mark_data_tables
@@ -111,6 +111,11 @@ def write_workbook(path: Path | str, inputs: ModelInputs, base_case: BaseCaseRes
     one does not write (and the old model_tables.xlsx) are removed."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    with cyclic_gc_paused():
+        return _write_files(path, inputs, base_case, **kwargs)
+
+
+def _write_files(path: Path, inputs: ModelInputs, base_case: BaseCaseResult, **kwargs: Any) -> Path:
     book = build_book(inputs, base_case, **kwargs)
     values = evaluate_book(book)
     companions = table_paths(path)

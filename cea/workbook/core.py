@@ -11,10 +11,12 @@ a sorted tuple so that equal styles share one format in the file.
 
 from __future__ import annotations
 
+import gc
 import math
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from cea.workbook.formats import money_format
 
@@ -73,6 +75,21 @@ def freeze(style: Style | None) -> tuple:
 _FROZEN: dict[tuple, tuple] = {}
 
 
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for the duration (as it was after).  Building, evaluating and writing a
+    workbook allocates some 10^6 long-lived objects (cells, values, compiled formulas) and frees almost none; each
+    full collection traverses all of them for nothing to collect (about 2 s of a `cea all` run).  Memory is still
+    freed by reference counting; cycles made meanwhile are collected once the collector is back."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
 @dataclass
 class Cell:
     """value: number, bool, text or None; formula: text without '=' (None for a constant)."""
@@ -81,6 +98,9 @@ class Cell:
     formula: str | None = None
     style: tuple = ()
     text: bool = False  # stored as text even when it looks like a formula (quote prefix)
+    # the formula's cache key in cea.workbook.evaluate (fixed by formula and row), kept with the cell so that a
+    # book evaluated again (tests typing inputs into copies of one build) works it out once
+    template: Any = field(default=None, repr=False, compare=False)
 
 
 @dataclass

@@ -24,7 +24,7 @@ from typing import Any, Callable
 
 from scipy import special, stats
 
-from cea.workbook.core import Book, column_index
+from cea.workbook.core import Book, Cell, column_index, cyclic_gc_paused
 
 ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A")
 
@@ -1000,7 +1000,7 @@ class Evaluator:
         elif cell.formula is None:
             v = cell.value
         else:
-            fn = self.function(si, r, cell.formula)
+            fn = self.function(si, r, cell)
             try:
                 v = fn(r)
                 if type(v) is Range:
@@ -1025,10 +1025,14 @@ class Evaluator:
         self.values[si][(r, c)] = v
         return v
 
-    def function(self, si: int, row: int, formula: str) -> Callable[[int], Any]:
-        key = (si, _template_key(formula, row))
+    def function(self, si: int, row: int, cell: Cell) -> Callable[[int], Any]:
+        template = cell.template
+        if template is None:
+            template = cell.template = _template_key(cell.formula, row)
+        key = (si, template)
         fn = self.compiled.get(key)
         if fn is None:
+            formula = cell.formula
             parser = _Parser(tokenize(formula), self, si, row)
             fn = parser.expression()
             if parser.i != len(parser.tokens):
@@ -1043,9 +1047,10 @@ class Evaluator:
         def work() -> None:
             try:
                 for si, cells in enumerate(self.cells):
-                    for (r, c), cell in sorted(cells.items(), key=row_major):
-                        if cell.formula is not None and (r, c) not in self.values[si]:
-                            self._compute(si, r, c)
+                    done = self.values[si]
+                    for key in sorted(cells):  # row by row: (row, column) tuples sort row-major
+                        if cells[key].formula is not None and key not in done:
+                            self._compute(si, *key)
             except BaseException as exc:  # noqa: BLE001 (re-raised in the caller's thread)
                 error.append(exc)
 
@@ -1054,15 +1059,17 @@ class Evaluator:
         try:
             sys.setrecursionlimit(max(limit, 200_000))
             threading.stack_size(512 * 1024 * 1024)
-            thread = threading.Thread(target=work)
-            thread.start()
-            thread.join()
+            with cyclic_gc_paused():  # a third of the evaluation time otherwise, for nothing to collect
+                thread = threading.Thread(target=work)
+                thread.start()
+                thread.join()
+                if error:
+                    raise error[0]
+                return {(self.titles[si], r, c): v for si, values in enumerate(self.values)
+                        for (r, c), v in values.items()}
         finally:
             threading.stack_size(size)
             sys.setrecursionlimit(limit)
-        if error:
-            raise error[0]
-        return {(self.titles[si], r, c): v for si, values in enumerate(self.values) for (r, c), v in values.items()}
 
 
 def row_major(item: tuple[tuple[int, int], Any]) -> int:
