@@ -59,6 +59,7 @@ class ArmSpec:
     os_acceleration_factor: str | None = None
     pd_death_rate: str | None = None  # monthly PD->death rate parameter, used when pd_mortality = "constant"
     waning_reference: str | None = None  # arm whose hazards this arm's converge to under treatment-effect waning
+    n_randomised: float | None = None  # patients randomised to this arm (weights of pooled calibrations; None: equal)
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,9 @@
   mean Σ PD_{k−1}·h_k / Σ PD_{k−1}.  The implied post-progression hazard ratio is
   h_PD(intervention) / h_PD(comparator).
 * Equal PD mortality calibrated to the pooled OS: one constant PD death rate λ for both arms such that the
-  trial-weighted pooled mean survival over the horizon (undiscounted life-years, weights = randomised
-  patients per arm) equals that of the base-case OS curves.
+  trial-weighted pooled mean survival over the horizon (undiscounted life-years, weights = the patients
+  randomised per arm, arms.csv column ``n_randomised``; equal weights when either arm's is blank) equals that
+  of the base-case OS curves.
 """
 
 from __future__ import annotations
@@ -85,7 +86,18 @@ def _row(key: str, label: str, role: str, result: BaseCaseResult) -> dict:
     return row
 
 
-TRIAL_WEIGHTS = {"eve_exe": 485.0, "exe": 239.0}  # BOLERO-2 randomised 485 vs 239 (Piccart 2014)
+def pooling_weights(inputs: ModelInputs) -> tuple[dict[str, float], str]:
+    """Weights of the intervention and the comparator in the pooled mean survival, and how they were chosen:
+    the patients randomised to each arm (arms.csv ``n_randomised``), or equal weights when either is blank."""
+    s = inputs.settings
+    arms = {a.id: a for a in inputs.structure.arms}
+    pair = (s.intervention, s.comparator)
+    blank = [arm for arm in pair if arms[arm].n_randomised is None]
+    if blank:
+        return ({arm: 1.0 for arm in pair},
+                f"arms weighted equally (n_randomised blank in arms.csv for {', '.join(blank)})")
+    weights = {arm: float(arms[arm].n_randomised) for arm in pair}
+    return weights, "weighted by patients randomised, " + " : ".join(f"{arm} {weights[arm]:g}" for arm in pair)
 
 
 def structure_alternatives(inputs: ModelInputs) -> pd.DataFrame:
@@ -94,7 +106,7 @@ def structure_alternatives(inputs: ModelInputs) -> pd.DataFrame:
     s = inputs.settings
     base_structure = {"model_structure": "markov", "pd_mortality": "os_tracking"}
     tracking = apply_overrides(inputs, base_structure)
-    weights = {arm: TRIAL_WEIGHTS.get(arm, 1.0) for arm in (s.intervention, s.comparator)}
+    weights, weighting = pooling_weights(inputs)
     rows = [
         _row("markov_os_tracking", "State transition; PD mortality set each cycle so that each arm follows its OS "
              "curve (os_tracking)", "base case" if s.model_structure == "markov" and s.pd_mortality == "os_tracking"
@@ -111,8 +123,8 @@ def structure_alternatives(inputs: ModelInputs) -> pd.DataFrame:
             calibrated = calibrate_pooled_pd_rate(tracking, weights, rate_id)
             equal = apply_overrides(inputs, {"model_structure": "markov", "pd_mortality": "constant", rate_id: calibrated})
             rows.append(_row("markov_pd_equal_pooled", f"State transition; PD mortality equal in both arms, "
-                             f"{calibrated:.5f} per month, calibrated to the pooled OS (trial-weighted mean survival "
-                             "over the horizon)", "scenario", run_base_case(equal)))
+                             f"{calibrated:.5f} per month, calibrated to the pooled OS (mean survival over the "
+                             f"horizon, {weighting})", "scenario", run_base_case(equal)))
         rows.append(_row("markov_pd_constant", "State transition; PD mortality equal in both arms at the "
                          "pd_death_rate input", "scenario",
                          run_base_case(apply_overrides(inputs, {"model_structure": "markov",

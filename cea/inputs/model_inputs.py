@@ -424,13 +424,22 @@ def _parse_structure(raw: dict[str, list[RawRow]], parameters: dict[str, Paramet
                 problems.append(row.problem(f"an acceleration factor needs an AFT family; '{curve}' is {family}",
                                             f"{endpoint}_acceleration_factor", arm_id))
         need_param(row, "pd_death_rate", v.get("pd_death_rate", ""))
+        n_randomised = parse_float(row, "n_randomised", problems, arm_id, required=False)
+        if n_randomised is not None and n_randomised <= 0:
+            problems.append(row.problem(f"n_randomised must be a positive number of patients randomised to the arm "
+                                        f"(or blank: the arms weighted equally); got '{v['n_randomised']}'",
+                                        "n_randomised", arm_id))
+            n_randomised = None
+        if n_randomised is not None and not v.get("n_randomised_source"):
+            problems.append(row.problem("n_randomised needs its source (the publication that reports the "
+                                        "randomisation) in n_randomised_source", "n_randomised_source", arm_id))
         arms.append(ArmSpec(id=arm_id, label=v["label"] or arm_id, pfs_curve=v["pfs_curve"], os_curve=v["os_curve"],
                             pfs_hazard_ratio=v.get("pfs_hazard_ratio") or None,
                             pfs_acceleration_factor=v.get("pfs_acceleration_factor") or None,
                             os_hazard_ratio=v.get("os_hazard_ratio") or None,
                             os_acceleration_factor=v.get("os_acceleration_factor") or None,
                             pd_death_rate=v.get("pd_death_rate") or None,
-                            waning_reference=v.get("waning_reference") or None))
+                            waning_reference=v.get("waning_reference") or None, n_randomised=n_randomised))
     arm_ids = {a.id for a in arms}
     for a, row in zip(arms, raw["arms"]):
         if a.waning_reference and a.waning_reference not in arm_ids:
@@ -732,7 +741,7 @@ CSV_SPECS = {  # table -> (required columns, optional columns)
     "covariance": (("curve", "coefficient_1", "coefficient_2", "covariance"), ("source",)),
     "arms": (("arm", "label", "pfs_curve", "os_curve"),
              ("pfs_hazard_ratio", "pfs_acceleration_factor", "os_hazard_ratio", "os_acceleration_factor",
-              "pd_death_rate", "waning_reference")),
+              "pd_death_rate", "waning_reference", "n_randomised", "n_randomised_source")),
     "costs": (("item", "arm", "category", "basis", "multiply"), ("divide", "description")),
     "adverse_events": (("event", "arm", "rate", "cost", "disutility", "duration_days"), ("label",)),
     "treatments": (("arm", "drug", "cost_items", "times_adverse_events"), ("label", "discontinuation_rate", "source")),

@@ -187,7 +187,13 @@ def apply_overrides(inputs: ModelInputs, overrides: dict[str, str | float], orig
                     raise InputError(Problem(origin, f"{column} cannot be blank", parameter=key))
                 # "none" (or blank) removes an optional column, e.g. an OS hazard ratio when a scenario switches
                 # the arm to its own independently fitted curve
-                arms[arm_id] = replace(arms[arm_id], **{column: None if text.lower() in ("", "none") else text})
+                value: str | float | None = None if text.lower() in ("", "none") else text
+                if column == "n_randomised" and value is not None:
+                    value = _number(key, text, origin)
+                    if value <= 0:
+                        raise InputError(Problem(origin, f"n_randomised must be a positive number of patients "
+                                                 f"(or blank: the arms weighted equally); got '{text}'", parameter=key))
+                arms[arm_id] = replace(arms[arm_id], **{column: value})
                 arms_changed = True
             else:
                 raise InputError(Problem(origin, "unknown parameter or setting id (see `cea params`)", parameter=key))

@@ -77,7 +77,7 @@ def internal_mentions(text: str) -> list[str]:
     return [m.group(0) for m in INTERNAL.finditer(text or "")]
 
 
-SOURCE_COLUMNS = ("source", "life_table_source", "utility_source")
+SOURCE_COLUMNS = ("source", "life_table_source", "utility_source", "n_randomised_source")
 AS_ABOVE = re.compile(r"\bas above\b", re.IGNORECASE)
 
 
