@@ -92,7 +92,8 @@ def test_structures_table_puts_the_alternatives_side_by_side(shipped, base):
     assert table.loc["markov_os_tracking", "implied_pp_hr"] == pytest.approx(
         implied_post_progression_hr(base)["overall"], rel=1e-12)
     assert table.loc["markov_pd_equal_pooled", "implied_pp_hr"] == pytest.approx(1.0, abs=1e-3)
-    assert "weighted by patients randomised, eve_exe 485 : exe 239" in table.loc["markov_pd_equal_pooled", "structure"]
+    assert ("weighted by the patients randomised: Everolimus + exemestane 485, Placebo + exemestane 239"
+            in table.loc["markov_pd_equal_pooled", "structure"])
     # the partitioned-survival model follows the same OS curves: nearly the same result
     assert abs(table.loc["psm_minus_markov", "inc_lys"]) < 1e-3
     # equal PD mortality turns the whole PFS gain into an OS gain far above the trial's
@@ -107,7 +108,7 @@ POOLED_RATE_BEFORE = 0.03598076111566301
 def test_the_weights_are_the_patients_randomised_in_arms_csv(shipped):
     weights, weighting = pooling_weights(shipped)
     assert weights == {"eve_exe": 485.0, "exe": 239.0}  # BOLERO-2 (Baselga 2012)
-    assert weighting == "weighted by patients randomised, eve_exe 485 : exe 239"
+    assert weighting == "weighted by the patients randomised: Everolimus + exemestane 485, Placebo + exemestane 239"
     assert calibrate_pooled_pd_rate(shipped, weights) == pytest.approx(POOLED_RATE_BEFORE, rel=1e-12)
 
 
@@ -134,7 +135,7 @@ def test_a_blank_n_randomised_weights_the_arms_equally(tmp_path, base):
     inputs = load_inputs(folder)
     weights, weighting = pooling_weights(inputs)
     assert weights == {"eve_exe": 1.0, "exe": 1.0}
-    assert weighting == "arms weighted equally (n_randomised blank in arms.csv for eve_exe, exe)"
+    assert weighting == "the arms weighted equally (numbers randomised not given)"
     lys = {a: base.arm_summary(a)["undiscounted"]["lys"] for a in ("eve_exe", "exe")}
     assert pooled_mean_survival(base, weights) == pytest.approx((lys["eve_exe"] + lys["exe"]) / 2, rel=1e-12)
     trial = pooled_mean_survival(base, {"eve_exe": 485.0, "exe": 239.0})
@@ -143,7 +144,7 @@ def test_a_blank_n_randomised_weights_the_arms_equally(tmp_path, base):
     folder = _copy_with_arm_column(tmp_path / "one", lambda row: row.update(
         n_randomised="" if row["arm"] == "exe" else row["n_randomised"]))
     weights, weighting = pooling_weights(load_inputs(folder))
-    assert weights == {"eve_exe": 1.0, "exe": 1.0} and weighting.endswith("for exe)")
+    assert weights == {"eve_exe": 1.0, "exe": 1.0} and weighting == "the arms weighted equally (numbers randomised not given)"
 
 
 def test_a_column_absent_is_blank(tmp_path):

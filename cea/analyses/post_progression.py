@@ -92,12 +92,11 @@ def pooling_weights(inputs: ModelInputs) -> tuple[dict[str, float], str]:
     s = inputs.settings
     arms = {a.id: a for a in inputs.structure.arms}
     pair = (s.intervention, s.comparator)
-    blank = [arm for arm in pair if arms[arm].n_randomised is None]
-    if blank:
-        return ({arm: 1.0 for arm in pair},
-                f"arms weighted equally (n_randomised blank in arms.csv for {', '.join(blank)})")
+    if any(arms[arm].n_randomised is None for arm in pair):
+        return {arm: 1.0 for arm in pair}, "the arms weighted equally (numbers randomised not given)"
     weights = {arm: float(arms[arm].n_randomised) for arm in pair}
-    return weights, "weighted by patients randomised, " + " : ".join(f"{arm} {weights[arm]:g}" for arm in pair)
+    return weights, "weighted by the patients randomised: " + ", ".join(f"{arms[arm].label} {weights[arm]:g}"
+                                                                       for arm in pair)
 
 
 def structure_alternatives(inputs: ModelInputs) -> pd.DataFrame:
