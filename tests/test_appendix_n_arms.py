@@ -17,6 +17,7 @@ from PIL import Image
 
 from cea.analyses.decision import incremental_analysis
 from cea.analyses.psa import run_psa
+from cea.analyses.strategies import strategy_table
 from cea.appendix.document import AppendixContext, DocWriter
 from cea.appendix.strategies import (base_case_strategies, budget_impact_strategies, frontier_text, psa_strategies,
                                      write_frontier_figure)
@@ -130,7 +131,7 @@ def test_frontier_text_on_a_single_frontier_strategy(four_arms):
     """One strategy dominating all others: said so, with no ICER sentence."""
     _, ctx, _, _ = four_arms
     arms = list(ctx.labels)
-    table = incremental_analysis([100.0, 200.0, 300.0, 400.0], [3.0, 2.0, 1.0, 0.5], arms)
+    table = strategy_table(arms, [100.0, 200.0, 300.0, 400.0], [3.0, 2.0, 1.0, 0.5])
     text = frontier_text(ctx, table)
     assert f"{ctx.labels[arms[0]]} is the only strategy on the frontier" in text
     assert "ICER" not in text

@@ -2,7 +2,7 @@
 the cost-effectiveness frontier figure.
 
 With two arms nothing here is written (the pairwise tables of those sections are the whole analysis).  The
-table is the engine's (cea.workbook.strategies.incremental_table, the one call of the decision rule); every
+table is the engine's (cea.analyses.strategies.strategy_table, the one table of the decision rule); every
 sentence is built from it (which strategy is dominated, by which, the ICERs on the frontier, the strategy with
 the highest net monetary benefit at each threshold).
 """
@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from cea.analyses.decision import EXTENDEDLY_DOMINATED, NON_DOMINATED, REFERENCE, STRONGLY_DOMINATED
+from cea.analyses.strategies import strategy_table
 from cea.appendix.document import AppendixContext, qalys
-from cea.workbook.strategies import incremental_table
 
 STATUS_TEXT = {REFERENCE: "Reference (least costly)", NON_DOMINATED: "On the frontier",
                STRONGLY_DOMINATED: "Dominated", EXTENDEDLY_DOMINATED: "Extendedly dominated"}
@@ -34,22 +34,22 @@ def base_case_table(bundle) -> pd.DataFrame:
     base = bundle.base_case
     arms = list(bundle.inputs.structure.arm_ids)
     summary = {a: base.arm_summary(a) for a in arms}
-    return incremental_table(arms, {a: summary[a]["costs"] for a in arms}, {a: summary[a]["qalys"] for a in arms})
+    return strategy_table(arms, [summary[a]["costs"] for a in arms], [summary[a]["qalys"] for a in arms])
 
 
 def psa_table(bundle) -> pd.DataFrame:
     psa = bundle.psa
     arms = list(bundle.inputs.structure.arm_ids)
-    return incremental_table(arms, {a: float(psa.costs[:, psa.arm_index(a)].mean()) for a in arms},
-                             {a: float(psa.qalys[:, psa.arm_index(a)].mean()) for a in arms})
+    return strategy_table(arms, [float(psa.costs[:, psa.arm_index(a)].mean()) for a in arms],
+                          [float(psa.qalys[:, psa.arm_index(a)].mean()) for a in arms])
 
 
 def _rows(ctx: AppendixContext, table: pd.DataFrame) -> list[list[str]]:
     rows = []
     for r in table.itertuples():
         on = r.status == NON_DOMINATED
-        rows.append([ctx.labels[r.strategy], ctx.money(r.cost), qalys(r.qaly),
-                     ctx.money(r.inc_cost) if on else "—", qalys(r.inc_qaly) if on else "—",
+        rows.append([ctx.labels[r.arm], ctx.money(r.costs), qalys(r.qalys),
+                     ctx.money(r.inc_costs) if on else "—", qalys(r.inc_qalys) if on else "—",
                      ctx.money(r.icer) if on else "—", STATUS_TEXT[r.status]])
     return rows
 
@@ -68,9 +68,9 @@ def _names(ctx: AppendixContext, arms: list[str]) -> str:
 def frontier_text(ctx: AppendixContext, table: pd.DataFrame) -> str:
     """Sentences read off the table: the reference, who dominates whom, the frontier's ICERs, the best strategy at
     each threshold."""
-    order = list(table["strategy"])
-    cost = dict(zip(order, table["cost"]))
-    qaly = dict(zip(order, table["qaly"]))
+    order = list(table["arm"])
+    cost = dict(zip(order, table["costs"]))
+    qaly = dict(zip(order, table["qalys"]))
     status = dict(zip(order, table["status"]))
     frontier = [a for a in order if status[a] in (REFERENCE, NON_DOMINATED)]
     parts = [f"Sorted by cost, {ctx.labels[order[0]]} is the least costly of the {len(order)} strategies and the "
@@ -90,14 +90,14 @@ def frontier_text(ctx: AppendixContext, table: pd.DataFrame) -> str:
                          "its QALYs at a lower cost.")
     for r in table.itertuples():
         if r.status == NON_DOMINATED:
-            previous = frontier[frontier.index(r.strategy) - 1]
-            parts.append(f"On the frontier, {ctx.labels[r.strategy]} costs {ctx.money(r.inc_cost)} more than "
-                         f"{ctx.labels[previous]} for {qalys(r.inc_qaly)} more QALYs: an ICER of {ctx.money(r.icer)} "
+            previous = frontier[frontier.index(r.arm) - 1]
+            parts.append(f"On the frontier, {ctx.labels[r.arm]} costs {ctx.money(r.inc_costs)} more than "
+                         f"{ctx.labels[previous]} for {qalys(r.inc_qalys)} more QALYs: an ICER of {ctx.money(r.icer)} "
                          "per QALY gained.")
     if len(frontier) == 1:
         parts.append(f"{ctx.labels[frontier[0]]} is the only strategy on the frontier: it dominates every other.")
     for w in ctx.s.wtp_thresholds:
-        nmb = w * table["qaly"].to_numpy() - table["cost"].to_numpy()
+        nmb = w * table["qalys"].to_numpy() - table["costs"].to_numpy()
         best = order[int(np.argmax(nmb))]
         parts.append(f"At {ctx.money(float(w))} per QALY the strategy with the highest net monetary benefit is "
                      f"{ctx.labels[best]} ({ctx.money(float(nmb.max()))} per patient).")
@@ -132,8 +132,8 @@ def psa_strategies(ctx: AppendixContext) -> None:
     if not many_arms(ctx.bundle):
         return
     table = psa_table(ctx.bundle)
-    det = base_case_table(ctx.bundle).set_index("strategy")["status"]
-    changed = [a for a in table["strategy"] if det[a] != table.set_index("strategy").loc[a, "status"]]
+    det = base_case_table(ctx.bundle).set_index("arm")["status"]
+    changed = [a for a in table["arm"] if det[a] != table.set_index("arm").loc[a, "status"]]
     same = ("Every strategy has the same status as in the deterministic analysis." if not changed else
             f"The status of {_names(ctx, changed)} differs from the deterministic analysis.")
     ctx.w.paragraph(f"Table {ctx.next_table()} is the fully incremental analysis of the mean costs and QALYs of the "
@@ -149,12 +149,12 @@ def budget_impact_strategies(ctx: AppendixContext) -> None:
     b = ctx.bundle
     if not many_arms(b) or getattr(b, "budget_impact", None) is None:
         return
-    table = base_case_table(b).set_index("strategy")
+    table = base_case_table(b).set_index("arm")
     base = b.base_case
     comparator = ctx.s.comparator
     others = [a for a in b.inputs.structure.arm_ids if a not in (ctx.s.intervention, comparator)]
     undiscounted = {a: base.arm_summary(a)["undiscounted"]["costs"] for a in b.inputs.structure.arm_ids}
-    rows = [[ctx.labels[a], STATUS_TEXT[table.loc[a, "status"]], ctx.money(table.loc[a, "cost"]),
+    rows = [[ctx.labels[a], STATUS_TEXT[table.loc[a, "status"]], ctx.money(table.loc[a, "costs"]),
              ctx.money(undiscounted[a]), "—" if a == comparator else ctx.money(undiscounted[a] - undiscounted[comparator])]
             for a in table.index]
     market_shares_table(ctx)
@@ -231,7 +231,7 @@ def frontier_plot(table: pd.DataFrame, labels: dict[str, str], currency: str, pa
 
     fig, ax = plt.subplots(figsize=(WIDTH * 0.8, 4.2))
     on = table[table["status"].isin([REFERENCE, NON_DOMINATED])]
-    ax.plot(on["qaly"], on["cost"], color="#1F3864", lw=1.6, zorder=1, label="Frontier")
+    ax.plot(on["qalys"], on["costs"], color="#1F3864", lw=1.6, zorder=1, label="Frontier")
     styles = {REFERENCE: ("o", "#1F3864", "Reference / on the frontier"),
               NON_DOMINATED: ("o", "#1F3864", "Reference / on the frontier"),
               STRONGLY_DOMINATED: ("X", "#C00000", "Dominated"),
@@ -239,15 +239,15 @@ def frontier_plot(table: pd.DataFrame, labels: dict[str, str], currency: str, pa
     shown = set()
     for k, r in enumerate(table.itertuples()):  # sorted by cost: labels alternate above and below the points
         marker, colour, name = styles[r.status]
-        ax.scatter([r.qaly], [r.cost], marker=marker, s=55, color=colour, edgecolor="black", linewidth=0.5, zorder=2,
+        ax.scatter([r.qalys], [r.costs], marker=marker, s=55, color=colour, edgecolor="black", linewidth=0.5, zorder=2,
                    label=None if name in shown else name)
         shown.add(name)
-        ax.annotate(labels[r.strategy], (r.qaly, r.cost), xytext=(7, 5 if k % 2 == 0 else -12),
+        ax.annotate(labels[r.arm], (r.qalys, r.costs), xytext=(7, 5 if k % 2 == 0 else -12),
                     textcoords="offset points", fontsize=7.5,
                     bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.8})
-    span_q = float(table["qaly"].max() - table["qaly"].min()) or 1.0
+    span_q = float(table["qalys"].max() - table["qalys"].min()) or 1.0
     left, right = LABEL_ROOM  # room beside the outermost points; the right side takes the point labels
-    ax.set_xlim(float(table["qaly"].min()) - left * span_q, float(table["qaly"].max()) + right * span_q)
+    ax.set_xlim(float(table["qalys"].min()) - left * span_q, float(table["qalys"].max()) + right * span_q)
     ax.set_xlabel("QALYs (discounted)")
     ax.set_ylabel(f"Costs ({currency}, discounted)")
     symbol = {"GBP": "£", "USD": "$", "EUR": "€"}.get(currency, "")
@@ -265,6 +265,6 @@ def write_frontier_figure(bundle, folder: Path, labels: dict[str, str]) -> dict[
     if not many_arms(bundle):
         return {}
     table = base_case_table(bundle)
-    if not all(math.isfinite(v) for v in table["cost"]):
+    if not all(math.isfinite(v) for v in table["costs"]):
         return {}
     return {"frontier": frontier_plot(table, labels, bundle.inputs.settings.currency, Path(folder) / "frontier.png")}

@@ -10,7 +10,7 @@ the number of strategies N is known when the workbook is built:
 
 1. rank by cost: 1 + the number of strategies sorted before this one, counted by explicit pairwise
    comparisons (cost lower, or equal cost and more QALYs, or equal both and earlier in input order), the
-   order of ``cea.analyses.decision.incremental_analysis``;
+   order of ``cea.analyses.decision.incremental_rows``;
 2. sorted table: position p reads the strategy whose rank is p (MATCH(p, ranks, 0), then INDEX);
 3. strong dominance: the strategy at p is dominated when its QALYs are at most the largest QALYs at
    positions 1..p-1 (cheaper or equally costly and sorted first);
@@ -31,7 +31,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cea.analyses.decision import ICER_TOLERANCE, incremental_analysis
+from cea.analyses.decision import ICER_TOLERANCE
+from cea.analyses.strategies import strategy_table
 from cea.workbook.registry import register_sheet
 from cea.workbook.core import Book, sheet_ref
 from cea.workbook.core import column_letter as letter
@@ -40,12 +41,6 @@ from cea.workbook.style import (GENERAL, INTEGER, SECTION_FONT, SUBTITLE_FONT, T
 
 PSA_STRATEGIES = "PSA strategies"
 NONE = ""  # shown where a figure does not apply (reference and dominated strategies)
-
-
-def incremental_table(arms: list[str], costs: dict[str, float], qalys: dict[str, float]) -> pd.DataFrame:
-    """The fully incremental analysis of the engine's results (columns strategy = arm id, cost, qaly, inc_cost,
-    inc_qaly, icer, status; sorted by cost).  The one place the workbook and the appendix compute it."""
-    return incremental_analysis([costs[a] for a in arms], [qalys[a] for a in arms], arms)
 
 
 def many_arms(book: Book) -> bool:
@@ -355,23 +350,23 @@ def write_psa_strategies(book: Book) -> None:
 
 
 def many_arm_results(book: Book) -> dict[str, Any]:
-    """{'base_case': incremental table, 'psa': incremental table on the PSA means (when a PSA is given)} of the
-    engine's results, for the Validation sheet and the tests."""
+    """{'base_case': the fully incremental table (cea.analyses.strategies.strategy_table), 'psa': the same on the
+    PSA means (when a PSA is given)} of the engine's results, for the Validation sheet and the tests."""
     base = book.analyses["base_case"]
     arms = list(book.inputs.structure.arm_ids)
     summary = {a: base.arm_summary(a) for a in arms}
-    out = {"base_case": incremental_table(arms, {a: summary[a]["costs"] for a in arms},
-                                          {a: summary[a]["qalys"] for a in arms})}
+    out = {"base_case": strategy_table(arms, [summary[a]["costs"] for a in arms],
+                                       [summary[a]["qalys"] for a in arms])}
     psa = _psa_frame(book)
     if psa is not None:
-        out["psa"] = incremental_table(arms, {a: float(np.mean(psa[f"cost_{a}"])) for a in arms},
-                                       {a: float(np.mean(psa[f"qaly_{a}"])) for a in arms})
+        out["psa"] = strategy_table(arms, [float(np.mean(psa[f"cost_{a}"])) for a in arms],
+                                    [float(np.mean(psa[f"qaly_{a}"])) for a in arms])
     return out
 
 
 def write_validation_block(book: Book) -> None:
     """Validation sheet (more than two arms): the fully incremental tables of the workbook beside the engine's
-    (cea.analyses.decision.incremental_analysis on the engine's results), strategy, status and ICER by position."""
+    (cea.analyses.strategies.strategy_table on the engine's results), strategy, status and ICER by position."""
     frontier = book.facts.get("frontier", {})
     if not many_arms(book) or not frontier or "Validation" not in book.sheets:
         return
@@ -390,7 +385,7 @@ def write_validation_block(book: Book) -> None:
         ref = sheet_ref(where["sheet"])
         for p, row in enumerate(expected[key].itertuples(), start=1):
             cells = where["rows"][p]
-            checks = [("strategy", st.arm(row.strategy).label), ("status", row.status),
+            checks = [("strategy", st.arm(row.arm).label), ("status", row.status),
                       ("icer", None if np.isnan(row.icer) else float(row.icer))]
             for field, value in checks:
                 put_text(ws, r, 1, f"{what}, position {p} by cost: {field}")
