@@ -49,6 +49,26 @@ def assumption_parameters(ctx: AppendixContext):
     return [p for p in ctx.bundle.inputs.parameters.values() if p.is_assumption]
 
 
+# how far a published input was checked, as the parameter tables mark it (statuses short of 'read in the source')
+SOURCE_CHECK = {"secondary": "secondary source only", "unverified": "not verified against the source"}
+
+
+def source_check_clause(parameters) -> str:
+    """'3 published inputs are taken from a secondary source only and 1 was not verified against its source', read
+    off the parameters' statuses; '' when every published input was read in its source."""
+    secondary = sum(p.status == "secondary" for p in parameters)
+    unverified = sum(p.status == "unverified" for p in parameters)
+    parts = []
+    if secondary:
+        parts.append(f"{secondary} published input{'s are' if secondary != 1 else ' is'} taken from a secondary "
+                     "source only")
+    if unverified:
+        noun = "" if parts else ("published input " if unverified == 1 else "published inputs ")
+        parts.append(f"{unverified} {noun}" + ("was not verified against its source" if unverified == 1
+                                               else "were not verified against their source"))
+    return " and ".join(parts)
+
+
 def drug_cost_share(ctx: AppendixContext) -> float | None:
     """Incremental drug acquisition cost as a share of the incremental cost."""
     inc = ctx.bundle.base_case.to_dict()["incremental"]

@@ -13,7 +13,7 @@ from cea.appendix.controls import price_label
 from cea.appendix.document import AppendixContext, number, percent, qalys
 from cea.appendix.validation import validation_limitation
 from cea.appendix.drivers import (assumption_parameters, drug_cost_share, os_hazard_ratio, share_fewer_life_years,
-                                  top_dsa)
+                                  source_check_clause, top_dsa)
 from cea.appendix.strategies import many_arms
 
 
@@ -87,9 +87,10 @@ def limitations_section(ctx: AppendixContext) -> None:
                      "from the reference case); no on-treatment utility decrement beyond grade 3 and 4 adverse "
                      "events.")
     assumed = assumption_parameters(ctx)
-    items.append(f"Inputs: {len(assumed)} of {len(b.inputs.parameters)} scalar inputs are assumptions, and some "
-                 "published inputs could not be verified against their source (marked in the parameter tables); all "
-                 "are varied in the deterministic and probabilistic analyses.")
+    checked = source_check_clause(b.inputs.parameters.values())
+    items.append(f"Inputs: {len(assumed)} of {len(b.inputs.parameters)} scalar inputs are assumptions"
+                 + (f", and {checked} (marked in the parameter tables)" if checked else "")
+                 + "; all are varied in the deterministic and probabilistic analyses.")
     if (comparators := prose(ctx, "discussion", "comparators_limitation")):
         items.append(f"Comparators: {comparators}")
     elif many_arms(b):

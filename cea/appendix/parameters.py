@@ -9,6 +9,7 @@ from cea.appendix.document import (
     money,
     significant,
 )
+from cea.appendix.drivers import SOURCE_CHECK
 from cea.appendix.language import submission_text
 from cea.outputs.parameter_table import parameter_frame
 
@@ -50,8 +51,11 @@ def parameter_rows(ctx: AppendixContext, frame) -> list[list[str]]:
         else:
             dsa = f"{parameter_value(p['dsa_low'], unit, ctx.currency)} – {parameter_value(p['dsa_high'], unit, ctx.currency)}"
         note = submission_text(ctx, notes)
-        source = (submission_text(ctx, ctx.source(str(p["source"]))) or "Source not given") \
-            + (f". Note: {note}" if note else "")
+        source = submission_text(ctx, ctx.source(str(p["source"]))) or "Source not given"
+        check = SOURCE_CHECK.get(str(p["status"]))
+        if check and check not in source:
+            source += f" ({check})"
+        source += f". Note: {note}" if note else ""
         rows.append([f"{submission_text(ctx, ctx.describe(p['id'], str(p['description'])))}{marks}",
                      parameter_value(p["value"], unit, ctx.currency),
                      str(p["distribution"]), dsa, source])
