@@ -15,6 +15,7 @@ from cea.appendix.validation import validation_limitation
 from cea.appendix.drivers import (assumption_parameters, drug_cost_share, os_hazard_ratio, share_fewer_life_years,
                                   source_check_clause, top_dsa)
 from cea.appendix.strategies import many_arms
+from cea.appendix.language import in_sentence
 
 
 def interpretation_section(ctx: AppendixContext) -> None:
@@ -28,7 +29,7 @@ def interpretation_section(ctx: AppendixContext) -> None:
         findings.append(f"With the severity weight of {w_:g} that NICE applies, the ICER is "
                         f"{ctx.money(inc['costs'] / (w_ * inc['qalys']))} per QALY gained.")
     probs = weighted_acceptability(b.psa, w_, s.wtp_thresholds)
-    findings.append(f"The probability that {ctx.intervention} is cost-effective"
+    findings.append(f"The probability that {in_sentence(ctx.intervention)} is cost-effective"
                     + (" (severity-weighted QALYs)" if w_ > 1 else "") + " is "
                     + " and ".join(f"{percent(p, 1)} at {wtp_text(ctx, x)}" for x, p in probs.items()) + ".")
     table = (b.weighted_threshold if w_ > 1 and b.weighted_threshold is not None else b.threshold).table
@@ -47,7 +48,7 @@ def interpretation_section(ctx: AppendixContext) -> None:
     primary = probs.get(float(s.primary_wtp))
     verdict = ("is not" if primary is not None and primary < 0.5 else "is")
     w.paragraph(
-        f"On this evidence {ctx.intervention} {verdict} a cost-effective use of {s.perspective} resources "
+        f"On this evidence {in_sentence(ctx.intervention)} {verdict} a cost-effective use of {s.perspective} resources "
         f"{price_label(ctx)} at the thresholds {ctx.decision_maker} uses. The conclusion rests on the modelling of "
         f"overall survival, the duration of {technology_name(ctx)} treatment and its price (section B.3.7); the limitations "
         "below say how each could change it.", bold_lead="Conclusion. ")

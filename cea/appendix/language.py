@@ -288,3 +288,13 @@ def parameter_label(ctx: AppendixContext, pid: str) -> str:
     short = short_label(description)
     clashes = [q for q, p in inputs.parameters.items() if q != pid and short_label(p.description.split(":")[0]) == short]
     return description if clashes else short
+
+
+def in_sentence(label: str) -> str:
+    """A strategy label as it reads inside a sentence: a name that starts with a capital followed by a lower-case
+    letter is a common noun there ('Elacestrant' -> 'elacestrant', 'Everolimus + exemestane' -> 'everolimus +
+    exemestane'); acronyms and codes keep their capitals ('CDK4/6 inhibitor', 'AKT', 'PIK3CA-mutated'). Table cells
+    and sentence starts keep the label as given."""
+    if len(label) > 1 and label[0].isupper() and label[1].islower():
+        return label[0].lower() + label[1:]
+    return label

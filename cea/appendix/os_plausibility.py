@@ -11,6 +11,7 @@ from cea.appendix.document import AppendixContext, qalys
 from cea.outputs.plausibility_files import plausibility_results, pd_rate_figure
 from cea.outputs.style import save
 from cea.analyses.survival_fits import FAMILY_LABELS as FAMILY
+from cea.appendix.language import in_sentence
 
 MODEL = {"ph": "PH", "aft": "AFT"}
 
@@ -42,7 +43,7 @@ def os_plausibility_section(ctx: AppendixContext) -> None:
     w, s = ctx.w, ctx.s
     r = plausibility_results(ctx.bundle)
     ctx.section("os_plausibility", "Plausibility of survival extrapolation and time on treatment")
-    lab = ctx.labels
+    lab = {a: in_sentence(label) for a, label in ctx.labels.items()}  # inside sentences
     i, c = s.intervention, s.comparator
     if "joint" in r:
         joint, landmarks, avg = r["joint"], r["landmarks"], r["average"]
@@ -126,7 +127,7 @@ def os_plausibility_section(ctx: AppendixContext) -> None:
         rows = [[f"{int(m)}", f"{100 * x[f'{i}_rate']:.2f}", f"{100 * x[f'{c}_rate']:.2f}", f"{x['ratio']:.2f}",
                  _pct(x[f"{i}_pd"]), _pct(x[f"{c}_pd"])] for m, x in at.iterrows()]
         w.table("Implied post-progression death rate by arm (deaths per 100 progressed patients per month)",
-                ("Month", lab[i], lab[c], "Ratio", f"In PD, {lab[i]}", f"In PD, {lab[c]}"), rows)
+                ("Month", ctx.labels[i], ctx.labels[c], "Ratio", f"In PD, {lab[i]}", f"In PD, {lab[c]}"), rows)
         folder = next(iter(ctx.figures.values())).parent if ctx.figures else None
         if folder is not None:
             path = folder / "pd_death_rates.png"

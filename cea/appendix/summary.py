@@ -14,6 +14,7 @@ from cea.appendix.document import (
     percent,
     qalys,
 )
+from cea.appendix.language import in_sentence
 
 
 def summary_section(ctx: AppendixContext) -> None:
@@ -33,7 +34,7 @@ def summary_section(ctx: AppendixContext) -> None:
         ("This appendix presents an exploratory cost-effectiveness analysis, set out as for "
          if exploratory(ctx) else "This appendix presents the cost-effectiveness analysis for ")
         + ("a NICE technology appraisal" if ctx.nice else "a health technology assessment") + f" of: {s.title}. "
-        f"The question is whether {ctx.intervention}, compared with {ctx.comparator}, is a cost-effective use of "
+        f"The question is whether {in_sentence(ctx.intervention)}, compared with {in_sentence(ctx.comparator)}, is a cost-effective use of "
         f"{s.perspective} resources at the thresholds {ctx.decision_maker} uses.",
         bold_lead="Background and objectives. ")
     status = evidence_status_sentence(ctx)
@@ -53,7 +54,7 @@ def summary_section(ctx: AppendixContext) -> None:
         f"({qalys(inc['qalys'])} QALYs gained at an additional cost of "
         f"{ctx.money(inc['costs'])}). "
         + icer_sentence(ctx, psa["incremental"], prefix="The probabilistic ICER") + ". The probability of "
-        f"{ctx.intervention} being cost-effective is "
+        f"{in_sentence(ctx.intervention)} being cost-effective is "
         + " and ".join(f"{percent(p[s.intervention], 1)} at {wtp_text(ctx, wtp)}" for wtp, p in p_ce.items())
         + ".", bold_lead="Results. ")
     w_ = weight(ctx)
