@@ -155,3 +155,37 @@ def test_labels_inside_sentences_are_lower_case_and_start_sentences_as_given(fou
     assert "Sorted by cost, placebo + exemestane is the least costly" in text
     assert "than Placebo + exemestane" not in text and "by Placebo + exemestane" not in text
     assert "In the world without everolimus + exemestane the patients" in text
+
+
+def test_the_summary_leads_with_the_fully_incremental_analysis(four_arms, monkeypatch):
+    """More than two strategies: the summary's results give the frontier first (its ICERs, the dominated and
+    extendedly dominated strategies), then the settings' pair as a secondary comparison."""
+    import pandas as pd
+
+    from cea.appendix import summary
+    from cea.appendix.strategies import base_case_table
+
+    bundle, _, _, _ = four_arms
+    monkeypatch.setattr(summary, "top_dsa", lambda ctx, n=3: [])  # the one-way analysis is not run here
+    full = SimpleNamespace(**vars(bundle), list_price_base_case=None, severity=None,
+                           scenarios=SimpleNamespace(table=pd.DataFrame({"scenario": ["base"], "icer": [np.nan]})),
+                           threshold=SimpleNamespace(table=pd.DataFrame(
+                               {"wtp": [], "threshold_value": [], "relative_change_pct": []})))
+    ctx = AppendixContext(full, DocWriter(), {})
+    summary.summary_section(ctx)
+    paragraphs = [p.text for p in ctx.w.doc.paragraphs]
+    results = next(k for k, p in enumerate(paragraphs) if p.startswith("Results. "))
+    pair = next(k for k, p in enumerate(paragraphs) if p.startswith("Pairwise comparison. "))
+    assert results < pair
+    text = paragraphs[results]
+    table = base_case_table(bundle)
+    icer = float(table.loc[table["strategy"] == "eve_exe", "icer"].iloc[0])
+    assert "in the fully incremental analysis of the 4 strategies" in text
+    assert (f"frontier runs from placebo + exemestane, the least costly, to everolimus + exemestane (ICER "
+            f"{ctx.money(icer)} per QALY gained against placebo + exemestane)") in text
+    assert f"{in_sentence(ctx.labels[DOMINATED])} is dominated" in text
+    assert f"{in_sentence(ctx.labels[EXTENDED])} is extendedly dominated" in text
+    assert "The strategy with the highest net monetary benefit is placebo + exemestane at £20,000 and £30,000 per QALY" \
+        in text
+    assert "ICER of everolimus + exemestane against placebo + exemestane alone" in paragraphs[pair]
+    assert "fully incremental" not in paragraphs[pair]

@@ -107,6 +107,46 @@ def frontier_text(ctx: AppendixContext, table: pd.DataFrame) -> str:
     return " ".join(parts)
 
 
+def frontier_summary(ctx: AppendixContext, table: pd.DataFrame) -> str:
+    """The decision with more than two strategies, in one paragraph read off the fully incremental table: the
+    strategies on the cost-effectiveness frontier with their ICERs, the dominated and extendedly dominated ones, and
+    the strategy with the highest net monetary benefit at each threshold."""
+    order = list(table["strategy"])
+    status = dict(zip(order, table["status"]))
+    frontier = [a for a in order if status[a] in (REFERENCE, NON_DOMINATED)]
+    parts = [f"In the fully incremental analysis of the {len(order)} strategies, "]
+    if len(frontier) == 1:
+        parts[0] += (f"{in_sentence(ctx.labels[frontier[0]])} is the only strategy on the cost-effectiveness "
+                     "frontier: it dominates every other.")
+    else:
+        steps = []
+        for r in table.itertuples():
+            if r.status == NON_DOMINATED:
+                previous = frontier[frontier.index(r.strategy) - 1]
+                steps.append(f"{in_sentence(ctx.labels[r.strategy])} (ICER {ctx.money(r.icer)} per QALY gained "
+                             f"against {in_sentence(ctx.labels[previous])})")
+        parts[0] += (f"the cost-effectiveness frontier runs from {in_sentence(ctx.labels[frontier[0]])}, the least "
+                     "costly, to " + (steps[0] if len(steps) == 1 else ", ".join(steps[:-1]) + " and " + steps[-1])
+                     + ".")
+    dominated = [a for a in order if status[a] == STRONGLY_DOMINATED]
+    extended = [a for a in order if status[a] == EXTENDEDLY_DOMINATED]
+    off = []
+    if dominated:
+        off.append(f"{_names(ctx, dominated)} {'is' if len(dominated) == 1 else 'are'} dominated")
+    if extended:
+        off.append(f"{_names(ctx, extended)} {'is' if len(extended) == 1 else 'are'} extendedly dominated")
+    if off:
+        text = "; ".join(off)
+        parts.append("Off the frontier, " + text + ".")
+    best: dict[str, list[str]] = {}  # strategy -> the thresholds at which its net monetary benefit is highest
+    for w in ctx.s.wtp_thresholds:
+        nmb = w * table["qaly"].to_numpy() - table["cost"].to_numpy()
+        best.setdefault(order[int(np.argmax(nmb))], []).append(ctx.money(float(w)))
+    parts.append("The strategy with the highest net monetary benefit is " + " and ".join(
+        f"{in_sentence(ctx.labels[a])} at {' and '.join(ws)} per QALY" for a, ws in best.items()) + ".")
+    return " ".join(parts)
+
+
 def _table(ctx: AppendixContext, table: pd.DataFrame, caption: str) -> int:
     return ctx.w.table(caption, ("Strategy", "Costs", "QALYs", "Incremental costs", "Incremental QALYs",
                                  "ICER (per QALY gained)", "Status"), _rows(ctx, table),
