@@ -131,11 +131,11 @@ def curve_sentence(ctx: AppendixContext, endpoint: str) -> str:
     families = {family(c.family) for c in curves.values()}
     with_hr = [a for a in arms if getattr(a, f"{endpoint}_hazard_ratio")]
     if len({c.id for c in curves.values()}) == 1 and len(with_hr) > 1:  # several strategies against one curve
-        reference = [a.label for a in arms if a not in with_hr]
+        reference = [in_sentence(a.label) for a in arms if a not in with_hr]
         values = [significant(_pv(ctx, getattr(a, f"{endpoint}_hazard_ratio")), 3) for a in with_hr]
         return (f"{name.capitalize()} follows one {next(iter(families))} curve"
                 + (f" ({' and '.join(reference)})" if reference else "") + " with proportional hazards: "
-                + _listed([a.label for a in with_hr]) + " have hazard ratios of " + _listed(values)
+                + _listed([in_sentence(a.label) for a in with_hr]) + " have hazard ratios of " + _listed(values)
                 + " against it, so the curves cannot cross")
     if len({c.id for c in curves.values()}) == 1 and hr is not None:
         value = _pv(ctx, getattr(hr, f"{endpoint}_hazard_ratio"))
