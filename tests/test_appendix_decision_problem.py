@@ -29,12 +29,12 @@ from cea.inputs.submission import load_submission_text
 ROOT = Path(__file__).resolve().parents[1]
 ESR1 = ROOT / "inputs" / "post_cdk46" / "esr1"
 
-# The BOLERO-2 decision problem as the appendix has always written it (sections written on their own, so the
-# reference numbers start at 1).
+# The BOLERO-2 decision problem as the appendix writes it (sections written on their own, so the reference numbers
+# start at 1; the strategy labels inside the sentence without their capital).
 BOLERO2_DECISION_PROBLEM = (
     "The analysis addresses the decision problem of Everolimus + exemestane vs placebo + exemestane in HR+/HER2- "
-    "advanced breast cancer after a non-steroidal aromatase inhibitor (BOLERO-2): whether Everolimus + exemestane is a "
-    "cost-effective use of NHS and Personal Social Services resources compared with Placebo + exemestane (Table 1). "
+    "advanced breast cancer after a non-steroidal aromatase inhibitor (BOLERO-2): whether everolimus + exemestane is a "
+    "cost-effective use of NHS and Personal Social Services resources compared with placebo + exemestane (Table 1). "
     "The comparator is the control arm of the pivotal trial, the only comparison for which randomised evidence is "
     "available to the model. Current practice has moved on since the trial: most patients now receive a CDK4/6 "
     "inhibitor with endocrine therapy before this line of treatment, and treatments appraised since (for example "

@@ -19,6 +19,7 @@ from cea.analyses.decision import incremental_analysis
 from cea.analyses.psa import run_psa
 from cea.analyses.strategies import strategy_table
 from cea.appendix.document import AppendixContext, DocWriter
+from cea.appendix.document import in_sentence
 from cea.appendix.strategies import (base_case_strategies, budget_impact_strategies, frontier_text, psa_strategies,
                                      write_frontier_figure)
 from cea.inputs.budget_impact import BudgetImpactInputs
@@ -84,14 +85,14 @@ def test_the_text_is_read_off_the_results(four_arms):
     bundle, ctx, _, document = four_arms
     text = "\n".join(p.text for p in document.paragraphs)
     labels = ctx.labels
-    assert f"{labels[DOMINATED]} is dominated by {labels['exe']}" in text
+    assert f"{labels[DOMINATED]} is dominated by {in_sentence(labels['exe'])}" in text
     assert f"{labels[EXTENDED]} is extendedly dominated" in text
-    assert f"{labels['eve_exe']} costs" in text and "per QALY gained" in text
+    assert f"On the frontier, {in_sentence(labels['eve_exe'])} costs" in text and "per QALY gained" in text
     for arm in bundle.inputs.structure.arm_ids:  # arm labels, never ids; no parameter ids
         assert f" {arm} " not in text and f" {arm}." not in text
     for pid in ("hr_pfs", "add_on_cost", "cea "):
         assert pid not in text
-    assert "market shares of Table" in text and f"the largest share from {labels['exe']}" in text
+    assert "market shares of Table" in text and f"the largest share from {in_sentence(labels['exe'])}" in text
     assert f"{labels[EXTENDED]} has no market share" in text
 
 
@@ -135,3 +136,57 @@ def test_frontier_text_on_a_single_frontier_strategy(four_arms):
     text = frontier_text(ctx, table)
     assert f"{ctx.labels[arms[0]]} is the only strategy on the frontier" in text
     assert "ICER" not in text
+
+
+@pytest.mark.parametrize("label, inside", [
+    ("Elacestrant", "elacestrant"), ("Everolimus + exemestane", "everolimus + exemestane"),
+    ("Fulvestrant 500 mg", "fulvestrant 500 mg"), ("CDK4/6 inhibitor + fulvestrant", "CDK4/6 inhibitor + fulvestrant"),
+    ("AKT inhibitor", "AKT inhibitor"), ("PIK3CA-mutated cohort", "PIK3CA-mutated cohort"), ("AI", "AI"),
+    ("placebo + exemestane", "placebo + exemestane"), ("", "")])
+def test_a_label_inside_a_sentence_loses_its_capital_unless_an_acronym(label, inside):
+    assert in_sentence(label) == inside
+
+
+def test_labels_inside_sentences_are_lower_case_and_start_sentences_as_given(four_arms):
+    _, ctx, _, document = four_arms
+    text = "\n".join(p.text for p in document.paragraphs)
+    labels = ctx.labels
+    assert labels["exe"] == "Placebo + exemestane" and labels["eve_exe"] == "Everolimus + exemestane"
+    assert f"{labels[DOMINATED]} is dominated by placebo + exemestane, which" in text  # sentence start as given
+    assert "Sorted by cost, placebo + exemestane is the least costly" in text
+    assert "than Placebo + exemestane" not in text and "by Placebo + exemestane" not in text
+    assert "In the world without everolimus + exemestane the patients" in text
+
+
+def test_the_summary_leads_with_the_fully_incremental_analysis(four_arms, monkeypatch):
+    """More than two strategies: the summary's results give the frontier first (its ICERs, the dominated and
+    extendedly dominated strategies), then the settings' pair as a secondary comparison."""
+    import pandas as pd
+
+    from cea.appendix import summary
+    from cea.appendix.strategies import base_case_table
+
+    bundle, _, _, _ = four_arms
+    monkeypatch.setattr(summary, "top_dsa", lambda ctx, n=3: [])  # the one-way analysis is not run here
+    full = SimpleNamespace(**vars(bundle), list_price_base_case=None, severity=None,
+                           scenarios=SimpleNamespace(table=pd.DataFrame({"scenario": ["base"], "icer": [np.nan]})),
+                           threshold=SimpleNamespace(table=pd.DataFrame(
+                               {"wtp": [], "threshold_value": [], "relative_change_pct": []})))
+    ctx = AppendixContext(full, DocWriter(), {})
+    summary.summary_section(ctx)
+    paragraphs = [p.text for p in ctx.w.doc.paragraphs]
+    results = next(k for k, p in enumerate(paragraphs) if p.startswith("Results. "))
+    pair = next(k for k, p in enumerate(paragraphs) if p.startswith("Pairwise comparison. "))
+    assert results < pair
+    text = paragraphs[results]
+    table = base_case_table(bundle)
+    icer = float(table.loc[table["arm"] == "eve_exe", "icer"].iloc[0])
+    assert "in the fully incremental analysis of the 4 strategies" in text
+    assert (f"frontier runs from placebo + exemestane, the least costly, to everolimus + exemestane (ICER "
+            f"{ctx.money(icer)} per QALY gained against placebo + exemestane)") in text
+    assert f"{in_sentence(ctx.labels[DOMINATED])} is dominated" in text
+    assert f"{in_sentence(ctx.labels[EXTENDED])} is extendedly dominated" in text
+    assert "The strategy with the highest net monetary benefit is placebo + exemestane at £20,000 and £30,000 per QALY" \
+        in text
+    assert "ICER of everolimus + exemestane against placebo + exemestane alone" in paragraphs[pair]
+    assert "fully incremental" not in paragraphs[pair]

@@ -279,3 +279,44 @@ def test_the_other_input_sets_give_a_body_in_submission_language(name):
     hits = [(m.group(0), text[:120]) for text in body_text(document) for m in [pattern.search(text)] if m]
     assert not hits, hits[:10]
     assert "partitioned-survival model" in statement_text(document) or "Markov" in statement_text(document)
+
+
+def _with_statuses(bundle, statuses: dict[str, str]):
+    """The bundle with some parameters' statuses changed (the text reads them; the results do not depend on them)."""
+    parameters = {k: replace(p, status=statuses.get(k, p.status)) for k, p in bundle.inputs.parameters.items()}
+    return replace(bundle, inputs=replace(bundle.inputs, parameters=parameters))
+
+
+def _inputs_limitation(document) -> str:
+    return next(line for line in body_text(document) if line.startswith("Inputs: "))
+
+
+def test_the_source_check_limitation_counts_the_inputs_statuses(bundle):
+    params = bundle.inputs.parameters
+    secondary = [k for k, p in params.items() if p.status == "secondary"]
+    verified = [k for k, p in params.items() if p.status == "verified"]
+    assert len(secondary) >= 3 and len(verified) >= 2
+    shipped_document = build_text_only(bundle)
+    shipped = _inputs_limitation(shipped_document)
+    marked = [c for c in body_text(shipped_document) if "(secondary source only)" in c]
+    assert len(marked) >= len(secondary)  # the parameter tables mark them (a cell may repeat in another table)
+    assert f"{len(secondary)} published inputs are taken from a secondary source only (marked" in shipped
+    assert "not verified" not in shipped and "some published inputs" not in shipped
+
+    flipped = {secondary[0]: "verified", verified[0]: "unverified", verified[1]: "unverified"}
+    text = _inputs_limitation(build_text_only(_with_statuses(bundle, flipped)))
+    assert (f"{len(secondary) - 1} published inputs are taken from a secondary source only and 2 were not verified "
+            "against their source (marked in the parameter tables)") in text
+
+    only_one = {**{k: "verified" for k in secondary}, verified[0]: "unverified"}
+    text = _inputs_limitation(build_text_only(_with_statuses(bundle, only_one)))
+    assert "1 published input was not verified against its source (marked in the parameter tables)" in text
+    assert "secondary source" not in text
+
+    none = {k: "verified" for k in secondary}
+    document = build_text_only(_with_statuses(bundle, none))
+    text = _inputs_limitation(document)
+    assert not any("(secondary source only)" in c for c in body_text(document))
+    assert "verified" not in text and "secondary" not in text and "marked in the parameter tables" not in text
+    assert text.endswith("scalar inputs are assumptions; all are varied in the deterministic and probabilistic "
+                         "analyses.")

@@ -17,6 +17,7 @@ from cea.appendix.document import (
 from cea.appendix.controls import price_label
 from cea.appendix.strategies import base_case_strategies
 from cea.outputs.tables import base_case_table
+from cea.appendix.document import in_sentence
 
 TRACE_MONTHS = (0, 6, 12, 24, 36, 60, 120, 180)  # report points for the trace table (presentation only)
 
@@ -26,12 +27,12 @@ def icer_sentence(ctx: AppendixContext, inc: dict, prefix: str = "The base-case 
     if status == MORE_COSTLY_MORE_EFFECTIVE:
         return f"{prefix} is {ctx.money(value)} per QALY gained"
     if status == LESS_COSTLY_LESS_EFFECTIVE:
-        return f"{prefix} is {ctx.money(value)} saved per QALY forgone ({ctx.intervention} is less costly and less effective)"
+        return f"{prefix} is {ctx.money(value)} saved per QALY forgone ({in_sentence(ctx.intervention)} is less costly and less effective)"
     if status in DOMINANT_STATUSES:
-        return f"{ctx.intervention} dominates {ctx.comparator} (it is {status})"
+        return f"{ctx.intervention} dominates {in_sentence(ctx.comparator)} (it is {status})"
     if status in DOMINATED_STATUSES:
-        return f"{ctx.intervention} is dominated by {ctx.comparator} (it is {status})"
-    return f"{ctx.intervention} and {ctx.comparator} have identical costs and QALYs"
+        return f"{ctx.intervention} is dominated by {in_sentence(ctx.comparator)} (it is {status})"
+    return f"{ctx.intervention} and {in_sentence(ctx.comparator)} have identical costs and QALYs"
 
 
 def wtp_text(ctx: AppendixContext, wtp: float | str) -> str:
@@ -71,7 +72,7 @@ def base_case_section(ctx: AppendixContext) -> None:
                    f"{wtp_text(ctx, ctx.s.primary_wtp)}.")
     w.paragraph(
         f"Table {ctx.next_table()} gives the base-case results {price_label(ctx)}. "
-        f"{icer_sentence(ctx, inc)}. Compared with {ctx.comparator}, {ctx.intervention} yields "
+        f"{icer_sentence(ctx, inc)}. Compared with {in_sentence(ctx.comparator)}, {in_sentence(ctx.intervention)} yields "
         f"{qalys(inc['qalys'])} additional QALYs ({qalys(inc['lys'])} life years) at an additional cost of "
         f"{ctx.money(inc['costs'])} (discounted). At {thresholds} per QALY the incremental net monetary benefit is "
         f"{nmb_text}.{verdict}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from cea.appendix.document import AppendixContext, number, percent
 from cea.appendix.strategies import budget_impact_strategies, many_arms
 from cea.outputs.budget_impact_files import short_description
+from cea.appendix.document import in_sentence
 
 CATEGORY_LABELS = {
     "drug_acquisition": "Drug acquisition", "monitoring": "Monitoring", "adverse_events": "Adverse events",
@@ -34,8 +35,8 @@ def _inputs_table(ctx: AppendixContext, result) -> None:
     years = range(1, bia.n_years + 1)
     eligible = bia.eligible()
     rows = [["Newly eligible patients (incl. prevalent in year 1)"] + [number(eligible[y - 1], 0) for y in years],
-            [f"Uptake of {ctx.intervention}, world with it"] + [percent(bia.uptake_with[y - 1], 0) for y in years],
-            [f"Uptake of {ctx.intervention}, world without it"] + [percent(bia.uptake_without[y - 1], 0) for y in years]]
+            [f"Uptake of {in_sentence(ctx.intervention)}, world with it"] + [percent(bia.uptake_with[y - 1], 0) for y in years],
+            [f"Uptake of {in_sentence(ctx.intervention)}, world without it"] + [percent(bia.uptake_without[y - 1], 0) for y in years]]
     ctx.w.table("Budget impact: population and market by year", ["Quantity"] + [f"Year {y}" for y in years], rows,
                 [5.6] + [2.2] * bia.n_years, align="l" + "r" * bia.n_years, font_size=8)
     source_rows = []
@@ -76,10 +77,10 @@ def budget_impact_section(ctx: AppendixContext) -> None:
     w.paragraph(
         "The budget impact analysis follows the ISPOR Budget Impact Analysis Good Practice II report "
         f"{ctx.cite('Sullivan 2014')} and the layout of NICE's budget impact template. It compares the NHS's spending in a world where "
-        f"{ctx.intervention} is available with a world where it is not, over {n_years} years, for the eligible "
+        f"{in_sentence(ctx.intervention)} is available with a world where it is not, over {n_years} years, for the eligible "
         f"population of {ctx.s.country}. Each year's newly eligible patients form a cohort that starts treatment at the "
-        f"start of that year; in each world a share of the cohort starts {ctx.intervention} and the rest start "
-        + (f"{ctx.comparator}, the treatment it displaces." if not many_arms(b) else
+        f"start of that year; in each world a share of the cohort starts {in_sentence(ctx.intervention)} and the rest start "
+        + (f"{in_sentence(ctx.comparator)}, the treatment it displaces." if not many_arms(b) else
            "the other strategies in their market shares, from which the intervention takes its uptake.")
         + " The cohorts overlap: a year's costs are those of every cohort still alive and incurring costs in that "
         "year.")
@@ -96,7 +97,7 @@ def budget_impact_section(ctx: AppendixContext) -> None:
     w.paragraph(
         f"The net budget impact is {ctx.money(net[0])} in year 1, rising to {ctx.money(net[-1])} in year {n_years}; "
         f"{ctx.money(result.total_net)} over {n_years} years, for "
-        f"{number(float(result.treated.sum()), 0)} patients starting {ctx.intervention}.")
+        f"{number(float(result.treated.sum()), 0)} patients starting {in_sentence(ctx.intervention)}.")
     list_price = getattr(b, "budget_impact_list_price", None)
     if list_price is not None:
         _year_table(ctx, list_price, f"Budget impact at list price ({ctx.currency}, undiscounted)")
@@ -108,7 +109,7 @@ def budget_impact_section(ctx: AppendixContext) -> None:
                  ctx.money(totals["net"].sum())])
     w.table(f"Budget impact by cost category over {n_years} years ({ctx.currency}, undiscounted)",
             ("Category", "Costs with", "Costs without", "Net"), rows, (5.4, 3.6, 3.6, 3.6), align="lrrr", font_size=8)
-    plot = ctx.figure("budget_impact", f"Costs with and without {ctx.intervention} and the net budget impact by year")
+    plot = ctx.figure("budget_impact", f"Costs with and without {in_sentence(ctx.intervention)} and the net budget impact by year")
     if plot is not None:
         w.paragraph(f"Figure {plot} shows the yearly costs in each world and the net budget impact.")
     if result.one_way is not None and len(result.one_way):

@@ -19,6 +19,7 @@ from cea.appendix.parameters import _pv, parameter_groups, parameter_table
 from cea.appendix.validation import long_term_survival_sentence
 from cea.analyses.survival_fits import FAMILY_LABELS
 from cea.inputs.survival_data import has_survival_data
+from cea.appendix.document import in_sentence
 
 ENDPOINT_NAMES = {"pfs": "progression-free survival", "os": "overall survival"}
 ORDINAL = {1: "1st", 2: "2nd", 3: "3rd"}
@@ -46,8 +47,8 @@ def curve_roles(ctx: AppendixContext) -> dict[str, str]:
     inputs = ctx.bundle.inputs
     roles: dict[str, list[str]] = {c: [] for c in inputs.curves}
     for arm in inputs.structure.arms:
-        roles[arm.pfs_curve].append(f"base case, {arm.label} PFS")
-        roles[arm.os_curve].append(f"base case, {arm.label} OS")
+        roles[arm.pfs_curve].append(f"base case, {in_sentence(arm.label)} PFS")
+        roles[arm.os_curve].append(f"base case, {in_sentence(arm.label)} OS")
     rationale = {}
     for row in inputs.scenarios:
         rationale.setdefault(row.scenario, row.rationale)
@@ -119,7 +120,7 @@ def _choice_text(ctx: AppendixContext, endpoint: str, endpoint_fits) -> str:
         rank = int(np.flatnonzero(part["family"].to_numpy() == family)[0]) + 1
         best = FAMILY_LABELS.get(part.iloc[0]["family"], part.iloc[0]["family"])
         delta = float(part.iloc[rank - 1]["aic"] - part.iloc[0]["aic"])
-        parts.append(f"for {ctx.labels[arm]} the {FAMILY_LABELS.get(family, family)} ranks {_ordinal(rank)} of "
+        parts.append(f"for {in_sentence(ctx.labels[arm])} the {FAMILY_LABELS.get(family, family)} ranks {_ordinal(rank)} of "
                      f"{len(part)} by AIC" + (f" (ΔAIC {number(delta, 1)} from the best, {best})" if rank > 1 else ""))
     text = "; ".join(parts)
     cox = getattr(endpoint_fits, "cox", None)

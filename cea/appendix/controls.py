@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from cea.appendix.prose import evidence_note, exploratory
 from cea.appendix.document import AppendixContext, percent
+from cea.appendix.document import in_sentence
 from cea.inputs.submission import load_document_controls
 
 CONFIDENTIAL = "Contains commercial-in-confidence information (the confidential price)"
@@ -33,7 +34,7 @@ def title_page(ctx: AppendixContext) -> None:
     b, s, w = ctx.bundle, ctx.s, ctx.w
     m = b.manifest
     controls = load_document_controls(b.inputs.folder)
-    w.title(f"Cost-effectiveness evidence: {ctx.intervention} versus {ctx.comparator}",
+    w.title(f"Cost-effectiveness evidence: {ctx.intervention} versus {in_sentence(ctx.comparator)}",
             [s.title, f"Company evidence submission, Document B, section B.3 (economic evaluation), {s.perspective}, "
                       f"{s.country}; results {price_label(ctx)}."]
             + ([f"EXPLORATORY ANALYSIS. {evidence_note(ctx) or 'Not a base case for decisions.'}"]

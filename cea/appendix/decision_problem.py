@@ -16,6 +16,7 @@ from cea.appendix.prose import evidence_status_sentence, prose
 from cea.appendix.strategies import many_arms, other_strategies
 from cea.inputs.references import cited_keys
 from cea.inputs.submission import load_baseline_characteristics
+from cea.appendix.document import in_sentence
 
 
 
@@ -33,7 +34,7 @@ def features_section(ctx: AppendixContext) -> None:
         f"Costs are from the {s.perspective} perspective in {s.country}; health effects are QALYs of patients. The time "
         f"horizon of {s.horizon_years:g} years is "
         + ("a lifetime horizon" if lifetime else "shorter than a lifetime") + ": at its end "
-        + ", ".join(f"{percent(alive[a], 2)} of the {ctx.labels[a]} cohort" for a in alive)
+        + ", ".join(f"{percent(alive[a], 2)} of the {in_sentence(ctx.labels[a])} cohort" for a in alive)
         + " remain alive. Discounting: " + statements.discounting(ctx) + ".")
     rows = [
         ["Population", statements.upper_first(prose(ctx, "decision_problem", "population", s.title)),
@@ -52,7 +53,7 @@ def features_section(ctx: AppendixContext) -> None:
          "Perspective of the decision maker"],
         ["Outcomes", "QALYs, life years, costs; ICER and net monetary benefit", "Cost–utility analysis"],
         ["Time horizon", f"{s.horizon_years:g} years", ("Lifetime: " if lifetime else "Shorter than a lifetime: ")
-         + "; ".join(f"{percent(alive[a], 2)} alive at the end ({ctx.labels[a]})" for a in alive)],
+         + "; ".join(f"{percent(alive[a], 2)} alive at the end ({in_sentence(ctx.labels[a])})" for a in alive)],
         ["Cycle length", f"{s.cycle_length_days:g} days ({number(s.cycle_months, 2)} months)",
          "Short relative to the median PFS of the comparator arm"],
         ["Within-cycle correction", statements.upper_first(statements.correction(ctx)),
@@ -107,8 +108,8 @@ def decision_problem_section(ctx: AppendixContext) -> None:
         "The analysis addresses the decision problem "
         + (f"for {population}" if (population := prose(ctx, "decision_problem", "population")) else f"of {s.title}")
         + ": "
-        f"whether {ctx.intervention} is a cost-effective use "
-        f"of {s.perspective} resources compared with {ctx.comparator} (Table {ctx.next_table()}). "
+        f"whether {in_sentence(ctx.intervention)} is a cost-effective use "
+        f"of {s.perspective} resources compared with {in_sentence(ctx.comparator)} (Table {ctx.next_table()}). "
         + prose(ctx, "decision_problem", "comparator_rationale",
                 "The comparator is the control arm of the pivotal trial, the only comparison for which randomised "
                 "evidence is available to the model.")
@@ -125,7 +126,7 @@ def decision_problem_section(ctx: AppendixContext) -> None:
                                                      "Technology appraised")],
             ["Comparator", ctx.comparator, prose(ctx, "decision_problem", "comparator_note",
                                                  "Control arm of the pivotal trial")],
-            *([["Other strategies", other_strategies(ctx), "In the fully incremental analysis"]]
+            *([["Other strategies", other_strategies(ctx, start=True), "In the fully incremental analysis"]]
               if many_arms(ctx.bundle) else []),
             ["Outcomes", "Progression-free survival, overall survival, adverse events, health-related quality of life; "
              "costs, life years, QALYs", prose(ctx, "decision_problem", "outcomes_note",

@@ -381,6 +381,16 @@ PROPER_NOUNS = {"Markov", "Kaplan", "Kaplan–Meier", "Weibull", "Gompertz", "Mo
                 "Excel", "Everolimus", "Exemestane", "Placebo"}
 
 
+def in_sentence(label: str) -> str:
+    """A strategy label as it reads inside a sentence: a name that starts with a capital followed by a lower-case
+    letter is a common noun there ('Elacestrant' -> 'elacestrant', 'Everolimus + exemestane' -> 'everolimus +
+    exemestane'); acronyms and codes keep their capitals ('CDK4/6 inhibitor', 'AKT', 'PIK3CA-mutated'). Table cells
+    and sentence starts keep the label as given."""
+    if len(label) > 1 and label[0].isupper() and label[1].islower():
+        return label[0].lower() + label[1:]
+    return label
+
+
 def lower_first(text: str) -> str:
     """``text`` inside a sentence: its first letter lower-cased unless the first word is an acronym (PSA, EVPPI,
     ICER, OS: another capital in the word) or a proper noun (Markov, Kaplan–Meier)."""

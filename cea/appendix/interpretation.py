@@ -14,7 +14,9 @@ from cea.appendix.document import AppendixContext, number, percent, qalys
 from cea.appendix.validation import validation_limitation
 from cea.appendix.drivers import (assumption_parameters, drug_cost_share, os_hazard_ratio, share_fewer_life_years,
                                   top_dsa)
+from cea.appendix.parameters import source_check_clause
 from cea.appendix.strategies import many_arms
+from cea.appendix.document import in_sentence
 
 
 def interpretation_section(ctx: AppendixContext) -> None:
@@ -22,13 +24,13 @@ def interpretation_section(ctx: AppendixContext) -> None:
     ctx.section("interpretation", "Interpretation and conclusions")
     inc = b.base_case.to_dict()["incremental"]
     w_ = weight(ctx)
-    findings = [f"{price_label(ctx).capitalize()}, {icer_sentence(ctx, inc)[0].lower() + icer_sentence(ctx, inc)[1:]} "
+    findings = [f"{price_label(ctx).capitalize()}, {in_sentence(icer_sentence(ctx, inc))} "
                 f"({qalys(inc['qalys'])} QALYs gained at an additional {ctx.money(inc['costs'])})."]
     if w_ > 1 and inc["qalys"] > 0:
         findings.append(f"With the severity weight of {w_:g} that NICE applies, the ICER is "
                         f"{ctx.money(inc['costs'] / (w_ * inc['qalys']))} per QALY gained.")
     probs = weighted_acceptability(b.psa, w_, s.wtp_thresholds)
-    findings.append(f"The probability that {ctx.intervention} is cost-effective"
+    findings.append(f"The probability that {in_sentence(ctx.intervention)} is cost-effective"
                     + (" (severity-weighted QALYs)" if w_ > 1 else "") + " is "
                     + " and ".join(f"{percent(p, 1)} at {wtp_text(ctx, x)}" for x, p in probs.items()) + ".")
     table = (b.weighted_threshold if w_ > 1 and b.weighted_threshold is not None else b.threshold).table
@@ -37,17 +39,17 @@ def interpretation_section(ctx: AppendixContext) -> None:
         r = row.iloc[0]
         findings.append(f"For the ICER to equal {wtp_text(ctx, s.primary_wtp)}"
                         + (" with the severity weight" if w_ > 1 else "") + ", the price of "
-                        f"{ctx.intervention.split(' +')[0].lower()} would have to fall by "
+                        f"{in_sentence(ctx.intervention.split(' +')[0])} would have to fall by "
                         f"{number(-r['relative_change_pct'], 1)}% from the price of this run.")
     lp = b.list_price_base_case
     if lp is not None:
         at_list = lp.to_dict()["incremental"]
-        findings.append(f"At the list price {icer_sentence(ctx, at_list)[0].lower() + icer_sentence(ctx, at_list)[1:]}.")
+        findings.append(f"At the list price {in_sentence(icer_sentence(ctx, at_list))}.")
     w.paragraph(" ".join(findings), bold_lead="Findings. ")
     primary = probs.get(float(s.primary_wtp))
     verdict = ("is not" if primary is not None and primary < 0.5 else "is")
     w.paragraph(
-        f"On this evidence {ctx.intervention} {verdict} a cost-effective use of {s.perspective} resources "
+        f"On this evidence {in_sentence(ctx.intervention)} {verdict} a cost-effective use of {s.perspective} resources "
         f"{price_label(ctx)} at the thresholds {ctx.decision_maker} uses. The conclusion rests on the modelling of "
         f"overall survival, the duration of {technology_name(ctx)} treatment and its price (section B.3.7); the limitations "
         "below say how each could change it.", bold_lead="Conclusion. ")
@@ -87,9 +89,10 @@ def limitations_section(ctx: AppendixContext) -> None:
                      "from the reference case); no on-treatment utility decrement beyond grade 3 and 4 adverse "
                      "events.")
     assumed = assumption_parameters(ctx)
-    items.append(f"Inputs: {len(assumed)} of {len(b.inputs.parameters)} scalar inputs are assumptions, and some "
-                 "published inputs could not be verified against their source (marked in the parameter tables); all "
-                 "are varied in the deterministic and probabilistic analyses.")
+    checked = source_check_clause(b.inputs.parameters.values())
+    items.append(f"Inputs: {len(assumed)} of {len(b.inputs.parameters)} scalar inputs are assumptions"
+                 + (f", and {checked} (marked in the parameter tables)" if checked else "")
+                 + "; all are varied in the deterministic and probabilistic analyses.")
     if (comparators := prose(ctx, "discussion", "comparators_limitation")):
         items.append(f"Comparators: {comparators}")
     elif many_arms(b):

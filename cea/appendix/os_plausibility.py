@@ -11,6 +11,7 @@ from cea.appendix.document import AppendixContext, qalys
 from cea.outputs.plausibility_files import plausibility_results, pd_rate_figure
 from cea.outputs.style import save
 from cea.analyses.survival_fits import FAMILY_LABELS as FAMILY
+from cea.appendix.document import in_sentence
 
 MODEL = {"ph": "PH", "aft": "AFT"}
 
@@ -42,7 +43,7 @@ def os_plausibility_section(ctx: AppendixContext) -> None:
     w, s = ctx.w, ctx.s
     r = plausibility_results(ctx.bundle)
     ctx.section("os_plausibility", "Plausibility of survival extrapolation and time on treatment")
-    lab = ctx.labels
+    lab = {a: in_sentence(label) for a, label in ctx.labels.items()}  # inside sentences
     i, c = s.intervention, s.comparator
     if "joint" in r:
         joint, landmarks, avg = r["joint"], r["landmarks"], r["average"]
@@ -75,7 +76,7 @@ def os_plausibility_section(ctx: AppendixContext) -> None:
             "second-line endocrine therapy.")
         rows = []
         for _, x in landmarks[landmarks["row"] != "joint fit"].iterrows():
-            arm = lab.get(x["arm"], "") if isinstance(x["arm"], str) else ""
+            arm = ctx.labels.get(x["arm"], "") if isinstance(x["arm"], str) else ""
             name = str(x["name"]) + (ctx.cite_if(str(x["name"])) if x["row"] == "external benchmark" else "")
             rows.append([name, arm, *[_pct(x[f"s_{y}y"]) for y in (1, 2, 3, 5, 10)]])
         w.table("OS landmarks: model, trial data and external benchmarks", ("Source", "Arm", "1 year", "2 years",
@@ -126,11 +127,11 @@ def os_plausibility_section(ctx: AppendixContext) -> None:
         rows = [[f"{int(m)}", f"{100 * x[f'{i}_rate']:.2f}", f"{100 * x[f'{c}_rate']:.2f}", f"{x['ratio']:.2f}",
                  _pct(x[f"{i}_pd"]), _pct(x[f"{c}_pd"])] for m, x in at.iterrows()]
         w.table("Implied post-progression death rate by arm (deaths per 100 progressed patients per month)",
-                ("Month", lab[i], lab[c], "Ratio", f"In PD, {lab[i]}", f"In PD, {lab[c]}"), rows)
+                ("Month", ctx.labels[i], ctx.labels[c], "Ratio", f"In PD, {lab[i]}", f"In PD, {lab[c]}"), rows)
         folder = next(iter(ctx.figures.values())).parent if ctx.figures else None
         if folder is not None:
             path = folder / "pd_death_rates.png"
-            save(pd_rate_figure(ctx.bundle.base_case, lab), path)
+            save(pd_rate_figure(ctx.bundle.base_case, ctx.labels), path)
             n = w.figures + 1
             w.paragraph(f"Figure {n} plots the same rates over time.")
             w.figure(path, "Implied post-progression death rate by arm")
@@ -176,7 +177,7 @@ def os_plausibility_section(ctx: AppendixContext) -> None:
                f"({_pct(still['count'] / still['total'])}) were still on treatment{ctx.cite_if('Piccart 2014')}; the "
                f"model has {_pct(e['on_48m'])} of the {lab[i]} arm on everolimus at 48 months." if still is not None
                else ""))
-        rows = [[lab.get(x["arm"], x["arm"]), str(x["drug"]).capitalize(), *[_pct(x[f"on_{m}m"]) for m in (6, 12, 24)],
+        rows = [[ctx.labels.get(x["arm"], x["arm"]), str(x["drug"]).capitalize(), *[_pct(x[f"on_{m}m"]) for m in (6, 12, 24)],
                  *[_pct(x[f"share_of_pf_{m}m"]) for m in (6, 12, 24)], f"{x['median_months']:.1f}",
                  f"{x['mean_months']:.1f}"] for _, x in tot.iterrows()]
         w.table("Modelled time on treatment", ("Arm", "Drug", "On at 6 m", "12 m", "24 m", "Share of PF 6 m", "12 m",

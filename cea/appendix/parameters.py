@@ -12,6 +12,26 @@ from cea.appendix.document import (
 from cea.appendix.language import submission_text
 from cea.outputs.parameter_table import parameter_frame
 
+# how far a published input was checked, as the parameter tables mark it (statuses short of 'read in the source')
+SOURCE_CHECK = {"secondary": "secondary source only", "unverified": "not verified against the source"}
+
+
+def source_check_clause(parameters) -> str:
+    """'3 published inputs are taken from a secondary source only and 1 was not verified against its source', read
+    off the parameters' statuses; '' when every published input was read in its source."""
+    secondary = sum(p.status == "secondary" for p in parameters)
+    unverified = sum(p.status == "unverified" for p in parameters)
+    parts = []
+    if secondary:
+        parts.append(f"{secondary} published input{'s are' if secondary != 1 else ' is'} taken from a secondary "
+                     "source only")
+    if unverified:
+        noun = "" if parts else ("published input " if unverified == 1 else "published inputs ")
+        parts.append(f"{unverified} {noun}" + ("was not verified against its source" if unverified == 1
+                                               else "were not verified against their source"))
+    return " and ".join(parts)
+
+
 PARAMETER_HEADER = ("Parameter", "Value", "Distribution (PSA)", "DSA range", "Source")
 
 
@@ -50,8 +70,11 @@ def parameter_rows(ctx: AppendixContext, frame) -> list[list[str]]:
         else:
             dsa = f"{parameter_value(p['dsa_low'], unit, ctx.currency)} – {parameter_value(p['dsa_high'], unit, ctx.currency)}"
         note = submission_text(ctx, notes)
-        source = (submission_text(ctx, ctx.source(str(p["source"]))) or "Source not given") \
-            + (f". Note: {note}" if note else "")
+        source = submission_text(ctx, ctx.source(str(p["source"]))) or "Source not given"
+        check = SOURCE_CHECK.get(str(p["status"]))
+        if check and check not in source:
+            source += f" ({check})"
+        source += f". Note: {note}" if note else ""
         rows.append([f"{submission_text(ctx, ctx.describe(p['id'], str(p['description'])))}{marks}",
                      parameter_value(p["value"], unit, ctx.currency),
                      str(p["distribution"]), dsa, source])

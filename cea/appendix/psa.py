@@ -12,6 +12,7 @@ from cea.appendix.document import (
     percent,
     qalys,
 )
+from cea.appendix.document import in_sentence
 
 
 def psa_rows(ctx: AppendixContext) -> list[list[str]]:
@@ -58,7 +59,7 @@ def weighted_probability_text(ctx: AppendixContext) -> str:
     if w_ <= 1:
         return ""
     probs = weighted_acceptability(ctx.bundle.psa, w_, ctx.s.wtp_thresholds)
-    return (f" With the severity weight of {w_:g} on the QALYs gained, the probability that {ctx.intervention} is "
+    return (f" With the severity weight of {w_:g} on the QALYs gained, the probability that {in_sentence(ctx.intervention)} is "
             "cost-effective is " + " and ".join(f"{percent(p, 1)} at {wtp_text(ctx, x)}" for x, p in probs.items())
             + ".")
 
@@ -73,7 +74,7 @@ def quadrant_text(ctx: AppendixContext) -> str:
     ne = np.mean((d_qalys > 0) & (d_costs > 0))
     lose = np.mean(d_qalys < 0)
     return (f" Of the {n:,} iterations, {percent(ne, 1)} lie in the north-east quadrant (more costly, more effective) "
-            f"and {percent(lose, 1)} give fewer QALYs with {ctx.intervention}; {percent(float(np.mean(d_lys < 0)), 1)} "
+            f"and {percent(lose, 1)} give fewer QALYs with {in_sentence(ctx.intervention)}; {percent(float(np.mean(d_lys < 0)), 1)} "
             "give fewer life years, a consequence of the uncertain overall-survival benefit.")
 
 
@@ -112,7 +113,7 @@ def psa_section(ctx: AppendixContext) -> None:
         + f", against {icer(det['icer'], det['status'], ctx.currency)} deterministically; mean incremental QALYs "
         f"differ from the deterministic value by {percent(gap, 1)}"
         + (" (above 5%: non-linearity in the model)" if abs(gap) > 0.05 else "")
-        + f". The probability that {ctx.intervention} is cost-effective is {prob_text}."
+        + f". The probability that {in_sentence(ctx.intervention)} is cost-effective is {prob_text}."
         + weighted_probability_text(ctx) + quadrant_text(ctx))
     w.table("Probabilistic and deterministic base-case results", ("Outcome", "Deterministic", "Probabilistic (mean)",
             "95% interval"), psa_rows(ctx), (5.4, 3.0, 3.0, 4.6))

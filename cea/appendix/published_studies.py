@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from cea.appendix.document import AppendixContext
 from cea.appendix.language import submission_text
+from cea.appendix.document import in_sentence
 
 STATUS_TEXT = {"verified": "Read in the source", "secondary": "Secondary source only",
                "not_verified": "Not verified"}
@@ -36,7 +37,7 @@ def published_studies_section(ctx: AppendixContext) -> None:
         return
     comparable = sum(1 for a in analyses if a.comparable)
     w.paragraph(
-        f"Table {ctx.next_table()} lists the {len(analyses)} published analyses of {ctx.intervention} identified for "
+        f"Table {ctx.next_table()} lists the {len(analyses)} published analyses of {in_sentence(ctx.intervention)} identified for "
         f"this submission, {comparable} of which compare the same strategies as this model; each is re-run with the "
         "model under its nearest assumptions in the cross-validation of section B.3.14. No systematic review of "
         "economic evaluations (Document B Appendix G) was carried out: the list comes from targeted searches of HTA "

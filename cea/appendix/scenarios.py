@@ -14,6 +14,7 @@ from cea.appendix.document import (
     number,
     qalys,
 )
+from cea.appendix.document import in_sentence
 
 
 def short_text(text: str, limit: int = 150) -> str:
@@ -91,7 +92,7 @@ SCENARIO_WIDTHS = (6.6, 1.7, 1.3, 1.3, 2.1, 1.4, 1.6)
 def scenario_table(ctx: AppendixContext, caption: str, names: list[str]) -> None:
     ctx.w.table(caption, SCENARIO_HEADER, scenario_rows(ctx, names), SCENARIO_WIDTHS,
                 groups=[("", 1), ("Incremental", 3), ("", 3)], font_size=7, bold_rows=(0,),
-                notes=[f"Incremental costs, QALYs and life years of {ctx.intervention} against {ctx.comparator}; "
+                notes=[f"Incremental costs, QALYs and life years of {in_sentence(ctx.intervention)} against {in_sentence(ctx.comparator)}; "
                        f"INMB at {wtp_text(ctx, ctx.s.primary_wtp)}. The changes each scenario makes to the base case "
                        "are given in brackets, in words."])
 

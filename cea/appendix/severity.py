@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from cea.appendix.controls import price_label
 from cea.appendix.document import AppendixContext, number, percent
+from cea.appendix.document import in_sentence
 
 
 def severity_section(ctx: AppendixContext) -> None:
@@ -31,14 +32,14 @@ def severity_section(ctx: AppendixContext) -> None:
         "this input set holds no calculator norms")
     w.paragraph(
         f"NICE weights QALYs by the severity of the condition under current care {ctx.cite('NICE PMG36')}: the "
-        f"absolute and proportional QALY shortfall of patients on {ctx.comparator} against the general population "
+        f"absolute and proportional QALY shortfall of patients on {in_sentence(ctx.comparator)} against the general population "
         f"of the same age and sex. General-population QALYs from age {s.start_age:g} are computed with {method}, "
         f"discounted at {percent(s.discount_rate_outcomes)}. The general population can expect "
         f"{number(r['general'], 2)} discounted QALYs and patients on current care {number(r['current'], 2)}: an "
         f"absolute shortfall of {number(r['absolute'], 2)} QALYs and a proportional shortfall of "
         f"{percent(r['proportional'], 1)}, which gives a QALY weight of {r['weight']:g} (Table {ctx.next_table()}).")
     rows = [["General-population QALYs (discounted, remaining lifetime)", number(r["general"], 3)],
-            [f"QALYs under current care ({ctx.comparator}, discounted)", number(r["current"], 3)],
+            [f"QALYs under current care ({in_sentence(ctx.comparator)}, discounted)", number(r["current"], 3)],
             ["Absolute QALY shortfall", number(r["absolute"], 3)],
             ["Proportional QALY shortfall", percent(r["proportional"], 1)],
             ["Severity weight", f"×{r['weight']:g}"],

@@ -17,6 +17,7 @@ import math
 from typing import TYPE_CHECKING
 
 from cea.appendix.document import number, percent, significant
+from cea.appendix.document import in_sentence
 
 if TYPE_CHECKING:  # pragma: no cover
     from cea.appendix.document import AppendixContext
@@ -130,20 +131,20 @@ def curve_sentence(ctx: AppendixContext, endpoint: str) -> str:
     families = {family(c.family) for c in curves.values()}
     with_hr = [a for a in arms if getattr(a, f"{endpoint}_hazard_ratio")]
     if len({c.id for c in curves.values()}) == 1 and len(with_hr) > 1:  # several strategies against one curve
-        reference = [a.label for a in arms if a not in with_hr]
+        reference = [in_sentence(a.label) for a in arms if a not in with_hr]
         values = [significant(_pv(ctx, getattr(a, f"{endpoint}_hazard_ratio")), 3) for a in with_hr]
         return (f"{name.capitalize()} follows one {next(iter(families))} curve"
                 + (f" ({' and '.join(reference)})" if reference else "") + " with proportional hazards: "
-                + _listed([a.label for a in with_hr]) + " have hazard ratios of " + _listed(values)
+                + _listed([in_sentence(a.label) for a in with_hr]) + " have hazard ratios of " + _listed(values)
                 + " against it, so the curves cannot cross")
     if len({c.id for c in curves.values()}) == 1 and hr is not None:
         value = _pv(ctx, getattr(hr, f"{endpoint}_hazard_ratio"))
         return (f"{name.capitalize()} follows one {next(iter(families))} curve with proportional hazards: "
-                f"{hr.label} has a hazard ratio of {significant(value, 3)} against it, so the curves cannot cross")
+                f"{in_sentence(hr.label)} has a hazard ratio of {significant(value, 3)} against it, so the curves cannot cross")
     if len({c.id for c in curves.values()}) == 1 and af is not None:
         value = _pv(ctx, getattr(af, f"{endpoint}_acceleration_factor"))
         return (f"{name.capitalize()} follows one {next(iter(families))} curve with an accelerated-failure-time "
-                f"effect: {af.label} has an acceleration factor of {significant(value, 3)}")
+                f"effect: {in_sentence(af.label)} has an acceleration factor of {significant(value, 3)}")
     if len({c.id for c in curves.values()}) == 1:
         every = "both" if len(ctx.labels) == 2 else "all"
         return (f"{name.capitalize()} follows the same {next(iter(families))} curve in {every} arms "
@@ -163,7 +164,7 @@ def effect_phrase(ctx: AppendixContext, endpoint: str) -> str | None:
         for field, name in (("hazard_ratio", "a hazard ratio"), ("acceleration_factor", "an acceleration factor")):
             pid = getattr(arm, f"{endpoint}_{field}")
             if pid:
-                return f"{name} of {significant(_pv(ctx, pid), 3)} for {arm.label}"
+                return f"{name} of {significant(_pv(ctx, pid), 3)} for {in_sentence(arm.label)}"
     return None
 
 
@@ -350,7 +351,7 @@ def horizon_sentence(ctx: AppendixContext) -> str:
     return (f"a time horizon of {horizon(ctx)}, " + ("a lifetime: fewer than 0.1% of each arm is alive at its end"
                                                      if is_lifetime(ctx) else
                                                      "shorter than a lifetime: "
-                                                     + ", ".join(f"{percent(v, 1)} of {ctx.labels.get(a, a)}"
+                                                     + ", ".join(f"{percent(v, 1)} of {in_sentence(ctx.labels.get(a, a))}"
                                                                  for a, v in alive_at_end(ctx).items())
                                                      + " are alive at its end"))
 

@@ -18,6 +18,7 @@ import pandas as pd
 from cea.analyses.decision import EXTENDEDLY_DOMINATED, NON_DOMINATED, REFERENCE, STRONGLY_DOMINATED
 from cea.analyses.strategies import strategy_table
 from cea.appendix.document import AppendixContext, qalys
+from cea.appendix.document import in_sentence
 
 STATUS_TEXT = {REFERENCE: "Reference (least costly)", NON_DOMINATED: "On the frontier",
                STRONGLY_DOMINATED: "Dominated", EXTENDEDLY_DOMINATED: "Extendedly dominated"}
@@ -54,14 +55,16 @@ def _rows(ctx: AppendixContext, table: pd.DataFrame) -> list[list[str]]:
     return rows
 
 
-def other_strategies(ctx: AppendixContext) -> str:
-    """The labels of the arms other than the intervention and the comparator ('A and B')."""
+def other_strategies(ctx: AppendixContext, start: bool = False) -> str:
+    """The labels of the arms other than the intervention and the comparator ('A and B'); ``start``: the first
+    keeps its capital (a table cell, a sentence start)."""
     return _names(ctx, [a for a in ctx.bundle.inputs.structure.arm_ids
-                        if a not in (ctx.s.intervention, ctx.s.comparator)])
+                        if a not in (ctx.s.intervention, ctx.s.comparator)], start)
 
 
-def _names(ctx: AppendixContext, arms: list[str]) -> str:
-    names = [ctx.labels[a] for a in arms]
+def _names(ctx: AppendixContext, arms: list[str], start: bool = False) -> str:
+    """'A, B and C' inside a sentence; ``start``: the first label opens the sentence and keeps its capital."""
+    names = [ctx.labels[a] if start and k == 0 else in_sentence(ctx.labels[a]) for k, a in enumerate(arms)]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
@@ -73,7 +76,7 @@ def frontier_text(ctx: AppendixContext, table: pd.DataFrame) -> str:
     qaly = dict(zip(order, table["qalys"]))
     status = dict(zip(order, table["status"]))
     frontier = [a for a in order if status[a] in (REFERENCE, NON_DOMINATED)]
-    parts = [f"Sorted by cost, {ctx.labels[order[0]]} is the least costly of the {len(order)} strategies and the "
+    parts = [f"Sorted by cost, {in_sentence(ctx.labels[order[0]])} is the least costly of the {len(order)} strategies and the "
              "reference."]
     for k, a in enumerate(order):
         if status[a] == STRONGLY_DOMINATED:
@@ -81,18 +84,19 @@ def frontier_text(ctx: AppendixContext, table: pd.DataFrame) -> str:
             by = max(earlier, key=lambda b: (qaly[b], -order.index(b)))
             cheaper = "costs less" if cost[by] < cost[a] else "costs the same"
             more = "yields more QALYs" if qaly[by] > qaly[a] else "yields as many QALYs"
-            parts.append(f"{ctx.labels[a]} is dominated by {ctx.labels[by]}, which {cheaper} and {more}.")
+            parts.append(f"{ctx.labels[a]} is dominated by {in_sentence(ctx.labels[by])}, which {cheaper} and {more}.")
         elif status[a] == EXTENDEDLY_DOMINATED:
             before = [b for b in frontier if order.index(b) < k][-1]
             after = [b for b in frontier if order.index(b) > k][0]
-            parts.append(f"{ctx.labels[a]} is extendedly dominated: it lies above the line joining {ctx.labels[before]} "
-                         f"and {ctx.labels[after]} on the cost-effectiveness plane, so a mix of those two would give "
+            parts.append(f"{ctx.labels[a]} is extendedly dominated: it lies above the line joining {in_sentence(ctx.labels[before])} "
+                         f"and {in_sentence(ctx.labels[after])} on the cost-effectiveness plane, so a mix of those two would give "
                          "its QALYs at a lower cost.")
     for r in table.itertuples():
         if r.status == NON_DOMINATED:
             previous = frontier[frontier.index(r.arm) - 1]
-            parts.append(f"On the frontier, {ctx.labels[r.arm]} costs {ctx.money(r.inc_costs)} more than "
-                         f"{ctx.labels[previous]} for {qalys(r.inc_qalys)} more QALYs: an ICER of {ctx.money(r.icer)} "
+            parts.append(f"On the frontier, {in_sentence(ctx.labels[r.arm])} costs {ctx.money(r.inc_costs)} more "
+                         f"than {in_sentence(ctx.labels[previous])} for {qalys(r.inc_qalys)} more QALYs: an ICER of "
+                         f"{ctx.money(r.icer)} "
                          "per QALY gained.")
     if len(frontier) == 1:
         parts.append(f"{ctx.labels[frontier[0]]} is the only strategy on the frontier: it dominates every other.")
@@ -100,7 +104,47 @@ def frontier_text(ctx: AppendixContext, table: pd.DataFrame) -> str:
         nmb = w * table["qalys"].to_numpy() - table["costs"].to_numpy()
         best = order[int(np.argmax(nmb))]
         parts.append(f"At {ctx.money(float(w))} per QALY the strategy with the highest net monetary benefit is "
-                     f"{ctx.labels[best]} ({ctx.money(float(nmb.max()))} per patient).")
+                     f"{in_sentence(ctx.labels[best])} ({ctx.money(float(nmb.max()))} per patient).")
+    return " ".join(parts)
+
+
+def frontier_summary(ctx: AppendixContext, table: pd.DataFrame) -> str:
+    """The decision with more than two strategies, in one paragraph read off the fully incremental table: the
+    strategies on the cost-effectiveness frontier with their ICERs, the dominated and extendedly dominated ones, and
+    the strategy with the highest net monetary benefit at each threshold."""
+    order = list(table["arm"])
+    status = dict(zip(order, table["status"]))
+    frontier = [a for a in order if status[a] in (REFERENCE, NON_DOMINATED)]
+    parts = [f"In the fully incremental analysis of the {len(order)} strategies, "]
+    if len(frontier) == 1:
+        parts[0] += (f"{in_sentence(ctx.labels[frontier[0]])} is the only strategy on the cost-effectiveness "
+                     "frontier: it dominates every other.")
+    else:
+        steps = []
+        for r in table.itertuples():
+            if r.status == NON_DOMINATED:
+                previous = frontier[frontier.index(r.arm) - 1]
+                steps.append(f"{in_sentence(ctx.labels[r.arm])} (ICER {ctx.money(r.icer)} per QALY gained "
+                             f"against {in_sentence(ctx.labels[previous])})")
+        parts[0] += (f"the cost-effectiveness frontier runs from {in_sentence(ctx.labels[frontier[0]])}, the least "
+                     "costly, to " + (steps[0] if len(steps) == 1 else ", ".join(steps[:-1]) + " and " + steps[-1])
+                     + ".")
+    dominated = [a for a in order if status[a] == STRONGLY_DOMINATED]
+    extended = [a for a in order if status[a] == EXTENDEDLY_DOMINATED]
+    off = []
+    if dominated:
+        off.append(f"{_names(ctx, dominated)} {'is' if len(dominated) == 1 else 'are'} dominated")
+    if extended:
+        off.append(f"{_names(ctx, extended)} {'is' if len(extended) == 1 else 'are'} extendedly dominated")
+    if off:
+        text = "; ".join(off)
+        parts.append("Off the frontier, " + text + ".")
+    best: dict[str, list[str]] = {}  # strategy -> the thresholds at which its net monetary benefit is highest
+    for w in ctx.s.wtp_thresholds:
+        nmb = w * table["qalys"].to_numpy() - table["costs"].to_numpy()
+        best.setdefault(order[int(np.argmax(nmb))], []).append(ctx.money(float(w)))
+    parts.append("The strategy with the highest net monetary benefit is " + " and ".join(
+        f"{in_sentence(ctx.labels[a])} at {' and '.join(ws)} per QALY" for a, ws in best.items()) + ".")
     return " ".join(parts)
 
 
@@ -162,7 +206,7 @@ def budget_impact_strategies(ctx: AppendixContext) -> None:
                     "its status in the fully incremental analysis.")
     ctx.w.table("Costs per patient of every strategy and status in the fully incremental analysis",
                 ("Strategy", "Status", "Costs (discounted)", "Costs (undiscounted)",
-                 f"Undiscounted difference vs {ctx.comparator}"), rows, (4.0, 3.0, 2.6, 2.6, 3.8), font_size=8)
+                 f"Undiscounted difference vs {in_sentence(ctx.comparator)}"), rows, (4.0, 3.0, 2.6, 2.6, 3.8), font_size=8)
 
 
 def _share(value: float) -> str:
@@ -186,17 +230,17 @@ def market_shares_table(ctx: AppendixContext) -> None:
     nobody = [a for a in others if not any(market[a])]
     most = max(sum(displaced[a]) for a in others)
     leads = [a for a in others if sum(displaced[a]) > most - 1e-12]
-    where = (f"the largest share from {ctx.labels[leads[0]]}" if len(leads) == 1 else
+    where = (f"the largest share from {in_sentence(ctx.labels[leads[0]])}" if len(leads) == 1 else
              f"equal largest shares from {_names(ctx, leads)}")
     how = ("in the shares given in the table" if given else
            "in proportion to their market shares (no other split is assumed)")
-    sentence = (f"In the world without {ctx.intervention} the patients who do not start it start the other "
+    sentence = (f"In the world without {in_sentence(ctx.intervention)} the patients who do not start it start the other "
                 f"strategies in the market shares of Table {ctx.next_table()}; in the world with it, its extra uptake "
                 f"is taken from them {how}, {where}.")
     if nobody:
-        sentence += (f" {_names(ctx, nobody)} {'has' if len(nobody) == 1 else 'have'} no market share: "
+        sentence += (f" {_names(ctx, nobody, start=True)} {'has' if len(nobody) == 1 else 'have'} no market share: "
                      f"{'it is' if len(nobody) == 1 else 'they are'} compared in the cost-effectiveness analysis but "
-                     f"{'is' if len(nobody) == 1 else 'are'} not a treatment {ctx.intervention} displaces.")
+                     f"{'is' if len(nobody) == 1 else 'are'} not a treatment {in_sentence(ctx.intervention)} displaces.")
     ctx.w.paragraph(sentence)
     years = range(1, n_years + 1)
     if by_year or by_year_displaced:
@@ -207,11 +251,11 @@ def market_shares_table(ctx: AppendixContext) -> None:
                 for a in others]
         widths = [3.6] + [1.4] * (len(header) - 1)
     else:
-        header = ["Strategy", f"Market share without {ctx.intervention}", f"Share of {ctx.intervention}'s extra uptake "
+        header = ["Strategy", f"Market share without {in_sentence(ctx.intervention)}", f"Share of {in_sentence(ctx.intervention)}'s extra uptake "
                   "taken from it"]
         rows = [[ctx.labels[a], _share(market[a][0]), _share(displaced[a][0])] for a in others]
         widths = [5.6, 4.6, 5.6]
-    ctx.w.table(f"Budget impact: market shares of the world without {ctx.intervention} and the shares its uptake "
+    ctx.w.table(f"Budget impact: market shares of the world without {in_sentence(ctx.intervention)} and the shares its uptake "
                 "is taken from", header, rows, widths, font_size=8,
                 notes=["Market share: share of the patients who do not start the intervention in the world without "
                        "it (each year's shares sum to 100%). Share of the uptake taken: share of the intervention's "

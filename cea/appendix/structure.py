@@ -9,6 +9,7 @@ from cea.appendix.document import (
 )
 from cea.appendix.parameters import _pv
 from cea.analyses.survival_fits import FAMILY_LABELS as FAMILY_NAMES
+from cea.appendix.document import in_sentence
 
 BASIS_LABELS = {
     "per_day_on_treatment": "per day on treatment (cycle start)",
@@ -36,7 +37,7 @@ def structure_section(ctx: AppendixContext) -> None:
     psm = statements.is_psm(ctx)
     w.paragraph(
         f"A {statements.model_noun(ctx)} with three mutually exclusive health states — progression-free "
-        f"(PF), progressed disease (PD) and dead — was built to compare {ctx.intervention} with {ctx.comparator}. "
+        f"(PF), progressed disease (PD) and dead — was built to compare {in_sentence(ctx.intervention)} with {in_sentence(ctx.comparator)}. "
         f"The cohort starts in PF. In each cycle of {s.cycle_length_days:g} days patients may remain in their state, "
         "progress (PF → PD) or die (PF → Dead, PD → Dead); there is no return from PD to PF and death is absorbing "
         f"(Figure {w.figures + 1}). This structure is the standard for advanced breast cancer appraisals, where the "

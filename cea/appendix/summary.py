@@ -11,9 +11,12 @@ from cea.appendix.drivers import top_dsa
 from cea.appendix.scenarios import price_scenario_names
 from cea.appendix.document import (
     AppendixContext,
+    lower_first,
     percent,
     qalys,
 )
+from cea.appendix.strategies import base_case_table, frontier_summary, many_arms
+from cea.appendix.document import in_sentence
 
 
 def summary_section(ctx: AppendixContext) -> None:
@@ -33,7 +36,7 @@ def summary_section(ctx: AppendixContext) -> None:
         ("This appendix presents an exploratory cost-effectiveness analysis, set out as for "
          if exploratory(ctx) else "This appendix presents the cost-effectiveness analysis for ")
         + ("a NICE technology appraisal" if ctx.nice else "a health technology assessment") + f" of: {s.title}. "
-        f"The question is whether {ctx.intervention}, compared with {ctx.comparator}, is a cost-effective use of "
+        f"The question is whether {in_sentence(ctx.intervention)}, compared with {in_sentence(ctx.comparator)}, is a cost-effective use of "
         f"{s.perspective} resources at the thresholds {ctx.decision_maker} uses.",
         bold_lead="Background and objectives. ")
     status = evidence_status_sentence(ctx)
@@ -48,14 +51,20 @@ def summary_section(ctx: AppendixContext) -> None:
         "Survival curves were fitted to or calibrated on "
         + prose(ctx, "clinical_evidence", "survival_source", "the pivotal trial") + f"; uncertainty was explored in one-way, scenario, threshold and probabilistic ({psa['iterations']:,} "
         "iterations) analyses and by value of information.", bold_lead="Methods. ")
+    pair = many_arms(b)  # more than two strategies: the decision is the fully incremental analysis, the pair second
+    if pair:
+        w.paragraph(f"{price_label(ctx).capitalize()}: " + lower_first(frontier_summary(ctx, base_case_table(b))),
+                    bold_lead="Results. ")
+    prefix = (f"The base-case ICER of {in_sentence(ctx.intervention)} against {in_sentence(ctx.comparator)} alone"
+              if pair else "The base-case ICER")
     w.paragraph(
-        f"{price_label(ctx).capitalize()}: {icer_sentence(ctx, inc)[0].lower() + icer_sentence(ctx, inc)[1:]} "
+        f"{price_label(ctx).capitalize()}: {lower_first(icer_sentence(ctx, inc, prefix))} "
         f"({qalys(inc['qalys'])} QALYs gained at an additional cost of "
         f"{ctx.money(inc['costs'])}). "
         + icer_sentence(ctx, psa["incremental"], prefix="The probabilistic ICER") + ". The probability of "
-        f"{ctx.intervention} being cost-effective is "
+        f"{in_sentence(ctx.intervention)} being cost-effective is "
         + " and ".join(f"{percent(p[s.intervention], 1)} at {wtp_text(ctx, wtp)}" for wtp, p in p_ce.items())
-        + ".", bold_lead="Results. ")
+        + ".", bold_lead="Pairwise comparison. " if pair else "Results. ")
     w_ = weight(ctx)
     if w_ > 1 and inc["qalys"] > 0:
         probs = weighted_acceptability(b.psa, w_, s.wtp_thresholds)

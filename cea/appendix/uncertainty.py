@@ -14,6 +14,7 @@ from cea.appendix.drivers import (
     top_dsa,
 )
 from cea.appendix.scenarios import is_structural, scenario_targets
+from cea.appendix.document import in_sentence
 
 
 def uncertainty_section(ctx: AppendixContext) -> None:
@@ -26,7 +27,7 @@ def uncertainty_section(ctx: AppendixContext) -> None:
         points.append(
             f"Overall survival. The OS hazard ratio estimated from the reconstructed trial data is {h:.2f} (95% CI "
             f"{lo:.2f}–{hi:.2f}): the survival benefit is not statistically significant. In the PSA "
-            f"{percent(share_fewer_life_years(ctx), 1)} of iterations give fewer life years with {ctx.intervention}. "
+            f"{percent(share_fewer_life_years(ctx), 1)} of iterations give fewer life years with {in_sentence(ctx.intervention)}. "
             "How OS is extrapolated beyond the trial is the largest structural uncertainty (section B.3.11.4).")
     targets = scenario_targets(ctx)
     structural = [n for n, t in targets.items() if is_structural([x for x, _ in t])]

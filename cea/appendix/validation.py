@@ -13,6 +13,7 @@ from cea.appendix.document import (
     number,
     significant,
 )
+from cea.appendix.document import in_sentence
 
 
 # --------------------------------------------------------------------------- validation
@@ -266,7 +267,7 @@ def validation_section(ctx: AppendixContext) -> None:
             f"(Table {ctx.next_table()}): "
             + "; ".join(f"{len(v)} {KIND_WORDS.get(k, k)}" for k, v in kinds.items())
             + f". {len(checks) - len(failed)} of {len(checks)} are within their accepted range"
-            + (": failed — " + ", ".join(f"{check_label(c)} ({ctx.labels.get(c.arm, c.arm)})" for c in failed) + "."
+            + (": failed — " + ", ".join(f"{check_label(c)} ({in_sentence(ctx.labels.get(c.arm, c.arm))})" for c in failed) + "."
                if failed else ".")
             + " The internal checks compare the model with the data its curves were fitted or calibrated to: they "
             "show that the fitting and the Markov implementation reproduce those data, not that the extrapolation is "
