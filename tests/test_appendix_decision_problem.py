@@ -32,7 +32,7 @@ ESR1 = ROOT / "inputs" / "post_cdk46" / "esr1"
 # The BOLERO-2 decision problem as the appendix writes it (sections written on their own, so the reference numbers
 # start at 1; the strategy labels inside the sentence without their capital).
 BOLERO2_DECISION_PROBLEM = (
-    "The analysis addresses the decision problem of Everolimus + exemestane vs placebo + exemestane in HR+/HER2- "
+    "The analysis addresses the decision problem of everolimus + exemestane vs placebo + exemestane in HR+/HER2- "
     "advanced breast cancer after a non-steroidal aromatase inhibitor (BOLERO-2): whether everolimus + exemestane is a "
     "cost-effective use of NHS and Personal Social Services resources compared with placebo + exemestane (Table 1). "
     "The comparator is the control arm of the pivotal trial, the only comparison for which randomised evidence is "
@@ -130,7 +130,7 @@ def test_the_esr1_appendix_is_about_its_own_decision_problem(esr1_text):
     for phrase in BOLERO2_ONLY:
         if phrase not in folder_text:
             assert phrase not in esr1_text, phrase
-    assert "decision problem of Everolimus + exemestane vs placebo" not in esr1_text
+    assert "decision problem of everolimus + exemestane vs placebo" not in esr1_text
     for phrase in ("Elacestrant", "elacestrant", "ESR1", "activating ESR1 mutation", "EMERALD",
                    "Everolimus + exemestane is the comparator NICE weighed when it appraised elacestrant",
                    "anchored indirect comparison", "Appraisal history. NICE recommends elacestrant"):

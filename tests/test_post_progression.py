@@ -135,7 +135,7 @@ def test_a_blank_n_randomised_weights_the_arms_equally(tmp_path, base):
     inputs = load_inputs(folder)
     weights, weighting = pooling_weights(inputs)
     assert weights == {"eve_exe": 1.0, "exe": 1.0}
-    assert weighting == "the arms weighted equally (numbers randomised not given)"
+    assert weighting == "the arms weighted equally, the numbers randomised not being given"
     lys = {a: base.arm_summary(a)["undiscounted"]["lys"] for a in ("eve_exe", "exe")}
     assert pooled_mean_survival(base, weights) == pytest.approx((lys["eve_exe"] + lys["exe"]) / 2, rel=1e-12)
     trial = pooled_mean_survival(base, {"eve_exe": 485.0, "exe": 239.0})
@@ -144,7 +144,7 @@ def test_a_blank_n_randomised_weights_the_arms_equally(tmp_path, base):
     folder = _copy_with_arm_column(tmp_path / "one", lambda row: row.update(
         n_randomised="" if row["arm"] == "exe" else row["n_randomised"]))
     weights, weighting = pooling_weights(load_inputs(folder))
-    assert weights == {"eve_exe": 1.0, "exe": 1.0} and weighting == "the arms weighted equally (numbers randomised not given)"
+    assert weights == {"eve_exe": 1.0, "exe": 1.0} and weighting == "the arms weighted equally, the numbers randomised not being given"
 
 
 def test_a_column_absent_is_blank(tmp_path):

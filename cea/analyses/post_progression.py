@@ -93,7 +93,7 @@ def pooling_weights(inputs: ModelInputs) -> tuple[dict[str, float], str]:
     arms = {a.id: a for a in inputs.structure.arms}
     pair = (s.intervention, s.comparator)
     if any(arms[arm].n_randomised is None for arm in pair):
-        return {arm: 1.0 for arm in pair}, "the arms weighted equally (numbers randomised not given)"
+        return {arm: 1.0 for arm in pair}, "the arms weighted equally, the numbers randomised not being given"
     weights = {arm: float(arms[arm].n_randomised) for arm in pair}
     return weights, "weighted by the patients randomised: " + ", ".join(f"{arms[arm].label} {weights[arm]:g}"
                                                                        for arm in pair)

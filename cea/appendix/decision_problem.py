@@ -106,7 +106,7 @@ def decision_problem_section(ctx: AppendixContext) -> None:
                       "no indirect comparison or fully incremental analysis was carried out.")
     w.paragraph(
         "The analysis addresses the decision problem "
-        + (f"for {population}" if (population := prose(ctx, "decision_problem", "population")) else f"of {s.title}")
+        + (f"for {population}" if (population := prose(ctx, "decision_problem", "population")) else f"of {in_sentence(s.title)}")
         + ": "
         f"whether {in_sentence(ctx.intervention)} is a cost-effective use "
         f"of {s.perspective} resources compared with {in_sentence(ctx.comparator)} (Table {ctx.next_table()}). "
