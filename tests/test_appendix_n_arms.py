@@ -190,3 +190,22 @@ def test_the_summary_leads_with_the_fully_incremental_analysis(four_arms, monkey
         in text
     assert "ICER of everolimus + exemestane against placebo + exemestane alone" in paragraphs[pair]
     assert "fully incremental" not in paragraphs[pair]
+
+
+def test_the_findings_lead_with_the_frontier_then_the_pair(four_arms):
+    """Interpretation with more than two strategies: the frontier's sentence before the settings' pair."""
+    import pandas as pd
+
+    from cea.appendix.interpretation import interpretation_section
+
+    bundle, _, _, _ = four_arms
+    full = SimpleNamespace(**vars(bundle), list_price_base_case=None, severity=None, weighted_threshold=None,
+                           threshold=SimpleNamespace(table=pd.DataFrame(
+                               {"wtp": [], "threshold_value": [], "relative_change_pct": []})))
+    ctx = AppendixContext(full, DocWriter(), {})
+    interpretation_section(ctx)
+    findings = next(p.text for p in ctx.w.doc.paragraphs if p.text.startswith("Findings. "))
+    frontier = findings.index("in the fully incremental analysis of the 4 strategies, the cost-effectiveness frontier")
+    pair = findings.index("At list price, the base-case ICER is")
+    assert frontier < pair
+    assert f"{in_sentence(ctx.labels[DOMINATED])} is dominated" in findings[:pair]

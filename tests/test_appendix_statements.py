@@ -320,3 +320,20 @@ def test_the_source_check_limitation_counts_the_inputs_statuses(bundle):
     assert "verified" not in text and "secondary" not in text and "marked in the parameter tables" not in text
     assert text.endswith("scalar inputs are assumptions; all are varied in the deterministic and probabilistic "
                          "analyses.")
+
+
+def test_the_arithmetic_claim_is_read_from_the_checks_that_ran():
+    """Strengths: the black-box checks that passed are counted, and the workbook replication is claimed only when
+    LibreOffice recalculated it and it passed (section B.3.14)."""
+    from cea.appendix.interpretation import arithmetic_checks
+
+    black = [{"techver": "Black-box: discounting", "passed": True}, {"techver": "Extreme values", "passed": True},
+             {"techver": "Extreme values", "passed": False}]
+    workbook = {"techver": "Replication", "passed": True}
+    assert arithmetic_checks(black) == "its arithmetic is verified: 2 black-box checks pass"
+    assert arithmetic_checks(black + [workbook]) == (
+        "its arithmetic is verified: 2 black-box checks pass and the payer workbook, a second implementation of the "
+        "model in spreadsheet formulas, reproduces every result when recalculated in LibreOffice")
+    for not_claimed in ({"techver": "Replication", "passed": None}, {"techver": "Replication", "passed": False}):
+        assert arithmetic_checks(black[:1] + [not_claimed]) == "its arithmetic is verified: 1 black-box check passes"
+    assert arithmetic_checks([]) == "its arithmetic is checked in section B.3.14"
