@@ -372,3 +372,12 @@ def test_cea_all_runs_on_four_arms(tmp_path):
     for name in ("model.xlsx", "appendix.docx", "psa/ce_plane_strategies.png", "budget_impact/budget_impact.csv",
                  "scenarios/scenarios.csv", "voi/voi.json"):
         assert (out / name).is_file(), name
+    # the appendix's base-case results give the decision between all the strategies before the settings' pair
+    import docx
+
+    text = [p.text for p in docx.Document(out / "appendix.docx").paragraphs]
+    frontier = next(k for k, p in enumerate(text) if "is the fully incremental analysis of the deterministic" in p)
+    pair = next(k for k, p in enumerate(text) if "gives the pairwise comparison of everolimus + exemestane with "
+                "placebo + exemestane" in p)
+    assert frontier < pair
+    assert not any(p.startswith("Table") and "gives the base-case results" in p for p in text)

@@ -15,7 +15,7 @@ from cea.appendix.document import (
     qalys,
 )
 from cea.appendix.controls import price_label
-from cea.appendix.strategies import base_case_strategies
+from cea.appendix.strategies import base_case_strategies, many_arms
 from cea.outputs.tables import base_case_table
 from cea.appendix.document import in_sentence
 
@@ -70,8 +70,12 @@ def base_case_section(ctx: AppendixContext) -> None:
     if primary in inc["nmb"]:
         verdict = (f" {ctx.intervention} is {'not ' if inc['nmb'][primary] < 0 else ''}cost-effective at "
                    f"{wtp_text(ctx, ctx.s.primary_wtp)}.")
+    base_case_strategies(ctx)  # more than two arms: the fully incremental table and the frontier, the decision
+    opening = (f"Table {ctx.next_table()} gives the pairwise comparison of {in_sentence(ctx.intervention)} with "
+               f"{in_sentence(ctx.comparator)} {price_label(ctx)}" if many_arms(b) else
+               f"Table {ctx.next_table()} gives the base-case results {price_label(ctx)}")
     w.paragraph(
-        f"Table {ctx.next_table()} gives the base-case results {price_label(ctx)}. "
+        f"{opening}. "
         f"{icer_sentence(ctx, inc)}. Compared with {in_sentence(ctx.comparator)}, {in_sentence(ctx.intervention)} yields "
         f"{qalys(inc['qalys'])} additional QALYs ({qalys(inc['lys'])} life years) at an additional cost of "
         f"{ctx.money(inc['costs'])} (discounted). At {thresholds} per QALY the incremental net monetary benefit is "
@@ -82,7 +86,6 @@ def base_case_section(ctx: AppendixContext) -> None:
                                                                           ("", 1)],
             notes=["LYG, life years gained; QALYs, quality-adjusted life years; ICER, incremental cost-effectiveness "
                    "ratio. Costs and QALYs discounted at the reference-case rates."])
-    base_case_strategies(ctx)  # more than two arms: the fully incremental table and the frontier
     severity_results(ctx)
     list_price_results(ctx)
     w.table("Incremental net benefit of the intervention (deterministic)", ("Threshold", "Incremental net monetary "

@@ -201,7 +201,7 @@ def advishe_status(bundle, verification_rows=None, test_suite: bool | None = Non
         AdvisheItem("A1", "Face validity of the conceptual model", NOT_DONE, "no clinical expert reviewed the model"),
         AdvisheItem("A2", "Cross validity of the conceptual model", *a2),
         AdvisheItem("B1", "Face validity of the input data", PARTLY,
-                    "every input traced to its publication; not reviewed by clinical experts"),
+                    "every input traced to its publication or labelled as an assumption; not reviewed by clinical experts"),
         AdvisheItem("B2", "Model fit testing", *b2),
         AdvisheItem("C1", "External review of the computerised model", NOT_DONE, "no independent reviewer"),
         AdvisheItem("C2", "Extreme value testing", *c2),
