@@ -18,8 +18,7 @@ from PIL import Image
 from cea.analyses.decision import incremental_analysis
 from cea.analyses.psa import run_psa
 from cea.analyses.strategies import strategy_table
-from cea.appendix.document import AppendixContext, DocWriter
-from cea.appendix.document import in_sentence
+from cea.appendix.document import AppendixContext, DocWriter, in_sentence
 from cea.appendix.strategies import (base_case_strategies, budget_impact_strategies, frontier_text, psa_strategies,
                                      write_frontier_figure)
 from cea.inputs.budget_impact import BudgetImpactInputs

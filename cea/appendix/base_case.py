@@ -10,6 +10,7 @@ from cea.analyses.decision import (DOMINANT_STATUSES, DOMINATED_STATUSES, LESS_C
 from cea.appendix.document import (
     AppendixContext,
     icer,
+    in_sentence,
     number,
     percent,
     qalys,
@@ -17,7 +18,6 @@ from cea.appendix.document import (
 from cea.appendix.controls import price_label
 from cea.appendix.strategies import base_case_strategies, many_arms
 from cea.outputs.tables import base_case_table
-from cea.appendix.document import in_sentence
 
 TRACE_MONTHS = (0, 6, 12, 24, 36, 60, 120, 180)  # report points for the trace table (presentation only)
 

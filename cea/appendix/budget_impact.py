@@ -8,10 +8,9 @@ shown beside the net-price one.  Every number is read from the run.
 
 from __future__ import annotations
 
-from cea.appendix.document import AppendixContext, number, percent
+from cea.appendix.document import AppendixContext, in_sentence, number, percent
 from cea.appendix.strategies import budget_impact_strategies, many_arms
 from cea.outputs.budget_impact_files import short_description
-from cea.appendix.document import in_sentence
 
 CATEGORY_LABELS = {
     "drug_acquisition": "Drug acquisition", "monitoring": "Monitoring", "adverse_events": "Adverse events",

@@ -13,13 +13,12 @@ import numpy as np
 from cea.appendix.prose import evidence_status_sentence, prose
 from cea.appendix import statements
 from cea.appendix.language import coefficient_name, curve_label, scenario_title, submission_text
-from cea.appendix.document import AppendixContext, number, significant
+from cea.appendix.document import AppendixContext, in_sentence, number, significant
 from cea.appendix.citations import clean  # noqa: F401
 from cea.appendix.parameters import _pv, parameter_groups, parameter_table
 from cea.appendix.validation import long_term_survival_sentence
 from cea.analyses.survival_fits import FAMILY_LABELS
 from cea.inputs.survival_data import has_survival_data
-from cea.appendix.document import in_sentence
 
 ENDPOINT_NAMES = {"pfs": "progression-free survival", "os": "overall survival"}
 ORDINAL = {1: "1st", 2: "2nd", 3: "3rd"}

@@ -7,8 +7,7 @@ commercial-in-confidence information and every page footer says so."""
 from __future__ import annotations
 
 from cea.appendix.prose import evidence_note, exploratory
-from cea.appendix.document import AppendixContext, percent
-from cea.appendix.document import in_sentence
+from cea.appendix.document import AppendixContext, in_sentence, percent
 from cea.inputs.submission import load_document_controls
 
 CONFIDENTIAL = "Contains commercial-in-confidence information (the confidential price)"

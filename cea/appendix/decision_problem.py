@@ -7,6 +7,7 @@ import csv
 
 from cea.appendix.document import (
     AppendixContext,
+    in_sentence,
     number,
     percent,
 )
@@ -16,7 +17,6 @@ from cea.appendix.prose import evidence_status_sentence, prose
 from cea.appendix.strategies import many_arms, other_strategies
 from cea.inputs.references import cited_keys
 from cea.inputs.submission import load_baseline_characteristics
-from cea.appendix.document import in_sentence
 
 
 

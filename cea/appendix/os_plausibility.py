@@ -7,11 +7,10 @@ from __future__ import annotations
 import numpy as np
 
 from cea.appendix.prose import prose, technology_name
-from cea.appendix.document import AppendixContext, qalys
+from cea.appendix.document import AppendixContext, in_sentence, qalys
 from cea.outputs.plausibility_files import plausibility_results, pd_rate_figure
 from cea.outputs.style import save
 from cea.analyses.survival_fits import FAMILY_LABELS as FAMILY
-from cea.appendix.document import in_sentence
 
 MODEL = {"ph": "PH", "aft": "AFT"}
 

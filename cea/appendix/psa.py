@@ -9,10 +9,10 @@ from cea.appendix.strategies import psa_strategies
 from cea.appendix.document import (
     AppendixContext,
     icer,
+    in_sentence,
     percent,
     qalys,
 )
-from cea.appendix.document import in_sentence
 
 
 def psa_rows(ctx: AppendixContext) -> list[list[str]]:

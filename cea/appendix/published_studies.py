@@ -3,9 +3,8 @@ record (``published_analyses.csv``; cross-validated in B.3.14), rendered from th
 
 from __future__ import annotations
 
-from cea.appendix.document import AppendixContext
+from cea.appendix.document import AppendixContext, in_sentence
 from cea.appendix.language import submission_text
-from cea.appendix.document import in_sentence
 
 STATUS_TEXT = {"verified": "Read in the source", "secondary": "Secondary source only",
                "not_verified": "Not verified"}

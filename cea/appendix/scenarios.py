@@ -11,10 +11,10 @@ from cea.appendix.language import describe_changes, scenario_title, submission_t
 from cea.appendix.document import (
     AppendixContext,
     icer,
+    in_sentence,
     number,
     qalys,
 )
-from cea.appendix.document import in_sentence
 
 
 def short_text(text: str, limit: int = 150) -> str:

@@ -5,8 +5,7 @@ the section names as such)."""
 from __future__ import annotations
 
 from cea.appendix.controls import price_label
-from cea.appendix.document import AppendixContext, number, percent
-from cea.appendix.document import in_sentence
+from cea.appendix.document import AppendixContext, in_sentence, number, percent
 
 
 def severity_section(ctx: AppendixContext) -> None:

@@ -16,8 +16,7 @@ import csv
 import math
 from typing import TYPE_CHECKING
 
-from cea.appendix.document import number, percent, significant
-from cea.appendix.document import in_sentence
+from cea.appendix.document import in_sentence, number, percent, significant
 
 if TYPE_CHECKING:  # pragma: no cover
     from cea.appendix.document import AppendixContext

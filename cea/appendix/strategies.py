@@ -17,8 +17,7 @@ import pandas as pd
 
 from cea.analyses.decision import EXTENDEDLY_DOMINATED, NON_DOMINATED, REFERENCE, STRONGLY_DOMINATED
 from cea.analyses.strategies import strategy_table
-from cea.appendix.document import AppendixContext, qalys
-from cea.appendix.document import in_sentence
+from cea.appendix.document import AppendixContext, in_sentence, qalys
 
 STATUS_TEXT = {REFERENCE: "Reference (least costly)", NON_DOMINATED: "On the frontier",
                STRONGLY_DOMINATED: "Dominated", EXTENDEDLY_DOMINATED: "Extendedly dominated"}

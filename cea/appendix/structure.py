@@ -5,11 +5,11 @@ from __future__ import annotations
 from cea.appendix import statements
 from cea.appendix.document import (
     AppendixContext,
+    in_sentence,
     significant,
 )
 from cea.appendix.parameters import _pv
 from cea.analyses.survival_fits import FAMILY_LABELS as FAMILY_NAMES
-from cea.appendix.document import in_sentence
 
 BASIS_LABELS = {
     "per_day_on_treatment": "per day on treatment (cycle start)",

@@ -11,12 +11,12 @@ from cea.appendix.drivers import top_dsa
 from cea.appendix.scenarios import price_scenario_names
 from cea.appendix.document import (
     AppendixContext,
+    in_sentence,
     lower_first,
     percent,
     qalys,
 )
 from cea.appendix.strategies import base_case_table, frontier_summary, many_arms
-from cea.appendix.document import in_sentence
 
 
 def summary_section(ctx: AppendixContext) -> None:

@@ -4,7 +4,7 @@ B.3.8, the managed access proposal."""
 from __future__ import annotations
 
 from cea.appendix.prose import technology_name, prose
-from cea.appendix.document import AppendixContext, lower_first, percent
+from cea.appendix.document import AppendixContext, in_sentence, lower_first, percent
 from cea.appendix.drivers import (
     assumption_parameters,
     drug_cost_share,
@@ -14,7 +14,6 @@ from cea.appendix.drivers import (
     top_dsa,
 )
 from cea.appendix.scenarios import is_structural, scenario_targets
-from cea.appendix.document import in_sentence
 
 
 def uncertainty_section(ctx: AppendixContext) -> None:

@@ -10,10 +10,10 @@ from cea.inputs.survival_data import has_survival_data
 from cea.appendix.citations import clean
 from cea.appendix.document import (
     AppendixContext,
+    in_sentence,
     number,
     significant,
 )
-from cea.appendix.document import in_sentence
 
 
 # --------------------------------------------------------------------------- validation
