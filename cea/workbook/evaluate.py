@@ -1072,12 +1072,6 @@ class Evaluator:
             sys.setrecursionlimit(limit)
 
 
-def row_major(item: tuple[tuple[int, int], Any]) -> int:
-    """Sort key of a (cell, value) item: row by row, as one integer (Excel has 16,384 columns)."""
-    (row, col), _ = item
-    return row * 16_384 + col
-
-
 def _raise_name():
     raise XlError("#NAME?")
 

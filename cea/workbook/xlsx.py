@@ -12,7 +12,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell_fast
 from xlsxwriter.worksheet import CellFormulaTuple
 
 from cea.workbook.core import Book, sheet_ref
-from cea.workbook.evaluate import XlError, row_major
+from cea.workbook.evaluate import XlError
 from cea.workbook.printing import MARGIN_LR_IN, MARGIN_TB_IN, PAGE_SCALE, prepare_print
 
 CM = 1 / 2.54  # chart sizes are given in cm-like units (openpyxl's), converted to pixels below
@@ -87,7 +87,9 @@ def write_xlsx(book: Book, values: dict[tuple[str, int, int], Any], path: Path, 
             first = sheet.get(r1, c1)
             ws.merge_range(r1 - 1, c1 - 1, r2 - 1, c2 - 1, "", fmt(first.style) if first else None)
         table, check = ws.table, ws._check_dimensions
-        for (r, c), cell in sorted(sheet.cells.items(), key=row_major):
+        cells = sheet.cells
+        for r, c in sorted(cells):  # row by row: (row, column) keys sort row-major
+            cell = cells[(r, c)]
             f = fmt(cell.style)
             if cell.formula is not None:
                 v = values.get((title_, r, c))
