@@ -12,12 +12,10 @@ import openpyxl
 
 def sheet_values(path: Path) -> dict[str, dict[str, object]]:
     """{sheet: {coordinate: value}} as openpyxl reads the cached values (empty cells left out)."""
-    wb = openpyxl.load_workbook(path, data_only=True, read_only=True)
-    try:
-        return {ws.title: {c.coordinate: c.value for row in ws.iter_rows() for c in row
-                           if getattr(c, "value", None) is not None} for ws in wb.worksheets}
-    finally:
-        wb.close()
+    from openpyxl.utils.cell import get_column_letter
+
+    return {title: {f"{get_column_letter(c)}{r}": v for (r, c), v in cells.items()}
+            for title, cells in sheet_cells(path).items()}
 
 
 def sheet_cells(path: Path, *titles: str) -> dict[str, dict[tuple[int, int], object]]:
